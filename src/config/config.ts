@@ -1,0 +1,156 @@
+import { z } from "zod";
+import { BridgeError } from "../contracts/errors.js";
+import {
+  envBoolean,
+  envInt,
+  envSecret,
+  envUrl,
+  parseWith,
+  type ParseResult,
+} from "../contracts/config-schema.js";
+
+/** Bad or missing settings. `issues` lists every problem at once, one "VAR: problem" line each. */
+export class ConfigError extends BridgeError {
+  readonly code = "CONFIG_INVALID" as const;
+
+  constructor(readonly issues: readonly string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+  }
+}
+
+const userRateLimit = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const raw = v === undefined || v.trim() === "" ? "10/60s" : v.trim();
+    if (raw === "off" || raw === "0") return null;
+    const m = /^(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)?$/.exec(raw);
+    if (!m) {
+      ctx.addIssue({ code: "custom", message: 'must look like "10/60s" (messages per window), or "off"' });
+      return z.NEVER;
+    }
+    const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[3] ?? "s") as "ms" | "s" | "m" | "h"];
+    const count = Number(m[1]);
+    const windowMs = Number(m[2]) * unitMs;
+    if (count < 1 || windowMs < 1) {
+      ctx.addIssue({ code: "custom", message: "count and window must be positive" });
+      return z.NEVER;
+    }
+    return { count, windowMs };
+  });
+
+const difyInputs = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === "") return {};
+    try {
+      const parsed: unknown = JSON.parse(v);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+      return parsed as Record<string, unknown>;
+    } catch {
+      ctx.addIssue({ code: "custom", message: 'must be a JSON object, e.g. {"language":"en"}' });
+      return z.NEVER;
+    }
+  });
+
+const coreSchema = z.object({
+  DIFY_API_URL: envUrl("https://api.dify.ai/v1"),
+  DIFY_API_KEY: envSecret(),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v === undefined || v.trim() === "" ? "redis://127.0.0.1:6379" : v.trim();
+      try {
+        const url = new URL(raw);
+        if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new Error("protocol");
+        return raw;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a redis:// or rediss:// URL" });
+        return z.NEVER;
+      }
+    }),
+  PORT: envInt(3000, 0).pipe(z.number().max(65535, "must be a port number (0-65535)")),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .optional()
+    .transform((v) => v ?? "info"),
+  LOG_FORMAT: z
+    .enum(["json", "pretty"], { error: "must be json or pretty" })
+    .optional(),
+  NODE_ENV: z.string().optional(),
+  BRIDGE_ROLE: z
+    .enum(["all", "ingress", "worker"], { error: "must be all, ingress or worker" })
+    .optional()
+    .transform((v) => v ?? "all"),
+  USER_RATE_LIMIT: userRateLimit,
+  DIFY_INPUTS: difyInputs,
+  SHOW_PROGRESS: envBoolean(true),
+  SHOW_REASONING: envBoolean(false),
+  SHUTDOWN_GRACE_MS: envInt(25_000, 0),
+  CONVERSATION_TTL_DAYS: envInt(30, 1),
+  WORKER_CONCURRENCY: envInt(1_000, 1),
+  /** A Dify stream that sends nothing (not even a ping, every ~10 s) for this long is treated as dead. */
+  DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000),
+  /** How long a dead worker's job stays locked before another worker recovers it. */
+  JOB_LOCK_MS: envInt(30_000, 1_000),
+});
+
+export interface CoreConfig {
+  readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
+  readonly redisUrl: string;
+  readonly port: number;
+  readonly log: { readonly level: string; readonly pretty: boolean };
+  readonly role: "all" | "ingress" | "worker";
+  readonly userRateLimit: { readonly count: number; readonly windowMs: number } | null;
+  readonly showProgress: boolean;
+  readonly showReasoning: boolean;
+  readonly shutdownGraceMs: number;
+  readonly conversationTtlMs: number;
+  readonly workerConcurrency: number;
+  readonly jobLockMs: number;
+}
+
+/** Parses the core settings. Never throws: returns every issue so main.ts can report them with the adapters'. */
+export function parseCoreConfig(env: Record<string, string | undefined>): ParseResult<CoreConfig> {
+  const parsed = parseWith(coreSchema, env);
+  if (!parsed.ok) return parsed;
+  const v = parsed.value;
+  return {
+    ok: true,
+    value: Object.freeze({
+      dify: Object.freeze({
+        apiUrl: v.DIFY_API_URL ?? "https://api.dify.ai/v1",
+        apiKey: v.DIFY_API_KEY,
+        inputs: Object.freeze(v.DIFY_INPUTS),
+        idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
+      }),
+      redisUrl: v.REDIS_URL,
+      port: v.PORT,
+      log: Object.freeze({
+        level: v.LOG_LEVEL,
+        pretty: v.LOG_FORMAT ? v.LOG_FORMAT === "pretty" : v.NODE_ENV === "development",
+      }),
+      role: v.BRIDGE_ROLE,
+      userRateLimit: v.USER_RATE_LIMIT,
+      showProgress: v.SHOW_PROGRESS,
+      showReasoning: v.SHOW_REASONING,
+      shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+      conversationTtlMs: v.CONVERSATION_TTL_DAYS * 86_400_000,
+      workerConcurrency: v.WORKER_CONCURRENCY,
+      jobLockMs: v.JOB_LOCK_MS,
+    }),
+  };
+}
+
+/** Throws one ConfigError listing every issue from every parse result. */
+export function collectConfig<T extends readonly ParseResult<unknown>[]>(
+  ...results: T
+): { [K in keyof T]: T[K] extends ParseResult<infer V> ? V : never } {
+  const issues = results.flatMap((r) => (r.ok ? [] : r.issues));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return results.map((r) => (r as { value: unknown }).value) as never;
+}

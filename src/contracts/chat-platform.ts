@@ -1,0 +1,95 @@
+import type { ButtonAction } from "./actions.js";
+import type {
+  InboundAttachment,
+  InboundMessage,
+  MessageContent,
+  MessageRef,
+  OutboundFile,
+  PlatformId,
+  ReplyTarget,
+  ThreadHistoryMessage,
+} from "./messages.js";
+import type { ReactionEvent } from "./reactions.js";
+
+/** Platform operations that spend a rate budget. */
+export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop";
+
+/**
+ * A sliding-window budget: at most `limit` calls in any `windowMs`. Budgets with the same `key` are shared by
+ * every stream and every worker process (the core keeps them in Redis). Slack: one per workspace and method;
+ * Discord: one per channel plus the bot-wide 50/s.
+ */
+export interface RateBudget {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export type RateBudgets = Readonly<Partial<Record<RateOp, readonly RateBudget[]>>>;
+
+export interface PlatformCapabilities {
+  /** Characters of Markdown per message. Slack: 12,000 (markdown block); Discord: 2,000. */
+  readonly maxMessageLength: number;
+  /** Buttons that fit on one message (suggested questions are capped to it). */
+  readonly maxButtonsPerMessage: number;
+  /** Largest file the bot may upload. */
+  readonly maxUploadBytes: number;
+  /** Shortest useful gap between two edits of one message, whatever the budget says. */
+  readonly minEditIntervalMs: number;
+  /** Which budgets each operation on messages in this place spends. */
+  rateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets;
+}
+
+/**
+ * Optional append-only streaming (Slack `chat.startStream`/`appendStream`/`stopStream`). A streaming message
+ * cannot carry buttons or be edited until it is stopped. Any method may throw `PlatformError`; the core then
+ * falls back to post + edit.
+ */
+export interface NativeStreaming {
+  start(target: ReplyTarget, markdown: string): Promise<MessageRef>;
+  append(ref: MessageRef, markdownDelta: string): Promise<void>;
+  /** Ends the stream; `content` is the complete final text of the message plus its buttons and citations. */
+  stop(ref: MessageRef, content: MessageContent, appendedSoFar: string): Promise<void>;
+}
+
+export type InboundEvent =
+  | { readonly kind: "message"; readonly message: InboundMessage }
+  | { readonly kind: "reaction"; readonly reaction: ReactionEvent }
+  | { readonly kind: "action"; readonly action: ButtonAction };
+
+/** What the adapter hands every normalized event to. It resolves once the event is durably accepted. */
+export type InboundSink = (event: InboundEvent) => Promise<void>;
+
+export interface ChatPlatform {
+  readonly id: PlatformId;
+  readonly capabilities: PlatformCapabilities;
+  /** Set when the platform supports append-only streaming and the deployment allows it. */
+  readonly streaming?: NativeStreaming;
+
+  /**
+   * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only
+   * process calls it without a sink and never opens a gateway or socket.
+   */
+  start(sink?: InboundSink): Promise<void>;
+  /** Stop intake and close connections. Idempotent. */
+  stop(): Promise<void>;
+  /** True once started and, in the ingress role, connected. */
+  isReady(): boolean;
+
+  postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef>;
+  /** Replace the whole message. Sending the same content twice is harmless. */
+  editMessage(ref: MessageRef, content: MessageContent): Promise<void>;
+  attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]>;
+  /** Fetch an inbound file with platform auth, from trusted hosts only, aborting past `maxBytes`. */
+  downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array>;
+
+  /** A notice only `userId` sees (Slack ephemeral); absent means the core posts a normal message. */
+  postEphemeral?(target: ReplyTarget, userId: string, markdown: string): Promise<void>;
+  /** Show that the bot is working (Discord typing, ~10 s). */
+  sendTyping?(target: ReplyTarget): Promise<void>;
+  /** Messages already in the thread before `beforeMessageId`, oldest first. */
+  fetchThreadHistory?(
+    target: ReplyTarget,
+    opts: { beforeMessageId: string; limit: number },
+  ): Promise<readonly ThreadHistoryMessage[]>;
+}

@@ -1,0 +1,7 @@
+export type * from "./actions.js";
+export type * from "./chat-platform.js";
+export type * from "./logger.js";
+export type * from "./messages.js";
+export type * from "./reactions.js";
+export * from "./errors.js";
+export * from "./config-schema.js";

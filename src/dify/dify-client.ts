@@ -1,0 +1,216 @@
+import type { Logger } from "../contracts/logger.js";
+import { type AppParameters, parseAppParameters } from "./app-parameters.js";
+import { difyAudioType, withExtension } from "./audio-types.js";
+import { type ChatRequest, streamChat } from "./chat-stream.js";
+import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
+import type { DifyEvent } from "./events.js";
+import { abortReason, DifyHttp } from "./http.js";
+
+export interface DifyClientOptions {
+  /** Service API base including `/v1`. */
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  readonly logger: Logger;
+  /** Whole-request timeout for non-streaming calls. @defaultValue 30_000 */
+  readonly timeoutMs?: number;
+  /** Longest silence inside a stream. Dify pings every ~10 s. @defaultValue 45_000 */
+  readonly idleTimeoutMs?: number;
+  /** Largest single SSE event held in memory. @defaultValue 8 MiB */
+  readonly maxEventChars?: number;
+  readonly fetch?: typeof fetch;
+}
+
+export interface FileInput {
+  readonly data: Uint8Array;
+  readonly name: string;
+  readonly mimeType: string;
+}
+
+export interface UploadedFile {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly extension: string;
+  readonly mimeType: string;
+}
+
+export type Rating = "like" | "dislike" | null;
+
+export interface AppInfo {
+  readonly name: string;
+  readonly mode: string;
+  readonly description?: string;
+}
+
+export interface StoredMessage {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly query: string;
+  readonly answer: string;
+  readonly status: string;
+  readonly error: string | null;
+}
+
+export interface DownloadedFile {
+  readonly data: Uint8Array;
+  readonly mimeType: string;
+  readonly name: string;
+}
+
+/** Characters Dify refuses in upload file names. */
+const BAD_FILENAME_CHARS = /[/\\:*?"<>|\u0000-\u001f]/g;
+
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(BAD_FILENAME_CHARS, "_").trim() || "file";
+  return cleaned.length > 200 ? cleaned.slice(cleaned.length - 200) : cleaned;
+}
+
+/** The Dify Service API, as the bridge uses it. All methods throw typed `DifyError`s. */
+export class DifyClient {
+  private readonly http: DifyHttp;
+  private readonly idleTimeoutMs: number;
+
+  constructor(private readonly options: DifyClientOptions) {
+    this.http = new DifyHttp({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
+  }
+
+  /** Origin of the Dify deployment; relative file URLs (`/files/...`) resolve against it, not against `/v1`. */
+  get origin(): string {
+    return new URL(this.http.baseUrl).origin;
+  }
+
+  streamChat(req: ChatRequest, opts: { signal?: AbortSignal | undefined; logger?: Logger } = {}): AsyncGenerator<DifyEvent> {
+    return streamChat(this.http, req, {
+      signal: opts.signal,
+      idleTimeoutMs: this.idleTimeoutMs,
+      maxEventChars: this.options.maxEventChars,
+      logger: opts.logger ?? this.options.logger,
+    });
+  }
+
+  /** Always answers success, even for unknown or finished tasks; the stream then ends with a normal message_end. */
+  async stopTask(taskId: string, user: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.http.json("POST", `/chat-messages/${encodeURIComponent(taskId)}/stop`, { json: { user }, signal: opts.signal });
+  }
+
+  /** like / dislike, or null to revoke (Dify answers 400 when revoking a rating that does not exist). */
+  async sendFeedback(messageId: string, feedback: { rating: Rating; user: string; content?: string }): Promise<void> {
+    await this.http.json("POST", `/messages/${encodeURIComponent(messageId)}/feedbacks`, {
+      json: { rating: feedback.rating, user: feedback.user, ...(feedback.content ? { content: feedback.content } : {}) },
+    });
+  }
+
+  async uploadFile(file: FileInput, user: string, opts: { signal?: AbortSignal } = {}): Promise<UploadedFile> {
+    const form = new FormData();
+    form.append("file", new Blob([file.data], { type: file.mimeType || "application/octet-stream" }), safeFileName(file.name));
+    form.append("user", user);
+    const r = await this.http.json<Record<string, unknown>>("POST", "/files/upload", { form, signal: opts.signal, timeoutMs: 120_000 });
+    return {
+      id: String(r.id),
+      name: String(r.name ?? file.name),
+      size: Number(r.size ?? file.data.byteLength),
+      extension: String(r.extension ?? ""),
+      mimeType: String(r.mime_type ?? file.mimeType),
+    };
+  }
+
+  /**
+   * Speech to text. The part's content type is rewritten to one Dify accepts (audio/mpeg → audio/mp3,
+   * MP4/M4A → audio/m4a); formats Dify cannot take at all (Ogg, WebM) must be converted by the caller.
+   */
+  async audioToText(audio: FileInput, user: string, opts: { signal?: AbortSignal } = {}): Promise<string> {
+    const type = difyAudioType(audio.mimeType);
+    if (!type) {
+      throw new DifyUnsupportedMediaError({ status: 415, difyCode: "unsupported_audio_type", difyMessage: `cannot send ${audio.mimeType} to speech-to-text` });
+    }
+    if (audio.data.byteLength > 30 * 1024 * 1024) {
+      throw new DifyPayloadTooLargeError({ status: 413, difyCode: "audio_too_large", difyMessage: "audio larger than 30 MB" });
+    }
+    const form = new FormData();
+    form.append("file", new Blob([audio.data], { type: type.mimeType }), safeFileName(withExtension(audio.name, type.extension)));
+    form.append("user", user);
+    const r = await this.http.json<{ text?: unknown }>("POST", "/audio-to-text", { form, signal: opts.signal, timeoutMs: 120_000 });
+    return typeof r?.text === "string" ? r.text : "";
+  }
+
+  async getSuggestedQuestions(messageId: string, user: string): Promise<string[]> {
+    const r = await this.http.json<{ data?: unknown }>("GET", `/messages/${encodeURIComponent(messageId)}/suggested`, { query: { user } });
+    return Array.isArray(r?.data) ? r.data.filter((q): q is string => typeof q === "string" && q.trim() !== "") : [];
+  }
+
+  async getParameters(): Promise<AppParameters> {
+    return parseAppParameters(await this.http.json("GET", "/parameters"));
+  }
+
+  async getInfo(): Promise<AppInfo> {
+    const r = await this.http.json<Record<string, unknown>>("GET", "/info");
+    return { name: String(r?.name ?? ""), mode: String(r?.mode ?? ""), description: typeof r?.description === "string" ? r.description : "" };
+  }
+
+  /** GET /v1/ needs no key: a reachability check. */
+  async getRoot(): Promise<{ serverVersion: string | undefined }> {
+    const r = await this.http.json<Record<string, unknown>>("GET", "/");
+    return { serverVersion: typeof r?.server_version === "string" ? r.server_version : undefined };
+  }
+
+  /** The newest messages of a conversation, oldest first. */
+  async getMessages(conversationId: string, user: string, opts: { limit?: number } = {}): Promise<StoredMessage[]> {
+    const r = await this.http.json<{ data?: unknown }>("GET", "/messages", {
+      query: { conversation_id: conversationId, user, limit: opts.limit ?? 20 },
+    });
+    const items = Array.isArray(r?.data) ? (r.data as Record<string, unknown>[]) : [];
+    return items.map((m) => ({
+      id: String(m.id),
+      conversationId: String(m.conversation_id ?? conversationId),
+      query: String(m.query ?? ""),
+      answer: String(m.answer ?? ""),
+      status: String(m.status ?? "normal"),
+      error: typeof m.error === "string" ? m.error : null,
+    }));
+  }
+
+  resolveFileUrl(url: string): string {
+    return new URL(url, `${this.origin}/`).toString();
+  }
+
+  /** Downloads a file Dify produced (signed URLs, valid ~5 min), refusing more than `maxBytes`. */
+  async downloadFile(url: string, opts: { signal?: AbortSignal; maxBytes: number }): Promise<DownloadedFile> {
+    const resolved = this.resolveFileUrl(url);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(), 60_000);
+    try {
+      const res = await fetch(resolved, { signal: controller.signal, redirect: "follow" });
+      if (!res.ok || !res.body) throw new DifyConnectionError(`file download answered ${res.status}`);
+      const declared = Number(res.headers.get("content-length") ?? "0");
+      if (declared > opts.maxBytes) throw new DifyPayloadTooLargeError({ status: 413, difyCode: undefined, difyMessage: "file too large to forward" });
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for await (const chunk of res.body) {
+        total += chunk.byteLength;
+        if (total > opts.maxBytes) {
+          controller.abort();
+          throw new DifyPayloadTooLargeError({ status: 413, difyCode: undefined, difyMessage: "file too large to forward" });
+        }
+        chunks.push(chunk);
+      }
+      const data = Buffer.concat(chunks);
+      const name = decodeURIComponent(new URL(resolved).pathname.split("/").pop() || "file");
+      const mimeType = (res.headers.get("content-type") ?? "application/octet-stream").split(";")[0]?.trim() || "application/octet-stream";
+      return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), mimeType, name };
+    } catch (err) {
+      if (err instanceof DifyConnectionError || err instanceof DifyPayloadTooLargeError) throw err;
+      throw abortReason(controller.signal) ?? new DifyConnectionError("file download failed", { cause: err });
+    } finally {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+}

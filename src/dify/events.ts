@@ -1,0 +1,314 @@
+import { z } from "zod";
+
+/**
+ * Dify stream events, validated one by one. Dify sends the event type inside the JSON (`"event":"message"`),
+ * never as an SSE `event:` line. Each schema checks only what the bridge relies on and lets the rest through,
+ * so new fields never break parsing; unknown event types become `ignored`.
+ */
+
+const str = z.string();
+const optStr = z.string().nullish().transform((v) => v ?? undefined);
+
+const ids = {
+  conversation_id: optStr,
+  message_id: optStr,
+  task_id: optStr,
+};
+
+export interface DifyIds {
+  readonly conversationId?: string | undefined;
+  readonly messageId?: string | undefined;
+  readonly taskId?: string | undefined;
+}
+
+export interface DifyFile {
+  readonly id?: string | undefined;
+  readonly type?: string | undefined;
+  readonly url: string;
+  readonly filename?: string | undefined;
+  readonly mimeType?: string | undefined;
+  readonly belongsTo?: string | undefined;
+}
+
+export interface RetrieverResource {
+  readonly position?: number | undefined;
+  readonly datasetName?: string | undefined;
+  readonly documentName?: string | undefined;
+  readonly title?: string | undefined;
+  readonly content?: string | undefined;
+  readonly score?: number | undefined;
+  readonly url?: string | undefined;
+}
+
+export interface Usage {
+  readonly promptTokens?: number | undefined;
+  readonly completionTokens?: number | undefined;
+  readonly totalTokens?: number | undefined;
+  readonly latencySeconds?: number | undefined;
+}
+
+export interface AgentThought {
+  readonly id: string;
+  readonly position?: number | undefined;
+  readonly thought?: string | undefined;
+  readonly tool?: string | undefined;
+  readonly toolInput?: string | undefined;
+  readonly observation?: string | undefined;
+}
+
+export type ProgressKind = "workflow_started" | "node_started" | "node_finished" | "iteration" | "loop" | "agent_log";
+
+export type DifyEvent = DifyIds &
+  (
+    | { readonly event: "text"; readonly source: "message" | "agent_message" | "message_file"; readonly answer: string }
+    | { readonly event: "message_replace"; readonly answer: string }
+    | { readonly event: "file"; readonly file: DifyFile }
+    | { readonly event: "agent_thought"; readonly thought: AgentThought }
+    | {
+        readonly event: "message_end";
+        readonly retrieverResources: readonly RetrieverResource[];
+        readonly usage?: Usage | undefined;
+        readonly files: readonly DifyFile[];
+      }
+    | { readonly event: "error"; readonly status?: number | undefined; readonly code?: string | undefined; readonly message?: string | undefined }
+    | {
+        readonly event: "progress";
+        readonly kind: ProgressKind;
+        readonly title?: string | undefined;
+        readonly nodeType?: string | undefined;
+        readonly status?: string | undefined;
+      }
+    | { readonly event: "workflow_finished"; readonly status?: string | undefined; readonly error?: string | undefined; readonly files: readonly DifyFile[] }
+    | { readonly event: "reasoning"; readonly text: string }
+    | { readonly event: "human_input_required"; readonly title?: string | undefined }
+    | { readonly event: "ignored"; readonly name: string }
+  );
+
+const fileSchema = z
+  .looseObject({
+    id: optStr,
+    type: optStr,
+    url: optStr,
+    remote_url: optStr,
+    filename: optStr,
+    mime_type: optStr,
+    belongs_to: optStr,
+  })
+  .transform((f): DifyFile | null => {
+    const url = f.url ?? f.remote_url;
+    return url ? { id: f.id, type: f.type, url, filename: f.filename, mimeType: f.mime_type, belongsTo: f.belongs_to } : null;
+  });
+
+const filesSchema = z
+  .array(z.unknown())
+  .nullish()
+  .transform((list) =>
+    (list ?? []).flatMap((item) => {
+      const parsed = fileSchema.safeParse(item);
+      return parsed.success && parsed.data ? [parsed.data] : [];
+    }),
+  );
+
+const resourceSchema = z
+  .looseObject({
+    position: z.number().nullish(),
+    dataset_name: optStr,
+    document_name: optStr,
+    title: optStr,
+    content: optStr,
+    score: z.number().nullish(),
+    doc_metadata: z.record(z.string(), z.unknown()).nullish(),
+  })
+  .transform((r): RetrieverResource => {
+    const meta = r.doc_metadata ?? {};
+    const url = [meta.url, meta.source_url, meta.link].find((v): v is string => typeof v === "string" && /^https?:\/\//.test(v));
+    return {
+      position: r.position ?? undefined,
+      datasetName: r.dataset_name,
+      documentName: r.document_name,
+      title: r.title,
+      content: r.content,
+      score: r.score ?? undefined,
+      url,
+    };
+  });
+
+const textLike = z.looseObject({ ...ids, answer: str, url: optStr });
+
+const schemas = {
+  message: textLike,
+  agent_message: textLike,
+  message_file: z.looseObject({ ...ids, answer: z.string().nullish(), url: optStr, id: optStr, type: optStr, belongs_to: optStr }),
+  message_replace: z.looseObject({ ...ids, answer: str }),
+  agent_thought: z.looseObject({
+    ...ids,
+    id: str,
+    position: z.number().nullish(),
+    thought: optStr,
+    tool: optStr,
+    tool_input: optStr,
+    observation: optStr,
+  }),
+  message_end: z.looseObject({
+    ...ids,
+    metadata: z
+      .looseObject({
+        retriever_resources: z.array(z.unknown()).nullish(),
+        usage: z
+          .looseObject({
+            prompt_tokens: z.number().nullish(),
+            completion_tokens: z.number().nullish(),
+            total_tokens: z.number().nullish(),
+            latency: z.number().nullish(),
+          })
+          .nullish(),
+      })
+      .nullish(),
+    files: filesSchema,
+  }),
+  error: z.looseObject({ ...ids, status: z.number().nullish(), code: optStr, message: optStr }),
+  workflow_finished: z.looseObject({
+    ...ids,
+    data: z.looseObject({ status: optStr, error: optStr, files: filesSchema }).nullish(),
+  }),
+  node: z.looseObject({
+    ...ids,
+    data: z.looseObject({ title: optStr, node_type: optStr, status: optStr, label: optStr }).nullish(),
+  }),
+  reasoning_chunk: z.looseObject({ ...ids, data: z.looseObject({ reasoning: optStr }).nullish() }),
+  human_input_required: z.looseObject({ ...ids, data: z.looseObject({ node_title: optStr }).nullish() }),
+} as const;
+
+const PROGRESS_EVENTS: Record<string, ProgressKind> = {
+  workflow_started: "workflow_started",
+  node_started: "node_started",
+  node_finished: "node_finished",
+  node_retry: "node_started",
+  iteration_started: "iteration",
+  iteration_next: "iteration",
+  iteration_completed: "iteration",
+  loop_started: "loop",
+  loop_next: "loop",
+  loop_completed: "loop",
+  agent_log: "agent_log",
+};
+
+export type ParsedEvent = { ok: true; event: DifyEvent } | { ok: false; reason: string };
+
+function idsOf(v: { conversation_id?: string | undefined; message_id?: string | undefined; task_id?: string | undefined }): DifyIds {
+  return { conversationId: v.conversation_id, messageId: v.message_id, taskId: v.task_id };
+}
+
+/** One SSE data payload → a typed event, or a reason it is malformed (the caller logs and skips it). */
+export function parseDifyEvent(data: string): ParsedEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: "invalid JSON" };
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, reason: "not a JSON object" };
+  const name = (raw as { event?: unknown }).event;
+  if (typeof name !== "string") return { ok: false, reason: "no event name" };
+
+  const fail = (error: z.ZodError): ParsedEvent => ({ ok: false, reason: `${name}: ${error.issues[0]?.path.join(".")} ${error.issues[0]?.message}` });
+
+  switch (name) {
+    case "message":
+    case "agent_message": {
+      const p = schemas[name].safeParse(raw);
+      return p.success ? { ok: true, event: { event: "text", source: name, answer: p.data.answer, ...idsOf(p.data) } } : fail(p.error);
+    }
+    case "message_file": {
+      const p = schemas.message_file.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      // Dify >= 1.11.2 sends chat text deltas as message_file (no url) when the message has any file attached.
+      if (!p.data.url && typeof p.data.answer === "string") {
+        return { ok: true, event: { event: "text", source: "message_file", answer: p.data.answer, ...idsOf(p.data) } };
+      }
+      if (!p.data.url) return { ok: false, reason: "message_file without url or answer" };
+      return {
+        ok: true,
+        event: { event: "file", file: { id: p.data.id, type: p.data.type, url: p.data.url, belongsTo: p.data.belongs_to }, ...idsOf(p.data) },
+      };
+    }
+    case "message_replace": {
+      const p = schemas.message_replace.safeParse(raw);
+      return p.success ? { ok: true, event: { event: "message_replace", answer: p.data.answer, ...idsOf(p.data) } } : fail(p.error);
+    }
+    case "agent_thought": {
+      const p = schemas.agent_thought.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      const d = p.data;
+      return {
+        ok: true,
+        event: {
+          event: "agent_thought",
+          thought: { id: d.id, position: d.position ?? undefined, thought: d.thought, tool: d.tool, toolInput: d.tool_input, observation: d.observation },
+          ...idsOf(d),
+        },
+      };
+    }
+    case "message_end": {
+      const p = schemas.message_end.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      const meta = p.data.metadata;
+      const resources = (meta?.retriever_resources ?? []).flatMap((r) => {
+        const parsed = resourceSchema.safeParse(r);
+        return parsed.success ? [parsed.data] : [];
+      });
+      const u = meta?.usage;
+      return {
+        ok: true,
+        event: {
+          event: "message_end",
+          retrieverResources: resources,
+          usage: u
+            ? {
+                promptTokens: u.prompt_tokens ?? undefined,
+                completionTokens: u.completion_tokens ?? undefined,
+                totalTokens: u.total_tokens ?? undefined,
+                latencySeconds: u.latency ?? undefined,
+              }
+            : undefined,
+          files: p.data.files,
+          ...idsOf(p.data),
+        },
+      };
+    }
+    case "error": {
+      const p = schemas.error.safeParse(raw);
+      if (!p.success) return { ok: true, event: { event: "error" } };
+      return { ok: true, event: { event: "error", status: p.data.status ?? undefined, code: p.data.code, message: p.data.message, ...idsOf(p.data) } };
+    }
+    case "workflow_finished": {
+      const p = schemas.workflow_finished.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      return {
+        ok: true,
+        event: { event: "workflow_finished", status: p.data.data?.status, error: p.data.data?.error, files: p.data.data?.files ?? [], ...idsOf(p.data) },
+      };
+    }
+    case "reasoning_chunk": {
+      const p = schemas.reasoning_chunk.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      return { ok: true, event: { event: "reasoning", text: p.data.data?.reasoning ?? "", ...idsOf(p.data) } };
+    }
+    case "human_input_required": {
+      const p = schemas.human_input_required.safeParse(raw);
+      return { ok: true, event: { event: "human_input_required", title: p.success ? p.data.data?.node_title : undefined } };
+    }
+    default: {
+      const kind = PROGRESS_EVENTS[name];
+      if (kind) {
+        const p = schemas.node.safeParse(raw);
+        if (!p.success) return fail(p.error);
+        const d = p.data.data;
+        return { ok: true, event: { event: "progress", kind, title: d?.title ?? d?.label, nodeType: d?.node_type, status: d?.status, ...idsOf(p.data) } };
+      }
+      // tts_message, tts_message_end, workflow_paused, parallel_branch_*, and whatever Dify adds next.
+      const p = z.looseObject(ids).safeParse(raw);
+      return { ok: true, event: { event: "ignored", name, ...(p.success ? idsOf(p.data) : {}) } };
+    }
+  }
+}

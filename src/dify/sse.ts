@@ -1,0 +1,81 @@
+import { createParser, type EventSourceMessage, type ParseError } from "eventsource-parser";
+
+/**
+ * Bytes → SSE messages. One streaming UTF-8 decoder over the whole byte stream (so a character split across
+ * chunks survives), then eventsource-parser, which handles CRLF/CR/LF, `data:` with or without a space,
+ * multi-line data, comments, and drops data-less events such as Dify's `event: ping`.
+ */
+
+export interface SseMessage {
+  readonly event: string | undefined;
+  readonly data: string;
+}
+
+export interface SseDecoderOptions {
+  /** Largest event we hold in memory. A longer one is skipped (reported through `onOversize`) and parsing resumes after it. */
+  readonly maxEventChars?: number;
+  readonly onOversize?: (limitChars: number) => void;
+}
+
+export const DEFAULT_MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+export interface SseDecoder {
+  push(bytes: Uint8Array): void;
+  /** Flushes a final event that had no trailing blank line (and any bytes held by the UTF-8 decoder). */
+  end(): void;
+}
+
+export function createSseDecoder(onMessage: (msg: SseMessage) => void, options: SseDecoderOptions = {}): SseDecoder {
+  const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
+  const decoder = new TextDecoder("utf-8");
+  let overflowed = false;
+  // One report per oversize line, however many times its chunks overflow the buffer again.
+  let skippingLine = false;
+  const parser = createParser({
+    maxBufferSize: maxEventChars,
+    onEvent: (e: EventSourceMessage) => {
+      skippingLine = false;
+      onMessage({ event: e.event, data: e.data });
+    },
+    onError: (err: ParseError) => {
+      if (err.type === "max-buffer-size-exceeded") overflowed = true;
+      // "unknown-field" errors are the tail of a skipped oversize line, or proxy noise: ignored by the SSE spec.
+    },
+  });
+
+  function feed(text: string): void {
+    if (text === "") return;
+    parser.feed(text);
+    if (overflowed) {
+      // The parser dropped its buffer and stopped. Resume: the rest of the long line parses as an unknown
+      // field and is discarded up to the next blank line, so memory stays bounded by maxEventChars.
+      overflowed = false;
+      parser.reset();
+      if (!skippingLine) options.onOversize?.(maxEventChars);
+      skippingLine = true;
+    }
+  }
+
+  return {
+    push: (bytes) => feed(decoder.decode(bytes, { stream: true })),
+    end: () => {
+      // A last event without its blank line is still dispatched; if it was cut short, its JSON will not parse.
+      feed(`${decoder.decode()}\n\n`);
+    },
+  };
+}
+
+/** Async form over a response body. Yields each message as soon as its bytes have arrived. */
+export async function* readSse(
+  body: AsyncIterable<Uint8Array>,
+  options: SseDecoderOptions = {},
+): AsyncGenerator<SseMessage> {
+  const pending: SseMessage[] = [];
+  const decoder = createSseDecoder((m) => pending.push(m), options);
+  for await (const chunk of body) {
+    decoder.push(chunk);
+    while (pending.length > 0) yield pending.shift() as SseMessage;
+  }
+  decoder.end();
+  while (pending.length > 0) yield pending.shift() as SseMessage;
+}
