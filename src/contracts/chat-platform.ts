@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ButtonAction } from "./actions.js";
 import type {
   InboundAttachment,
@@ -42,14 +43,36 @@ export interface PlatformCapabilities {
 
 /**
  * Optional append-only streaming (Slack `chat.startStream`/`appendStream`/`stopStream`). A streaming message
- * cannot carry buttons or be edited until it is stopped. Any method may throw `PlatformError`; the core then
- * falls back to post + edit.
+ * cannot carry buttons or be edited until it is stopped, so the placeholder the core posted first (with its
+ * Stop button) stays the control for the answer until `stop`, which may remove it. Any method may throw
+ * `PlatformError`; the core then falls back to post + edit. Every call spends the budget of its `RateOp`.
  */
 export interface NativeStreaming {
-  start(target: ReplyTarget, markdown: string): Promise<MessageRef>;
+  /** "auto": the core streams natively where the budgets make it faster; "native": whenever budgets allow. */
+  readonly mode: "auto" | "native";
+  /** Starts a streaming reply that shows `markdown` at once. */
+  start(
+    target: ReplyTarget,
+    markdown: string,
+    opts: { readonly placeholder: MessageRef; readonly askerUserId: string },
+  ): Promise<MessageRef>;
   append(ref: MessageRef, markdownDelta: string): Promise<void>;
-  /** Ends the stream; `content` is the complete final text of the message plus its buttons and citations. */
-  stop(ref: MessageRef, content: MessageContent, appendedSoFar: string): Promise<void>;
+  /**
+   * Ends the stream. `markdownDelta` is the text not yet appended; `content` is the message's complete final
+   * content (its `markdown` equals everything appended plus the delta) with its buttons and citations.
+   */
+  stop(
+    ref: MessageRef,
+    final: { readonly markdownDelta: string; readonly content: MessageContent },
+    opts: { readonly placeholder: MessageRef },
+  ): Promise<void>;
+}
+
+/** An endpoint the platform serves on the bridge's own HTTP server (Slack's Events API at POST /slack/events). */
+export interface HttpRoute {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  handle(req: IncomingMessage, res: ServerResponse): void;
 }
 
 export type InboundEvent =
@@ -65,6 +88,8 @@ export interface ChatPlatform {
   readonly capabilities: PlatformCapabilities;
   /** Set when the platform supports append-only streaming and the deployment allows it. */
   readonly streaming?: NativeStreaming;
+  /** Routes to mount on the bridge's HTTP server; available after `start` resolves. */
+  readonly httpRoutes?: readonly HttpRoute[];
 
   /**
    * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only
@@ -83,6 +108,8 @@ export interface ChatPlatform {
   /** Fetch an inbound file with platform auth, from trusted hosts only, aborting past `maxBytes`. */
   downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array>;
 
+  /** Remove a message (a placeholder that became obsolete). */
+  deleteMessage?(ref: MessageRef): Promise<void>;
   /** A notice only `userId` sees (Slack ephemeral); absent means the core posts a normal message. */
   postEphemeral?(target: ReplyTarget, userId: string, markdown: string): Promise<void>;
   /** Show that the bot is working (Discord typing, ~10 s). */
