@@ -1,0 +1,56 @@
+import type { PlatformCapabilities, RateBudget, RateBudgets } from "../../src/contracts/chat-platform.js";
+import { SLACK_LIMITS } from "./render.js";
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Slack's rate tiers apply per method, per workspace, per app (docs.slack.dev "Rate limits"), so every stream in
+ * one workspace shares them; the keys say so. They are Redis keys in the core's shared limiter: keep them stable.
+ */
+export const SLACK_RATE_TIERS = {
+  /** Tier 3: 50+ per minute. */
+  "chat.update": { limit: 50, windowMs: MINUTE_MS },
+  /** Tier 2: 20+ per minute. */
+  "chat.startStream": { limit: 20, windowMs: MINUTE_MS },
+  /** Tier 4: 100+ per minute. */
+  "chat.appendStream": { limit: 100, windowMs: MINUTE_MS },
+  /** Tier 2: 20+ per minute. */
+  "chat.stopStream": { limit: 20, windowMs: MINUTE_MS },
+  /**
+   * "Special": about one message per second per channel, short bursts allowed. A 60-per-60-s window keeps the
+   * long-run rate at 1/s while letting a reply post its placeholder and continuation parts back to back; a
+   * tighter window (say 1 per second) would stall exactly those bursts Slack tolerates.
+   */
+  "chat.postMessage": { limit: 60, windowMs: MINUTE_MS },
+} as const;
+
+export type SlackRatedMethod = keyof typeof SLACK_RATE_TIERS;
+
+export function slackBudgetKey(method: SlackRatedMethod, workspaceId: string, channelId?: string): string {
+  return channelId === undefined ? `slack:${workspaceId}:${method}` : `slack:${workspaceId}:${channelId}:${method}`;
+}
+
+function budget(method: SlackRatedMethod, workspaceId: string, channelId?: string): RateBudget {
+  return { key: slackBudgetKey(method, workspaceId, channelId), ...SLACK_RATE_TIERS[method] };
+}
+
+export function slackRateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets {
+  const ws = place.workspaceId;
+  return {
+    post: [budget("chat.postMessage", ws, place.channelId)],
+    edit: [budget("chat.update", ws)],
+    streamStart: [budget("chat.startStream", ws)],
+    streamAppend: [budget("chat.appendStream", ws)],
+    streamStop: [budget("chat.stopStream", ws)],
+  };
+}
+
+export const SLACK_CAPABILITIES: PlatformCapabilities = Object.freeze({
+  maxMessageLength: SLACK_LIMITS.maxMessageLength,
+  maxButtonsPerMessage: SLACK_LIMITS.buttonsPerActionsBlock,
+  // Slack accepts up to 1 GB, but the bytes sit in memory on their way from Dify; 100 MiB keeps a worker safe.
+  maxUploadBytes: 100 * 1024 * 1024,
+  // One message edited faster than about once a second only flickers; the shared budget is the real limit.
+  minEditIntervalMs: 1_000,
+  rateBudgets: slackRateBudgets,
+});

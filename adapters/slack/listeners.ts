@@ -1,0 +1,68 @@
+import type { App } from "@slack/bolt";
+import type { InboundSink } from "../../src/contracts/chat-platform.js";
+import type { Logger } from "../../src/contracts/logger.js";
+import { mentionedUserIds } from "./markup.js";
+import {
+  type NormalizeContext,
+  normalizeBlockActions,
+  normalizeMessageEvent,
+  normalizeReactionEvent,
+} from "./normalize.js";
+import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "./slack-payloads.js";
+import type { UserDirectory } from "./user-directory.js";
+
+export interface ListenerDeps {
+  readonly context: NormalizeContext;
+  readonly sink: InboundSink;
+  readonly users: UserDirectory;
+  readonly logger: Logger;
+}
+
+/**
+ * Wires Bolt's listeners to the sink. Each listener awaits the sink, and an error propagates to the receiver,
+ * which then withholds the acknowledgement (HTTP: a 5xx; Socket Mode: no ack) so Slack delivers the event again.
+ * Button clicks are acknowledged first, since Slack never redelivers an interaction: in Socket Mode the ack goes
+ * out at once; over HTTP Bolt holds the response until the listener returns (processBeforeResponse), so a failing
+ * sink shows the clicker Slack's error mark and they can click again instead of the click vanishing.
+ */
+export function registerSlackListeners(app: App, deps: ListenerDeps): void {
+  const { context, sink, users, logger } = deps;
+  const now = () => new Date().toISOString();
+
+  const onMessage = async (raw: unknown) => {
+    const event = raw as SlackMessageEvent;
+    const first = normalizeMessageEvent(event, context, now());
+    if (first === null) return;
+    // Names are looked up only for messages we keep, so ignored chatter costs no users.info call.
+    const ids = [first.author.userId, ...mentionedUserIds(event.text ?? "").filter((id) => id !== context.botUserId)];
+    const userNames = await users.namesOf(ids);
+    const message = normalizeMessageEvent(event, { ...context, userNames }, first.receivedAt) ?? first;
+    logger.debug({ platform: "slack", dedupeKey: message.dedupeKey, eventType: event.type }, "slack message received");
+    await sink({ kind: "message", message });
+  };
+  app.event("app_mention", async ({ event }) => onMessage(event));
+  app.event("message", async ({ event }) => onMessage(event));
+
+  const onReaction = async (raw: unknown) => {
+    const reaction = normalizeReactionEvent(raw as SlackReactionEvent, context, now());
+    if (reaction !== null) await sink({ kind: "reaction", reaction });
+  };
+  app.event("reaction_added", async ({ event }) => onReaction(event));
+  app.event("reaction_removed", async ({ event }) => onReaction(event));
+
+  app.action({ type: "block_actions" }, async ({ ack, body }) => {
+    await ack();
+    const b = body as unknown as SlackBlockActionsBody;
+    const clicker = b.user?.id;
+    const userNames = clicker ? await users.namesOf([clicker]) : {};
+    for (const action of normalizeBlockActions(b, { ...context, userNames }, now())) {
+      await sink({ kind: "action", action });
+    }
+  });
+
+  // Bolt's default handler logs through its own logger and rejects; rejecting is what we need (the receiver
+  // turns it into "no ack"), logging happens once, in the receiver.
+  app.error(async (error) => {
+    throw error;
+  });
+}

@@ -1,0 +1,83 @@
+import type { WebClient } from "@slack/web-api";
+import type { NativeStreaming } from "../../src/contracts/chat-platform.js";
+import { PlatformError, PlatformValidationError } from "../../src/contracts/errors.js";
+import type { Logger } from "../../src/contracts/logger.js";
+import type { MessageRef, ReplyTarget } from "../../src/contracts/messages.js";
+import { callSlack } from "./errors.js";
+import { SLACK_LIMITS, renderExtras } from "./render.js";
+
+function isDirect(target: ReplyTarget): boolean {
+  const type = target.hints?.channelType;
+  return type !== undefined ? type === "im" : target.channelId.startsWith("D");
+}
+
+function checkLength(markdown: string): void {
+  if (markdown.length > SLACK_LIMITS.streamMarkdownChars) {
+    throw new PlatformValidationError("slack", "too_long", `stream chunk of ${markdown.length} characters`);
+  }
+}
+
+/**
+ * Slack's append-only streaming (chat.startStream / appendStream / stopStream). The text goes out as given,
+ * with no client-side buffering (the SDK's ChatStreamer holds back 256 characters; the core already paces
+ * calls to the budgets). A streaming message cannot carry buttons, so the placeholder the core posted keeps the
+ * Stop button until `stop`, which appends the final extras and then deletes the placeholder.
+ */
+export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "native", logger: Logger): NativeStreaming {
+  return {
+    mode,
+
+    async start(target, markdown, opts) {
+      if (target.threadId === undefined) {
+        throw new PlatformValidationError("slack", "invalid", "a Slack stream must be a thread reply");
+      }
+      if (markdown.trim() === "") throw new PlatformValidationError("slack", "invalid", "a Slack stream starts with text");
+      checkLength(markdown);
+      // Outside DMs Slack requires the recipient (whose client shows the stream live).
+      const recipient = isDirect(target)
+        ? {}
+        : { recipient_user_id: opts.askerUserId, recipient_team_id: target.hints?.recipientTeamId ?? target.workspaceId };
+      const res = await callSlack("chat.startStream", () =>
+        client.chat.startStream({ channel: target.channelId, thread_ts: target.threadId as string, markdown_text: markdown, ...recipient }),
+      );
+      if (!res.ts) throw new PlatformError("slack", "chat.startStream returned no ts");
+      const ref: MessageRef = {
+        platform: "slack",
+        workspaceId: target.workspaceId,
+        channelId: res.channel ?? target.channelId,
+        messageId: res.ts,
+        threadId: target.threadId,
+      };
+      return ref;
+    },
+
+    async append(ref, markdownDelta) {
+      if (markdownDelta === "") return;
+      checkLength(markdownDelta);
+      await callSlack("chat.appendStream", () =>
+        client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: markdownDelta }),
+      );
+    },
+
+    async stop(ref, final, opts) {
+      checkLength(final.markdownDelta);
+      const blocks = renderExtras(final.content);
+      await callSlack("chat.stopStream", () =>
+        client.chat.stopStream({
+          channel: ref.channelId,
+          ts: ref.messageId,
+          ...(final.markdownDelta !== "" ? { markdown_text: final.markdownDelta } : {}),
+          ...(blocks.length > 0 ? { blocks: blocks as never } : {}),
+        }),
+      );
+      // The answer is complete and visible now. A placeholder that cannot be removed is logged, not thrown:
+      // throwing would make the core fall back to edits and post the answer a second time.
+      try {
+        await callSlack("chat.delete", () => client.chat.delete({ channel: opts.placeholder.channelId, ts: opts.placeholder.messageId }));
+      } catch (err) {
+        const level = err instanceof PlatformError && err.code === "PLATFORM_NOT_FOUND" ? "debug" : "warn";
+        logger[level]({ platform: "slack", err, placeholder: opts.placeholder.messageId }, "could not remove the placeholder after a stream");
+      }
+    },
+  };
+}
