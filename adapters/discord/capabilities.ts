@@ -1,0 +1,22 @@
+import type { PlatformCapabilities, RateBudget } from "../../src/contracts/chat-platform.js";
+import { DISCORD_LIMITS, DISCORD_RATE_BUDGETS } from "./limits.js";
+
+/** One edit per second per message at most: faster edits spend the channel's 5-per-5 s bucket for little gain. */
+const MIN_EDIT_INTERVAL_MS = 1_000;
+
+const GLOBAL_BUDGET: RateBudget = { key: "discord:global", ...DISCORD_RATE_BUDGETS.global };
+
+export function discordCapabilities(maxUploadBytes: number): PlatformCapabilities {
+  return {
+    maxMessageLength: DISCORD_LIMITS.contentLength,
+    maxButtonsPerMessage: DISCORD_LIMITS.buttonsPerRow * DISCORD_LIMITS.actionRows,
+    maxUploadBytes,
+    minEditIntervalMs: MIN_EDIT_INTERVAL_MS,
+    rateBudgets(place) {
+      // Creating and editing messages share the channel's bucket (a thread is a channel of its own).
+      const channel: RateBudget = { key: `discord:channel:${place.channelId}`, ...DISCORD_RATE_BUDGETS.channelMessages };
+      const budgets = [channel, GLOBAL_BUDGET] as const;
+      return { post: budgets, edit: budgets };
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { envBoolean, envInt, envList, envUrl, optionalSecret, parseWith, type ParseResult } from "../../src/contracts/config-schema.js";
+import { DISCORD_LIMITS } from "./limits.js";
+
+export interface DiscordConfig {
+  /** Bare bot token (a leading "Bot " is removed). */
+  readonly botToken: string;
+  /** REST base without the version, e.g. "http://127.0.0.1:PORT/api"; undefined means Discord's own. */
+  readonly apiUrl: string | undefined;
+  /** Guild ids the bot answers in; empty means every guild it is in. */
+  readonly allowedGuilds: readonly string[];
+  /** Channel ids the bot answers in (threads inherit their parent); empty means every channel. */
+  readonly allowedChannels: readonly string[];
+  /** Whether direct messages are answered. @defaultValue true */
+  readonly allowDirectMessages: boolean;
+  /** Largest file the bot uploads. @defaultValue 10 MiB (servers without boosts) */
+  readonly maxUploadBytes: number;
+}
+
+const idList = () =>
+  envList().superRefine((ids, ctx) => {
+    // Never echo the value: report positions only.
+    ids.forEach((id, i) => {
+      if (!/^\d{1,20}$/.test(id)) ctx.addIssue({ code: "custom", message: `entry ${i + 1} is not a numeric Discord id` });
+    });
+  });
+
+const discordSchema = z.object({
+  DISCORD_BOT_TOKEN: optionalSecret(),
+  DISCORD_API_URL: envUrl().superRefine((url, ctx) => {
+    // discord.js appends "/v10" itself; a versioned base would request "/api/v10/v10/...".
+    if (url !== undefined && /\/v\d+$/.test(new URL(url).pathname)) {
+      ctx.addIssue({ code: "custom", message: "must not end with the API version (use the base, e.g. .../api)" });
+    }
+  }),
+  DISCORD_ALLOWED_GUILDS: idList(),
+  DISCORD_ALLOWED_CHANNELS: idList(),
+  DISCORD_ALLOW_DMS: envBoolean(true),
+  DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1),
+});
+
+/**
+ * Parses the DISCORD_* settings. An unset DISCORD_BOT_TOKEN means Discord is off (`value: null`); the other
+ * variables are still checked so that every problem is reported at once. Messages never contain a value.
+ */
+export function parseDiscordConfig(env: Record<string, string | undefined>): ParseResult<DiscordConfig | null> {
+  const parsed = parseWith(discordSchema, env);
+  if (!parsed.ok) return parsed;
+  const v = parsed.value;
+  if (v.DISCORD_BOT_TOKEN === undefined) return { ok: true, value: null };
+  const botToken = v.DISCORD_BOT_TOKEN.replace(/^Bot\s+/i, "");
+  if (botToken === "") return { ok: false, issues: ["DISCORD_BOT_TOKEN: is empty after the Bot prefix"] };
+  return {
+    ok: true,
+    value: Object.freeze({
+      botToken,
+      apiUrl: v.DISCORD_API_URL,
+      allowedGuilds: Object.freeze([...v.DISCORD_ALLOWED_GUILDS]),
+      allowedChannels: Object.freeze([...v.DISCORD_ALLOWED_CHANNELS]),
+      allowDirectMessages: v.DISCORD_ALLOW_DMS,
+      maxUploadBytes: v.DISCORD_MAX_UPLOAD_BYTES,
+    }),
+  };
+}

@@ -1,0 +1,56 @@
+import type { GatewayMessageReactionAddDispatchData, GatewayMessageReactionRemoveDispatchData } from "discord.js";
+import type { Reaction, ReactionEvent } from "../../src/contracts/reactions.js";
+import { DM_WORKSPACE_ID } from "./limits.js";
+
+/** Skin-tone modifiers (U+1F3FB–U+1F3FF) and the emoji presentation selector (U+FE0F). */
+const EMOJI_MODIFIERS = /[\u{1F3FB}-\u{1F3FF}\u{FE0F}]/gu;
+
+/** "👍" with any skin tone → thumbs_up, "👎" → thumbs_down; custom emoji and everything else → null. */
+export function reactionFromEmoji(emoji: { readonly id?: string | null; readonly name?: string | null }): Reaction | null {
+  if (emoji.id) return null;
+  const base = (emoji.name ?? "").replace(EMOJI_MODIFIERS, "");
+  if (base === "👍") return "thumbs_up";
+  if (base === "👎") return "thumbs_down";
+  return null;
+}
+
+/** Inverse of `reactionFromEmoji`, for seeding reactions (URL-encoded by the caller). */
+export function emojiForReaction(reaction: Reaction): string {
+  return reaction === "thumbs_up" ? "👍" : "👎";
+}
+
+export interface ReactionContext {
+  readonly botUserId: string;
+  /** What the gateway cache knows about the user (DM reactions carry no member object). */
+  readonly isKnownBot: (userId: string) => boolean;
+  readonly now: () => Date;
+}
+
+/**
+ * A raw MESSAGE_REACTION_ADD/REMOVE payload → `ReactionEvent`. Raw payloads are used on purpose: discord.js drops
+ * reactions in DM channels it has not cached (the payload carries no channel type), even with every partial on,
+ * and the event only needs ids.
+ */
+export function normalizeReaction(
+  data: GatewayMessageReactionAddDispatchData | GatewayMessageReactionRemoveDispatchData,
+  added: boolean,
+  ctx: ReactionContext,
+): ReactionEvent {
+  const member = "member" in data ? data.member : undefined;
+  const isBot = data.user_id === ctx.botUserId || member?.user?.bot === true || ctx.isKnownBot(data.user_id);
+  return {
+    platform: "discord",
+    messageRef: {
+      platform: "discord",
+      workspaceId: data.guild_id ?? DM_WORKSPACE_ID,
+      channelId: data.channel_id,
+      messageId: data.message_id,
+    },
+    userId: data.user_id,
+    isBot,
+    added,
+    reaction: reactionFromEmoji(data.emoji),
+    rawEmoji: data.emoji.id ? `${data.emoji.name ?? ""}:${data.emoji.id}` : (data.emoji.name ?? ""),
+    occurredAt: ctx.now().toISOString(),
+  };
+}
