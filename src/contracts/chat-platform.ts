@@ -96,7 +96,11 @@ export interface ChatPlatform {
    * process calls it without a sink and never opens a gateway or socket.
    */
   start(sink?: InboundSink): Promise<void>;
-  /** Stop intake and close connections. Idempotent. */
+  /**
+   * Stop intake (gateway, socket, event routes) and close those connections. Idempotent. Outbound calls
+   * (edit, post, delete) must keep working afterwards: during shutdown the worker still finalizes the answers
+   * in flight.
+   */
   stop(): Promise<void>;
   /** True once started and, in the ingress role, connected. */
   isReady(): boolean;

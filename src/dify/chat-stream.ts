@@ -24,6 +24,8 @@ export interface StreamOptions {
   readonly idleTimeoutMs: number;
   readonly maxEventChars?: number;
   readonly logger: Logger;
+  /** Called once Dify has accepted the question (HTTP 200): from then on, asking again would ask twice. */
+  readonly onAccepted?: () => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
     if (!contentType.includes("text/event-stream") || !res.body) {
       throw new DifyStreamIncompleteError(`expected an event stream, got ${contentType || "no body"}`);
     }
+    opts.onAccepted?.();
     armIdle();
     const bytes = watchIdle(res.body, armIdle);
     for await (const msg of readSse(bytes, {

@@ -85,9 +85,13 @@ export class DifyClient {
     return new URL(this.http.baseUrl).origin;
   }
 
-  streamChat(req: ChatRequest, opts: { signal?: AbortSignal | undefined; logger?: Logger } = {}): AsyncGenerator<DifyEvent> {
+  streamChat(
+    req: ChatRequest,
+    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void } = {},
+  ): AsyncGenerator<DifyEvent> {
     return streamChat(this.http, req, {
       signal: opts.signal,
+      ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),
       idleTimeoutMs: this.idleTimeoutMs,
       maxEventChars: this.options.maxEventChars,
       logger: opts.logger ?? this.options.logger,

@@ -1,0 +1,233 @@
+import type { Server } from "node:http";
+import { Queue, Worker } from "bullmq";
+import type { CoreConfig } from "../config/config.js";
+import type { ChatPlatform, HttpRoute } from "../contracts/chat-platform.js";
+import type { Logger } from "../contracts/logger.js";
+import type { PlatformId } from "../contracts/messages.js";
+import { DifyClient } from "../dify/dify-client.js";
+import { ParametersCache } from "../dify/parameters-cache.js";
+import { FeedbackService } from "../feedback/feedback-service.js";
+import { createHttpServer } from "../http/http-server.js";
+import { Ingress } from "../ingress/ingress.js";
+import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
+import { createShutdown } from "../lifecycle/shutdown.js";
+import { BridgeMetrics } from "../observability/metrics.js";
+import type { BridgeJobData } from "../queue/job-types.js";
+import { createBridgeProcessor } from "../queue/reply-processor.js";
+import { ReplyQueue } from "../queue/reply-queue.js";
+import { RateBudgetStore } from "../rate/rate-budget-store.js";
+import { DurationEstimator } from "../reply/edit-pacer.js";
+import { ReplyPipeline } from "../reply/reply-pipeline.js";
+import { ConversationLock } from "../state/conversation-lock.js";
+import { ConversationStore } from "../state/conversation-store.js";
+import { DedupeStore } from "../state/dedupe-store.js";
+import { createRedisKeys } from "../state/redis-keys.js";
+import { ReplyIndex } from "../state/reply-index.js";
+import { ThreadFifo } from "../state/thread-fifo.js";
+import { TurnStore } from "../state/turn-store.js";
+import { ActionHandler } from "../turn/action-handler.js";
+import { StopCoordinator } from "../turn/stop-coordinator.js";
+import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
+
+export interface BridgeOptions {
+  readonly config: CoreConfig;
+  readonly platforms: readonly ChatPlatform[];
+  readonly logger: Logger & { flush?: () => void };
+  /** Keeps several bridges (tests, staging) apart on one Redis. @defaultValue "bridge" */
+  readonly redisPrefix?: string;
+  /** @defaultValue "dify-bridge" */
+  readonly queueName?: string;
+  readonly metrics?: BridgeMetrics;
+  /** Listen for HTTP at all (tests of the worker role may not need it). @defaultValue true */
+  readonly http?: boolean;
+}
+
+/**
+ * The composition root as a reusable object: main.ts builds one from the environment, tests build one with
+ * fake platforms. `start` opens everything the role needs; `shutdown` is the ordered graceful stop.
+ */
+export class Bridge {
+  readonly metrics: BridgeMetrics;
+  readonly dify: DifyClient;
+  private redis: RedisConnections | undefined;
+  private queue: Queue<BridgeJobData> | undefined;
+  private worker: Worker<BridgeJobData> | undefined;
+  private server: Server | undefined;
+  private stops: StopCoordinator | undefined;
+  private draining = false;
+  private started = false;
+  private readonly platforms: ReadonlyMap<PlatformId, ChatPlatform>;
+  readonly shutdown: () => Promise<void>;
+
+  constructor(private readonly o: BridgeOptions) {
+    this.metrics = o.metrics ?? new BridgeMetrics();
+    this.platforms = new Map(o.platforms.map((p) => [p.id, p]));
+    this.dify = new DifyClient({
+      baseUrl: o.config.dify.apiUrl,
+      apiKey: o.config.dify.apiKey,
+      idleTimeoutMs: o.config.dify.idleTimeoutMs,
+      logger: o.logger.child({ component: "dify" }),
+    });
+    this.shutdown = createShutdown(
+      [
+        { name: "stop accepting", run: () => void (this.draining = true) },
+        { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
+        { name: "finish answers in flight", run: () => this.drainWorker() },
+        { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
+        { name: "close Redis", run: () => this.redis?.close() },
+        { name: "close HTTP", run: () => this.closeHttp() },
+        { name: "flush logs", run: () => o.logger.flush?.() },
+      ],
+      o.logger,
+    );
+  }
+
+  get role(): CoreConfig["role"] {
+    return this.o.config.role;
+  }
+
+  /** The port the HTTP server listens on (useful when PORT is 0). */
+  get httpPort(): number | undefined {
+    const addr = this.server?.address();
+    return addr && typeof addr === "object" ? addr.port : undefined;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this.o;
+    const runsWorker = config.role !== "ingress";
+    const runsIngress = config.role !== "worker";
+    const redis = await openRedisConnections(config.redisUrl, { worker: runsWorker });
+    this.redis = redis;
+    const key = createRedisKeys(this.o.redisPrefix ?? "bridge");
+    const ttl = config.conversationTtlMs;
+    const queueName = this.o.queueName ?? "dify-bridge";
+    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: this.o.redisPrefix ?? "bridge" });
+    this.queue = queue;
+    const fifo = new ThreadFifo(redis.commands, key, ttl);
+    const replyQueue = new ReplyQueue(queue, fifo);
+    const conversations = new ConversationStore(redis.commands, key, ttl);
+    const turns = new TurnStore(redis.commands, key, ttl);
+    const replies = new ReplyIndex(redis.commands, key, ttl);
+    const budgets = new RateBudgetStore(redis.commands, key);
+    const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
+    this.stops = stops;
+    await stops.start();
+    const feedback = new FeedbackService({ redis: redis.commands, key, replies, dify: this.dify, queue: replyQueue, metrics: this.metrics, logger, ttlMs: ttl });
+
+    if (runsWorker) {
+      const pipeline = new ReplyPipeline({
+        dify: this.dify,
+        params: new ParametersCache(this.dify, logger),
+        conversations,
+        turns,
+        replies,
+        budgets,
+        stops,
+        durations: new DurationEstimator(),
+        metrics: this.metrics,
+        settings: { inputs: config.dify.inputs, showProgress: config.showProgress, showReasoning: config.showReasoning },
+      });
+      const processor = createBridgeProcessor({
+        platforms: this.platforms,
+        pipeline,
+        feedback,
+        fifo,
+        lock: new ConversationLock(redis.commands, key),
+        turns,
+        budgets,
+        metrics: this.metrics,
+        queue,
+        logger,
+        lockTtlMs: Math.max(5_000, config.jobLockMs),
+      });
+      this.worker = new Worker<BridgeJobData>(queueName, processor, {
+        connection: redis.worker,
+        prefix: this.o.redisPrefix ?? "bridge",
+        concurrency: config.workerConcurrency,
+        // A worker that dies mid-answer loses its lock after this; another worker then recovers the job.
+        lockDuration: config.jobLockMs,
+        stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
+        maxStalledCount: 3,
+        autorun: false,
+      });
+      this.worker.on("failed", (job, err) => logger.error({ err, jobId: job?.id }, "job failed"));
+      this.worker.on("error", (err) => logger.error({ err }, "worker error"));
+    }
+
+    const ingress = new Ingress({
+      dedupe: new DedupeStore(redis.commands, key),
+      conversations,
+      rateLimiter: new UserRateLimiter(redis.commands, key, config.userRateLimit),
+      queue: replyQueue,
+      feedback,
+      actions: new ActionHandler({ turns, stops, queue: replyQueue, dify: this.dify, logger }),
+      metrics: this.metrics,
+      logger,
+    });
+    await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
+    if (this.o.http ?? true) await this.listen();
+    this.started = true;
+    logger.info({ role: config.role, platforms: [...this.platforms.keys()], port: this.httpPort }, "dify-bridge started");
+  }
+
+  private async listen(): Promise<void> {
+    const routes = (): HttpRoute[] => (this.role === "worker" ? [] : this.o.platforms.flatMap((p) => p.httpRoutes ?? []));
+    this.server = createHttpServer({
+      routes,
+      isAlive: () => true,
+      readiness: () => this.readiness(),
+      metrics: async () => {
+        await this.updateQueueDepth();
+        return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
+      },
+      logger: this.o.logger,
+    });
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.o.config.port, () => resolve());
+    });
+  }
+
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    const redisOk = await this.redis?.commands.ping().then((p) => p === "PONG", () => false) ?? false;
+    const checks: Record<string, boolean> = { redis: redisOk, draining: this.draining, started: this.started };
+    for (const [id, p] of this.platforms) checks[id] = p.isReady();
+    const ready = redisOk && this.started && !this.draining && [...this.platforms.values()].every((p) => p.isReady());
+    return { ready, checks };
+  }
+
+  private async updateQueueDepth(): Promise<void> {
+    if (!this.queue) return;
+    const counts = await this.queue.getJobCounts("waiting", "delayed", "active").catch(() => undefined);
+    if (counts) for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.labels(state).set(n);
+  }
+
+  /** Lets answers in flight finish for the grace period, then interrupts them (each reply is marked) and waits. */
+  private async drainWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    const closing = worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"grace">((resolve) => {
+      timer = setTimeout(() => resolve("grace"), this.o.config.shutdownGraceMs);
+    });
+    const first = await Promise.race([closing.then(() => "closed" as const), graceOver]);
+    clearTimeout(timer);
+    if (first === "grace") {
+      this.o.logger.warn({ graceMs: this.o.config.shutdownGraceMs }, "grace period over: interrupting answers in flight");
+      worker.cancelAllJobs("shutdown");
+      await closing;
+    }
+  }
+
+  private async closeHttp(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections?.();
+    });
+  }
+}

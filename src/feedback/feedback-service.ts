@@ -1,0 +1,87 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Redis } from "ioredis";
+import type { Logger } from "../contracts/logger.js";
+import type { ReactionEvent } from "../contracts/reactions.js";
+import type { DifyClient, Rating } from "../dify/dify-client.js";
+import type { BridgeMetrics } from "../observability/metrics.js";
+import type { ReplyQueue } from "../queue/reply-queue.js";
+import type { RedisKeyBuilder } from "../state/redis-keys.js";
+import type { ReplyIndex } from "../state/reply-index.js";
+
+const NONE = "none";
+const LOCK_MS = 15_000;
+
+/**
+ * 👍/👎 on any message of an answer → Dify feedback for that answer. Dify keeps one rating per message for our
+ * (per-thread) `user`, while several people may react, so the rating follows the most recent human 👍/👎 still
+ * present and is revoked (`null`) only when none is left.
+ *
+ * Reactions are recorded in Redis at once (ingress); a feedback job then brings Dify in line with that state.
+ * Jobs for one message are serialized by a lock and each re-reads the state, so they may run in any order and
+ * any number of times and still converge.
+ */
+export class FeedbackService {
+  constructor(
+    private readonly deps: {
+      redis: Redis;
+      key: RedisKeyBuilder;
+      replies: ReplyIndex;
+      dify: DifyClient;
+      queue: ReplyQueue;
+      metrics: BridgeMetrics;
+      logger: Logger;
+      ttlMs: number;
+    },
+  ) {}
+
+  /** Ingress side. Returns false when the reaction is not feedback (bot, other emoji, not an answer). */
+  async record(event: ReactionEvent): Promise<boolean> {
+    if (event.isBot || event.reaction === null) return false;
+    const reply = await this.deps.replies.lookup(event.messageRef);
+    if (!reply) return false;
+    const k = this.deps.key("reactions", reply.difyMessageId);
+    const member = `${event.userId}|${event.reaction}|${event.messageRef.messageId}`;
+    const at = Date.parse(event.occurredAt) || Date.now();
+    if (event.added) await this.deps.redis.multi().zadd(k, at, member).pexpire(k, this.deps.ttlMs).exec();
+    else await this.deps.redis.zrem(k, member);
+    await this.deps.queue.enqueueFeedback({ kind: "feedback", difyMessageId: reply.difyMessageId, difyUser: reply.difyUser });
+    return true;
+  }
+
+  /** The rating the reactions call for now. */
+  async desiredRating(difyMessageId: string): Promise<Rating> {
+    const latest = await this.deps.redis.zrange(this.deps.key("reactions", difyMessageId), -1, -1);
+    const reaction = latest[0]?.split("|")[1];
+    return reaction === "thumbs_up" ? "like" : reaction === "thumbs_down" ? "dislike" : null;
+  }
+
+  /** Worker side: make Dify's rating equal the desired one. */
+  async sync(difyMessageId: string, difyUser: string): Promise<void> {
+    const { redis, key } = this.deps;
+    const lockKey = key("fblock", difyMessageId);
+    const sentKey = key("rating", difyMessageId);
+    const token = `${process.pid}:${Math.random()}`;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if ((await redis.set(lockKey, token, "PX", LOCK_MS, "NX")) !== "OK") {
+        await sleep(50);
+        continue;
+      }
+      try {
+        for (;;) {
+          const desired = await this.desiredRating(difyMessageId);
+          const sent = ((await redis.get(sentKey)) ?? NONE) as Rating | typeof NONE;
+          const want = desired ?? NONE;
+          if (sent === want || (sent === NONE && desired === null)) return;
+          // Revoking a rating Dify never had answers 400, so null is only sent over an existing rating.
+          await this.deps.dify.sendFeedback(difyMessageId, { rating: desired, user: difyUser });
+          await redis.set(sentKey, want, "PX", this.deps.ttlMs);
+          this.deps.metrics.feedbackSent.labels(desired ?? "revoke").inc();
+          this.deps.logger.info({ difyMessageId, rating: desired }, "feedback sent to Dify");
+        }
+      } finally {
+        await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, lockKey, token);
+      }
+    }
+    throw new Error("feedback lock stayed busy");
+  }
+}

@@ -1,0 +1,52 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { HttpRoute } from "../contracts/chat-platform.js";
+import type { Logger } from "../contracts/logger.js";
+
+export interface HttpServerOptions {
+  readonly routes: () => readonly HttpRoute[];
+  /** Liveness: the process is up. */
+  readonly isAlive: () => boolean;
+  /** Readiness: dependencies reachable, platforms connected, not draining. */
+  readonly readiness: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
+  readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  readonly logger: Logger;
+}
+
+/** /healthz, /readyz, /metrics, and the platforms' own routes (Slack's Events API) on one port. */
+export function createHttpServer(opts: HttpServerOptions): Server {
+  const send = (res: ServerResponse, status: number, body: string, type = "application/json") => {
+    res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+    res.end(body);
+  };
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const route = opts.routes().find((r) => r.method === req.method && r.path === path);
+    if (route) {
+      route.handle(req, res);
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, JSON.stringify({ error: "method not allowed" }));
+    if (path === "/healthz") return send(res, opts.isAlive() ? 200 : 503, JSON.stringify({ status: opts.isAlive() ? "ok" : "down" }));
+    if (path === "/readyz") {
+      opts.readiness().then(
+        ({ ready, checks }) => send(res, ready ? 200 : 503, JSON.stringify({ status: ready ? "ready" : "not ready", checks })),
+        (err: unknown) => {
+          opts.logger.warn({ err }, "readiness check failed");
+          send(res, 503, JSON.stringify({ status: "not ready" }));
+        },
+      );
+      return;
+    }
+    if (path === "/metrics") {
+      opts.metrics().then(
+        (m) => send(res, 200, m.body, m.contentType),
+        (err: unknown) => {
+          opts.logger.warn({ err }, "metrics collection failed");
+          send(res, 500, "");
+        },
+      );
+      return;
+    }
+    send(res, 404, JSON.stringify({ error: "not found" }));
+  });
+}

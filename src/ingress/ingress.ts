@@ -1,0 +1,93 @@
+import type { ChatPlatform, InboundEvent, InboundSink } from "../contracts/chat-platform.js";
+import type { Logger } from "../contracts/logger.js";
+import type { InboundMessage, PlatformId } from "../contracts/messages.js";
+import type { FeedbackService } from "../feedback/feedback-service.js";
+import type { BridgeMetrics } from "../observability/metrics.js";
+import { jobIdFrom } from "../queue/job-types.js";
+import type { ReplyQueue } from "../queue/reply-queue.js";
+import type { ConversationStore } from "../state/conversation-store.js";
+import type { DedupeStore } from "../state/dedupe-store.js";
+import type { ActionHandler } from "../turn/action-handler.js";
+import type { UserRateLimiter } from "./user-rate-limiter.js";
+
+export interface IngressDeps {
+  readonly dedupe: DedupeStore;
+  readonly conversations: ConversationStore;
+  readonly rateLimiter: UserRateLimiter;
+  readonly queue: ReplyQueue;
+  readonly feedback: FeedbackService;
+  readonly actions: ActionHandler;
+  readonly metrics: BridgeMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * What adapters hand every normalized event to. It only decides, dedupes and enqueues (a few Redis round
+ * trips), so it returns well inside Slack's 3-second ack; it throws when the event could not be stored, so
+ * the adapter does not acknowledge and the platform redelivers.
+ */
+export class Ingress {
+  constructor(private readonly deps: IngressDeps) {}
+
+  sinkFor(platform: ChatPlatform): InboundSink {
+    return (event) => this.accept(platform, event);
+  }
+
+  async accept(platform: ChatPlatform, event: InboundEvent): Promise<void> {
+    switch (event.kind) {
+      case "message":
+        return this.acceptMessage(platform, event.message);
+      case "reaction":
+        if (!(await this.deps.feedback.record(event.reaction))) this.ignored(platform.id, "reaction");
+        return;
+      case "action":
+        if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey))) return this.ignored(platform.id, "duplicate");
+        try {
+          await this.deps.actions.handle(event.action, platform);
+        } catch (err) {
+          await this.deps.dedupe.forget(event.action.dedupeKey).catch(() => undefined);
+          throw err;
+        }
+        return;
+    }
+  }
+
+  private async acceptMessage(platform: ChatPlatform, msg: InboundMessage): Promise<void> {
+    const { dedupe, conversations, rateLimiter, queue, metrics } = this.deps;
+    // In a thread the bot is answering, a message for someone else is not for the bot.
+    if (msg.mentionsOthers && !msg.mentionsBot && !msg.isDirectMessage) return this.ignored(msg.platform, "for_someone_else");
+    if (!msg.mentionsBot && !msg.isDirectMessage && !(await conversations.isThreadActive(msg.conversationKey))) {
+      return this.ignored(msg.platform, "not_for_bot");
+    }
+    if (!(await dedupe.markSeen(msg.dedupeKey))) return this.ignored(msg.platform, "duplicate");
+    try {
+      const verdict = await rateLimiter.check(`${msg.platform}:${msg.author.userId}`);
+      if (!verdict.allowed) {
+        this.ignored(msg.platform, "user_rate_limited");
+        if (verdict.notify) void this.slowDown(platform, msg, verdict.retryInMs);
+        return;
+      }
+      await conversations.markThreadActive(msg.conversationKey);
+      await queue.enqueueReply(jobIdFrom(msg.dedupeKey), { kind: "reply", message: msg });
+      metrics.messagesReceived.labels(msg.platform).inc();
+    } catch (err) {
+      // Not stored: forget we saw it, so the platform's redelivery gets through.
+      await dedupe.forget(msg.dedupeKey).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async slowDown(platform: ChatPlatform, msg: InboundMessage, retryInMs: number): Promise<void> {
+    const text = `You're sending messages faster than I can answer. Please try again in ${Math.max(1, Math.ceil(retryInMs / 1000))} s.`;
+    try {
+      if (platform.postEphemeral) await platform.postEphemeral(msg.replyTarget, msg.author.userId, text);
+      else await platform.postMessage(msg.replyTarget, { markdown: text });
+    } catch (err) {
+      this.deps.logger.warn({ err }, "could not send the slow-down notice");
+    }
+  }
+
+  private ignored(platform: PlatformId, reason: string): void {
+    this.deps.metrics.eventsIgnored.labels(platform, reason).inc();
+  }
+}

@@ -1,0 +1,31 @@
+import type { InboundMessage, MessageContent, MessageRef } from "../contracts/messages.js";
+import type { StoredFileRef } from "../state/turn-store.js";
+
+/**
+ * Job payloads: JSON only, never a token or file bytes (attachments travel as references and are downloaded
+ * by the worker). The worker adds what it learns as it goes (placeholder, Dify ids) with `job.updateData`, so
+ * a retried or recovered job edits the same message and never asks Dify twice.
+ */
+export interface ReplyJobData {
+  readonly kind: "reply";
+  readonly message: InboundMessage;
+  /** Shown above the answer, e.g. "**Ana** asked: …" for a suggested-question click. */
+  readonly preamble?: string;
+  /** Files already in Dify (a retried question). */
+  readonly files?: readonly StoredFileRef[];
+  readonly placeholder?: { readonly ref: MessageRef; readonly content: MessageContent };
+  readonly dify?: { readonly taskId?: string; readonly messageId?: string; readonly conversationId?: string };
+}
+
+export interface FeedbackJobData {
+  readonly kind: "feedback";
+  readonly difyMessageId: string;
+  readonly difyUser: string;
+}
+
+export type BridgeJobData = ReplyJobData | FeedbackJobData;
+
+/** BullMQ job ids may not contain ":"; ids built from platform keys go through this. */
+export function jobIdFrom(key: string): string {
+  return key.replace(/:/g, "_");
+}

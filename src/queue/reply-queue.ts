@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import type { Queue } from "bullmq";
+import type { ThreadFifo } from "../state/thread-fifo.js";
+import type { BridgeJobData, FeedbackJobData, ReplyJobData } from "./job-types.js";
+
+/** Finished jobs are kept briefly for inspection; failed ones a week, for post-mortems. */
+const REMOVE_ON_COMPLETE = { age: 3_600, count: 10_000 };
+const REMOVE_ON_FAIL = { age: 7 * 24 * 3_600 };
+
+/** The producer side: what ingress and button clicks call. */
+export class ReplyQueue {
+  constructor(
+    private readonly queue: Queue<BridgeJobData>,
+    private readonly fifo: ThreadFifo,
+  ) {}
+
+  /**
+   * Queues an answer. The thread's FIFO entry is written first, so arrival order is fixed before any worker
+   * can see the job; a failed add takes it back out, and the caller's error makes the platform redeliver.
+   * Returns the job's position in its thread (0 = answered next).
+   */
+  async enqueueReply(jobId: string, data: ReplyJobData): Promise<number> {
+    const key = data.message.conversationKey;
+    const position = await this.fifo.push(key, jobId);
+    try {
+      // Answers are retried by the worker itself (in order, holding the thread); BullMQ only re-runs a job
+      // whose worker died, through stalled-job recovery.
+      await this.queue.add("reply", data, { jobId, attempts: 1, removeOnComplete: REMOVE_ON_COMPLETE, removeOnFail: REMOVE_ON_FAIL });
+    } catch (err) {
+      await this.fifo.remove(key, jobId).catch(() => undefined);
+      throw err;
+    }
+    return position;
+  }
+
+  /** Ratings are re-synced from Redis state by each job, so any number of them for one message is harmless. */
+  async enqueueFeedback(data: FeedbackJobData): Promise<void> {
+    await this.queue.add("feedback", data, {
+      jobId: `fb-${data.difyMessageId}-${randomUUID()}`,
+      attempts: 6,
+      backoff: { type: "exponential", delay: 1_000 },
+      removeOnComplete: REMOVE_ON_COMPLETE,
+      removeOnFail: REMOVE_ON_FAIL,
+    });
+  }
+}

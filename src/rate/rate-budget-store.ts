@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import type { RateBudget } from "../contracts/chat-platform.js";
+import type { RedisKeyBuilder } from "../state/redis-keys.js";
+import { ACQUIRE_LUA, BLOCK_LUA, SNAPSHOT_LUA } from "./budget-scripts.js";
+
+export type BudgetPriority = "high" | "normal";
+
+export interface BudgetUsage {
+  readonly key: string;
+  readonly limit: number;
+  readonly windowMs: number;
+  /** Grants in the current window. */
+  readonly used: number;
+  /** Streams that spent or asked for this budget recently. */
+  readonly active: number;
+}
+
+export type AcquireResult =
+  | { readonly granted: true; readonly usage: readonly BudgetUsage[] }
+  | { readonly granted: false; readonly waitMs: number; readonly usage: readonly BudgetUsage[] };
+
+/** A stream that has not asked for a budget for this long no longer counts as active. */
+export const ACTIVE_TTL_MS = 30_000;
+
+/**
+ * Platform rate budgets shared by every stream in every worker process (Slack: ~50 chat.update per minute per
+ * workspace; Discord: 5 edits per 5 s per channel plus 50 requests/s per bot). Spending within them is what
+ * keeps concurrent streams free of 429s.
+ */
+export class RateBudgetStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: RedisKeyBuilder,
+  ) {}
+
+  async acquire(budgets: readonly RateBudget[], opts: { priority: BudgetPriority; streamId?: string }): Promise<AcquireResult> {
+    if (budgets.length === 0) return { granted: true, usage: [] };
+    const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("block", b.key), this.key("active", b.key)]);
+    const args = [
+      String(budgets.length),
+      opts.priority,
+      randomUUID(),
+      opts.streamId ?? "",
+      String(ACTIVE_TTL_MS),
+      ...budgets.flatMap((b) => [String(b.limit), String(b.windowMs)]),
+    ];
+    const raw = (await this.redis.eval(ACQUIRE_LUA, keys.length, ...keys, ...args)) as number[];
+    const usage = budgets.map((b, i) => ({
+      key: b.key,
+      limit: b.limit,
+      windowMs: b.windowMs,
+      used: Number(raw[2 + 2 * i]),
+      active: Number(raw[3 + 2 * i]),
+    }));
+    return raw[0] === 1 ? { granted: true, usage } : { granted: false, waitMs: Number(raw[1]), usage };
+  }
+
+  /** After a 429: nobody spends these budgets until `ms` has passed. */
+  async block(budgetKeys: readonly string[], ms: number): Promise<void> {
+    if (budgetKeys.length === 0 || ms <= 0) return;
+    await this.redis.eval(BLOCK_LUA, budgetKeys.length, ...budgetKeys.map((k) => this.key("block", k)), String(Math.ceil(ms)));
+  }
+
+  async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
+    if (budgets.length === 0) return [];
+    const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("active", b.key)]);
+    const raw = (await this.redis.eval(SNAPSHOT_LUA, keys.length, ...keys, String(budgets.length), String(ACTIVE_TTL_MS), ...budgets.map((b) => String(b.windowMs)))) as number[];
+    return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
+  }
+
+  /** The stream no longer competes for these budgets. */
+  async leave(budgets: readonly RateBudget[], streamId: string): Promise<void> {
+    if (budgets.length === 0) return;
+    const multi = this.redis.multi();
+    for (const b of budgets) multi.zrem(this.key("active", b.key), streamId);
+    await multi.exec();
+  }
+}

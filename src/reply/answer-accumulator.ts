@@ -1,0 +1,90 @@
+import type { AgentThought, DifyEvent, DifyFile, DifyIds, RetrieverResource, Usage } from "../dify/events.js";
+import { progressLine } from "./progress-line.js";
+
+/** Everything a streamed Dify answer has said so far. Built by `reduceAnswer`, one event at a time. */
+export interface AnswerState {
+  /** The answer text as Dify streamed it (reasoning blocks included). */
+  readonly text: string;
+  /** `reasoning_chunk` text (Chatflow "separated" reasoning format). */
+  readonly reasoning: string;
+  readonly sawAgentMessage: boolean;
+  /** Agent steps, upserted by id (Dify repeats a step as it fills in). */
+  readonly thoughts: readonly AgentThought[];
+  readonly files: readonly DifyFile[];
+  /** What the app is doing while there is no text yet ("Searching the knowledge base…"). */
+  readonly progress: string | undefined;
+  /** Taken from the first event that carries them. */
+  readonly ids: DifyIds;
+  readonly ended: boolean;
+  readonly citations: readonly RetrieverResource[];
+  readonly usage: Usage | undefined;
+  readonly workflowStatus: string | undefined;
+  /** A Chatflow paused for a human-input form the bridge cannot show. */
+  readonly waitingForInput: string | undefined;
+}
+
+export const EMPTY_ANSWER: AnswerState = {
+  text: "",
+  reasoning: "",
+  sawAgentMessage: false,
+  thoughts: [],
+  files: [],
+  progress: undefined,
+  ids: {},
+  ended: false,
+  citations: [],
+  usage: undefined,
+  workflowStatus: undefined,
+  waitingForInput: undefined,
+};
+
+function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
+  return {
+    taskId: ids.taskId ?? e.taskId,
+    messageId: ids.messageId ?? e.messageId,
+    conversationId: ids.conversationId ?? e.conversationId,
+  };
+}
+
+function addFiles(files: readonly DifyFile[], more: readonly DifyFile[]): readonly DifyFile[] {
+  const seen = new Set(files.map((f) => f.id ?? f.url));
+  const added = more.filter((f) => !seen.has(f.id ?? f.url));
+  return added.length ? [...files, ...added] : files;
+}
+
+export function reduceAnswer(state: AnswerState, event: DifyEvent): AnswerState {
+  const s: AnswerState = { ...state, ids: mergeIds(state.ids, event) };
+  switch (event.event) {
+    case "text":
+      if (event.source === "agent_message") return { ...s, text: s.text + event.answer, sawAgentMessage: true };
+      // New Agent mode closes its agent_message deltas with one `message` holding the whole answer: replace.
+      if (event.source === "message" && s.sawAgentMessage) return { ...s, text: event.answer };
+      return { ...s, text: s.text + event.answer };
+    case "message_replace":
+      return { ...s, text: event.answer };
+    case "file":
+      return { ...s, files: addFiles(s.files, [event.file]) };
+    case "agent_thought": {
+      const i = s.thoughts.findIndex((t) => t.id === event.thought.id);
+      const thoughts = i === -1 ? [...s.thoughts, event.thought] : s.thoughts.map((t, j) => (j === i ? { ...t, ...stripEmpty(event.thought) } : t));
+      return { ...s, thoughts, progress: progressLine(event) ?? s.progress };
+    }
+    case "progress":
+      return { ...s, progress: progressLine(event) ?? s.progress };
+    case "reasoning":
+      return { ...s, reasoning: s.reasoning + event.text };
+    case "workflow_finished":
+      return { ...s, workflowStatus: event.status, files: addFiles(s.files, event.files) };
+    case "message_end":
+      return { ...s, ended: true, citations: event.retrieverResources, usage: event.usage, files: addFiles(s.files, event.files) };
+    case "human_input_required":
+      return { ...s, waitingForInput: event.title ?? "a form" };
+    case "error":
+    case "ignored":
+      return s;
+  }
+}
+
+function stripEmpty(t: AgentThought): Partial<AgentThought> {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined && v !== "")) as Partial<AgentThought>;
+}

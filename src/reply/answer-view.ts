@@ -1,0 +1,55 @@
+import type { Citation } from "../contracts/messages.js";
+import type { RetrieverResource } from "../dify/events.js";
+import type { AnswerState } from "./answer-accumulator.js";
+import { separateReasoning } from "./reasoning-filter.js";
+import type { StreamingView } from "./reply-layout.js";
+
+export interface ViewSettings {
+  readonly showProgress: boolean;
+  readonly showReasoning: boolean;
+  /** Dify origin: relative `/files/...` links in the answer are made absolute so they open. */
+  readonly difyOrigin: string;
+}
+
+function quote(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `> ${l}`)
+    .join("\n");
+}
+
+function absoluteFileLinks(markdown: string, origin: string): string {
+  return markdown.replace(/\]\((\/files\/[^)\s]+)\)/g, (_m, path: string) => `](${origin}${path})`);
+}
+
+/** The answer as Markdown: preamble lines, reasoning (when shown), then the answer itself. */
+export function answerMarkdown(state: AnswerState, preamble: readonly string[], s: ViewSettings, final: boolean): string {
+  const { answer, reasoning } = separateReasoning(state.text, { final });
+  const thoughts = [state.reasoning.trim(), reasoning].filter(Boolean).join("\n\n");
+  const body = absoluteFileLinks(answer, s.difyOrigin);
+  if (body.trim() === "" && !final) return "";
+  return [...preamble, s.showReasoning && thoughts ? quote(`💭 ${thoughts}`) : "", body].filter((x) => x.trim() !== "").join("\n\n");
+}
+
+export function streamingView(state: AnswerState, preamble: readonly string[], s: ViewSettings): StreamingView {
+  return { text: answerMarkdown(state, preamble, s, false), status: s.showProgress ? state.progress : undefined };
+}
+
+export function citationsOf(resources: readonly RetrieverResource[]): Citation[] {
+  const seen = new Set<string>();
+  const out: Citation[] = [];
+  for (const r of resources) {
+    const title = (r.documentName ?? r.title ?? r.datasetName ?? "").trim();
+    if (!title || seen.has(title)) continue;
+    seen.add(title);
+    const snippet = r.content?.replace(/\s+/g, " ").trim().slice(0, 200);
+    out.push({ index: out.length + 1, title, ...(r.url ? { url: r.url } : {}), ...(snippet ? { snippet } : {}) });
+  }
+  return out;
+}
+
+/** Button labels fit every platform (Slack 75, Discord 80 characters). */
+export function buttonLabel(text: string): string {
+  const t = text.replace(/\s+/g, " ").trim();
+  return t.length > 75 ? `${t.slice(0, 74)}…` : t;
+}

@@ -1,0 +1,43 @@
+import type { DifyEvent } from "../dify/events.js";
+
+/** Workflow nodes not worth announcing: they run in milliseconds and mean nothing to the person asking. */
+const QUIET_NODES = new Set([
+  "start",
+  "end",
+  "answer",
+  "if-else",
+  "variable-assigner",
+  "variable-aggregator",
+  "assigner",
+  "template-transform",
+  "list-operator",
+  "document-extractor",
+  "parameter-extractor",
+  "question-classifier",
+]);
+
+function tidy(name: string): string {
+  return name.replace(/[_-]+/g, " ").trim();
+}
+
+/** A one-line description of what the app is doing, or undefined when the event says nothing useful. */
+export function progressLine(event: DifyEvent): string | undefined {
+  if (event.event === "agent_thought") {
+    const tool = event.thought.tool?.split(";").map((t) => t.trim()).filter(Boolean)[0];
+    if (!tool) return undefined;
+    if (/^dataset[_-]/i.test(tool) || /knowledge|retriev/i.test(tool)) return "Searching the knowledge base…";
+    return `Using ${tidy(tool)}…`;
+  }
+  if (event.event !== "progress") return undefined;
+  if (event.kind === "workflow_started") return "Working on it…";
+  if (event.kind !== "node_started" && event.kind !== "iteration" && event.kind !== "loop" && event.kind !== "agent_log") return undefined;
+  const type = event.nodeType ?? "";
+  const title = event.title?.trim();
+  if (QUIET_NODES.has(type)) return undefined;
+  if (type === "knowledge-retrieval") return "Searching the knowledge base…";
+  if (type === "llm") return "Thinking…";
+  if (type === "http-request") return title ? `Calling ${title}…` : "Calling an external service…";
+  if (type === "code") return title ? `Running ${title}…` : "Running code…";
+  if (type === "tool") return title ? `Using ${title}…` : "Using a tool…";
+  return title ? `${title}…` : undefined;
+}

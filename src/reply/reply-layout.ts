@@ -1,0 +1,58 @@
+import type { ActionButton, Citation, MessageContent } from "../contracts/messages.js";
+import { closeOpenFence, PREVIEW_MARGIN, splitMarkdown } from "./split-markdown.js";
+
+/** What the reply should look like now: one entry per platform message, in order. */
+export type ReplyLayout = readonly MessageContent[];
+
+export const THINKING_TEXT = "_Thinking…_";
+export const QUEUED_TEXT = "_Queued: I'll answer right after the message before yours._";
+
+export interface StreamingView {
+  /** The visible answer so far (Markdown, reasoning already hidden). */
+  readonly text: string;
+  /** Shown while there is no text: what the app is doing. */
+  readonly status?: string | undefined;
+}
+
+export interface FinalView {
+  readonly text: string;
+  readonly citations?: readonly Citation[];
+  readonly buttons?: readonly ActionButton[];
+}
+
+/** Every split uses the same limit, so messages frozen while streaming match the final split exactly. */
+function split(text: string, maxChars: number): string[] {
+  return splitMarkdown(text, maxChars - PREVIEW_MARGIN);
+}
+
+export function streamingLayout(view: StreamingView, opts: { maxChars: number; stopButton?: ActionButton | undefined }): ReplyLayout {
+  const stop = opts.stopButton ? [opts.stopButton] : [];
+  if (view.text.trim() === "") return [{ markdown: view.status ? `_${view.status}_` : THINKING_TEXT, buttons: stop }];
+  const chunks = split(view.text, opts.maxChars);
+  return chunks.map((markdown, i) =>
+    i === chunks.length - 1 ? { markdown: closeOpenFence(markdown), buttons: stop } : { markdown, buttons: [] },
+  );
+}
+
+export function finalLayout(view: FinalView, opts: { maxChars: number }): ReplyLayout {
+  const chunks = split(view.text.trim() === "" ? "⚠️ The assistant returned an empty answer." : view.text, opts.maxChars);
+  return chunks.map((markdown, i) =>
+    i === chunks.length - 1
+      ? { markdown, buttons: view.buttons ?? [], ...(view.citations?.length ? { citations: view.citations } : {}) }
+      : { markdown, buttons: [] },
+  );
+}
+
+export function sameContent(a: MessageContent | undefined, b: MessageContent | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.markdown !== b.markdown) return false;
+  const ab = (a.buttons ?? []).map((x) => `${x.actionId}\u0000${x.label}`).join("\u0001");
+  const bb = (b.buttons ?? []).map((x) => `${x.actionId}\u0000${x.label}`).join("\u0001");
+  if (ab !== bb) return false;
+  return JSON.stringify(a.citations ?? []) === JSON.stringify(b.citations ?? []);
+}
+
+/** A message that already shows answer text (rather than the placeholder or a progress line). */
+export function showsAnswer(content: MessageContent | undefined, placeholderTexts: ReadonlySet<string>): boolean {
+  return content !== undefined && !placeholderTexts.has(content.markdown);
+}

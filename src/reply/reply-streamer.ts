@@ -1,0 +1,366 @@
+import type { ChatPlatform, RateBudget, RateOp } from "../contracts/chat-platform.js";
+import {
+  PlatformAuthError,
+  PlatformError,
+  PlatformNotFoundError,
+  PlatformPermissionError,
+  PlatformRateLimitError,
+  PlatformValidationError,
+} from "../contracts/errors.js";
+import type { Logger } from "../contracts/logger.js";
+import type { ActionButton, MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
+import type { BudgetPriority, BudgetUsage, RateBudgetStore } from "../rate/rate-budget-store.js";
+import { type DurationEstimator, routineIntervalMs } from "./edit-pacer.js";
+import { type FinalView, finalLayout, type ReplyLayout, sameContent, type StreamingView, streamingLayout } from "./reply-layout.js";
+import { chooseStreamMode } from "./stream-mode.js";
+
+export interface StreamerEvents {
+  /** A platform call that shows answer text for the first time has completed. */
+  onFirstText?(atMs: number): void;
+  onOp?(op: RateOp): void;
+  onRateLimited?(): void;
+}
+
+export interface ReplyStreamerOptions {
+  readonly platform: ChatPlatform;
+  readonly budgets: RateBudgetStore;
+  readonly target: ReplyTarget;
+  /** The placeholder already posted for this answer: it becomes the first message of the reply. */
+  readonly placeholder: { readonly ref: MessageRef; readonly content: MessageContent };
+  readonly stopButton?: ActionButton | undefined;
+  readonly askerUserId: string;
+  /** Unique per answer; identifies the stream in the shared budgets. */
+  readonly streamId: string;
+  readonly durations: DurationEstimator;
+  readonly logger: Logger;
+  readonly events?: StreamerEvents;
+}
+
+interface Part {
+  ref: MessageRef | null;
+  shown: MessageContent | undefined;
+  mode: "edit" | "native";
+  /** Native mode: the text appended to the stream so far. */
+  appended: string;
+}
+
+type Op =
+  | { kind: "post" | "edit"; index: number; content: MessageContent; routine: boolean; showsText: boolean }
+  | { kind: "nativeStart"; content: MessageContent }
+  | { kind: "append"; index: number; delta: string; content: MessageContent }
+  | { kind: "nativeStop"; index: number; content: MessageContent }
+  | { kind: "delete"; index: number };
+
+const FINAL_ATTEMPTS = 6;
+
+/**
+ * Shows a growing answer on the platform: coalesces updates (only the latest text matters), keeps one call in
+ * flight per answer, paces routine updates within the shared budgets, continues in further messages past the
+ * platform's length limit, streams natively where that is faster, and always lands the exact final text,
+ * which overtakes any routine update still waiting.
+ */
+export class ReplyStreamer {
+  private readonly parts: Part[];
+  private desired: ReplyLayout;
+  private isFinal = false;
+  /** The view holds answer text (not just the placeholder or a progress line). */
+  private hasText = false;
+  private control: MessageRef | null = null;
+  private nativeRefused = false;
+  private nextRoutineAt = 0;
+  private failures = 0;
+  private firstTextAt: number | undefined;
+  private readonly startedAt = Date.now();
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private loop: Promise<void>;
+  private loopDone = false;
+  private readonly maxChars: number;
+
+  constructor(private readonly o: ReplyStreamerOptions) {
+    this.maxChars = o.platform.capabilities.maxMessageLength;
+    this.parts = [{ ref: o.placeholder.ref, shown: o.placeholder.content, mode: "edit", appended: "" }];
+    this.desired = [o.placeholder.content];
+    this.loop = this.startLoop();
+  }
+
+  private startLoop(): Promise<void> {
+    this.loopDone = false;
+    return this.run()
+      .catch((err: unknown) => this.o.logger.error({ err }, "reply streamer stopped unexpectedly"))
+      .finally(() => {
+        this.loopDone = true;
+      });
+  }
+
+  /** The latest view of the answer; cheap, call it on every event. */
+  show(view: StreamingView): void {
+    if (this.isFinal) return;
+    this.hasText = view.text.trim() !== "";
+    this.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
+    this.poke();
+  }
+
+  /**
+   * Shows the final answer exactly and resolves with every message of the reply, in order. May be called
+   * again later (e.g. to add suggestion buttons once Dify has generated them).
+   */
+  async finish(view: FinalView): Promise<readonly MessageRef[]> {
+    const first = !this.isFinal;
+    this.isFinal = true;
+    this.hasText = true;
+    this.desired = finalLayout(view, { maxChars: this.maxChars });
+    if (this.loopDone && !this.closed) this.loop = this.startLoop();
+    else this.poke();
+    await this.loop;
+    if (first) {
+      if (this.firstTextAt !== undefined) this.o.durations.observe(Date.now() - this.firstTextAt);
+      await this.o.budgets.leave(this.allBudgets(), this.o.streamId).catch(() => undefined);
+    }
+    return this.refs;
+  }
+
+  /** Stops the loop without a final text (only for teardown when finishing is impossible). */
+  close(): void {
+    this.closed = true;
+    this.poke();
+  }
+
+  get refs(): readonly MessageRef[] {
+    return this.parts.flatMap((p) => (p.ref ? [p.ref] : []));
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private budgetsFor(op: RateOp): readonly RateBudget[] {
+    const place = { workspaceId: this.o.target.workspaceId, channelId: this.o.target.channelId };
+    return this.o.platform.capabilities.rateBudgets(place)[op] ?? [];
+  }
+
+  private allBudgets(): RateBudget[] {
+    return (["edit", "streamAppend"] as const).flatMap((op) => [...this.budgetsFor(op)]);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const op = await this.nextOp();
+      if (!op) {
+        if (this.isFinal) return;
+        await this.pause(60_000);
+        continue;
+      }
+      const routine = (op.kind === "edit" && op.routine) || op.kind === "append";
+      if (routine) {
+        const waitMs = this.nextRoutineAt - Date.now();
+        if (waitMs > 0) {
+          await this.pause(waitMs);
+          continue;
+        }
+      }
+      const rateOp = rateOpOf(op);
+      const budgets = this.budgetsFor(rateOp);
+      const grant = await this.o.budgets.acquire(budgets, {
+        priority: routine ? "normal" : "high",
+        streamId: rateOp === "edit" || rateOp === "streamAppend" ? this.o.streamId : undefined,
+      });
+      if (!grant.granted) {
+        await this.pause(Math.max(5, grant.waitMs));
+        continue;
+      }
+      try {
+        await this.perform(op);
+        this.failures = 0;
+        this.o.events?.onOp?.(rateOp);
+        if (routine) this.nextRoutineAt = Date.now() + this.intervalFor(grant.usage);
+      } catch (err) {
+        await this.onFailure(op, budgets, err);
+      }
+    }
+  }
+
+  private intervalFor(usage: readonly BudgetUsage[]): number {
+    return routineIntervalMs({
+      usage,
+      elapsedMs: Date.now() - (this.firstTextAt ?? this.startedAt),
+      expectedDurationMs: this.o.durations.expectedMs(),
+      minIntervalMs: this.o.platform.capabilities.minEditIntervalMs,
+    });
+  }
+
+  private async nextOp(): Promise<Op | null> {
+    const last = this.desired.length - 1;
+    for (let i = 0; i <= last; i++) {
+      const want = this.desired[i] as MessageContent;
+      const part = this.parts[i];
+      const frozen = this.isFinal || i < last;
+      if (!part || !part.ref) return { kind: "post", index: i, content: want, routine: false, showsText: this.hasText };
+      if (part.mode === "native") {
+        if (frozen || !want.markdown.startsWith(part.appended)) return { kind: "nativeStop", index: i, content: want };
+        if (want.markdown !== part.appended) return { kind: "append", index: i, delta: want.markdown.slice(part.appended.length), content: want };
+        continue;
+      }
+      if (sameContent(part.shown, want)) continue;
+      const firstText = i === 0 && this.firstTextAt === undefined && this.hasText;
+      if (firstText && !this.isFinal && (await this.shouldStreamNatively())) return { kind: "nativeStart", content: want };
+      const routine = !frozen && !firstText;
+      return { kind: "edit", index: i, content: want, routine, showsText: this.hasText };
+    }
+    if (this.isFinal && this.parts.length > this.desired.length) return { kind: "delete", index: this.parts.length - 1 };
+    return null;
+  }
+
+  private async shouldStreamNatively(): Promise<boolean> {
+    const streaming = this.o.platform.streaming;
+    if (!streaming || this.nativeRefused) return false;
+    const ops = ["streamStart", "streamStop", "streamAppend", "edit"] as const;
+    const lists = ops.map((op) => this.budgetsFor(op));
+    const usage = await Promise.all(lists.map((l) => this.o.budgets.usage(l)));
+    return chooseStreamMode(streaming.mode, {
+      start: usage[0] ?? [],
+      stop: usage[1] ?? [],
+      append: usage[2] ?? [],
+      edit: usage[3] ?? [],
+    }) === "native";
+  }
+
+  private markText(): void {
+    if (this.firstTextAt === undefined) {
+      this.firstTextAt = Date.now();
+      this.o.events?.onFirstText?.(this.firstTextAt);
+    }
+  }
+
+  private async perform(op: Op): Promise<void> {
+    const { platform, target } = this.o;
+    switch (op.kind) {
+      case "post": {
+        const ref = await platform.postMessage(target, op.content);
+        this.parts[op.index] = { ref, shown: op.content, mode: "edit", appended: "" };
+        if (op.showsText) this.markText();
+        return;
+      }
+      case "edit": {
+        const part = this.parts[op.index] as Part;
+        await platform.editMessage(part.ref as MessageRef, op.content);
+        part.shown = op.content;
+        if (op.showsText) this.markText();
+        return;
+      }
+      case "nativeStart": {
+        const streaming = platform.streaming;
+        if (!streaming) throw new Error("native streaming unavailable");
+        const placeholder = this.parts[0]?.ref as MessageRef;
+        const ref = await streaming.start(target, op.content.markdown, { placeholder, askerUserId: this.o.askerUserId });
+        this.control = placeholder;
+        this.parts[0] = { ref, shown: { markdown: op.content.markdown }, mode: "native", appended: op.content.markdown };
+        this.markText();
+        return;
+      }
+      case "append": {
+        const part = this.parts[op.index] as Part;
+        await platform.streaming?.append(part.ref as MessageRef, op.delta);
+        part.appended += op.delta;
+        part.shown = { markdown: part.appended };
+        return;
+      }
+      case "nativeStop": {
+        const part = this.parts[op.index] as Part;
+        const extends_ = op.content.markdown.startsWith(part.appended);
+        const content = extends_ ? op.content : { markdown: part.appended };
+        await platform.streaming?.stop(
+          part.ref as MessageRef,
+          { markdownDelta: content.markdown.slice(part.appended.length), content },
+          { placeholder: this.control ?? (part.ref as MessageRef) },
+        );
+        this.control = null;
+        part.mode = "edit";
+        part.appended = "";
+        part.shown = content;
+        return;
+      }
+      case "delete": {
+        const part = this.parts[op.index] as Part;
+        if (platform.deleteMessage && part.ref) await platform.deleteMessage(part.ref);
+        else if (part.ref) await platform.editMessage(part.ref, { markdown: "…" });
+        this.parts.splice(op.index, 1);
+        return;
+      }
+    }
+  }
+
+  private async onFailure(op: Op, budgets: readonly RateBudget[], err: unknown): Promise<void> {
+    const log = this.o.logger;
+    if (err instanceof PlatformRateLimitError) {
+      this.o.events?.onRateLimited?.();
+      log.warn({ retryAfterMs: err.retryAfterMs, op: op.kind, global: err.global }, "platform rate limit hit; waiting");
+      await this.o.budgets.block(budgets.map((b) => b.key), err.retryAfterMs);
+      return;
+    }
+    this.failures++;
+    log.warn({ err, op: op.kind, failures: this.failures }, "reply update failed");
+    const part = "index" in op ? this.parts[op.index] : this.parts[0];
+    if (op.kind === "nativeStart") {
+      this.nativeRefused = true;
+      return;
+    }
+    if (op.kind === "append" || op.kind === "nativeStop") {
+      // The stream is gone (expired, or stopped elsewhere): it is an ordinary message now; edit it.
+      if (part) {
+        part.mode = "edit";
+        part.shown = { markdown: part.appended };
+        part.appended = "";
+      }
+      this.control = null;
+      return;
+    }
+    if (err instanceof PlatformNotFoundError && part && op.kind === "edit") {
+      part.ref = null; // deleted by someone: post it again
+      return;
+    }
+    // Errors that no retry can fix (permissions, auth, invalid content): give up on this update at once.
+    const hopeless = err instanceof PlatformPermissionError || err instanceof PlatformAuthError || err instanceof PlatformValidationError || err instanceof PlatformNotFoundError;
+    const mustLand = this.isFinal || op.kind === "post" || (op.kind === "edit" && !op.routine);
+    if (hopeless || (mustLand && this.failures >= FINAL_ATTEMPTS)) {
+      log.error({ err, op: op.kind }, "giving up on a reply update");
+      this.failures = 0;
+      if (op.kind === "post") this.desired = this.desired.slice(0, op.index);
+      else if (op.kind === "delete") this.parts.splice(op.index, 1);
+      else if (op.kind === "edit" && part) part.shown = op.content;
+      return;
+    }
+    await this.pause(Math.min(5_000, 100 * 2 ** this.failures) * (err instanceof PlatformError ? 1 : 2));
+  }
+}
+
+function rateOpOf(op: Op): RateOp {
+  switch (op.kind) {
+    case "post":
+      return "post";
+    case "edit":
+    case "delete":
+      return "edit";
+    case "nativeStart":
+      return "streamStart";
+    case "append":
+      return "streamAppend";
+    case "nativeStop":
+      return "streamStop";
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Splits Markdown into messages of at most `maxChars` at the most natural boundary (paragraph, then line,
+ * then sentence, then word), keeping code fences valid: a fence open at a split is closed at the end of one
+ * message and reopened (same info string) at the start of the next.
+ *
+ * The split is prefix-stable: where a message ends depends only on the text up to that message's limit, so a
+ * message frozen while the answer was still streaming keeps exactly the same text in the final split.
+ */
+
+interface Fence {
+  /** The opening line, e.g. "```ts", repeated at the top of the next message. */
+  readonly open: string;
+  readonly marker: string;
+}
+
+const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+
+/** Fence state after scanning `text` line by line, starting from `fence`. */
+function fenceAfter(text: string, fence: Fence | null): Fence | null {
+  let state = fence;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const m = FENCE_LINE.exec(text.slice(start, end));
+    if (m) {
+      const marker = m[1] as string;
+      if (state === null) state = { open: text.slice(start, end).trim(), marker };
+      else if (marker[0] === state.marker[0] && marker.length >= state.marker.length && (m[2] ?? "").trim() === "") state = null;
+    }
+    start = end + 1;
+  }
+  return state;
+}
+
+function closing(fence: Fence): string {
+  return `\n${fence.marker}`;
+}
+
+/** Index in `window` to cut at (exclusive), preferring late natural boundaries. */
+function chooseCut(window: string, insideFence: boolean): number {
+  const half = Math.floor(window.length / 2);
+  const candidates: Array<[RegExp, number]> = insideFence
+    ? [[/\n/g, 1]]
+    : [
+        [/\n\n/g, 2],
+        [/\n/g, 1],
+        [/[.!?。！？](\s)/g, 1],
+        [/\s/g, 1],
+      ];
+  for (const [pattern, sepLen] of candidates) {
+    let best = -1;
+    for (const m of window.matchAll(pattern)) {
+      const at = (m.index ?? 0) + (sepLen === 1 && m[1] ? m[0].length - 1 : 0);
+      if (at >= half) best = at;
+    }
+    if (best > 0) return best;
+  }
+  // No natural boundary in the second half: hard cut, never inside a surrogate pair.
+  let cut = window.length;
+  const code = window.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return cut;
+}
+
+export function splitMarkdown(text: string, maxChars: number): string[] {
+  if (maxChars < 16) throw new RangeError("maxChars too small to split Markdown");
+  const parts: string[] = [];
+  let pos = 0;
+  let fence: Fence | null = null;
+  for (;;) {
+    const prefix = fence ? `${fence.open}\n` : "";
+    const rest = text.slice(pos);
+    if (prefix.length + rest.length <= maxChars) {
+      parts.push(prefix + rest);
+      return parts;
+    }
+    // Leave room for a closing fence in case the cut lands inside one.
+    const room = maxChars - prefix.length - 8;
+    const window = rest.slice(0, Math.max(1, room));
+    const insideAtEnd = fenceAfter(window, fence) !== null;
+    let cut = chooseCut(window, insideAtEnd);
+    if (cut <= 0) cut = window.length;
+    const body = rest.slice(0, cut);
+    const after = fenceAfter(body, fence);
+    const chunk = prefix + body.replace(/\s+$/, "") + (after ? closing(after) : "");
+    parts.push(chunk);
+    // Skip the separator itself so the next message does not start with blank lines.
+    let next = pos + cut;
+    while (next < text.length && (text[next] === "\n" || (text[next] === " " && !after))) next++;
+    pos = next;
+    fence = after;
+  }
+}
+
+/** For a message still growing: close a code fence left open so the preview renders as code. */
+export function closeOpenFence(text: string): string {
+  const fence = fenceAfter(text, null);
+  return fence ? `${text}${text.endsWith("\n") ? "" : "\n"}${fence.marker}` : text;
+}
+
+/** Room `closeOpenFence` may add; streaming splits leave it free. */
+export const PREVIEW_MARGIN = 8;

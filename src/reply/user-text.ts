@@ -1,0 +1,71 @@
+import { BridgeError } from "../contracts/errors.js";
+import { DifyApiError, DifyStreamError } from "../dify/errors.js";
+
+/**
+ * What people see when something fails: one short line starting with ⚠️. Never the error's own message (it
+ * may hold internals or secrets); always chosen from the stable error code.
+ */
+export const INTERRUPTED_TEXT = "⚠️ Interrupted: the bridge restarted while answering.";
+export const STOPPED_TEXT = "⏹ Stopped";
+
+export function toUserText(err: unknown): string {
+  const code = err instanceof BridgeError ? err.code : "UNKNOWN";
+  switch (code) {
+    case "DIFY_UNAUTHORIZED":
+    case "DIFY_FORBIDDEN":
+      return "⚠️ The assistant is not available: its Dify API key or app access is misconfigured.";
+    case "DIFY_QUOTA_EXCEEDED":
+      return "⚠️ The assistant has reached its usage quota. Please try again later.";
+    case "DIFY_CONCURRENCY_LIMITED":
+      return "⚠️ The assistant is busy right now. Please try again in a moment.";
+    case "DIFY_SERVER_ERROR":
+      return "⚠️ The assistant ran into a server error. Please try again.";
+    case "DIFY_CONNECTION":
+      return "⚠️ The assistant cannot be reached right now. Please try again later.";
+    case "DIFY_TIMEOUT":
+      return "⚠️ The assistant stopped responding.";
+    case "DIFY_STREAM_INCOMPLETE":
+      return "⚠️ The answer was cut off: the connection to the assistant dropped.";
+    case "DIFY_TOO_LARGE":
+      return "⚠️ A file was too large for the assistant.";
+    case "DIFY_UNSUPPORTED_MEDIA":
+      return "⚠️ The assistant does not accept that kind of file.";
+    case "DIFY_NOT_FOUND":
+    case "DIFY_CONVERSATION_NOT_FOUND":
+      return "⚠️ The assistant could not find this conversation. Please start a new thread.";
+    case "DIFY_BAD_REQUEST":
+      return badRequestText(err as DifyApiError);
+    case "DIFY_STREAM_ERROR":
+      return streamErrorText(err as DifyStreamError);
+    case "DIFY_ABORTED":
+      return INTERRUPTED_TEXT;
+    default:
+      return "⚠️ Something went wrong while answering. Please try again.";
+  }
+}
+
+function badRequestText(err: DifyApiError): string {
+  const msg = err.difyMessage ?? "";
+  if (err.difyCode === "provider_not_initialize") return "⚠️ The assistant's model provider is not configured in Dify.";
+  if (err.difyCode === "app_unavailable" || err.difyCode === "not_chat_app") return "⚠️ The assistant app is unavailable: check its configuration in Dify.";
+  if (err.difyCode === "model_currently_not_support") return "⚠️ The assistant's model is not available on this Dify plan.";
+  if (err.difyCode === "completion_request_error") return "⚠️ The AI model returned an error. Please try again.";
+  if (/is required in input form|in input form must/.test(msg)) return "⚠️ The assistant needs input values that are not configured (DIFY_INPUTS).";
+  if (/file/i.test(msg)) return "⚠️ The assistant could not use the attached file.";
+  return "⚠️ The assistant could not handle this request.";
+}
+
+function streamErrorText(err: DifyStreamError): string {
+  switch (err.difyCode) {
+    case "provider_quota_exceeded":
+      return "⚠️ The assistant's model quota is used up.";
+    case "provider_not_initialize":
+      return "⚠️ The assistant's model provider is not configured in Dify.";
+    case "completion_request_error":
+      return "⚠️ The AI model returned an error while answering.";
+    case "invalid_param":
+      return /^Run failed/i.test(err.difyMessage ?? "") ? "⚠️ The assistant's workflow failed." : "⚠️ The assistant could not handle this request.";
+    default:
+      return "⚠️ The assistant hit an error while answering.";
+  }
+}

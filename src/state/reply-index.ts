@@ -1,0 +1,35 @@
+import type { Redis } from "ioredis";
+import type { MessageRef } from "../contracts/messages.js";
+import type { RedisKeyBuilder } from "./redis-keys.js";
+
+export interface IndexedReply {
+  readonly difyMessageId: string;
+  readonly difyUser: string;
+  readonly conversationKey: string;
+}
+
+/** Platform message → the Dify message it shows, so a reaction on any part of an answer reaches Dify. */
+export class ReplyIndex {
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: RedisKeyBuilder,
+    private readonly ttlMs: number,
+  ) {}
+
+  private refKey(ref: Pick<MessageRef, "platform" | "channelId" | "messageId">): string {
+    return this.key("reply", `${ref.platform}:${ref.channelId}:${ref.messageId}`);
+  }
+
+  async record(refs: readonly MessageRef[], reply: IndexedReply): Promise<void> {
+    if (refs.length === 0) return;
+    const value = JSON.stringify(reply);
+    const multi = this.redis.multi();
+    for (const ref of refs) multi.set(this.refKey(ref), value, "PX", this.ttlMs);
+    await multi.exec();
+  }
+
+  async lookup(ref: Pick<MessageRef, "platform" | "channelId" | "messageId">): Promise<IndexedReply | null> {
+    const raw = await this.redis.get(this.refKey(ref));
+    return raw ? (JSON.parse(raw) as IndexedReply) : null;
+  }
+}

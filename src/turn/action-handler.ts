@@ -1,0 +1,77 @@
+import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { ButtonAction } from "../contracts/actions.js";
+import type { Logger } from "../contracts/logger.js";
+import type { DifyClient } from "../dify/dify-client.js";
+import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";
+import type { ReplyQueue } from "../queue/reply-queue.js";
+import type { TurnStore } from "../state/turn-store.js";
+import { parseActionId } from "./action-ids.js";
+import type { StopCoordinator } from "./stop-coordinator.js";
+
+/**
+ * Button clicks. Stop: only the person who asked may stop an answer. A suggested question or Retry: anyone in
+ * the thread may click; it becomes a new turn in the same conversation that says who asked.
+ */
+export class ActionHandler {
+  constructor(
+    private readonly deps: {
+      turns: TurnStore;
+      stops: StopCoordinator;
+      queue: ReplyQueue;
+      dify: DifyClient;
+      logger: Logger;
+    },
+  ) {}
+
+  async handle(action: ButtonAction, platform: ChatPlatform): Promise<void> {
+    const parsed = parseActionId(action.actionId);
+    if (!parsed) return;
+    const turn = await this.deps.turns.get(parsed.turnId);
+    const log = this.deps.logger.child({ turnId: parsed.turnId, action: parsed.kind });
+    if (!turn) {
+      log.info({}, "button for an unknown or expired answer");
+      return;
+    }
+    if (parsed.kind === "stop") {
+      if (turn.askerUserId !== action.user.userId) {
+        await this.notify(platform, action, `Only ${turn.askerName} can stop this answer.`);
+        return;
+      }
+      await this.deps.stops.requestStop(parsed.turnId);
+      // The streaming process stops the task too; doing it here as well covers a process that missed the news.
+      if (turn.taskId) await this.deps.dify.stopTask(turn.taskId, turn.difyUser).catch((err: unknown) => log.warn({ err }, "Dify stop failed"));
+      return;
+    }
+    const question = parsed.kind === "ask" ? turn.suggestions?.[parsed.index] : turn.query;
+    if (!question && !(parsed.kind === "retry" && turn.files?.length)) return;
+    const data: ReplyJobData = {
+      kind: "reply",
+      message: {
+        platform: action.platform,
+        messageId: action.messageRef.messageId,
+        dedupeKey: action.dedupeKey,
+        conversationKey: turn.conversationKey,
+        replyTarget: turn.replyTarget,
+        author: action.user,
+        text: question ?? "",
+        isDirectMessage: false,
+        mentionsBot: true,
+        mentionsOthers: false,
+        inExistingThread: false,
+        attachments: [],
+        receivedAt: action.receivedAt,
+      },
+      preamble: `**${action.user.displayName.replace(/[*_`]/g, "")}** ${parsed.kind === "ask" ? "asked" : "asked again"}: ${(question ?? "").replace(/\n/g, " ")}`,
+      ...(parsed.kind === "retry" && turn.files?.length ? { files: turn.files } : {}),
+    };
+    await this.deps.queue.enqueueReply(jobIdFrom(action.dedupeKey), data);
+  }
+
+  private async notify(platform: ChatPlatform, action: ButtonAction, text: string): Promise<void> {
+    try {
+      if (platform.postEphemeral) await platform.postEphemeral(action.replyTarget, action.user.userId, text);
+    } catch (err) {
+      this.deps.logger.warn({ err }, "could not send a notice");
+    }
+  }
+}
