@@ -25,7 +25,7 @@ export interface SlackConfig {
 }
 
 // Slack ids are upper-case: C… public, G… private/legacy group, D… direct message.
-const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
 
 const fieldSchema = z.object({
   SLACK_BOT_TOKEN: optionalSecret(),

@@ -1,0 +1,101 @@
+import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
+import { type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
+
+// Limits the fake checks, as Slack documents them.
+export const FAKE_LIMITS = {
+  updateTextChars: 4_000,
+  textChars: 40_000,
+  markdownChars: 12_000,
+  blocks: 50,
+} as const;
+
+function blocksOf(ctx: MethodContext): unknown[] {
+  const blocks = ctx.fields.blocks;
+  if (blocks === undefined) return [];
+  if (!Array.isArray(blocks)) return fail("invalid_blocks_format");
+  if (blocks.length > FAKE_LIMITS.blocks) return fail("invalid_blocks");
+  for (const b of blocks) {
+    if (typeof b !== "object" || b === null || typeof (b as { type?: unknown }).type !== "string") fail("invalid_blocks");
+  }
+  if (markdownOfBlocks(blocks).length > FAKE_LIMITS.markdownChars) fail("msg_blocks_too_long");
+  return blocks;
+}
+
+/** text / blocks / markdown_text of a post or update, checked like Slack checks them. */
+function contentOf(ctx: MethodContext, maxTextChars: number): { text: string; blocks: unknown[]; markdown: string } {
+  const text = str(ctx.fields, "text") ?? "";
+  const markdownText = str(ctx.fields, "markdown_text");
+  const blocks = blocksOf(ctx);
+  if (markdownText !== undefined) {
+    if (text !== "" || blocks.length > 0) fail("markdown_text_conflict");
+    if (markdownText.length > FAKE_LIMITS.markdownChars) fail("msg_too_long");
+    return { text: "", blocks: [], markdown: markdownText };
+  }
+  if (text === "" && blocks.length === 0) fail("no_text");
+  if (text.length > maxTextChars) fail("msg_too_long");
+  return { text, blocks, markdown: markdownOfBlocks(blocks) };
+}
+
+function view(m: FakeSlackMessage): Record<string, unknown> {
+  return {
+    type: "message",
+    user: m.user,
+    ...(m.botId ? { bot_id: m.botId } : {}),
+    text: m.text,
+    blocks: m.blocks,
+    ts: m.ts,
+    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+  };
+}
+
+export function findOwnMessage(ctx: MethodContext, channel: string, ts: string): FakeSlackMessage {
+  const msg = ctx.store.get(channel, ts);
+  if (msg === undefined || msg.isDeleted) return fail("message_not_found");
+  if (msg.user !== ctx.team.botUserId) return fail("cant_update_message");
+  return msg;
+}
+
+export const chatMethods: Record<string, MethodHandler> = {
+  "chat.postMessage": (ctx) => {
+    const channel = required(ctx.fields, "channel", "channel_not_found");
+    const content = contentOf(ctx, FAKE_LIMITS.textChars);
+    const threadTs = str(ctx.fields, "thread_ts");
+    const msg = ctx.store.add({
+      channel,
+      ...(threadTs ? { threadTs } : {}),
+      user: ctx.team.botUserId,
+      botId: ctx.team.botId,
+      ...content,
+      via: "chat.postMessage",
+    });
+    return ok({ channel, ts: msg.ts, message: view(msg) });
+  },
+
+  "chat.update": (ctx) => {
+    const channel = required(ctx.fields, "channel", "channel_not_found");
+    const msg = findOwnMessage(ctx, channel, required(ctx.fields, "ts", "message_not_found"));
+    if (msg.stream === "streaming") fail("streaming_state_conflict");
+    const content = contentOf(ctx, FAKE_LIMITS.updateTextChars);
+    msg.text = content.text;
+    msg.blocks = content.blocks;
+    msg.markdown = content.markdown;
+    ctx.store.record(msg, "chat.update");
+    return ok({ channel, ts: msg.ts, text: msg.text, message: view(msg) });
+  },
+
+  "chat.delete": (ctx) => {
+    const channel = required(ctx.fields, "channel", "channel_not_found");
+    const msg = findOwnMessage(ctx, channel, required(ctx.fields, "ts", "message_not_found"));
+    msg.isDeleted = true;
+    ctx.store.record(msg, "chat.delete");
+    return ok({ channel, ts: msg.ts });
+  },
+
+  "chat.postEphemeral": (ctx) => {
+    const channel = required(ctx.fields, "channel", "channel_not_found");
+    const user = required(ctx.fields, "user", "user_not_in_channel");
+    const content = contentOf(ctx, FAKE_LIMITS.textChars);
+    ctx.store.ephemerals.push({ channel, user, threadTs: str(ctx.fields, "thread_ts"), ...content });
+    return ok({ message_ts: ctx.store.nextTs() });
+  },
+};

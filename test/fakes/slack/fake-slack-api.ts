@@ -1,0 +1,279 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { chatMethods } from "./chat-methods.js";
+import { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser } from "./fake-team.js";
+import { type FakeHostedFile, FakeFileRegistry } from "./file-registry.js";
+import { serveFileDownload, serveUpload } from "./file-routes.js";
+import { fileMethods } from "./file-methods.js";
+import { FakeMessageStore } from "./message-store.js";
+import { type MethodContext, type MethodHandler, SlackMethodError } from "./method-types.js";
+import { miscMethods } from "./misc-methods.js";
+import { SlackPayloads } from "./payloads.js";
+import { parseBody } from "./request-body.js";
+import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
+import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
+import { streamMethods } from "./stream-methods.js";
+
+export interface FakeSlackApiOptions {
+  readonly team?: Partial<FakeSlackTeam>;
+  /** People users.info knows. */
+  readonly users?: readonly FakeSlackUser[];
+  /** Rate tiers by method; `false` turns rate limiting off. @defaultValue DEFAULT_FAKE_SLACK_TIERS */
+  readonly tiers?: Readonly<Record<string, FakeRateTier>> | false;
+  readonly socketMode?: FakeSocketModeOptions;
+}
+
+/** One Web API call as the fake received it. */
+export interface RecordedCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+  readonly atMs: number;
+  /** Which token authorized it: the bot's, the app-level one, none, or an unknown one. */
+  readonly auth: "bot" | "app" | "none" | "invalid";
+  /** 200 or 429. */
+  readonly status: number;
+  /** Slack's `error` for `ok: false` answers. */
+  readonly error?: string;
+}
+
+/** A one-off failure for the next call to a method. */
+export type InjectedFailure =
+  | { readonly kind: "rate_limited"; readonly retryAfterSec: number }
+  | { readonly kind: "error"; readonly error: string; readonly extra?: Record<string, unknown> }
+  | { readonly kind: "http"; readonly status: number };
+
+const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods };
+
+/**
+ * A fake Slack Web API on 127.0.0.1 (`apiUrl` = http://127.0.0.1:PORT/api), with Socket Mode on the same port,
+ * a file host for `url_private_download`, and the upload URLs files.uploadV2 posts to. It keeps every message's
+ * state (what a user would see), records every call, and enforces Slack's rate tiers per workspace.
+ */
+export class FakeSlackApi {
+  readonly team: FakeSlackTeam;
+  readonly messages = new FakeMessageStore();
+  readonly files = new FakeFileRegistry();
+  readonly calls: RecordedCall[] = [];
+  /** Every request to the file host: path and the Authorization header it carried. */
+  readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
+  readonly socket: FakeSocketModeServer;
+  readonly payloads: SlackPayloads;
+  private readonly users = new Map<string, FakeSlackUser>();
+  private readonly limiter = new SlidingWindowLimiter();
+  private readonly injected = new Map<string, InjectedFailure[]>();
+  private tiers: Readonly<Record<string, FakeRateTier>> | false;
+  private server: Server | undefined;
+  private port = 0;
+
+  private constructor(options: FakeSlackApiOptions) {
+    this.team = { ...DEFAULT_FAKE_TEAM, ...options.team };
+    for (const u of options.users ?? []) this.users.set(u.id, u);
+    this.tiers = options.tiers ?? DEFAULT_FAKE_SLACK_TIERS;
+    this.socket = new FakeSocketModeServer({ appId: this.team.appId, ...options.socketMode });
+    this.payloads = new SlackPayloads(this.team);
+  }
+
+  static async start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
+    const fake = new FakeSlackApi(options);
+    await fake.listen();
+    return fake;
+  }
+
+  /** http://127.0.0.1:PORT */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The Web API base to configure (SLACK_API_URL), without a trailing slash. */
+  get apiUrl(): string {
+    return `${this.url}/api`;
+  }
+
+  /** Calls to one method, in order (rate-limited ones included, with status 429). */
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Calls answered with HTTP 429, optionally for one method. */
+  rateLimitedCalls(method?: string): RecordedCall[] {
+    return this.calls.filter((c) => c.status === 429 && (method === undefined || c.method === method));
+  }
+
+  /** Makes the next call to `method` fail once (FIFO when called several times). */
+  failNext(method: string, failure: InjectedFailure): void {
+    this.injected.set(method, [...(this.injected.get(method) ?? []), failure]);
+  }
+
+  addUser(user: FakeSlackUser): void {
+    this.users.set(user.id, user);
+  }
+
+  /** Replaces the rate tiers (false: off) and forgets the calls counted so far. */
+  setTiers(tiers: Readonly<Record<string, FakeRateTier>> | false): void {
+    this.tiers = tiers;
+    this.limiter.reset();
+  }
+
+  /**
+   * Hosts a file the way Slack hosts an attachment: `url_private_download` serves the bytes to the bot token
+   * and Slack's HTML sign-in page to anyone else. Returns the `files[]` entry an event would carry.
+   */
+  hostFile(init: {
+    name: string;
+    mimetype: string;
+    data: Buffer | string;
+    subtype?: string;
+    mediaDisplayType?: string;
+    redirectTo?: string;
+    servedContentType?: string;
+  }): Record<string, unknown> {
+    const id = this.files.nextId();
+    const data = typeof init.data === "string" ? Buffer.from(init.data) : init.data;
+    const file: FakeHostedFile = this.files.put({
+      id,
+      name: init.name,
+      title: init.name,
+      mimetype: init.mimetype,
+      data,
+      teamId: this.team.teamId,
+      urlPrivateDownload: `${this.url}/files-pri/${this.team.teamId}-${id}/download/${encodeURIComponent(init.name)}`,
+      isUploaded: true,
+      ...(init.redirectTo ? { redirectTo: init.redirectTo } : {}),
+      ...(init.servedContentType ? { servedContentType: init.servedContentType } : {}),
+    });
+    return {
+      id,
+      name: init.name,
+      title: init.name,
+      mimetype: init.mimetype,
+      filetype: init.name.split(".").pop() ?? "bin",
+      size: data.length,
+      mode: "hosted",
+      url_private: file.urlPrivateDownload,
+      url_private_download: file.urlPrivateDownload,
+      ...(init.subtype ? { subtype: init.subtype } : {}),
+      ...(init.mediaDisplayType ? { media_display_type: init.mediaDisplayType } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.socket.close();
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end(String(err));
+      });
+    });
+    server.on("upgrade", (req, socket, head) => {
+      if (!this.socket.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? "/", this.url).pathname;
+    if (path.startsWith("/api/")) return this.serveMethod(path.slice("/api/".length), req, res);
+    if (path.startsWith("/upload/v1/")) return serveUpload(this.files, path.slice("/upload/v1/".length), req, res);
+    if (path.startsWith("/files-pri/")) {
+      this.fileRequests.push({ path, authorization: req.headers.authorization });
+      return serveFileDownload(this.files, this.team, path, req, res);
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found");
+  }
+
+  private authOf(req: IncomingMessage, fields: Record<string, unknown>): RecordedCall["auth"] {
+    const header = req.headers.authorization;
+    const token = header?.startsWith("Bearer ") ? header.slice(7) : typeof fields.token === "string" ? fields.token : undefined;
+    if (token === undefined || token === "") return "none";
+    if (token === this.team.botToken) return "bot";
+    if (token === this.team.appToken) return "app";
+    return "invalid";
+  }
+
+  private async serveMethod(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { fields } = await parseBody(req);
+    const auth = this.authOf(req, fields);
+    const atMs = Date.now();
+    const record = (status: number, error?: string) =>
+      this.calls.push({ method, args: fields, atMs, auth, status, ...(error ? { error } : {}) });
+    const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+      res.end(JSON.stringify(body));
+    };
+
+    const authError = this.checkAuth(method, auth);
+    if (authError) {
+      record(200, authError);
+      return send(200, { ok: false, error: authError });
+    }
+    const injected = this.injected.get(method)?.shift();
+    if (injected?.kind === "rate_limited") {
+      record(429, "ratelimited");
+      return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(injected.retryAfterSec) });
+    }
+    if (injected?.kind === "http") {
+      record(injected.status);
+      return send(injected.status, { ok: false, error: "fake_http_error" });
+    }
+    if (injected?.kind === "error") {
+      record(200, injected.error);
+      return send(200, { ok: false, error: injected.error, ...injected.extra });
+    }
+    const limited = this.checkRate(method, fields, atMs);
+    if (limited !== undefined) {
+      record(429, "ratelimited");
+      return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited) });
+    }
+    const handler = METHODS[method];
+    if (handler === undefined) {
+      record(200, "unknown_method");
+      return send(200, { ok: false, error: "unknown_method" });
+    }
+    const ctx: MethodContext = {
+      fields,
+      team: this.team,
+      store: this.messages,
+      files: this.files,
+      users: this.users,
+      baseUrl: this.url,
+      openSocketLink: () => this.socket.openLink(this.url.replace(/^http/, "ws")),
+    };
+    try {
+      const result = handler(ctx);
+      record(200);
+      return send(200, result.body, result.headers);
+    } catch (err) {
+      if (!(err instanceof SlackMethodError)) throw err;
+      record(200, err.error);
+      return send(200, { ok: false, error: err.error, ...err.extra });
+    }
+  }
+
+  private checkAuth(method: string, auth: RecordedCall["auth"]): string | undefined {
+    if (auth === "none") return "not_authed";
+    if (auth === "invalid") return "invalid_auth";
+    if (method === "apps.connections.open") return auth === "app" ? undefined : "not_allowed_token_type";
+    return auth === "bot" ? undefined : "not_allowed_token_type";
+  }
+
+  /** Seconds to wait when the call is over its tier, undefined when allowed (and then counted). */
+  private checkRate(method: string, fields: Record<string, unknown>, nowMs: number): number | undefined {
+    const tier = this.tiers === false ? undefined : this.tiers[method];
+    if (tier === undefined) return undefined;
+    const channel = typeof fields.channel === "string" ? fields.channel : "";
+    const key = tier.scope === "channel" ? `${this.team.teamId}:${channel}:${method}` : `${this.team.teamId}:${method}`;
+    const taken = this.limiter.take(key, tier, nowMs);
+    return taken.ok ? undefined : Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+  }
+}

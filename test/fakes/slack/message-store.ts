@@ -1,0 +1,123 @@
+/** One state a message went through: its creation and every edit, stream append or stop. */
+export interface FakeMessageRevision {
+  readonly atMs: number;
+  readonly via: string;
+  readonly text: string;
+  readonly markdown: string;
+  readonly blocks: readonly unknown[];
+}
+
+export interface FakeStoredFile {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly mimetype: string;
+  readonly data: Buffer;
+}
+
+/** A message as a Slack user would see it, with everything that happened to it. */
+export interface FakeSlackMessage {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs: string | undefined;
+  readonly user: string;
+  readonly botId: string | undefined;
+  text: string;
+  blocks: readonly unknown[];
+  /** The Markdown shown: the text of `markdown` blocks, or what a stream received in `markdown_text`. */
+  markdown: string;
+  stream: "none" | "streaming" | "stopped";
+  isDeleted: boolean;
+  files: readonly FakeStoredFile[];
+  readonly revisions: FakeMessageRevision[];
+}
+
+export interface FakeEphemeral {
+  readonly channel: string;
+  readonly user: string;
+  readonly threadTs: string | undefined;
+  readonly text: string;
+  readonly blocks: readonly unknown[];
+  readonly markdown: string;
+}
+
+/** The Markdown in `markdown` blocks, joined as Slack shows consecutive blocks. */
+export function markdownOfBlocks(blocks: readonly unknown[]): string {
+  return blocks
+    .filter((b): b is { type: string; text: string } => {
+      const block = b as { type?: unknown; text?: unknown };
+      return block.type === "markdown" && typeof block.text === "string";
+    })
+    .map((b) => b.text)
+    .join("\n\n");
+}
+
+/** Keeps every message per channel; timestamps are unique and increasing, like Slack's. */
+export class FakeMessageStore {
+  private readonly byKey = new Map<string, FakeSlackMessage>();
+  readonly ephemerals: FakeEphemeral[] = [];
+  private lastMicros = 0;
+
+  nextTs(): string {
+    const micros = Math.max(Date.now() * 1000, this.lastMicros + 1);
+    this.lastMicros = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, "0")}`;
+  }
+
+  add(init: {
+    channel: string;
+    ts?: string;
+    threadTs?: string;
+    user: string;
+    botId?: string;
+    text?: string;
+    blocks?: readonly unknown[];
+    markdown?: string;
+    stream?: FakeSlackMessage["stream"];
+    files?: readonly FakeStoredFile[];
+    via: string;
+  }): FakeSlackMessage {
+    const blocks = init.blocks ?? [];
+    const msg: FakeSlackMessage = {
+      channel: init.channel,
+      ts: init.ts ?? this.nextTs(),
+      threadTs: init.threadTs,
+      user: init.user,
+      botId: init.botId,
+      text: init.text ?? "",
+      blocks,
+      markdown: init.markdown ?? markdownOfBlocks(blocks),
+      stream: init.stream ?? "none",
+      isDeleted: false,
+      files: init.files ?? [],
+      revisions: [],
+    };
+    this.record(msg, init.via);
+    this.byKey.set(`${msg.channel}/${msg.ts}`, msg);
+    return msg;
+  }
+
+  record(msg: FakeSlackMessage, via: string): void {
+    msg.revisions.push({ atMs: Date.now(), via, text: msg.text, markdown: msg.markdown, blocks: msg.blocks });
+  }
+
+  get(channel: string, ts: string): FakeSlackMessage | undefined {
+    return this.byKey.get(`${channel}/${ts}`);
+  }
+
+  all(): FakeSlackMessage[] {
+    return [...this.byKey.values()].sort((a, b) => Number(a.ts) - Number(b.ts));
+  }
+
+  /** The thread's parent (when stored) and its replies, oldest first; deleted messages only when asked. */
+  thread(channel: string, threadTs: string, opts: { includeDeleted?: boolean } = {}): FakeSlackMessage[] {
+    return this.all().filter(
+      (m) => m.channel === channel && (m.ts === threadTs || m.threadTs === threadTs) && (opts.includeDeleted || !m.isDeleted),
+    );
+  }
+
+  /** Messages posted by the given user (the bot, usually) and not deleted. */
+  postedBy(user: string): FakeSlackMessage[] {
+    return this.all().filter((m) => m.user === user && !m.isDeleted);
+  }
+}

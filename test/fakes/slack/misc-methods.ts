@@ -1,0 +1,74 @@
+import { fail, type MethodHandler, ok, required, str } from "./method-types.js";
+import type { FakeSlackMessage } from "./message-store.js";
+
+function replyView(m: FakeSlackMessage): Record<string, unknown> {
+  return {
+    type: "message",
+    user: m.user,
+    ...(m.botId ? { bot_id: m.botId, bot_profile: { id: m.botId, name: "fake-bot" } } : {}),
+    text: m.text,
+    ...(m.blocks.length > 0 ? { blocks: m.blocks } : {}),
+    ts: m.ts,
+    ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
+    ...(m.files.length > 0 ? { files: m.files.map((f) => ({ id: f.id, name: f.name, mimetype: f.mimetype })) } : {}),
+  };
+}
+
+export const miscMethods: Record<string, MethodHandler> = {
+  "auth.test": (ctx) =>
+    ok(
+      {
+        url: `${ctx.baseUrl}/`,
+        team: ctx.team.teamName,
+        user: "fake-bot",
+        team_id: ctx.team.teamId,
+        user_id: ctx.team.botUserId,
+        bot_id: ctx.team.botId,
+        is_enterprise_install: false,
+      },
+      { "x-oauth-scopes": ctx.team.scopes.join(",") },
+    ),
+
+  "users.info": (ctx) => {
+    const id = required(ctx.fields, "user", "user_not_found");
+    if (!ctx.team.scopes.includes("users:read")) return fail("missing_scope", { needed: "users:read", provided: ctx.team.scopes.join(",") });
+    const u = ctx.users.get(id) ?? fail("user_not_found");
+    return ok({
+      user: {
+        id: u.id,
+        name: u.name,
+        real_name: u.realName ?? u.name,
+        is_bot: u.isBot ?? false,
+        profile: { display_name: u.displayName ?? "", real_name: u.realName ?? u.name },
+      },
+    });
+  },
+
+  /** Thread replies, parent first, with Slack's latest/oldest/inclusive window and cursor paging. */
+  "conversations.replies": (ctx) => {
+    const channel = required(ctx.fields, "channel", "channel_not_found");
+    const ts = required(ctx.fields, "ts", "thread_not_found");
+    const thread = ctx.store.thread(channel, ts);
+    if (thread.length === 0) return fail("thread_not_found");
+    const inclusive = ["true", "1"].includes(String(ctx.fields.inclusive ?? ""));
+    const latest = str(ctx.fields, "latest");
+    const oldest = str(ctx.fields, "oldest");
+    const inWindow = thread.filter((m) => {
+      const t = Number(m.ts);
+      if (latest !== undefined && (inclusive ? t > Number(latest) : t >= Number(latest))) return false;
+      if (oldest !== undefined && (inclusive ? t < Number(oldest) : t <= Number(oldest))) return false;
+      return true;
+    });
+    const limit = Math.max(1, Math.min(1000, Number(ctx.fields.limit ?? 1000) || 1000));
+    const offset = Number(str(ctx.fields, "cursor")?.replace(/^offset:/, "") ?? 0) || 0;
+    const page = inWindow.slice(offset, offset + limit);
+    const hasMore = offset + limit < inWindow.length;
+    return ok({
+      messages: page.map(replyView),
+      has_more: hasMore,
+      response_metadata: { next_cursor: hasMore ? `offset:${offset + limit}` : "" },
+    });
+  },
+
+  "apps.connections.open": (ctx) => ok({ url: ctx.openSocketLink() }),
+};
