@@ -2,14 +2,9 @@ import type { WebClient } from "@slack/web-api";
 import type { NativeStreaming } from "../../src/contracts/chat-platform.js";
 import { PlatformError, PlatformValidationError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
-import type { MessageRef, ReplyTarget } from "../../src/contracts/messages.js";
+import type { MessageRef } from "../../src/contracts/messages.js";
 import { callSlack } from "./errors.js";
 import { SLACK_LIMITS, renderExtras } from "./render.js";
-
-function isDirect(target: ReplyTarget): boolean {
-  const type = target.hints?.channelType;
-  return type !== undefined ? type === "im" : target.channelId.startsWith("D");
-}
 
 function checkLength(markdown: string): void {
   if (markdown.length > SLACK_LIMITS.streamMarkdownChars) {
@@ -33,12 +28,16 @@ export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "na
       }
       if (markdown.trim() === "") throw new PlatformValidationError("slack", "invalid", "a Slack stream starts with text");
       checkLength(markdown);
-      // Outside DMs Slack requires the recipient (whose client shows the stream live).
-      const recipient = isDirect(target)
-        ? {}
-        : { recipient_user_id: opts.askerUserId, recipient_team_id: target.hints?.recipientTeamId ?? target.workspaceId };
+      // Slack documents the recipient as required outside DMs; with bot tokens it has been seen to insist on
+      // it in DMs as well (missing_recipient_*), and the asker is always known, so it is always sent.
       const res = await callSlack("chat.startStream", () =>
-        client.chat.startStream({ channel: target.channelId, thread_ts: target.threadId as string, markdown_text: markdown, ...recipient }),
+        client.chat.startStream({
+          channel: target.channelId,
+          thread_ts: target.threadId as string,
+          markdown_text: markdown,
+          recipient_user_id: opts.askerUserId,
+          recipient_team_id: target.hints?.recipientTeamId ?? target.workspaceId,
+        }),
       );
       if (!res.ts) throw new PlatformError("slack", "chat.startStream returned no ts");
       const ref: MessageRef = {
