@@ -70,7 +70,8 @@ async function login(
   client.on(Events.Error, (err) => logger.error({ err }, "discord client error"));
   client.on(Events.ShardError, (err) => logger.warn({ err }, "discord gateway connection error"));
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, "discord gateway closed and will not reconnect"));
-  client.on(Events.ShardReconnecting, () => logger.info({}, "discord gateway reconnecting"));
+  // Also fires while stopping (a normal close), so it is not worth more than debug.
+  client.on(Events.ShardReconnecting, () => logger.debug({}, "discord gateway reconnecting"));
 
   const ready = new Promise<Client<true>>((resolve, reject) => {
     const timer = setTimeout(

@@ -55,7 +55,7 @@ export function toDiscordMarkdown(markdown: string): string {
       i % 2 === 1
         ? part
         : part
-            .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_m, alt: string, url: string) => `[${alt || "image"}](${url})`)
+            .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_m, alt: string, url: string) => (alt ? `[${alt}](${url})` : url))
             .replace(/^#{4,6}[ \t]+(.+?)[ \t#]*$/gm, "**$1**"),
     )
     .join("");

@@ -1,0 +1,183 @@
+import type { FakeCdn } from "./cdn.js";
+import type { FakeGateway } from "./gateway.js";
+import { discordError, type FakeResponse, type UploadedFile } from "./http-body.js";
+import { compareSnowflakes, type SnowflakeGenerator } from "./ids.js";
+import { validateMessageBody, type MessageBody } from "./message-validation.js";
+import { toWire } from "./wire.js";
+import { threadChannel, type FakeAttachment, type FakeWorld, type StoredMessage } from "./world.js";
+
+export interface RestRequest {
+  readonly method: string;
+  /** Path after /api/v10, e.g. "/channels/1/messages". */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly json: unknown;
+  readonly files: readonly UploadedFile[];
+}
+
+export interface InteractionCallbackRecord {
+  readonly interactionId: string;
+  readonly type: number;
+  readonly data: unknown;
+  readonly at: number;
+}
+
+export interface RestContext {
+  readonly world: FakeWorld;
+  readonly gateway: FakeGateway;
+  readonly cdn: FakeCdn;
+  readonly ids: SnowflakeGenerator;
+  readonly botUserId: string;
+  readonly gatewayUrl: () => string;
+  /** Interactions dispatched by the fake, by id → token. */
+  readonly interactionTokens: Map<string, string>;
+  readonly interactionCallbacks: InteractionCallbackRecord[];
+}
+
+type Handler = (ctx: RestContext, req: RestRequest, params: string[]) => FakeResponse;
+
+const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
+  ["GET", /^\/gateway\/bot$/, (ctx) => ({
+    status: 200,
+    body: { url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+  })],
+  ["GET", /^\/users\/@me$/, (ctx) => ({ status: 200, body: ctx.world.user(ctx.botUserId) })],
+  ["GET", /^\/channels\/(\d+)$/, (ctx, _r, [id]) => {
+    const c = ctx.world.channels.get(id!);
+    return c ? { status: 200, body: c } : discordError(404, 10003, "Unknown Channel");
+  }],
+  ["POST", /^\/channels\/(\d+)\/messages$/, createMessage],
+  ["GET", /^\/channels\/(\d+)\/messages$/, listMessages],
+  ["GET", /^\/channels\/(\d+)\/messages\/(\d+)$/, (ctx, _r, [cid, mid]) => {
+    const m = ctx.world.findMessage(cid!, mid!);
+    return m ? { status: 200, body: toWire(m) } : discordError(404, 10008, "Unknown Message");
+  }],
+  ["PATCH", /^\/channels\/(\d+)\/messages\/(\d+)$/, editMessage],
+  ["DELETE", /^\/channels\/(\d+)\/messages\/(\d+)$/, (ctx, _r, [cid, mid]) => {
+    const m = ctx.world.findMessage(cid!, mid!);
+    if (!m) return discordError(404, 10008, "Unknown Message");
+    m.deleted = true;
+    ctx.gateway.dispatch("MESSAGE_DELETE", { id: m.id, channel_id: m.channel_id, ...(m.guild_id && { guild_id: m.guild_id }) });
+    return { status: 204 };
+  }],
+  ["POST", /^\/channels\/(\d+)\/typing$/, (ctx, _r, [cid]) =>
+    ctx.world.channels.has(cid!) ? { status: 204 } : discordError(404, 10003, "Unknown Channel")],
+  ["POST", /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/, startThread],
+  ["PUT", /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, (ctx, _r, [cid, mid]) =>
+    ctx.world.findMessage(cid!, mid!) ? { status: 204 } : discordError(404, 10008, "Unknown Message")],
+  ["DELETE", /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, () => ({ status: 204 })],
+  ["POST", /^\/interactions\/(\d+)\/([^/]+)\/callback$/, interactionCallback],
+];
+
+export function routeRest(ctx: RestContext, req: RestRequest): FakeResponse {
+  for (const [method, pattern, handler] of ROUTES) {
+    if (method !== req.method) continue;
+    const m = pattern.exec(req.path);
+    if (m) return handler(ctx, req, m.slice(1));
+  }
+  return discordError(404, 0, "404: Not Found");
+}
+
+function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): FakeResponse {
+  const channel = ctx.world.channels.get(cid!);
+  if (!channel) return discordError(404, 10003, "Unknown Channel");
+  const body = (req.json ?? {}) as MessageBody;
+  const problem = validateMessageBody(body, req.files.length, false);
+  if (problem) return problem;
+  const id = ctx.ids.next();
+  const reference = body.message_reference;
+  const referenced = reference ? ctx.world.findMessage(cid!, reference.message_id) : undefined;
+  const message = ctx.world.storeMessage({
+    id,
+    channel_id: cid!,
+    ...(channel.guild_id && { guild_id: channel.guild_id }),
+    author: ctx.world.user(ctx.botUserId),
+    content: body.content ?? "",
+    embeds: body.embeds ?? [],
+    components: body.components ?? [],
+    attachments: req.files.map((f) => storeUpload(ctx, cid!, f)),
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    type: reference ? 19 : 0,
+    flags: 0,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    pinned: false,
+    ...(reference && { message_reference: { message_id: reference.message_id, channel_id: cid!, ...(channel.guild_id && { guild_id: channel.guild_id }) } }),
+    ...(referenced && { referenced_message: referenced }),
+    edits: [],
+    deleted: false,
+    allowedMentions: body.allowed_mentions,
+  });
+  if (typeof channel.message_count === "number") channel.message_count++;
+  // Discord sends the bot its own messages back.
+  ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
+  return { status: 200, body: toWire(message) };
+}
+
+function storeUpload(ctx: RestContext, channelId: string, file: UploadedFile): FakeAttachment {
+  const id = ctx.ids.next();
+  const url = ctx.cdn.host(channelId, id, file.filename, file.data, file.contentType || "application/octet-stream");
+  return { id, filename: file.filename, content_type: file.contentType, size: file.data.byteLength, url, proxy_url: url };
+}
+
+function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): FakeResponse {
+  const message = ctx.world.findMessage(cid!, mid!);
+  if (!message) return discordError(404, 10008, "Unknown Message");
+  if (message.author.id !== ctx.botUserId) return discordError(403, 50005, "Cannot edit a message authored by another user");
+  const body = (req.json ?? {}) as MessageBody;
+  const problem = validateMessageBody(body, req.files.length, true);
+  if (problem) return problem;
+  if (body.content !== undefined) message.content = body.content;
+  if (body.components !== undefined) message.components = body.components;
+  if (body.embeds !== undefined) message.embeds = body.embeds;
+  if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;
+  if ((message.content ?? "").trim() === "" && message.components.length === 0 && message.embeds.length === 0 && message.attachments.length === 0) {
+    return discordError(400, 50006, "Cannot send an empty message");
+  }
+  message.edited_timestamp = new Date().toISOString();
+  message.edits.push({ at: Date.now(), content: message.content, components: message.components, embeds: message.embeds });
+  ctx.gateway.dispatch("MESSAGE_UPDATE", toWire(message));
+  return { status: 200, body: toWire(message) };
+}
+
+function listMessages(ctx: RestContext, req: RestRequest, [cid]: string[]): FakeResponse {
+  if (!ctx.world.channels.has(cid!)) return discordError(404, 10003, "Unknown Channel");
+  const limit = Math.min(100, Math.max(1, Number(req.query.get("limit") ?? "50")));
+  const before = req.query.get("before");
+  const after = req.query.get("after");
+  const all = (ctx.world.messages.get(cid!) ?? []).filter((m) => !m.deleted);
+  const selected = all
+    .filter((m) => (before ? compareSnowflakes(m.id, before) < 0 : true) && (after ? compareSnowflakes(m.id, after) > 0 : true))
+    .sort((a, b) => compareSnowflakes(b.id, a.id))
+    .slice(0, limit);
+  return { status: 200, body: selected.map(toWire) };
+}
+
+function startThread(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): FakeResponse {
+  const parent = ctx.world.channels.get(cid!);
+  if (!parent || !parent.guild_id) return discordError(404, 10003, "Unknown Channel");
+  if (parent.type !== 0 && parent.type !== 5) return discordError(400, 50024, "Cannot execute action on this channel type");
+  const starter = ctx.world.findMessage(cid!, mid!);
+  if (!starter) return discordError(404, 10008, "Unknown Message");
+  if (ctx.world.channels.has(mid!)) return discordError(400, 160004, "A thread has already been created for this message");
+  const name = String((req.json as { name?: string } | undefined)?.name ?? "");
+  if (name.length === 0 || name.length > 100) return discordError(400, 50035, "Invalid Form Body", { name: { _errors: [{ code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." }] } });
+  const thread = ctx.world.addChannel(threadChannel(mid!, cid!, parent.guild_id, ctx.botUserId, name, parent.type === 5 ? 10 : 11));
+  ctx.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
+  return { status: 201, body: thread };
+}
+
+function interactionCallback(ctx: RestContext, req: RestRequest, [iid, token]: string[]): FakeResponse {
+  if (ctx.interactionTokens.get(iid!) !== token) return discordError(404, 10062, "Unknown interaction");
+  if (ctx.interactionCallbacks.some((c) => c.interactionId === iid)) {
+    return discordError(400, 40060, "Interaction has already been acknowledged.");
+  }
+  const body = (req.json ?? {}) as { type?: number; data?: unknown };
+  ctx.interactionCallbacks.push({ interactionId: iid!, type: body.type ?? 0, data: body.data, at: Date.now() });
+  return { status: 204 };
+}
+
+export type { StoredMessage };

@@ -1,0 +1,201 @@
+import type { FakeCdn } from "./cdn.js";
+import { MESSAGE_CONTENT_INTENT, type FakeGateway, type GatewaySession } from "./gateway.js";
+import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
+import { toWire } from "./wire.js";
+import { threadChannel, type FakeAttachment, type FakeChannel, type FakeWorld, type StoredMessage } from "./world.js";
+
+export interface AttachmentInput {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+  /** Serve without Content-Length. */
+  readonly omitLength?: boolean;
+  readonly durationSecs?: number;
+}
+
+export interface UserMessageInput {
+  readonly channelId: string;
+  /** @defaultValue alice */
+  readonly authorId?: string;
+  /** Raw Discord content: mentions as <@id>, <@&role>, @everyone. */
+  readonly content?: string;
+  readonly attachments?: readonly AttachmentInput[];
+  readonly flags?: number;
+  /** MessageType; 0 default, 19 reply, 7 member join... @defaultValue 0 (19 with replyTo) */
+  readonly type?: number;
+  /** Reply to this message (same channel); `pingReply` adds its author to mentions, like the client's @ON. */
+  readonly replyTo?: string;
+  readonly pingReply?: boolean;
+  readonly webhookId?: string;
+}
+
+/** Discord's flag for voice messages (1 << 13). */
+export const IS_VOICE_MESSAGE = 1 << 13;
+
+/**
+ * What people do in Discord, turned into gateway dispatches. Every message is stored (so history, thread
+ * creation and button clicks find it), and each session sees what its intents allow.
+ */
+export class UserEvents {
+  readonly #dmChannels = new Map<string, string>();
+
+  constructor(
+    private readonly world: FakeWorld,
+    private readonly gateway: FakeGateway,
+    private readonly cdn: FakeCdn,
+    private readonly ids: SnowflakeGenerator,
+    private readonly interactionTokens: Map<string, string>,
+  ) {}
+
+  /** A message in a guild channel or thread (or a DM channel). Returns the stored message. */
+  sendMessage(input: UserMessageInput): StoredMessage {
+    const channel = this.world.channel(input.channelId);
+    const author = this.world.user(input.authorId ?? FAKE_IDS.alice);
+    const content = input.content ?? "";
+    const id = this.ids.next();
+    const referenced = input.replyTo ? this.world.findMessage(channel.id, input.replyTo) : undefined;
+    const mentions = [...content.matchAll(/<@!?(\d+)>/g)].map((m) => this.world.users.get(m[1]!)).filter((u) => u !== undefined);
+    if (referenced && input.pingReply && !mentions.some((u) => u.id === referenced.author.id)) mentions.push(referenced.author);
+    const message = this.world.storeMessage({
+      id,
+      channel_id: channel.id,
+      ...(channel.guild_id && { guild_id: channel.guild_id }),
+      author,
+      content,
+      embeds: [],
+      components: [],
+      attachments: (input.attachments ?? []).map((a) => this.#attachment(channel.id, a)),
+      mentions,
+      mention_roles: [...content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]!),
+      mention_everyone: /@(everyone|here)\b/.test(content),
+      type: input.type ?? (referenced ? 19 : 0),
+      flags: input.flags ?? 0,
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      pinned: false,
+      ...(referenced && { message_reference: { message_id: referenced.id, channel_id: channel.id, ...(channel.guild_id && { guild_id: channel.guild_id }) } }),
+      ...(referenced && { referenced_message: referenced }),
+      ...(input.webhookId && { webhook_id: input.webhookId }),
+      edits: [],
+      deleted: false,
+    });
+    const member = channel.guild_id ? this.#member(channel.guild_id, author.id) : undefined;
+    this.gateway.dispatch("MESSAGE_CREATE", (session: GatewaySession) => ({
+      ...this.#visibleTo(session, message),
+      ...(member && { member }),
+      ...(channel.type === 1 && { channel_type: 1 }),
+    }));
+    return message;
+  }
+
+  /** A DM from `authorId` to the bot (channel_type 1, no guild_id). */
+  sendDirectMessage(input: Omit<UserMessageInput, "channelId"> & { authorId: string }): StoredMessage {
+    return this.sendMessage({ ...input, channelId: this.dmChannel(input.authorId) });
+  }
+
+  /** A voice message: flags 8192 and one Ogg/Opus attachment served by the fake CDN. */
+  sendVoiceMessage(input: { channelId: string; authorId?: string; audio: Uint8Array; durationSecs?: number }): StoredMessage {
+    return this.sendMessage({
+      channelId: input.channelId,
+      ...(input.authorId && { authorId: input.authorId }),
+      flags: IS_VOICE_MESSAGE,
+      attachments: [{ filename: "voice-message.ogg", contentType: "audio/ogg", data: input.audio, durationSecs: input.durationSecs ?? 2.5 }],
+    });
+  }
+
+  /** The DM channel between the bot and a user (created on first use). */
+  dmChannel(userId: string): string {
+    let id = this.#dmChannels.get(userId);
+    if (!id) {
+      id = this.ids.next();
+      this.world.addChannel({ id, type: 1, recipients: [this.world.user(userId)] });
+      this.#dmChannels.set(userId, id);
+    }
+    return id;
+  }
+
+  /** A user creates a thread (optionally from a message); THREAD_CREATE goes to every session. */
+  createThread(input: { parentId: string; name: string; ownerId?: string; fromMessageId?: string }): FakeChannel {
+    const parent = this.world.channel(input.parentId);
+    const id = input.fromMessageId ?? this.ids.next();
+    const ownerId = input.ownerId ?? FAKE_IDS.alice;
+    const thread = this.world.addChannel(threadChannel(id, parent.id, parent.guild_id!, ownerId, input.name, parent.type === 5 ? 10 : 11));
+    const starter = input.fromMessageId ? this.world.findMessage(parent.id, input.fromMessageId) : undefined;
+    if (starter) {
+      // Discord puts a THREAD_STARTER_MESSAGE (type 21) pointing at the starter first in such threads.
+      this.world.storeMessage({ ...starter, id: this.ids.next(), channel_id: id, content: "", type: 21, mentions: [], attachments: [],
+        message_reference: { message_id: starter.id, channel_id: parent.id, ...(parent.guild_id && { guild_id: parent.guild_id }) },
+        referenced_message: starter, edits: [], deleted: false });
+    }
+    this.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
+    return thread;
+  }
+
+  /** MESSAGE_REACTION_ADD / REMOVE; `emoji` is a unicode string or a custom emoji. Adds carry `member` in guilds. */
+  react(input: { channelId: string; messageId: string; userId: string; emoji: string | { id: string; name: string }; add?: boolean }): void {
+    const channel = this.world.channel(input.channelId);
+    const add = input.add ?? true;
+    const emoji = typeof input.emoji === "string" ? { id: null, name: input.emoji } : input.emoji;
+    const member = add && channel.guild_id ? { ...this.#member(channel.guild_id, input.userId), user: this.world.user(input.userId) } : undefined;
+    this.gateway.dispatch(add ? "MESSAGE_REACTION_ADD" : "MESSAGE_REACTION_REMOVE", {
+      user_id: input.userId,
+      channel_id: channel.id,
+      message_id: input.messageId,
+      ...(channel.guild_id && { guild_id: channel.guild_id }),
+      emoji,
+      burst: false,
+      type: 0,
+      ...(member && { member, message_author_id: this.world.findMessage(channel.id, input.messageId)?.author.id }),
+    });
+  }
+
+  /** A click on a button of a stored message: INTERACTION_CREATE type 3. Returns the interaction id and token. */
+  clickButton(input: { channelId: string; messageId: string; customId: string; userId?: string }): { interactionId: string; token: string } {
+    const channel = this.world.channel(input.channelId);
+    const message = this.world.findMessage(channel.id, input.messageId);
+    if (!message) throw new Error(`fake discord: no message ${input.messageId} in ${channel.id}`);
+    const user = this.world.user(input.userId ?? FAKE_IDS.alice);
+    const interactionId = this.ids.next();
+    const token = `fake-interaction-token-${interactionId}`;
+    this.interactionTokens.set(interactionId, token);
+    this.gateway.dispatch("INTERACTION_CREATE", {
+      id: interactionId, application_id: FAKE_IDS.application, type: 3, token, version: 1,
+      channel_id: channel.id,
+      channel: { id: channel.id, type: channel.type, ...(channel.guild_id && { guild_id: channel.guild_id }), parent_id: channel.parent_id ?? null, name: channel.name, ...(channel.thread_metadata && { thread_metadata: channel.thread_metadata, owner_id: channel.owner_id }) },
+      ...(channel.guild_id
+        ? { guild_id: channel.guild_id, member: { ...this.#member(channel.guild_id, user.id), user, permissions: "2147483647" }, guild_locale: "en-US" }
+        : { user }),
+      message: toWire(message),
+      data: { custom_id: input.customId, component_type: 2 },
+      locale: "en-US", app_permissions: "309237763136", entitlements: [], authorizing_integration_owners: {}, context: channel.guild_id ? 0 : 1,
+      attachment_size_limit: 10_485_760,
+    });
+    return { interactionId, token };
+  }
+
+  #attachment(channelId: string, a: AttachmentInput): FakeAttachment {
+    const id = this.ids.next();
+    const url = this.cdn.host(channelId, id, a.filename, a.data, a.contentType, a.omitLength ?? false);
+    return {
+      id, filename: a.filename, content_type: a.contentType, size: a.data.byteLength, url, proxy_url: url,
+      ...(a.durationSecs !== undefined && { duration_secs: a.durationSecs, waveform: Buffer.alloc(32, 128).toString("base64") }),
+    };
+  }
+
+  #member(guildId: string, userId: string): Record<string, unknown> {
+    const roles = this.world.guilds.get(guildId)?.memberRoles.get(userId) ?? [];
+    return { roles, joined_at: new Date(Date.UTC(2025, 0, 1)).toISOString(), nick: null, deaf: false, mute: false, flags: 0 };
+  }
+
+  /** Without the Message Content intent, guild messages that do not mention the bot arrive empty. */
+  #visibleTo(session: GatewaySession, message: StoredMessage): Record<string, unknown> {
+    const wire = toWire(message);
+    const readable =
+      (session.intents & MESSAGE_CONTENT_INTENT) !== 0 ||
+      !message.guild_id ||
+      message.author.id === FAKE_IDS.bot ||
+      message.mentions.some((u) => u.id === FAKE_IDS.bot);
+    return readable ? wire : { ...wire, content: "", embeds: [], attachments: [], components: [] };
+  }
+}
