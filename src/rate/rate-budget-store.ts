@@ -20,6 +20,14 @@ export type AcquireResult =
   | { readonly granted: true; readonly usage: readonly BudgetUsage[] }
   | { readonly granted: false; readonly waitMs: number; readonly usage: readonly BudgetUsage[] };
 
+/**
+ * Grants are timed by Redis, calls are timed by the platform on arrival, and network delay differs from call to
+ * call; counting each window slightly longer than the platform does keeps jitter from ever making N+1.
+ */
+export function effectiveWindowMs(windowMs: number): number {
+  return windowMs + Math.min(1_000, Math.ceil(windowMs * 0.05));
+}
+
 /** A stream that has not asked for a budget for this long no longer counts as active. */
 export const ACTIVE_TTL_MS = 30_000;
 
@@ -43,7 +51,7 @@ export class RateBudgetStore {
       randomUUID(),
       opts.streamId ?? "",
       String(ACTIVE_TTL_MS),
-      ...budgets.flatMap((b) => [String(b.limit), String(b.windowMs)]),
+      ...budgets.flatMap((b) => [String(b.limit), String(effectiveWindowMs(b.windowMs))]),
     ];
     const raw = (await this.redis.eval(ACQUIRE_LUA, keys.length, ...keys, ...args)) as number[];
     const usage = budgets.map((b, i) => ({
@@ -65,7 +73,7 @@ export class RateBudgetStore {
   async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
     if (budgets.length === 0) return [];
     const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("active", b.key)]);
-    const raw = (await this.redis.eval(SNAPSHOT_LUA, keys.length, ...keys, String(budgets.length), String(ACTIVE_TTL_MS), ...budgets.map((b) => String(b.windowMs)))) as number[];
+    const raw = (await this.redis.eval(SNAPSHOT_LUA, keys.length, ...keys, String(budgets.length), String(ACTIVE_TTL_MS), ...budgets.map((b) => String(effectiveWindowMs(b.windowMs))))) as number[];
     return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
   }
 

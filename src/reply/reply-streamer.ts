@@ -68,6 +68,8 @@ export class ReplyStreamer {
   private control: MessageRef | null = null;
   private nativeRefused = false;
   private nextRoutineAt = 0;
+  /** After a 429, nothing is sent before this time (also recorded in the shared budget for other streams). */
+  private blockedUntil = 0;
   private failures = 0;
   private firstTextAt: number | undefined;
   private readonly startedAt = Date.now();
@@ -166,6 +168,11 @@ export class ReplyStreamer {
         await this.pause(60_000);
         continue;
       }
+      const blockedMs = this.blockedUntil - Date.now();
+      if (blockedMs > 0) {
+        await this.pause(blockedMs);
+        continue;
+      }
       const routine = (op.kind === "edit" && op.routine) || op.kind === "append";
       if (routine) {
         const waitMs = this.nextRoutineAt - Date.now();
@@ -188,11 +195,19 @@ export class ReplyStreamer {
         await this.perform(op);
         this.failures = 0;
         this.o.events?.onOp?.(rateOp);
-        if (routine) this.nextRoutineAt = Date.now() + this.intervalFor(grant.usage);
+        // Any update of the growing message (the first text included) starts the next routine interval.
+        if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
+          this.nextRoutineAt = Date.now() + this.intervalFor(routine ? grant.usage : await this.usageForRoutine());
+        }
       } catch (err) {
         await this.onFailure(op, budgets, err);
       }
     }
+  }
+
+  private usageForRoutine(): Promise<BudgetUsage[]> {
+    const native = this.parts[this.parts.length - 1]?.mode === "native";
+    return this.o.budgets.usage(this.budgetsFor(native ? "streamAppend" : "edit"));
   }
 
   private intervalFor(usage: readonly BudgetUsage[]): number {
@@ -310,6 +325,7 @@ export class ReplyStreamer {
     if (err instanceof PlatformRateLimitError) {
       this.o.events?.onRateLimited?.();
       log.warn({ retryAfterMs: err.retryAfterMs, op: op.kind, global: err.global }, "platform rate limit hit; waiting");
+      this.blockedUntil = Math.max(this.blockedUntil, Date.now() + err.retryAfterMs);
       await this.o.budgets.block(budgets.map((b) => b.key), err.retryAfterMs);
       return;
     }

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { effectiveWindowMs, RateBudgetStore } from "../../../src/rate/rate-budget-store.js";
+import { type TestRedis, testRedis } from "../../support/redis.js";
+
+describe("RateBudgetStore (real Redis)", () => {
+  let t: TestRedis;
+  let store: RateBudgetStore;
+  beforeEach(async () => {
+    t = await testRedis();
+    store = new RateBudgetStore(t.redis, t.key);
+  });
+  afterEach(() => t.cleanup());
+
+  const budget = { key: "ws1:update", limit: 10, windowMs: 60_000 };
+
+  it("grants high-priority calls up to the limit and then tells how long to wait", async () => {
+    const results = [];
+    for (let i = 0; i < 11; i++) results.push(await store.acquire([budget], { priority: "high" }));
+    expect(results.slice(0, 10).every((r) => r.granted)).toBe(true);
+    const last = results[10];
+    expect(last?.granted).toBe(false);
+    if (last && !last.granted) {
+      expect(last.waitMs).toBeGreaterThan(effectiveWindowMs(budget.windowMs) - 5_000);
+      expect(last.waitMs).toBeLessThanOrEqual(effectiveWindowMs(budget.windowMs));
+    }
+  });
+
+  it("keeps a reserve for first and final texts that routine updates cannot take", async () => {
+    // 3 active streams → reserve min(floor(10 * 0.4), 3) = 3: routine updates stop at 7.
+    let granted = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = await store.acquire([budget], { priority: "normal", streamId: `s${i % 3}` });
+      if (r.granted) granted++;
+    }
+    expect(granted).toBe(7);
+    const final = await store.acquire([budget], { priority: "high" });
+    expect(final.granted).toBe(true);
+    const usage = await store.usage([budget]);
+    expect(usage[0]).toMatchObject({ used: 8, active: 3, limit: 10 });
+  });
+
+  it("spends every budget of a call or none (a Discord edit spends its channel and the global budget)", async () => {
+    const channel = { key: "ch1", limit: 2, windowMs: 5_000 };
+    const global = { key: "global", limit: 3, windowMs: 1_000 };
+    expect((await store.acquire([channel, global], { priority: "high" })).granted).toBe(true);
+    expect((await store.acquire([channel, global], { priority: "high" })).granted).toBe(true);
+    const third = await store.acquire([channel, global], { priority: "high" });
+    expect(third.granted).toBe(false);
+    // The refused call spent nothing: the global budget still has one slot.
+    expect((await store.usage([global]))[0]?.used).toBe(2);
+    expect((await store.acquire([{ key: "ch2", limit: 2, windowMs: 5_000 }, global], { priority: "high" })).granted).toBe(true);
+  });
+
+  it("blocks a budget after a 429 for the time the platform asked, for every process", async () => {
+    await store.block(["ws1:update"], 1_500);
+    const r = await store.acquire([budget], { priority: "high" });
+    expect(r.granted).toBe(false);
+    if (!r.granted) expect(r.waitMs).toBeGreaterThan(1_000);
+    const other = new RateBudgetStore(t.redis, t.key);
+    expect((await other.acquire([budget], { priority: "high" })).granted).toBe(false);
+  });
+
+  it("forgets streams that left", async () => {
+    await store.acquire([budget], { priority: "normal", streamId: "a" });
+    await store.acquire([budget], { priority: "normal", streamId: "b" });
+    await store.leave([budget], "a");
+    expect((await store.usage([budget]))[0]?.active).toBe(1);
+  });
+
+  it("never grants more than the limit under concurrent callers", async () => {
+    const tight = { key: "tight", limit: 25, windowMs: 60_000 };
+    const attempts = await Promise.all(Array.from({ length: 200 }, (_, i) => store.acquire([tight], { priority: i % 2 ? "high" : "normal", streamId: `s${i % 7}` })));
+    expect(attempts.filter((a) => a.granted).length).toBe(25);
+  });
+});

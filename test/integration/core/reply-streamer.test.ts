@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PlatformRateLimitError } from "../../../src/contracts/errors.js";
+import type { ReplyTarget } from "../../../src/contracts/messages.js";
+import { RateBudgetStore } from "../../../src/rate/rate-budget-store.js";
+import { DurationEstimator } from "../../../src/reply/edit-pacer.js";
+import { THINKING_TEXT } from "../../../src/reply/reply-layout.js";
+import { ReplyStreamer } from "../../../src/reply/reply-streamer.js";
+import { FakePlatform } from "../../fakes/fake-platform.js";
+import { captureLogger } from "../../support/capture-logger.js";
+import { type TestRedis, testRedis } from "../../support/redis.js";
+
+const words = (n: number, seed: number) =>
+  Array.from({ length: n }, (_, i) => ["alpha", "beta", "gamma", "δέλτα", "漢字", "emoji😀", "\n\n", "`code`"][(i * 7 + seed) % 8]).join(" ");
+
+async function streamAnswer(platform: FakePlatform, budgets: RateBudgetStore, target: ReplyTarget, id: string, text: string, tickMs: number) {
+  const placeholderContent = { markdown: THINKING_TEXT, buttons: [{ actionId: `db|s|${id}`, label: "Stop" }] };
+  const placeholder = await platform.postMessage(target, placeholderContent);
+  const streamer = new ReplyStreamer({
+    platform,
+    budgets,
+    target,
+    placeholder: { ref: placeholder, content: placeholderContent },
+    stopButton: { actionId: `db|s|${id}`, label: "Stop" },
+    askerUserId: "U1",
+    streamId: id,
+    durations: new DurationEstimator(2_000),
+    logger: captureLogger(),
+  });
+  const tokens = text.split(/(?<=\s)/);
+  let shown = "";
+  for (const token of tokens) {
+    shown += token;
+    streamer.show({ text: shown });
+    await new Promise((r) => setTimeout(r, tickMs));
+  }
+  return streamer.finish({ text });
+}
+
+describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing the limits)", () => {
+  let t: TestRedis;
+  beforeEach(async () => {
+    t = await testRedis();
+  });
+  afterEach(() => t.cleanup());
+
+  it("ten concurrent streams in one workspace share one budget: zero 429s, every final text exact", async () => {
+    const platform = new FakePlatform({
+      maxMessageLength: 400,
+      minEditIntervalMs: 50,
+      // One workspace-wide edit budget, as Slack's chat.update tier; posts generous per channel.
+      budgets: (p) => ({ edit: [{ key: `${p.workspaceId}:update`, limit: 30, windowMs: 10_000 }], post: [{ key: `${p.channelId}:post`, limit: 50, windowMs: 10_000 }] }),
+    });
+    const budgets = new RateBudgetStore(t.redis, t.key);
+    const texts = Array.from({ length: 10 }, (_, i) => `Answer ${i}: ${words(60 + i * 10, i)}`);
+    const results = await Promise.all(
+      texts.map((text, i) => streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: `C${i}`, threadId: `t${i}` }, `s${i}`, text, 15)),
+    );
+    expect(platform.budgetViolations).toBe(0);
+    expect(platform.ops.filter((o) => o.rateLimited)).toEqual([]);
+    texts.forEach((text, i) => {
+      const messages = platform.visibleMessages({ channelId: `C${i}` });
+      expect(messages.length).toBe(results[i]?.length);
+      expect(messages.every((m) => m.content.markdown.length <= 400)).toBe(true);
+      // Every message ends without a Stop button; the text, rejoined, is the answer.
+      expect(messages.every((m) => (m.content.buttons ?? []).length === 0)).toBe(true);
+      const rejoined = messages.map((m) => m.content.markdown).join(" ").replace(/\s+/g, " ").trim();
+      expect(rejoined).toBe(text.replace(/\s+/g, " ").trim());
+    });
+    // Text was shown while streaming, not only at the end.
+    const edits = platform.opsOf("edit");
+    expect(edits.length).toBeGreaterThan(10);
+  });
+
+  it("honours Retry-After from a 429 before editing again, and still lands the final text", async () => {
+    const platform = new FakePlatform({ maxMessageLength: 2_000, minEditIntervalMs: 20 });
+    const budgets = new RateBudgetStore(t.redis, t.key);
+    platform.failNext("edit", new PlatformRateLimitError("slack", 700));
+    const text = `Rate limited answer ${words(40, 3)}`;
+    await streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: "C1", threadId: "t1" }, "rl", text, 10);
+    const limited = platform.ops.find((o) => o.rateLimited);
+    expect(limited).toBeDefined();
+    const after = platform.ops.filter((o) => o.op === "edit" && !o.rateLimited && o.at > (limited?.at ?? 0));
+    expect(after.length).toBeGreaterThan(0);
+    expect((after[0]?.at ?? 0) - (limited?.at ?? 0)).toBeGreaterThanOrEqual(690);
+    expect(platform.visibleText({ channelId: "C1" })).toBe(text);
+  });
+
+  it("an edit that fails does not kill the reply: the final text still lands", async () => {
+    const platform = new FakePlatform({ maxMessageLength: 2_000, minEditIntervalMs: 20 });
+    const budgets = new RateBudgetStore(t.redis, t.key);
+    platform.failNext("edit", new Error("socket hang up"));
+    platform.failNext("edit", new Error("socket hang up"));
+    const text = `Flaky network ${words(30, 5)}`;
+    await streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: "C2", threadId: "t2" }, "flaky", text, 10);
+    expect(platform.visibleText({ channelId: "C2" })).toBe(text);
+  });
+
+  it("streams natively when the platform offers it, and the final text and buttons land on stop", async () => {
+    const platform = new FakePlatform({ maxMessageLength: 12_000, minEditIntervalMs: 20, nativeStreaming: "native" });
+    const budgets = new RateBudgetStore(t.redis, t.key);
+    const text = `Native ${words(50, 1)}`;
+    const refs = await streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: "C3", threadId: "t3" }, "nat", text, 5);
+    expect(platform.opsOf("streamStart")).toHaveLength(1);
+    expect(platform.opsOf("streamAppend").length).toBeGreaterThan(0);
+    expect(platform.opsOf("streamStop")).toHaveLength(1);
+    // The placeholder (with the Stop button) was removed when the stream stopped; the answer is what remains.
+    const visible = platform.visibleMessages({ channelId: "C3" });
+    expect(visible).toHaveLength(1);
+    expect(visible[0]?.ref.messageId).toBe(refs[0]?.messageId);
+    expect(visible[0]?.content.markdown).toBe(text);
+    expect(visible[0]?.streaming).toBe(false);
+  });
+});
