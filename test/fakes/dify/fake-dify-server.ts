@@ -1,0 +1,320 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ChatHandler, ChatTurn, FakeStream } from "./chat-turn.js";
+import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall } from "./context.js";
+import { defaultAppParameters } from "./default-parameters.js";
+import { boundaryOf, parseMultipart } from "./multipart.js";
+import { DEFAULT_WIRE, FAKE_DIFY_API_KEY, type FakeDifyOptions } from "./options.js";
+import type { RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedRequest, RecordedStop } from "./records.js";
+import { timestampMs } from "./records.js";
+import { replies, sendReply } from "./replies.js";
+import { routeCall } from "./routes/router.js";
+import { scripts } from "./scripts.js";
+import type { HttpErrorReply } from "./steps.js";
+import { FakeDifyStore, type FakeMessage, type FakeUpload } from "./store.js";
+import { StreamMetrics } from "./stream-metrics.js";
+import { StreamRun } from "./stream-run.js";
+
+/** Options for `FakeDifyServer.start`; `wire` may be partial. */
+export type FakeDifyStartOptions = Partial<Omit<FakeDifyOptions, "wire">> & { readonly wire?: Partial<FakeDifyOptions["wire"]> };
+
+/**
+ * A Dify Service API on 127.0.0.1 (port 0) speaking the real wire format, with Dify's validation, state and
+ * user scoping, scripted answers per test, wire-format switches, and records of everything it received.
+ *
+ * ```ts
+ * const dify = await FakeDifyServer.start();
+ * dify.onChat((turn) => scripts.answer(`Hello ${turn.user}`, { chunkChars: 3 }));
+ * // … point the client at dify.baseUrl with dify.apiKey …
+ * expect(dify.chatRequests[0]?.chat.query).toBe("hi");
+ * await dify.close();
+ * ```
+ */
+export class FakeDifyServer implements FakeDifyContext {
+  /** `http://127.0.0.1:PORT`: relative file URLs (`/files/...`) resolve against it. */
+  readonly origin: string;
+  /** `http://127.0.0.1:PORT/v1`, the Service API base. */
+  readonly baseUrl: string;
+  readonly store = new FakeDifyStore();
+  private options: FakeDifyOptions;
+  private chatHandler: ChatHandler | undefined;
+  private readonly onceHandlers: ChatHandler[] = [];
+  private audioHandler: AudioHandler | undefined;
+  private suggestions: (message: FakeMessage) => readonly string[] = () => ["Can you tell me more?", "What are the next steps?", "Where can I read more?"];
+  private interceptors: Array<(request: RecordedRequest) => HttpErrorReply | undefined> = [];
+  private readonly recorded: RecordedRequest[] = [];
+  private readonly stops: RecordedStop[] = [];
+  private readonly feedbacks: RecordedFeedback[] = [];
+  private readonly audios: RecordedAudio[] = [];
+  private readonly metrics = new StreamMetrics();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly server: Server,
+    options: FakeDifyOptions,
+  ) {
+    const { port } = server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${port}`;
+    this.baseUrl = `${this.origin}/v1`;
+    this.options = options;
+  }
+
+  /** Listens on 127.0.0.1, port 0. Every option has Dify 1.12.1's behaviour as its default. */
+  static async start(options: FakeDifyStartOptions = {}): Promise<FakeDifyServer> {
+    const settings: FakeDifyOptions = {
+      apiKey: FAKE_DIFY_API_KEY,
+      mode: "chat",
+      appName: "Team Assistant",
+      appDescription: "Answers questions about the team handbook.",
+      serverVersion: "1.12.1",
+      appAccess: "normal",
+      parameters: defaultAppParameters(),
+      concurrencyLimit: null,
+      concurrencyErrorStyle: "too_many_requests",
+      notFoundHelpSuffix: false,
+      sttDisabledStyle: "invalid_param",
+      ttsTrailers: false,
+      messageFileTextBug: false,
+      chatflowTerminalOrder: "workflow-first",
+      validationErrorStyle: "pydantic",
+      deleteChecksOwnership: false,
+      pingIntervalMs: 10_000,
+      stopLatencyMs: 0,
+      maxBodyBytes: 100 * 1024 * 1024,
+      recordRequests: true,
+      ...options,
+      wire: { ...DEFAULT_WIRE, ...options.wire },
+    };
+    const server = createServer({ requestTimeout: 0, keepAliveTimeout: 5_000 });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const fake = new FakeDifyServer(server, settings);
+    server.on("request", (req, res) => void fake.handle(req, res));
+    return fake;
+  }
+
+  get apiKey(): string {
+    return this.options.apiKey;
+  }
+
+  /** Current settings. */
+  get settings(): FakeDifyOptions {
+    return this.options;
+  }
+
+  /** Changes settings for later requests (e.g. `{ mode: "advanced-chat" }`, `{ wire: { framing: "byte" } }`). */
+  configure(patch: FakeDifyStartOptions): void {
+    this.options = { ...this.options, ...patch, wire: { ...this.options.wire, ...patch.wire } };
+  }
+
+  /** The script for every later chat turn; `null` restores the default (`echo: <query>`, shaped by the app mode). */
+  onChat(handler: ChatHandler | null): void {
+    this.chatHandler = handler ?? undefined;
+  }
+
+  /** A handler for the next turn only; queued ones run first, in order (e.g. a 429, then a normal answer). */
+  onChatOnce(...handlers: ChatHandler[]): void {
+    this.onceHandlers.push(...handlers);
+  }
+
+  /** The transcript (or an HTTP error) for speech-to-text requests that passed Dify's checks. */
+  onAudioToText(handler: AudioHandler | null): void {
+    this.audioHandler = handler ?? undefined;
+  }
+
+  /** What GET /messages/:id/suggested returns (when the feature is enabled in /parameters). */
+  setSuggestedQuestions(questions: readonly string[] | ((message: FakeMessage) => readonly string[])): void {
+    this.suggestions = typeof questions === "function" ? questions : () => questions;
+  }
+
+  /** Answers matching authenticated requests with an error before the endpoint runs. Returns a remover. */
+  intercept(fn: (request: RecordedRequest) => HttpErrorReply | undefined): () => void {
+    this.interceptors.push(fn);
+    return () => {
+      this.interceptors = this.interceptors.filter((f) => f !== fn);
+    };
+  }
+
+  /** Serves bytes at `path` (must start with `/files/`), without auth. Returns the path. */
+  serveFile(path: string, file: { bytes: Uint8Array | string; mimeType: string; chunked?: boolean }): string {
+    if (!path.startsWith("/files/")) throw new Error("served files live under /files/");
+    const bytes = typeof file.bytes === "string" ? new TextEncoder().encode(file.bytes) : file.bytes;
+    this.store.files.set(path, { bytes, mimeType: file.mimeType, chunked: file.chunked ?? false });
+    return path;
+  }
+
+  /** Registers a tool output and returns its signed relative URL, as `message_file` events carry it. */
+  addToolFile(file: { bytes: Uint8Array | string; mimeType: string; extension: string; chunked?: boolean }): string {
+    const path = this.serveFile(`/files/tools/${randomUUID()}.${file.extension}`, file);
+    return `${path}?timestamp=${Math.floor(Date.now() / 1000)}&nonce=${randomUUID().replace(/-/g, "")}&sign=c2lnbmF0dXJl`;
+  }
+
+  get requests(): readonly RecordedRequest[] {
+    return this.recorded;
+  }
+  get chatRequests(): readonly RecordedChatRequest[] {
+    return this.recorded.filter((r) => r.method === "POST" && r.path === "/v1/chat-messages").map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
+  }
+  get feedbackRequests(): readonly RecordedFeedback[] {
+    return this.feedbacks;
+  }
+  get stopRequests(): readonly RecordedStop[] {
+    return this.stops;
+  }
+  get audioRequests(): readonly RecordedAudio[] {
+    return this.audios;
+  }
+  get uploads(): readonly FakeUpload[] {
+    return [...this.store.uploads.values()];
+  }
+  /** Every chat turn that got past validation, in start order (blocking ones too). */
+  get streams(): readonly FakeStream[] {
+    return this.metrics.all;
+  }
+  get activeStreamCount(): number {
+    return this.metrics.activeCount;
+  }
+  get activeRequestCount(): number {
+    return this.metrics.activeCount;
+  }
+  /** Most streams seen open at once for one conversation, or across all conversations when omitted. */
+  maxConcurrentStreams(conversationId?: string): number {
+    return this.metrics.maxConcurrent(conversationId);
+  }
+  /** The first stream (already started or still to come) that matches. */
+  waitForStream(match: (s: FakeStream) => boolean = () => true, timeoutMs = 5_000): Promise<FakeStream> {
+    return this.metrics.waitFor(match, timeoutMs);
+  }
+  /** Forgets recorded requests and streams (state such as conversations stays). */
+  clearRecords(): void {
+    this.recorded.length = 0;
+    this.stops.length = 0;
+    this.feedbacks.length = 0;
+    this.audios.length = 0;
+    this.metrics.clearFinished();
+  }
+
+  /** Stops listening and destroys every open connection, so open streams cannot hang the test. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- FakeDifyContext (used by the routes) ----
+
+  findRunningTask(taskId: string): StreamRun | undefined {
+    return this.metrics.running(taskId);
+  }
+
+  async runTurn(turn: Omit<ChatTurn, "signal">, message: FakeMessage, conversationWasNew: boolean, res: ServerResponse): Promise<void> {
+    const run = new StreamRun(turn, message, res, this.options);
+    this.metrics.started(run);
+    try {
+      const handler = this.onceHandlers.shift() ?? this.chatHandler ?? ((t: ChatTurn) => scripts.forMode(t.mode, `echo: ${t.query}`, { order: this.options.chatflowTerminalOrder }));
+      let script: Awaited<ReturnType<ChatHandler>>;
+      try {
+        script = await handler(run.turn);
+      } catch (err) {
+        console.error("fake Dify: chat handler threw", err);
+        script = replies.unknownError();
+      }
+      // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
+      if ((await run.run(script)) === "http-error") this.store.discardTurn(message, conversationWasNew);
+    } finally {
+      this.metrics.ended(run);
+    }
+  }
+
+  async transcribe(audio: AudioTurn): Promise<string | HttpErrorReply> {
+    return this.audioHandler ? this.audioHandler(audio) : `transcript of ${audio.filename}`;
+  }
+
+  suggestionsFor(message: FakeMessage): readonly string[] {
+    return this.suggestions(message);
+  }
+
+  recordStop(stop: RecordedStop): void {
+    this.stops.push(stop);
+  }
+  recordFeedback(feedback: RecordedFeedback): void {
+    this.feedbacks.push(feedback);
+  }
+  recordAudio(audio: RecordedAudio): void {
+    this.audios.push(audio);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const body = await readBody(req, this.options.maxBodyBytes);
+      const url = new URL(req.url ?? "/", this.origin);
+      const record = recordOf(req, url, body ?? Buffer.alloc(0));
+      if (this.options.recordRequests) this.recorded.push(record);
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.writeHead = ((status: number, ...rest: unknown[]) => {
+        record.status = status;
+        return writeHead(status, ...rest);
+      }) as typeof res.writeHead;
+      // nginx refuses oversized bodies before Dify sees them, with an HTML page.
+      if (body === undefined) return sendReply(res, replies.nginx(413));
+      const call: IncomingCall = { req, res, method: req.method ?? "GET", path: url.pathname, query: url.searchParams, body, record };
+      await routeCall(this, call, (c) => this.interceptors.map((f) => f(c.record)).find((r) => r !== undefined));
+    } catch (err) {
+      console.error("fake Dify: request failed", err);
+      if (!res.headersSent && !res.destroyed) sendReply(res, replies.unknownError());
+      else res.destroy();
+    }
+  }
+}
+
+/** The whole body, or undefined (drained) when it is larger than `maxBytes`. */
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size <= maxBytes) chunks.push(chunk);
+  }
+  return size > maxBytes ? undefined : Buffer.concat(chunks);
+}
+
+function recordOf(req: IncomingMessage, url: URL, body: Buffer): RecordedRequest {
+  const contentType = req.headers["content-type"] ?? "";
+  let json: unknown;
+  if (/^application\/([^/;]+\+)?json\b/i.test(contentType) && body.byteLength > 0) {
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      json = undefined;
+    }
+  }
+  const boundary = boundaryOf(contentType);
+  let form: RecordedRequest["form"];
+  if (boundary) {
+    const parts = parseMultipart(body, boundary);
+    form = {
+      fields: Object.fromEntries(parts.filter((p) => p.filename === undefined).map((p) => [p.name, Buffer.from(p.bytes).toString("utf8")])),
+      files: parts.filter((p) => p.filename !== undefined).map((p) => ({ field: p.name, filename: p.filename as string, contentType: p.contentType, bytes: p.bytes })),
+    };
+  }
+  return {
+    method: req.method ?? "GET",
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: req.headers,
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+    json,
+    form,
+    status: 0,
+    receivedAt: timestampMs(),
+  };
+}

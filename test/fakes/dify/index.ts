@@ -1,0 +1,14 @@
+/** The fake Dify Service API for integration tests and benchmarks. See fake-dify-server.ts for a tour. */
+export type { ChatHandler, ChatScript, ChatTurn, FakeStream, StreamEndReason } from "./chat-turn.js";
+export type { AudioHandler, AudioTurn } from "./context.js";
+export { defaultAppParameters, legacyAppParameters } from "./default-parameters.js";
+export { type FakeDifyStartOptions, FakeDifyServer } from "./fake-dify-server.js";
+export { createGate, type Gate } from "./gate.js";
+export { type AppAccess, type AppMode, DEFAULT_WIRE, FAKE_DIFY_API_KEY, type FakeDifyOptions, type Framing, type WireOptions } from "./options.js";
+export { pythonJson } from "./python-json.js";
+export type { ChatRequestBody, RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedFilePart, RecordedRequest, RecordedStop } from "./records.js";
+export { FAKE_APP_ID, replies } from "./replies.js";
+export { type AgentOptions, type AnswerOptions, type ChatflowOptions, chunkText, scripts } from "./scripts.js";
+export { type AgentThoughtSpec, type ChatStep, type DifyEventPayload, type HttpErrorReply, retrieverResource, steps, usage } from "./steps.js";
+export type { FakeConversation, FakeMessage, FakeMessageFile, FakeUpload } from "./store.js";
+export { encodeEvent, encodePing, fragment, seededRandom, splitInsideCharacters } from "./wire-format.js";

@@ -1,0 +1,152 @@
+import { randomUUID } from "node:crypto";
+import type { AppMode } from "./options.js";
+import { type ChatStep, type UsageSpec, steps, usage } from "./steps.js";
+
+export interface AnswerOptions {
+  /** Characters (code points, so emoji stay whole) per text event. @defaultValue 6 */
+  readonly chunkChars?: number;
+  /** Pause before each text event after the first. @defaultValue 0 */
+  readonly delayMs?: number;
+  readonly retrieverResources?: readonly Record<string, unknown>[];
+  readonly usage?: UsageSpec;
+  /** Event carrying the deltas. @defaultValue "message" */
+  readonly textEvent?: "message" | "agent_message" | "message_file";
+}
+
+/** Splits text into pieces of `chunkChars` code points. */
+export function chunkText(text: string, chunkChars = 6): string[] {
+  const chars = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += Math.max(1, chunkChars)) out.push(chars.slice(i, i + Math.max(1, chunkChars)).join(""));
+  return out;
+}
+
+function deltas(text: string, opts: AnswerOptions, extra: Record<string, unknown> = {}): ChatStep[] {
+  const out: ChatStep[] = [];
+  const textEvent = opts.textEvent ?? "message";
+  chunkText(text, opts.chunkChars).forEach((piece, i) => {
+    if (i > 0 && opts.delayMs) out.push(steps.delay(opts.delayMs));
+    if (textEvent === "agent_message") out.push(steps.agentMessage(piece));
+    else if (textEvent === "message_file") out.push(steps.messageFileText(piece));
+    else out.push(steps.message(piece, extra));
+  });
+  return out;
+}
+
+const endOf = (text: string, opts: AnswerOptions) =>
+  steps.messageEnd({ usage: opts.usage ?? { completionTokens: Math.ceil(text.length / 4) }, retrieverResources: opts.retrieverResources ?? [] });
+
+export interface AgentOptions extends AnswerOptions {
+  /** Tool rounds before the answer; each thought id is sent three times as Dify fills the step in. */
+  readonly tools?: ReadonlyArray<{ readonly tool: string; readonly input: unknown; readonly observation: string; readonly thought?: string }>;
+  /** A file the (last) tool produced, sent as `message_file` (url may be relative: `/files/tools/...`). */
+  readonly toolFile?: { readonly url: string; readonly type?: string };
+}
+
+export interface ChatflowOptions extends AnswerOptions {
+  /** @defaultValue "workflow-first" (Dify <= 1.12.1) */
+  readonly order?: "workflow-first" | "message-end-first";
+}
+
+/** Whole turns for the common cases. Each returns plain steps, so tests can splice in pings, gates or faults. */
+export const scripts = {
+  /** Chatbot: `message` deltas, then `message_end` (with citations and usage when given). */
+  answer: (text: string, opts: AnswerOptions = {}): ChatStep[] => [...deltas(text, opts), endOf(text, opts)],
+
+  /** Chatbot 1.11.2+ with files attached: the text arrives as `message_file` events without a url. */
+  messageFileText: (text: string, opts: AnswerOptions = {}): ChatStep[] => [...deltas(text, { ...opts, textEvent: "message_file" }), endOf(text, opts)],
+
+  /** Agent (agent-chat): thought rounds (same id repeated), an optional tool file, `agent_message` deltas. */
+  agent: (text: string, opts: AgentOptions = {}): ChatStep[] => {
+    const out: ChatStep[] = [];
+    const tools = opts.tools ?? [];
+    tools.forEach((t, i) => {
+      const id = randomUUID();
+      const position = i + 1;
+      const toolInput = JSON.stringify({ [t.tool]: t.input });
+      const fileId = i === tools.length - 1 && opts.toolFile ? randomUUID() : undefined;
+      out.push(steps.agentThought({ id, position }));
+      out.push(steps.agentThought({ id, position, thought: t.thought ?? `I should use ${t.tool}.`, tool: t.tool, toolInput }));
+      out.push(steps.agentThought({ id, position, thought: t.thought ?? `I should use ${t.tool}.`, tool: t.tool, toolInput, observation: t.observation, messageFiles: fileId ? [fileId] : [] }));
+      if (fileId && opts.toolFile) out.push(steps.messageFile({ id: fileId, url: opts.toolFile.url, type: opts.toolFile.type ?? "image" }));
+    });
+    const answerId = randomUUID();
+    out.push(steps.agentThought({ id: answerId, position: tools.length + 1 }));
+    out.push(...deltas(text, { ...opts, textEvent: "agent_message" }));
+    out.push(steps.agentThought({ id: answerId, position: tools.length + 1, thought: text }));
+    out.push(endOf(text, opts));
+    return out;
+  },
+
+  /** New Agent (`agent` mode): `agent_message` deltas, then one closing `message` with the full text (replace, not append). */
+  newAgent: (text: string, opts: AnswerOptions = {}): ChatStep[] => [
+    ...deltas(text, { ...opts, textEvent: "agent_message" }),
+    steps.event({ event: "message", answer: text, from_variable_selector: null }, "replace"),
+    // New Agent's message_end carries usage only: no retriever_resources, no annotation_reply.
+    steps.event({ event: "message_end", metadata: { usage: usageOf(text, opts) }, files: null }),
+  ],
+
+  /** Chatflow: workflow and node events around `message` deltas, in either terminal order. */
+  chatflow: (text: string, opts: ChatflowOptions = {}): ChatStep[] => {
+    const start = { executionId: randomUUID(), nodeId: "1718000000000", nodeType: "start", title: "Start", index: 1 };
+    const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 2 };
+    const answer = { executionId: randomUUID(), nodeId: "answer", nodeType: "answer", title: "Answer", index: 3 };
+    const end = steps.event({ event: "message_end", metadata: { retriever_resources: opts.retrieverResources ?? [], usage: usageOf(text, opts) }, files: [] });
+    const finished = steps.workflowFinished({ status: "succeeded", outputs: { answer: text } });
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(start),
+      steps.nodeFinished(start),
+      steps.nodeStarted(llm),
+      ...deltas(text, opts, { from_variable_selector: [llm.nodeId, "text"] }),
+      steps.nodeFinished(llm, { outputs: { text } }),
+      steps.nodeStarted(answer),
+      steps.nodeFinished(answer, { outputs: { answer: text } }),
+      ...((opts.order ?? "workflow-first") === "workflow-first" ? [finished, end] : [end, finished]),
+    ];
+  },
+
+  /** Output moderation: some or all of the text, then `message_replace`, then `message_end`. */
+  replaced: (text: string, replacement: string, opts: AnswerOptions & { at?: "mid" | "end" } = {}): ChatStep[] => {
+    const pieces = deltas(text, opts);
+    const sent = opts.at === "mid" ? pieces.slice(0, Math.ceil(pieces.length / 2)) : pieces;
+    return [...sent, steps.messageReplace(replacement), endOf(replacement, opts)];
+  },
+
+  /** Annotation hit: the stored reply one character per event, 10 ms apart, then `message_end` with `annotation_reply`. */
+  annotationReply: (text: string): ChatStep[] => [
+    ...deltas(text, { chunkChars: 1, delayMs: 10 }),
+    steps.messageEnd({ annotationReply: { id: randomUUID(), account: { id: randomUUID(), name: "Support team" } } }),
+  ],
+
+  /** In-band failure after some text. Chatflow: the failed node and `workflow_finished` "failed" come first. */
+  inBandError: (opts: { afterText?: string; chatflow?: boolean; code?: string; status?: number; message?: string } = {}): ChatStep[] => {
+    const text = opts.afterText ?? "";
+    if (!opts.chatflow) return [...deltas(text, {}), steps.error({ code: opts.code, status: opts.status, message: opts.message })];
+    const nodeError = opts.message ?? "[openai] Error: Incorrect API key provided";
+    const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 2 };
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(llm),
+      ...deltas(text, {}),
+      steps.nodeFinished(llm, { status: "failed", error: nodeError }),
+      steps.workflowFinished({ status: "failed", error: nodeError }),
+      steps.error({ code: opts.code ?? "invalid_param", status: opts.status ?? 400, message: `Run failed: ${nodeError}` }),
+    ];
+  },
+
+  /** Streams `textBefore`, then holds the turn open until it is stopped or the client leaves. */
+  hang: (textBefore = "", opts: AnswerOptions = {}): ChatStep[] => [...deltas(textBefore, opts), steps.waitFor(new Promise<never>(() => undefined))],
+
+  /** The natural script for an app mode (what the fake answers when no handler is set). */
+  forMode: (mode: AppMode, text: string, opts: ChatflowOptions = {}): ChatStep[] => {
+    if (mode === "agent-chat") return scripts.agent(text, opts);
+    if (mode === "agent") return scripts.newAgent(text, opts);
+    if (mode === "advanced-chat") return scripts.chatflow(text, opts);
+    return scripts.answer(text, opts);
+  },
+};
+
+function usageOf(text: string, opts: AnswerOptions): Record<string, unknown> {
+  return usage(opts.usage ?? { completionTokens: Math.ceil(text.length / 4) });
+}
