@@ -3,7 +3,7 @@ import { Queue, Worker } from "bullmq";
 import type { CoreConfig } from "../config/config.js";
 import type { ChatPlatform, HttpRoute } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
-import type { PlatformId } from "../contracts/messages.js";
+import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import { DifyClient } from "../dify/dify-client.js";
 import { ParametersCache } from "../dify/parameters-cache.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
@@ -18,6 +18,7 @@ import { ReplyQueue } from "../queue/reply-queue.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { DurationEstimator } from "../reply/edit-pacer.js";
 import { ReplyPipeline } from "../reply/reply-pipeline.js";
+import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
@@ -150,7 +151,10 @@ export class Bridge {
         maxStalledCount: 3,
         autorun: false,
       });
-      this.worker.on("failed", (job, err) => logger.error({ err, jobId: job?.id }, "job failed"));
+      this.worker.on("failed", (job, err) => {
+        logger.error({ err, jobId: job?.id }, "job failed");
+        if (job?.data.kind === "reply" && job.data.placeholder) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+      });
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
@@ -219,6 +223,15 @@ export class Bridge {
       this.o.logger.warn({ graceMs: this.o.config.shutdownGraceMs }, "grace period over: interrupting answers in flight");
       worker.cancelAllJobs("shutdown");
       await closing;
+    }
+  }
+
+  /** A job BullMQ gave up on (its workers kept dying): its reply must not keep saying "Thinking…". */
+  private async markAbandoned(ref: MessageRef, platformId: PlatformId): Promise<void> {
+    try {
+      await this.platforms.get(platformId)?.editMessage(ref, { markdown: INTERRUPTED_TEXT, buttons: [] });
+    } catch (err) {
+      this.o.logger.warn({ err }, "could not mark an abandoned reply");
     }
   }
 

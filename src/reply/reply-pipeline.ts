@@ -92,6 +92,13 @@ export class ReplyPipeline {
         return;
       }
       await this.ask(ctx, streamer, run, user);
+    } catch (err) {
+      // Never leave a placeholder spinning: whatever broke, the reply ends with a clear line.
+      ctx.logger.error({ err }, "answer failed unexpectedly");
+      this.d.metrics.repliesFailed.labels(ctx.platform.id, (err as { code?: string })?.code ?? "UNEXPECTED").inc();
+      await streamer
+        .finish({ text: toUserText(err), buttons: [{ actionId: retryActionId(turnId), label: "Retry" }] })
+        .catch((e: unknown) => ctx.logger.error({ err: e }, "could not mark the reply as failed"));
     } finally {
       unregister();
       ctx.signal.removeEventListener("abort", onShutdown);
