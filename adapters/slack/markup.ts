@@ -57,10 +57,18 @@ function convertProse(s: string, ctx: MarkupContext): string {
   // Tokens first (their labels may hold "*"), then emphasis on the rest, then entities last so that a
   // literal "&lt;" typed by the user does not turn into a token.
   const parts = s.split(/(<[^<>\n]+>)/g);
-  return parts
-    .map((part, i) => (i % 2 === 1 ? renderToken(part.slice(1, -1), ctx) : decodeEntities(convertEmphasis(part))))
-    .join("")
-    .replace(/(\S)[ \t]{2,}/g, "$1 ");
+  let out = "";
+  parts.forEach((part, i) => {
+    if (i % 2 === 0) {
+      out += decodeEntities(convertEmphasis(part));
+      return;
+    }
+    const rendered = renderToken(part.slice(1, -1), ctx);
+    // A removed bot mention leaves no gap before punctuation ("hi <@BOT>, x" → "hi, x").
+    if (rendered === "" && /^[,.;:!?]/.test(parts[i + 1] ?? "")) out = out.replace(/[ \t]+$/, "");
+    out += rendered;
+  });
+  return out.replace(/(\S)[ \t]{2,}/g, "$1 ");
 }
 
 /** Converts Slack markup to Markdown and removes the bot's own mentions (and the gap they leave). */

@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { SLACK_EVENTS_PATH } from "../../../../adapters/slack/http-receiver.js";
+import { REQUIRED_BOT_SCOPES } from "../../../../adapters/slack/scopes.js";
+
+const manifest = readFileSync(fileURLToPath(new URL("../../../../slack-app-manifest.yml", import.meta.url)), "utf8");
+
+/**
+ * The items of the YAML list under a nested key path, e.g. ["oauth_config", "scopes", "bot"]. A tiny line
+ * reader for this file's block style (indentation, "key:" and "- item" lines, # comments).
+ */
+function listAt(yaml: string, path: readonly string[]): string[] {
+  const lines = yaml.split("\n").map((l) => l.replace(/\s+#.*$/, "").replace(/^\s*#.*$/, "")).filter((l) => l.trim() !== "");
+  let depth = 0;
+  let indent = -1;
+  const items: string[] = [];
+  for (const line of lines) {
+    const lineIndent = line.length - line.trimStart().length;
+    const text = line.trim();
+    if (depth === path.length) {
+      if (lineIndent <= indent) break;
+      if (text.startsWith("- ")) items.push(text.slice(2).trim());
+      continue;
+    }
+    if (lineIndent <= indent) return items;
+    if (text === `${path[depth]}:`) {
+      depth += 1;
+      indent = lineIndent;
+    }
+  }
+  return items;
+}
+
+function valueAt(yaml: string, path: readonly string[]): string | undefined {
+  const parent = path.slice(0, -1);
+  const key = path[path.length - 1];
+  let depth = 0;
+  for (const raw of yaml.split("\n")) {
+    const text = raw.replace(/\s+#.*$/, "").trim();
+    if (text.startsWith("#") || text === "") continue;
+    if (depth < parent.length && text === `${parent[depth]}:`) depth += 1;
+    else if (depth === parent.length && text.startsWith(`${key}:`)) return text.slice(`${key}:`.length).trim();
+  }
+  return undefined;
+}
+
+describe("slack-app-manifest.yml", () => {
+  it("grants exactly the bot scopes the adapter requires", () => {
+    expect(listAt(manifest, ["oauth_config", "scopes", "bot"]).sort()).toEqual(Object.keys(REQUIRED_BOT_SCOPES).sort());
+  });
+
+  it("subscribes to every event the adapter listens to", () => {
+    expect(listAt(manifest, ["settings", "event_subscriptions", "bot_events"]).sort()).toEqual(
+      ["app_mention", "message.channels", "message.groups", "message.im", "message.mpim", "reaction_added", "reaction_removed"].sort(),
+    );
+  });
+
+  it("points events and interactivity at the bridge's route, with interactivity on", () => {
+    expect(valueAt(manifest, ["settings", "event_subscriptions", "request_url"])).toBe(`https://YOUR-HOST${SLACK_EVENTS_PATH}`);
+    expect(valueAt(manifest, ["settings", "interactivity", "request_url"])).toBe(`https://YOUR-HOST${SLACK_EVENTS_PATH}`);
+    expect(valueAt(manifest, ["settings", "interactivity", "is_enabled"])).toBe("true");
+    expect(valueAt(manifest, ["settings", "socket_mode_enabled"])).toBe("false");
+  });
+});
