@@ -1,5 +1,6 @@
 import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
 import type { Logger } from "../../../src/contracts/logger.js";
+import type { ReplyTarget } from "../../../src/contracts/messages.js";
 import { createDiscordPlatform, parseDiscordConfig, type DiscordConfig } from "../../../adapters/discord/index.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import type { FakeDiscord } from "../../fakes/discord/index.js";
@@ -30,7 +31,7 @@ export function createCapturingLogger(entries: LogEntry[] = [], bindings: Record
 export function createCapturingSink(): { sink: InboundSink; events: InboundEvent[]; next: (count?: number) => Promise<InboundEvent[]> } {
   const events: InboundEvent[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
-  let delivered = 0;
+  let reserved = 0;
   const sink: InboundSink = async (event) => {
     events.push(event);
     for (const w of [...waiters]) {
@@ -40,13 +41,12 @@ export function createCapturingSink(): { sink: InboundSink; events: InboundEvent
       }
     }
   };
-  /** Resolves with the next `count` events not yet returned by an earlier call. */
+  /** Resolves with the next `count` events not claimed by an earlier call (calls may overlap). */
   const next = async (count = 1): Promise<InboundEvent[]> => {
-    const target = delivered + count;
-    if (events.length < target) await waitUntil(waiters, target);
-    const out = events.slice(delivered, target);
-    delivered = target;
-    return out;
+    const from = reserved;
+    reserved += count;
+    if (events.length < from + count) await waitUntil(waiters, from + count);
+    return events.slice(from, from + count);
   };
   return { sink, events, next };
 }
@@ -77,4 +77,18 @@ export function discordConfigFor(fake: FakeDiscord, extra: Record<string, string
 
 export function platformFor(fake: FakeDiscord, logger: Logger, extra: Record<string, string> = {}): DiscordPlatform {
   return createDiscordPlatform(discordConfigFor(fake, extra), { logger }, { restTimeoutMs: 5_000 });
+}
+
+/** The reply target normalization builds for a channel mention (see adapters/discord/normalize.ts). */
+export function mentionTarget(fake: FakeDiscord, messageId: string, channelId: string = fake.ids.general, threadName = "Question"): ReplyTarget {
+  return {
+    platform: "discord",
+    workspaceId: fake.ids.guild,
+    channelId: messageId,
+    hints: { startThreadInChannel: channelId, startThreadFromMessage: messageId, threadName },
+  };
+}
+
+export function threadTarget(fake: FakeDiscord, threadId: string): ReplyTarget {
+  return { platform: "discord", workspaceId: fake.ids.guild, channelId: threadId };
 }
