@@ -87,8 +87,12 @@ export class SlackPlatform implements ChatPlatform {
     return this.identity;
   }
 
+  /** Idempotent while it runs or after it succeeded; a failed start (bad token, Slack down) may be retried. */
   start(sink?: InboundSink): Promise<void> {
-    this.startPromise ??= this.doStart(sink);
+    this.startPromise ??= this.doStart(sink).catch((err: unknown) => {
+      this.startPromise = undefined;
+      throw err;
+    });
     return this.startPromise;
   }
 

@@ -3,6 +3,8 @@ import { PlatformPermissionError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { callSlack } from "./errors.js";
 
+const MISS_TTL_MS = 5 * 60_000;
+
 export interface UserDirectoryOptions {
   /** Names change rarely; an hour keeps users.info calls to a trickle. @defaultValue 3_600_000 */
   readonly ttlMs?: number;
@@ -25,15 +27,22 @@ export function createUserDirectory(client: WebClient, logger: Logger, options: 
   const inFlight = new Map<string, Promise<string | undefined>>();
   let isDisabled = false;
 
+  function remember(userId: string, name: string | undefined, forMs: number): void {
+    // Oldest first out: Map keeps insertion order.
+    if (!cache.has(userId) && cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+    cache.set(userId, { name, expiresAt: Date.now() + forMs });
+  }
+
   async function fetchName(userId: string): Promise<string | undefined> {
     try {
       const res = await callSlack("users.info", () => client.users.info({ user: userId }));
       const u = res.user;
       const name = u?.profile?.display_name || u?.profile?.real_name || u?.real_name || u?.name || undefined;
-      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-      cache.set(userId, { name, expiresAt: Date.now() + ttlMs });
+      remember(userId, name, ttlMs);
       return name;
     } catch (err) {
+      // Remember the miss for a while too, so an unknown id or a rate limit does not cost a call per message.
+      remember(userId, undefined, Math.min(ttlMs, MISS_TTL_MS));
       if (err instanceof PlatformPermissionError) {
         isDisabled = true;
         logger.warn({ platform: "slack", scope: err.scope }, "users.info not allowed: showing user ids instead of names");

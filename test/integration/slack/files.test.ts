@@ -107,6 +107,14 @@ describe("Slack attachment downloads", () => {
     expect(fake.fileRequests.length).toBe(before);
   });
 
+  it("gives up when the caller aborts", async () => {
+    const file = fake.hostFile({ name: "a.txt", mimetype: "text/plain", data: "a" });
+    const controller = new AbortController();
+    const reason = new Error("job cancelled");
+    controller.abort(reason);
+    await expect(h.platform.downloadAttachment(attachment(file), { signal: controller.signal, maxBytes: 10 })).rejects.toBe(reason);
+  });
+
   it("stops after 5 redirects", async () => {
     const loop = await startOtherHost((path, res) => {
       const n = Number(path.split("/").pop());

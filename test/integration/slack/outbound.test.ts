@@ -9,7 +9,8 @@ import {
 } from "../../../src/contracts/errors.js";
 import type { ReplyTarget } from "../../../src/contracts/messages.js";
 import { FakeSlackApi, slackTs } from "../../fakes/slack/index.js";
-import { startWorkerPlatform } from "./harness.js";
+import { SlackPlatform } from "../../../adapters/slack/slack-platform.js";
+import { createCapturingLogger, slackConfigFor, startWorkerPlatform } from "./harness.js";
 
 describe("Slack outbound messages (fake Web API)", () => {
   let fake: FakeSlackApi;
@@ -137,6 +138,16 @@ describe("Slack outbound messages (fake Web API)", () => {
     expect(fake.messages.get("C2", b.messageId)?.markdown).toBe("b1");
   });
 
+  it("counts chat.postMessage per channel, as the fake models Slack's ~1/s per channel", async () => {
+    fake.setTiers({ "chat.postMessage": { limit: 2, windowMs: 60_000, scope: "channel" } });
+    await h.platform.postMessage(target, { markdown: "1" });
+    await h.platform.postMessage(target, { markdown: "2" });
+    await expect(h.platform.postMessage(target, { markdown: "3" })).rejects.toBeInstanceOf(PlatformRateLimitError);
+    const elsewhere = await h.platform.postMessage({ ...target, channelId: "C2" }, { markdown: "other channel" });
+    expect(fake.messages.get("C2", elsewhere.messageId)?.markdown).toBe("other channel");
+    expect(fake.rateLimitedCalls()).toHaveLength(1);
+  });
+
   it("translates Slack errors into the PlatformError family", async () => {
     const ref = await h.platform.postMessage(target, { markdown: "x" });
     const cases: Array<[string, Record<string, unknown>, unknown, Record<string, unknown>]> = [
@@ -161,5 +172,21 @@ describe("Slack outbound messages (fake Web API)", () => {
     fake.failNext("chat.update", { kind: "error", error: "invalid_auth" });
     await h.platform.editMessage({ platform: "slack", workspaceId: "T0FAKE", channelId: "C1", messageId: slackTs() }, { markdown: "y" }).catch(() => {});
     expect(inspect(h.logger.entries, { depth: 12 })).not.toContain(fake.team.botToken);
+  });
+});
+
+describe("Slack adapter start", () => {
+  it("fails with PlatformAuthError when Slack rejects the token, and can be retried", async () => {
+    const fake = await FakeSlackApi.start({ team: { botToken: "xoxb-the-real-one" } });
+    try {
+      const config = { ...slackConfigFor(fake), botToken: "xoxb-revoked" };
+      const platform = new SlackPlatform(config, { logger: createCapturingLogger() });
+      await expect(platform.start()).rejects.toBeInstanceOf(PlatformAuthError);
+      expect(platform.isReady()).toBe(false);
+      await expect(platform.start()).rejects.toBeInstanceOf(PlatformAuthError);
+      expect(fake.callsTo("auth.test").map((c) => c.error)).toEqual(["invalid_auth", "invalid_auth"]);
+    } finally {
+      await fake.close();
+    }
   });
 });
