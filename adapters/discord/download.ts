@@ -90,14 +90,20 @@ async function readBody(res: Response, att: InboundAttachment, maxBytes: number)
   const reader = res.body?.getReader();
   if (reader) {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
+      let step: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        step = await reader.read();
+      } catch (err) {
+        // Aborted by the caller's signal or the timeout, or the connection dropped mid-file.
+        throw new PlatformError("discord", `attachment download interrupted (${err instanceof Error ? err.name : "error"})`, { cause: err });
+      }
+      if (step.done) break;
+      total += step.value.byteLength;
       if (total > maxBytes) {
         await reader.cancel();
         throw tooLarge(att, maxBytes);
       }
-      chunks.push(value);
+      chunks.push(step.value);
     }
   }
   const out = new Uint8Array(total);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PlatformNotFoundError, PlatformValidationError } from "../../../src/contracts/errors.js";
+import { PlatformError, PlatformNotFoundError, PlatformValidationError } from "../../../src/contracts/errors.js";
 import type { InboundAttachment } from "../../../src/contracts/messages.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
@@ -115,6 +115,15 @@ describe("discord attachment downloads", () => {
     const chunked = fake.users.sendMessage({ channelId: fake.ids.general, attachments: [{ filename: "b.bin", contentType: "application/octet-stream", data: big, omitLength: true }] });
     await expect(platform.downloadAttachment(attachmentOf(chunked.attachments[0]!.url, 100), options(4096))).rejects.toBeInstanceOf(PlatformValidationError);
     expect(fake.cdn.requests).toHaveLength(2);
+  });
+
+  it("stops when the caller aborts, with a PlatformError", async () => {
+    const msg = fake.users.sendVoiceMessage({ channelId: fake.users.dmChannel(fake.ids.alice), audio: bytes(100) });
+    const err = await platform
+      .downloadAttachment(attachmentOf(msg.attachments[0]!.url, 100), { signal: AbortSignal.abort(), maxBytes: 1000 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformError);
+    expect((err as PlatformError).code).toBe("PLATFORM_UNAVAILABLE");
   });
 
   it("reports an expired or missing file as not found", async () => {
