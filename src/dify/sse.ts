@@ -29,30 +29,37 @@ export function createSseDecoder(onMessage: (msg: SseMessage) => void, options: 
   const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
   const decoder = new TextDecoder("utf-8");
   let overflowed = false;
-  // One report per oversize line, however many times its chunks overflow the buffer again.
-  let skippingLine = false;
+  // True while the rest of an oversize line is still arriving: it is dropped here, never parsed.
+  let isDiscardingLine = false;
   const parser = createParser({
     maxBufferSize: maxEventChars,
-    onEvent: (e: EventSourceMessage) => {
-      skippingLine = false;
-      onMessage({ event: e.event, data: e.data });
-    },
+    onEvent: (e: EventSourceMessage) => onMessage({ event: e.event, data: e.data }),
     onError: (err: ParseError) => {
       if (err.type === "max-buffer-size-exceeded") overflowed = true;
-      // "unknown-field" errors are the tail of a skipped oversize line, or proxy noise: ignored by the SSE spec.
+      // "unknown-field" errors are proxy noise: ignored by the SSE spec.
     },
   });
 
-  function feed(text: string): void {
+  function feed(input: string): void {
+    let text = input;
+    if (isDiscardingLine) {
+      // Fix: the tail of an oversize line used to be fed to the (reset) parser as if it started a new line,
+      // so a tail beginning with "data:" became an event. Drop everything up to the line's end instead.
+      const lineEnd = text.search(/[\r\n]/);
+      if (lineEnd < 0) return;
+      isDiscardingLine = false;
+      text = text.slice(lineEnd + 1);
+    }
     if (text === "") return;
     parser.feed(text);
     if (overflowed) {
-      // The parser dropped its buffer and stopped. Resume: the rest of the long line parses as an unknown
-      // field and is discarded up to the next blank line, so memory stays bounded by maxEventChars.
+      // The parser dropped its buffer and stopped. Resume after the long line; memory stays bounded by
+      // maxEventChars. Reported once per oversize line (the old flag missed a second one in a row).
       overflowed = false;
       parser.reset();
-      if (!skippingLine) options.onOversize?.(maxEventChars);
-      skippingLine = true;
+      options.onOversize?.(maxEventChars);
+      // Only mid-line when the overflowing text did not end exactly at a line break.
+      isDiscardingLine = !/[\r\n]$/.test(text);
     }
   }
 

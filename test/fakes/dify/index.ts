@@ -11,4 +11,5 @@ export { FAKE_APP_ID, replies } from "./replies.js";
 export { type AgentOptions, type AnswerOptions, type ChatflowOptions, chunkText, scripts } from "./scripts.js";
 export { type AgentThoughtSpec, type ChatStep, type DifyEventPayload, type HttpErrorReply, retrieverResource, steps, usage } from "./steps.js";
 export type { FakeConversation, FakeMessage, FakeMessageFile, FakeUpload } from "./store.js";
+export { transcriptSteps } from "./transcript-steps.js";
 export { encodeEvent, encodePing, fragment, seededRandom, splitInsideCharacters } from "./wire-format.js";
