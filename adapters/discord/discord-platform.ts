@@ -69,11 +69,19 @@ export class DiscordPlatform implements ChatPlatform {
       return;
     }
     this.#wantsGateway = true;
-    const gateway = await connectGateway(
-      this.#config.botToken,
-      { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs },
-      this.#logger,
-    );
+    let gateway: GatewayConnection;
+    try {
+      gateway = await connectGateway(
+        this.#config.botToken,
+        { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs },
+        this.#logger,
+      );
+    } catch (err) {
+      // Leave the platform startable again (the caller may retry after fixing the cause).
+      this.#started = false;
+      this.#wantsGateway = false;
+      throw err;
+    }
     if (this.#stopping) {
       await gateway.client.destroy();
       return;

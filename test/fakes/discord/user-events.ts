@@ -89,6 +89,17 @@ export class UserEvents {
     return message;
   }
 
+  /** The author edits a stored message: MESSAGE_UPDATE, which the bridge must not answer again. */
+  editMessage(channelId: string, messageId: string, content: string): StoredMessage {
+    const message = this.world.findMessage(channelId, messageId);
+    if (!message) throw new Error(`fake discord: no message ${messageId} in ${channelId}`);
+    message.content = content;
+    message.edited_timestamp = new Date().toISOString();
+    message.edits.push({ at: Date.now(), content, components: message.components, embeds: message.embeds });
+    this.gateway.dispatch("MESSAGE_UPDATE", (session: GatewaySession) => this.#visibleTo(session, message));
+    return message;
+  }
+
   /** A DM from `authorId` to the bot (channel_type 1, no guild_id). */
   sendDirectMessage(input: Omit<UserMessageInput, "channelId"> & { authorId: string }): StoredMessage {
     return this.sendMessage({ ...input, channelId: this.dmChannel(input.authorId) });

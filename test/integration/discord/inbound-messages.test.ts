@@ -143,6 +143,15 @@ describe("discord inbound messages", () => {
     });
   });
 
+  it("does not answer edits of a message", async () => {
+    await startWith();
+    const sent = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> first version` });
+    expect((await nextMessage()).messageId).toBe(sent.id);
+    await expectDropped(() => {
+      fake.users.editMessage(fake.ids.general, sent.id, `<@${fake.ids.bot}> second version`);
+    });
+  });
+
   it("ignores what its own posts produce on the gateway (Discord echoes them back)", async () => {
     await startWith();
     const question = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> q` });

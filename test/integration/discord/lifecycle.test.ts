@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { PlatformAuthError } from "../../../src/contracts/errors.js";
+import { PlatformAuthError, PlatformError } from "../../../src/contracts/errors.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { createDiscordPlatform } from "../../../adapters/discord/index.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
@@ -87,6 +87,19 @@ describe("discord platform lifecycle", () => {
     await platform.start(createCapturingSink().sink);
     const warning = logger.entries.find((e) => e.level === "warn" && e.obj.guildId === fake.ids.guild);
     expect(warning?.obj.missing).toEqual(["Send Messages in Threads", "Create Public Threads", "Read Message History", "Add Reactions", "Attach Files", "Embed Links"]);
+  });
+
+  it("can be started again after a failed start", async () => {
+    fake = await FakeDiscord.start();
+    fake.failNext({ method: "GET", path: /^\/gateway\/bot$/, response: { status: 503, body: { code: 0, message: "unavailable" } } });
+    const platform = track(platformFor(fake, createCapturingLogger()));
+    const capture = createCapturingSink();
+    const err = await platform.start(capture.sink).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformError);
+    expect(platform.isReady()).toBe(false);
+    await platform.start(capture.sink);
+    expect(platform.isReady()).toBe(true);
+    expect(fake.requestsTo("GET", /^\/gateway\/bot$/).map((r) => r.status)).toEqual([503, 200]);
   });
 
   it("fails start with PlatformAuthError for a rejected token", async () => {
