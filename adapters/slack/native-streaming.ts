@@ -4,7 +4,7 @@ import { PlatformError, PlatformValidationError } from "../../src/contracts/erro
 import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageRef } from "../../src/contracts/messages.js";
 import { callSlack } from "./errors.js";
-import { SLACK_LIMITS, renderExtras } from "./render.js";
+import { SLACK_LIMITS, renderExtras, toSdkBlocks } from "./render.js";
 
 function checkLength(markdown: string): void {
   if (markdown.length > SLACK_LIMITS.streamMarkdownChars) {
@@ -66,7 +66,7 @@ export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "na
           channel: ref.channelId,
           ts: ref.messageId,
           ...(final.markdownDelta !== "" ? { markdown_text: final.markdownDelta } : {}),
-          ...(blocks.length > 0 ? { blocks: blocks as never } : {}),
+          ...(blocks.length > 0 ? { blocks: toSdkBlocks(blocks) } : {}),
         }),
       );
       // The answer is complete and visible now. A placeholder that cannot be removed is logged, not thrown:

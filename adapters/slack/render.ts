@@ -1,4 +1,5 @@
 import { PlatformValidationError } from "../../src/contracts/errors.js";
+import type { KnownBlock } from "@slack/web-api";
 import type { ActionButton, Citation, MessageContent } from "../../src/contracts/messages.js";
 
 /** Slack's limits that shape rendering, with where each comes from. */
@@ -24,6 +25,12 @@ export const SLACK_LIMITS = {
 } as const;
 
 export type SlackBlock = Record<string, unknown> & { readonly type: string };
+
+/**
+ * Our blocks in the SDK's type. They are built as plain objects (the SDK's unions make small builders verbose);
+ * the shapes follow Block Kit and the integration tests check them against the fake's validation.
+ */
+export const toSdkBlocks = (blocks: readonly SlackBlock[]): KnownBlock[] => blocks as unknown as KnownBlock[];
 
 /** The body of chat.postMessage / chat.update / chat.postEphemeral (without channel, ts, thread_ts). */
 export interface SlackMessagePayload {

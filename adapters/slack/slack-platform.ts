@@ -26,7 +26,7 @@ import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.j
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerSlackListeners } from "./listeners.js";
 import { createSlackNativeStreaming } from "./native-streaming.js";
-import { renderMessage } from "./render.js";
+import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
 import { fetchSlackThreadHistory } from "./thread-history.js";
@@ -175,7 +175,7 @@ export class SlackPlatform implements ChatPlatform {
         channel: target.channelId,
         ...(target.threadId !== undefined ? { thread_ts: target.threadId } : {}),
         text: payload.text,
-        blocks: payload.blocks as never,
+        blocks: toSdkBlocks(payload.blocks),
         unfurl_links: false,
         unfurl_media: false,
       }),
@@ -193,7 +193,7 @@ export class SlackPlatform implements ChatPlatform {
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
     const payload = renderMessage(content);
     await callSlack("chat.update", () =>
-      this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: payload.blocks as never }),
+      this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: toSdkBlocks(payload.blocks) }),
     );
   }
 
@@ -215,7 +215,7 @@ export class SlackPlatform implements ChatPlatform {
         user: userId,
         ...(target.threadId !== undefined ? { thread_ts: target.threadId } : {}),
         text: payload.text,
-        blocks: payload.blocks as never,
+        blocks: toSdkBlocks(payload.blocks),
       }),
     );
   }

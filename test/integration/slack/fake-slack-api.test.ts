@@ -1,0 +1,59 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FakeSlackApi, SLACK_LOGIN_PAGE } from "../../fakes/slack/index.js";
+
+/** The fake's own contract, for the tests (here and end-to-end) that rely on it. */
+describe("FakeSlackApi", () => {
+  let fake: FakeSlackApi;
+  const call = (method: string, body: unknown, token: string = fake.team.botToken) =>
+    fetch(`${fake.apiUrl}/${method}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  beforeEach(async () => {
+    fake = await FakeSlackApi.start({ tiers: { "chat.update": { limit: 2, windowMs: 60_000, scope: "workspace" } } });
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  it("accepts JSON bodies and checks tokens", async () => {
+    const posted = (await (await call("chat.postMessage", { channel: "C1", markdown_text: "**hi**" })).json()) as { ok: boolean; ts: string };
+    expect(posted.ok).toBe(true);
+    expect(fake.messages.get("C1", posted.ts)?.markdown).toBe("**hi**");
+    expect(await (await call("chat.postMessage", { channel: "C1", text: "x" }, "")).json()).toEqual({ ok: false, error: "not_authed" });
+    expect(await (await call("chat.postMessage", { channel: "C1", text: "x" }, "xoxb-other")).json()).toEqual({ ok: false, error: "invalid_auth" });
+    expect(await (await call("apps.connections.open", {})).json()).toEqual({ ok: false, error: "not_allowed_token_type" });
+    expect(fake.calls.map((c) => c.auth)).toEqual(["bot", "none", "invalid", "bot"]);
+  });
+
+  it("answers 429 with Retry-After once a tier is used up, per workspace", async () => {
+    const { ts } = (await (await call("chat.postMessage", { channel: "C1", text: "a" })).json()) as { ts: string };
+    expect((await call("chat.update", { channel: "C1", ts, text: "b" })).status).toBe(200);
+    expect((await call("chat.update", { channel: "C1", ts, text: "c" })).status).toBe(200);
+    const limited = await call("chat.update", { channel: "C1", ts, text: "d" });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(59);
+    expect(fake.messages.get("C1", ts)?.text).toBe("c");
+    expect(fake.rateLimitedCalls("chat.update")).toHaveLength(1);
+  });
+
+  it("serves hosted files only to the bot token", async () => {
+    const file = fake.hostFile({ name: "a.txt", mimetype: "text/plain", data: "secret bytes" });
+    const url = String(file.url_private_download);
+    const anonymous = await fetch(url);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await anonymous.text()).toBe(SLACK_LOGIN_PAGE);
+    const authorized = await fetch(url, { headers: { authorization: `Bearer ${fake.team.botToken}` } });
+    expect(await authorized.text()).toBe("secret bytes");
+  });
+
+  it("rejects chat.update text over 4,000 characters and edits of other people's messages", async () => {
+    const { ts } = (await (await call("chat.postMessage", { channel: "C1", text: "a" })).json()) as { ts: string };
+    expect(await (await call("chat.update", { channel: "C1", ts, text: "x".repeat(4_001) })).json()).toMatchObject({ error: "msg_too_long" });
+    const theirs = fake.messages.add({ channel: "C1", user: "U1", text: "mine", via: "user" });
+    expect(await (await call("chat.update", { channel: "C1", ts: theirs.ts, text: "x" })).json()).toMatchObject({ error: "cant_update_message" });
+  });
+});
