@@ -40,27 +40,39 @@ function closing(fence: Fence): string {
 /** Index in `window` to cut at (exclusive), preferring late natural boundaries. */
 function chooseCut(window: string, insideFence: boolean): number {
   const half = Math.floor(window.length / 2);
+  // Each pattern with the cut it gives: before a break, or just after a sentence's end.
   const candidates: Array<[RegExp, number]> = insideFence
-    ? [[/\n/g, 1]]
+    ? [[/\n/g, 0]]
     : [
-        [/\n\n/g, 2],
-        [/\n/g, 1],
-        [/[.!?。！？](\s)/g, 1],
-        [/\s/g, 1],
+        [/\n\n/g, 0],
+        [/\n/g, 0],
+        // CJK full stops are followed by the next sentence directly, with no space.
+        [/[.!?](?=\s)|[。！？]/g, 1],
+        [/\s/g, 0],
       ];
-  for (const [pattern, sepLen] of candidates) {
+  for (const [pattern, offset] of candidates) {
     let best = -1;
     for (const m of window.matchAll(pattern)) {
-      const at = (m.index ?? 0) + (sepLen === 1 && m[1] ? m[0].length - 1 : 0);
+      const at = (m.index ?? 0) + offset;
       if (at >= half) best = at;
     }
     if (best > 0) return best;
   }
   // No natural boundary in the second half: hard cut, never inside a surrogate pair.
   let cut = window.length;
-  const code = window.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  if (isHighSurrogate(window.charCodeAt(cut - 1))) cut -= 1;
   return cut;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Room to keep free for a closing fence: the longest fence marker that may be open at the cut, plus its newline. */
+function closingRoom(window: string, fence: Fence | null): number {
+  let longest = fence?.marker.length ?? 0;
+  for (const m of window.matchAll(/^ {0,3}(`{3,}|~{3,})/gm)) longest = Math.max(longest, (m[1] as string).length);
+  return Math.max(PREVIEW_MARGIN, longest + 1);
 }
 
 export function splitMarkdown(text: string, maxChars: number): string[] {
@@ -69,22 +81,27 @@ export function splitMarkdown(text: string, maxChars: number): string[] {
   let pos = 0;
   let fence: Fence | null = null;
   for (;;) {
-    const prefix = fence ? `${fence.open}\n` : "";
     const rest = text.slice(pos);
+    // Whitespace left after a cut separated two messages; it is not a message of its own.
+    if (parts.length > 0 && rest.trim() === "") return parts;
+    // An opening line that would fill half a message is reopened by its marker alone.
+    const reopen = fence && fence.open.length + 1 <= maxChars / 2 ? fence.open : fence?.marker;
+    const prefix = reopen !== undefined ? `${reopen}\n` : "";
     if (prefix.length + rest.length <= maxChars) {
       parts.push(prefix + rest);
       return parts;
     }
-    // Leave room for a closing fence in case the cut lands inside one.
-    const room = maxChars - prefix.length - 8;
-    const window = rest.slice(0, Math.max(1, room));
+    // Leave room for a closing fence in case the cut lands inside one (more for a long marker in the window).
+    let window = rest.slice(0, Math.max(1, maxChars - prefix.length - PREVIEW_MARGIN));
+    const reserve = closingRoom(window, fence);
+    if (reserve > PREVIEW_MARGIN) window = rest.slice(0, Math.max(1, maxChars - prefix.length - reserve));
     const insideAtEnd = fenceAfter(window, fence) !== null;
     let cut = chooseCut(window, insideAtEnd);
-    if (cut <= 0) cut = window.length;
+    if (cut <= 0) cut = isHighSurrogate(rest.charCodeAt(0)) ? 2 : 1;
     const body = rest.slice(0, cut);
     const after = fenceAfter(body, fence);
     const chunk = prefix + body.replace(/\s+$/, "") + (after ? closing(after) : "");
-    parts.push(chunk);
+    if (chunk.trim() !== "") parts.push(chunk);
     // Skip the separator itself so the next message does not start with blank lines.
     let next = pos + cut;
     while (next < text.length && (text[next] === "\n" || (text[next] === " " && !after))) next++;
