@@ -46,9 +46,17 @@ function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
   };
 }
 
+/** A file already listed by id or by url is the same file (message_end may repeat it without the id). */
 function addFiles(files: readonly DifyFile[], more: readonly DifyFile[]): readonly DifyFile[] {
-  const seen = new Set(files.map((f) => f.id ?? f.url));
-  const added = more.filter((f) => !seen.has(f.id ?? f.url));
+  const ids = new Set(files.flatMap((f) => (f.id ? [f.id] : [])));
+  const urls = new Set(files.map((f) => f.url));
+  const added: DifyFile[] = [];
+  for (const f of more) {
+    if ((f.id && ids.has(f.id)) || urls.has(f.url)) continue;
+    if (f.id) ids.add(f.id);
+    urls.add(f.url);
+    added.push(f);
+  }
   return added.length ? [...files, ...added] : files;
 }
 
