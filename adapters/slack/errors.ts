@@ -61,6 +61,8 @@ const VALIDATION: Readonly<Record<string, ValidationReason>> = {
   streaming_state_conflict: "invalid",
   message_not_in_streaming_state: "invalid",
   message_not_owned_by_app: "invalid",
+  stopped_by_user: "invalid",
+  invalid_chunks: "invalid",
   missing_recipient_team_id: "invalid",
   missing_recipient_user_id: "invalid",
 };
