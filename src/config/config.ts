@@ -2,6 +2,7 @@ import { z } from "zod";
 import { BridgeError } from "../contracts/errors.js";
 import {
   envBoolean,
+  envEnum,
   envInt,
   envSecret,
   envUrl,
@@ -72,20 +73,12 @@ const coreSchema = z.object({
       }
     }),
   PORT: envInt(3000, 0).pipe(z.number().max(65535, "must be a port number (0-65535)")),
-  LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
-      error: "must be one of fatal, error, warn, info, debug, trace, silent",
-    })
-    .optional()
-    .transform((v) => v ?? "info"),
-  LOG_FORMAT: z
-    .enum(["json", "pretty"], { error: "must be json or pretty" })
-    .optional(),
+  // Enums go through envEnum: an empty variable (`LOG_LEVEL=` in .env or compose) means the default, as it
+  // does for every other setting; before, it was refused as an invalid level.
+  LOG_LEVEL: envEnum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
+  LOG_FORMAT: envEnum(["json", "pretty"]),
   NODE_ENV: z.string().optional(),
-  BRIDGE_ROLE: z
-    .enum(["all", "ingress", "worker"], { error: "must be all, ingress or worker" })
-    .optional()
-    .transform((v) => v ?? "all"),
+  BRIDGE_ROLE: envEnum(["all", "ingress", "worker"], "all"),
   USER_RATE_LIMIT: userRateLimit,
   DIFY_INPUTS: difyInputs,
   SHOW_PROGRESS: envBoolean(true),

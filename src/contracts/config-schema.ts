@@ -7,11 +7,46 @@ import { z } from "zod";
  * into typed values with messages that never echo the value (it may be a secret).
  */
 
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const FALSE_WORDS = ["false", "0", "no", "off"];
+
+// Case and surrounding whitespace are ignored ("TRUE", " yes "), and empty means unset, like every other
+// helper here; before, "TRUE" was refused with zod's raw enum text.
 export const envBoolean = (defaultValue: boolean) =>
   z
-    .enum(["true", "false", "1", "0", "yes", "no", "on", "off", ""])
+    .string()
     .optional()
-    .transform((v) => (v === undefined || v === "" ? defaultValue : ["true", "1", "yes", "on"].includes(v)));
+    .transform((v, ctx) => {
+      const word = (v ?? "").trim().toLowerCase();
+      if (word === "") return defaultValue;
+      if (TRUE_WORDS.includes(word)) return true;
+      if (FALSE_WORDS.includes(word)) return false;
+      ctx.addIssue({ code: "custom", message: "must be true or false (or 1/0, yes/no, on/off)" });
+      return z.NEVER;
+    });
+
+/**
+ * One of a fixed set of words, case-insensitive; empty or unset gives the default (undefined when none).
+ * The message lists the allowed words and never the value.
+ */
+export function envEnum<const T extends readonly [string, ...string[]]>(values: T, defaultValue: T[number]): z.ZodType<T[number], string | undefined>;
+export function envEnum<const T extends readonly [string, ...string[]]>(values: T): z.ZodType<T[number] | undefined, string | undefined>;
+export function envEnum<const T extends readonly [string, ...string[]]>(values: T, defaultValue?: T[number]) {
+  const message = `must be one of ${values.join(", ")}`;
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const word = (v ?? "").trim().toLowerCase();
+      if (word === "") return defaultValue;
+      const match = values.find((allowed) => allowed.toLowerCase() === word);
+      if (match === undefined) {
+        ctx.addIssue({ code: "custom", message });
+        return z.NEVER;
+      }
+      return match;
+    });
+}
 
 export const envInt = (defaultValue: number, min = 0) =>
   z
