@@ -12,7 +12,22 @@ const BLOCKS: ReadonlyArray<{ open: RegExp; close: string }> = [
   { open: /<details\b[^>]*>\s*<summary>\s*Thinking\.*\s*<\/summary>/i, close: "</details>" },
 ];
 
-const PARTIAL_OPENERS = ["<think>", "<details"];
+/** Matches every prefix of `literal` (empty and whole included). */
+function prefixesOf(literal: string): string {
+  return [...literal].reduceRight((inner, ch) => `(?:${ch.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}${inner})?`, "");
+}
+
+/**
+ * Text that may still grow into one of the BLOCKS openers: a prefix of "<think>", or of
+ * `<details\b[^>]*>\s*<summary>\s*Thinking\.*\s*</summary>` (which spans several "<").
+ */
+const PARTIAL_OPENER = (() => {
+  const afterThinking = `\\.*\\s*${prefixesOf("</summary>")}`;
+  const afterSummary = `\\s*(?:thinking${afterThinking}|${prefixesOf("thinking")})`;
+  const afterDetails = `\\s*(?:<summary>${afterSummary}|${prefixesOf("<summary>")})`;
+  const details = `<details(?:>${afterDetails}|[^\\w>][^>]*(?:>${afterDetails})?)?`;
+  return new RegExp(`^(?:${prefixesOf("<think>")}|${details}|${prefixesOf("<details")})$`, "i");
+})();
 
 export interface SeparatedAnswer {
   readonly answer: string;
@@ -48,8 +63,8 @@ export function separateReasoning(raw: string, opts: { final: boolean }): Separa
 }
 
 function holdBackPartialOpener(text: string): string {
-  const lt = text.lastIndexOf("<");
-  if (lt === -1 || text.length - lt > 9) return text;
-  const tail = text.slice(lt).toLowerCase();
-  return PARTIAL_OPENERS.some((o) => o.startsWith(tail) || tail.startsWith("<details")) ? text.slice(0, lt) : text;
+  for (let lt = text.indexOf("<"); lt !== -1; lt = text.indexOf("<", lt + 1)) {
+    if (PARTIAL_OPENER.test(text.slice(lt))) return text.slice(0, lt);
+  }
+  return text;
 }
