@@ -32,7 +32,11 @@ export function createLogger(options: LoggerOptions): BridgeLogger {
     },
     hooks: {
       logMethod(args, method) {
-        const cleaned = args.map((a) => (typeof a === "string" ? scrubber.scrubString(a) : a));
+        // Fix: for `log.error(err)` pino copies err.message into `msg` itself, after `formatters.log` ran, so
+        // a secret in the message leaked. Hand pino `{ err }` plus the message, which the next line scrubs.
+        const first: unknown = args[0];
+        const normalized = first instanceof Error && typeof args[1] !== "string" ? [{ err: first }, first.message] : args;
+        const cleaned = normalized.map((a) => (typeof a === "string" ? scrubber.scrubString(a) : a));
         method.apply(this, cleaned as Parameters<typeof method>);
       },
     },
