@@ -65,7 +65,7 @@ async function login(
   settings: GatewaySettings,
   logger: Logger,
 ): Promise<Client<true>> {
-  const client = new Client({ intents, partials: PARTIALS, rest: discordRestOptions(settings) });
+  const client = new Client({ intents, partials: PARTIALS, rest: discordRestOptions(settings, logger) });
   observeRest(client.rest, logger);
   client.on(Events.Error, (err) => logger.error({ err }, "discord client error"));
   client.on(Events.ShardError, (err) => logger.warn({ err }, "discord gateway connection error"));

@@ -1,4 +1,4 @@
-import { REST, type RateLimitData, type RESTOptions } from "discord.js";
+import { DefaultRestOptions, REST, type RateLimitData, type RESTOptions, type ResponseLike } from "discord.js";
 import type { Logger } from "../../src/contracts/logger.js";
 
 export interface DiscordRestSettings {
@@ -14,8 +14,10 @@ export interface DiscordRestSettings {
  *   model; rejecting lets the core pace and always send the latest text. Interaction callbacks are exempt: they
  *   must be answered within 3 s and Discord exempts them from the global limit anyway.
  * - `retries: 0`: the core's queue owns retries; hidden retries would multiply requests (and invalid ones).
+ * - `makeRequest` wraps the default transport only to read the `x-ratelimit-*` headers of every response.
  */
-export function discordRestOptions(settings: DiscordRestSettings): Partial<RESTOptions> {
+export function discordRestOptions(settings: DiscordRestSettings, logger: Logger): Partial<RESTOptions> {
+  const observe = headerObserver(logger);
   return {
     ...(settings.apiUrl !== undefined && { api: settings.apiUrl }),
     retries: 0,
@@ -23,49 +25,23 @@ export function discordRestOptions(settings: DiscordRestSettings): Partial<RESTO
     rejectOnRateLimit: (data: RateLimitData) => !data.route.startsWith("/interactions"),
     // Warn well before Discord's 10,000 invalid requests per 10 minutes turns into an IP ban.
     invalidRequestWarningInterval: 250,
+    makeRequest: async (url, init) => {
+      const response = await DefaultRestOptions.makeRequest(url, init);
+      observe(init.method ?? "GET", url, response);
+      return response;
+    },
   };
 }
 
 /** A REST client that works without any gateway connection (worker processes). */
 export function createDiscordRest(token: string, settings: DiscordRestSettings, logger: Logger): REST {
-  const rest = new REST(discordRestOptions(settings)).setToken(token);
+  const rest = new REST(discordRestOptions(settings, logger)).setToken(token);
   observeRest(rest, logger);
   return rest;
 }
 
-/**
- * Logs what the `x-ratelimit-*` headers teach (the core paces on its own budgets; a bucket that differs from
- * them is worth knowing), every 429 actually received, and the invalid-request warnings.
- */
+/** Logs limits the client hits on its own (no request sent) and the invalid-request warnings. */
 export function observeRest(rest: REST, logger: Logger): void {
-  const learned = new Map<string, string>();
-  rest.on("response", (request, response) => {
-    const bucket = response.headers.get("x-ratelimit-bucket");
-    const limit = response.headers.get("x-ratelimit-limit");
-    const resetAfter = response.headers.get("x-ratelimit-reset-after");
-    if (bucket && limit) {
-      const key = `${request.method}:${request.route}`;
-      const shape = `${bucket}/${limit}`;
-      if (learned.get(key) !== shape && learned.size < 1_000) {
-        learned.set(key, shape);
-        logger.debug(
-          { route: key, bucket, limit: Number(limit), resetAfterMs: resetAfter ? Math.round(Number(resetAfter) * 1000) : undefined },
-          "discord rate-limit bucket learned",
-        );
-      }
-    }
-    if (response.status === 429) {
-      logger.warn(
-        {
-          route: `${request.method}:${request.route}`,
-          scope: response.headers.get("x-ratelimit-scope") ?? "user",
-          global: response.headers.has("x-ratelimit-global"),
-          retryAfterS: Number(response.headers.get("retry-after") ?? "0"),
-        },
-        "discord answered 429",
-      );
-    }
-  });
   rest.on("rateLimited", (info) => {
     logger.debug(
       { route: `${info.method}:${info.route}`, global: info.global, retryAfterMs: Math.round(info.retryAfter), scope: info.scope },
@@ -78,4 +54,42 @@ export function observeRest(rest: REST, logger: Logger): void {
       "many invalid Discord requests (401/403/429); 10,000 in 10 minutes gets the IP banned",
     );
   });
+}
+
+/**
+ * What the headers teach: each bucket once (the core paces on its own budgets; a bucket that differs from them
+ * is worth knowing) and every 429 actually received. Paths are logged with ids replaced, never with tokens.
+ */
+function headerObserver(logger: Logger): (method: string, url: string, response: ResponseLike) => void {
+  const learned = new Map<string, string>();
+  return (method, url, response) => {
+    const route = `${method.toUpperCase()}:${routeOf(url)}`;
+    const bucket = response.headers.get("x-ratelimit-bucket");
+    const limit = response.headers.get("x-ratelimit-limit");
+    if (bucket && limit && learned.get(route) !== `${bucket}/${limit}` && learned.size < 1_000) {
+      learned.set(route, `${bucket}/${limit}`);
+      const resetAfter = response.headers.get("x-ratelimit-reset-after");
+      logger.debug(
+        { route, bucket, limit: Number(limit), resetAfterMs: resetAfter ? Math.round(Number(resetAfter) * 1000) : undefined },
+        "discord rate-limit bucket learned",
+      );
+    }
+    if (response.status === 429) {
+      logger.warn(
+        {
+          route,
+          scope: response.headers.get("x-ratelimit-scope") ?? "user",
+          global: response.headers.has("x-ratelimit-global"),
+          retryAfterS: Number(response.headers.get("retry-after") ?? "0"),
+        },
+        "discord answered 429",
+      );
+    }
+  };
+}
+
+/** "/api/v10/channels/123/messages/456" → "/channels/:id/messages/:id"; interaction tokens are dropped too. */
+function routeOf(url: string): string {
+  const path = new URL(url).pathname.replace(/^.*?\/v\d+(?=\/)/, "");
+  return path.replace(/^\/interactions\/[^/]+\/[^/]+/, "/interactions/:id/:token").replace(/\/\d{5,}(?=\/|$)/g, "/:id");
 }
