@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { Bridge } from "../../src/app/create-bridge.js";
+import { type CoreConfig, parseCoreConfig } from "../../src/config/config.js";
+import { BridgeMetrics } from "../../src/observability/metrics.js";
+import { FakeDifyServer, type FakeDifyStartOptions } from "../fakes/dify/index.js";
+import { FakePlatform, type FakePlatformOptions } from "../fakes/fake-platform.js";
+import { captureLogger, type LogEntry } from "./capture-logger.js";
+import { deleteByPrefix, REDIS_URL } from "./redis.js";
+
+export interface BridgeHarness {
+  readonly dify: FakeDifyServer;
+  readonly platform: FakePlatform;
+  readonly bridge: Bridge;
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly logs: LogEntry[];
+  close(): Promise<void>;
+}
+
+/**
+ * A whole bridge in this process: the real core (BullMQ, Redis, Dify client), the fake Dify server and an
+ * in-memory platform. Each harness has its own Redis prefix and queue, so tests never see each other.
+ */
+export async function startBridge(
+  opts: { platform?: FakePlatformOptions; dify?: FakeDifyStartOptions; env?: Record<string, string>; config?: Partial<CoreConfig>; difyServer?: FakeDifyServer } = {},
+): Promise<BridgeHarness> {
+  const dify = opts.difyServer ?? (await FakeDifyServer.start(opts.dify));
+  const platform = new FakePlatform(opts.platform);
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const parsed = parseCoreConfig({
+    DIFY_API_URL: dify.baseUrl,
+    DIFY_API_KEY: dify.apiKey,
+    REDIS_URL,
+    PORT: "0",
+    USER_RATE_LIMIT: "off",
+    SHUTDOWN_GRACE_MS: "2000",
+    ...opts.env,
+  });
+  if (!parsed.ok) throw new Error(parsed.issues.join("\n"));
+  const logs: LogEntry[] = [];
+  const bridge = new Bridge({
+    config: { ...parsed.value, ...opts.config },
+    platforms: [platform],
+    logger: captureLogger(logs),
+    redisPrefix: prefix,
+    queueName: "replies",
+    metrics: new BridgeMetrics({ defaultMetrics: false }),
+    http: false,
+  });
+  await bridge.start();
+  const redis = new Redis(REDIS_URL);
+  return {
+    dify,
+    platform,
+    bridge,
+    redis,
+    prefix,
+    logs,
+    async close() {
+      await bridge.shutdown();
+      if (!opts.difyServer) await dify.close();
+      await deleteByPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Polls until `check` returns a truthy value (or throws the last assertion error after `timeoutMs`). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v as NonNullable<T>;
+      lastError = new Error("condition not met");
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw lastError;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
