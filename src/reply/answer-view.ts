@@ -42,7 +42,7 @@ export function citationsOf(resources: readonly RetrieverResource[]): Citation[]
     const title = (r.documentName ?? r.title ?? r.datasetName ?? "").trim();
     if (!title || seen.has(title)) continue;
     seen.add(title);
-    const snippet = r.content?.replace(/\s+/g, " ").trim().slice(0, 200);
+    const snippet = head(r.content?.replace(/\s+/g, " ").trim() ?? "", 200);
     out.push({ index: out.length + 1, title, ...(r.url ? { url: r.url } : {}), ...(snippet ? { snippet } : {}) });
   }
   return out;
@@ -51,5 +51,11 @@ export function citationsOf(resources: readonly RetrieverResource[]): Citation[]
 /** Button labels fit every platform (Slack 75, Discord 80 characters). */
 export function buttonLabel(text: string): string {
   const t = text.replace(/\s+/g, " ").trim();
-  return t.length > 75 ? `${t.slice(0, 74)}…` : t;
+  return t.length > 75 ? `${head(t, 74)}…` : t;
+}
+
+/** The first `maxChars` UTF-16 units of `text`, one fewer rather than half of a surrogate pair. */
+function head(text: string, maxChars: number): string {
+  const code = text.charCodeAt(maxChars - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? maxChars - 1 : maxChars);
 }
