@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import type { BudgetUsage } from "../../../src/rate/rate-budget-store.js";
+import { chooseStreamMode } from "../../../src/reply/stream-mode.js";
+
+const use = (key: string, limit: number, used: number, active: number): BudgetUsage => ({ key, limit, windowMs: 60_000, used, active });
+
+/** Slack-like budgets: 20 starts and 20 stops a minute, generous appends, a per-channel edit budget. */
+function usage(p: { startUsed?: number; stopUsed?: number; nativeActive?: number; appendUsed?: number; editUsed?: number; editActive?: number } = {}) {
+  return {
+    start: [use("start", 20, p.startUsed ?? 0, 0)],
+    stop: [use("stop", 20, p.stopUsed ?? 0, 0)],
+    append: [use("append", 600, p.appendUsed ?? 0, p.nativeActive ?? 0)],
+    edit: [use("edit", 50, p.editUsed ?? 0, p.editActive ?? 0)],
+  };
+}
+
+describe("chooseStreamMode", () => {
+  it("streams natively in native mode when a start and its stop both fit", () => {
+    expect(chooseStreamMode("native", usage())).toBe("native");
+    expect(chooseStreamMode("native", usage({ startUsed: 19, stopUsed: 10, nativeActive: 9 }))).toBe("native");
+  });
+
+  it("edits when no start is left", () => {
+    expect(chooseStreamMode("native", usage({ startUsed: 20 }))).toBe("edit");
+    expect(chooseStreamMode("auto", usage({ startUsed: 25, editUsed: 50, editActive: 10 }))).toBe("edit");
+  });
+
+  it("edits when the stop budget cannot also cover the stops of native streams already running", () => {
+    expect(chooseStreamMode("native", usage({ stopUsed: 20 }))).toBe("edit");
+    // 5 stops left, 5 native streams still need theirs: none for a new one.
+    expect(chooseStreamMode("native", usage({ stopUsed: 15, nativeActive: 5 }))).toBe("edit");
+    expect(chooseStreamMode("native", usage({ stopUsed: 15, nativeActive: 4 }))).toBe("native");
+  });
+
+  it("edits in auto mode while the edit budget is not contended", () => {
+    expect(chooseStreamMode("auto", usage())).toBe("edit");
+    // 40 free edits for 3 streams (this one included): over 10 each.
+    expect(chooseStreamMode("auto", usage({ editUsed: 10, editActive: 2 }))).toBe("edit");
+  });
+
+  it("streams natively in auto mode when edits are contended and appends offer each stream more", () => {
+    // 20 free edits for 5 streams: 4 each.
+    expect(chooseStreamMode("auto", usage({ editUsed: 30, editActive: 4 }))).toBe("native");
+    expect(chooseStreamMode("auto", usage({ editUsed: 50, editActive: 1 }))).toBe("native");
+  });
+
+  it("keeps editing in auto mode when appends would offer no more than edits", () => {
+    expect(chooseStreamMode("auto", usage({ editUsed: 30, editActive: 4, appendUsed: 600, nativeActive: 3 }))).toBe("edit");
+  });
+
+  it("keeps editing in auto mode under contention when no native stream fits", () => {
+    expect(chooseStreamMode("auto", usage({ editUsed: 50, editActive: 10, stopUsed: 20 }))).toBe("edit");
+  });
+
+  it("counts the tightest of several budgets of a kind", () => {
+    const u = usage({ editUsed: 0 });
+    const withTightChannel = { ...u, edit: [...u.edit, use("edit-channel", 20, 15, 1)] };
+    expect(chooseStreamMode("auto", withTightChannel)).toBe("native");
+    const withTightStart = { ...u, start: [...u.start, use("start-team", 5, 5, 0)] };
+    expect(chooseStreamMode("native", withTightStart)).toBe("edit");
+  });
+
+  it("treats missing budgets as unlimited", () => {
+    expect(chooseStreamMode("native", { start: [], stop: [], append: [], edit: [] })).toBe("native");
+    expect(chooseStreamMode("auto", { start: [], stop: [], append: [], edit: [] })).toBe("edit");
+  });
+});
