@@ -1,7 +1,7 @@
 import type { Logger } from "../contracts/logger.js";
 import { DifyConnectionError, DifyStreamError, DifyStreamIncompleteError, DifyTimeoutError } from "./errors.js";
 import { type DifyEvent, parseDifyEvent } from "./events.js";
-import { abortReason, type DifyHttp } from "./http.js";
+import { abortReason, type DifyHttp, watchRequest } from "./http.js";
 import { readSse } from "./sse.js";
 
 export interface ChatFileRef {
@@ -55,6 +55,9 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
   };
 
   let sawEnd = false;
+  // Fix: the caller's signal used to be watched only until the headers arrived (inside http.send), so an
+  // abort mid-stream went unnoticed until the next event or the idle timeout. Watch it for the whole stream.
+  const releaseCaller = watchRequest(controller, opts.signal);
   try {
     const res = await http.send(
       "POST",
@@ -94,6 +97,7 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
     }
     throw err;
   } finally {
+    releaseCaller();
     clearTimeout(idleTimer);
     // Ends the HTTP request if the consumer left early; a no-op once the body is fully read.
     controller.abort();

@@ -53,10 +53,7 @@ export class DifyHttp {
    */
   async send(method: string, path: string, opts: RequestOptions = {}, controller = new AbortController()): Promise<Response> {
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
-    const timer = setTimeout(() => controller.abort(new DifyTimeoutError(`no answer from Dify within ${timeoutMs} ms`)), timeoutMs);
-    const onCallerAbort = () => controller.abort(new DifyAbortedError("request aborted by caller"));
-    if (opts.signal?.aborted) onCallerAbort();
-    opts.signal?.addEventListener("abort", onCallerAbort, { once: true });
+    const release = watchRequest(controller, opts.signal, timeoutMs, `no answer from Dify within ${timeoutMs} ms`);
     try {
       let res: Response;
       try {
@@ -75,21 +72,43 @@ export class DifyHttp {
       }
       return res;
     } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onCallerAbort);
+      release();
     }
   }
 
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const controller = new AbortController();
-    const res = await this.send(method, path, opts, controller);
+    // Fix: send() stops watching once the headers are in, which left the body read without the timeout and
+    // deaf to the caller's signal. Keep both on until the body has been read.
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const release = watchRequest(controller, opts.signal, timeoutMs, `no complete answer from Dify within ${timeoutMs} ms`);
     try {
-      const text = await res.text();
-      return (text === "" ? null : JSON.parse(text)) as T;
-    } catch (err) {
-      throw abortReason(controller.signal) ?? new DifyConnectionError("unreadable answer from Dify", { cause: err });
+      const res = await this.send(method, path, opts, controller);
+      try {
+        const text = await res.text();
+        return (text === "" ? null : JSON.parse(text)) as T;
+      } catch (err) {
+        throw abortReason(controller.signal) ?? new DifyConnectionError("unreadable answer from Dify", { cause: err });
+      }
+    } finally {
+      release();
     }
   }
+}
+
+/**
+ * Aborts `controller` when the caller's signal fires (DifyAbortedError) or, if given, after `timeoutMs`
+ * (DifyTimeoutError). Returns the function that stops watching.
+ */
+export function watchRequest(controller: AbortController, signal: AbortSignal | undefined, timeoutMs?: number, timeoutText = "Dify took too long"): () => void {
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new DifyTimeoutError(timeoutText)), timeoutMs);
+  const onCallerAbort = () => controller.abort(new DifyAbortedError("request aborted by caller"));
+  if (signal?.aborted) onCallerAbort();
+  else signal?.addEventListener("abort", onCallerAbort, { once: true });
+  return () => {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onCallerAbort);
+  };
 }
 
 /** The typed error we aborted with (timeout, caller abort), if the request was aborted by us. */

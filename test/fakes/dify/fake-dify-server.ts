@@ -217,22 +217,21 @@ export class FakeDifyServer implements FakeDifyContext {
   }
 
   async runTurn(turn: Omit<ChatTurn, "signal">, message: FakeMessage, conversationWasNew: boolean, res: ServerResponse): Promise<void> {
-    const run = new StreamRun(turn, message, res, this.options);
-    this.metrics.started(run);
-    try {
-      const handler = this.onceHandlers.shift() ?? this.chatHandler ?? ((t: ChatTurn) => scripts.forMode(t.mode, `echo: ${t.query}`, { order: this.options.chatflowTerminalOrder }));
-      let script: Awaited<ReturnType<ChatHandler>>;
-      try {
-        script = await handler(run.turn);
-      } catch (err) {
-        console.error("fake Dify: chat handler threw", err);
-        script = replies.unknownError();
-      }
+    const run = new StreamRun(turn, message, res, this.options, (ended, reason) => {
       // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
-      if ((await run.run(script)) === "http-error") this.store.discardTurn(message, conversationWasNew);
-    } finally {
-      this.metrics.ended(run);
+      if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
+      this.metrics.ended(ended);
+    });
+    this.metrics.started(run);
+    const handler = this.onceHandlers.shift() ?? this.chatHandler ?? ((t: ChatTurn) => scripts.forMode(t.mode, `echo: ${t.query}`, { order: this.options.chatflowTerminalOrder }));
+    let script: Awaited<ReturnType<ChatHandler>>;
+    try {
+      script = await handler(run.turn);
+    } catch (err) {
+      console.error("fake Dify: chat handler threw", err);
+      script = replies.unknownError();
     }
+    await run.run(script);
   }
 
   async transcribe(audio: AudioTurn): Promise<string | HttpErrorReply> {

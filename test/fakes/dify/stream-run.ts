@@ -46,6 +46,8 @@ export class StreamRun implements FakeStream {
     private readonly message: FakeMessage,
     private readonly res: ServerResponse,
     private readonly settings: Settings,
+    /** Runs before `done` settles, so a test awaiting `done` sees the server's books already updated. */
+    private readonly onEnd: (run: StreamRun, reason: StreamEndReason) => void = () => undefined,
   ) {
     this.turn = { ...turn, signal: this.abort.signal };
     this.done = new Promise((resolve) => {
@@ -223,6 +225,7 @@ export class StreamRun implements FakeStream {
     this.endReason = this.abort.signal.reason === "client-closed" && reason !== "http-error" ? "client-closed" : reason;
     this.endedAt = timestampMs();
     this.abort.abort("ended");
+    this.onEnd(this, this.endReason);
     this.settle(this.endReason);
     return this.endReason;
   }
