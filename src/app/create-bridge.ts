@@ -34,7 +34,7 @@ export interface BridgeOptions {
   readonly config: CoreConfig;
   readonly platforms: readonly ChatPlatform[];
   readonly logger: Logger & { flush?: () => void };
-  /** Keeps several bridges (tests, staging) apart on one Redis. @defaultValue "bridge" */
+  /** Overrides `config.redisPrefix` (tests). */
   readonly redisPrefix?: string;
   /** @defaultValue "dify-bridge" */
   readonly queueName?: string;
@@ -99,10 +99,10 @@ export class Bridge {
     const runsIngress = config.role !== "worker";
     const redis = await openRedisConnections(config.redisUrl, { worker: runsWorker });
     this.redis = redis;
-    const key = createRedisKeys(this.o.redisPrefix ?? "bridge");
+    const key = createRedisKeys(this.o.redisPrefix ?? config.redisPrefix);
     const ttl = config.conversationTtlMs;
     const queueName = this.o.queueName ?? "dify-bridge";
-    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: this.o.redisPrefix ?? "bridge" });
+    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: this.o.redisPrefix ?? config.redisPrefix });
     this.queue = queue;
     const fifo = new ThreadFifo(redis.commands, key, ttl);
     const replyQueue = new ReplyQueue(queue, fifo);
@@ -143,7 +143,7 @@ export class Bridge {
       });
       this.worker = new Worker<BridgeJobData>(queueName, processor, {
         connection: redis.worker,
-        prefix: this.o.redisPrefix ?? "bridge",
+        prefix: this.o.redisPrefix ?? config.redisPrefix,
         concurrency: config.workerConcurrency,
         // A worker that dies mid-answer loses its lock after this; another worker then recovers the job.
         lockDuration: config.jobLockMs,

@@ -72,6 +72,17 @@ const coreSchema = z.object({
         return z.NEVER;
       }
     }),
+  REDIS_PREFIX: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v === undefined || v.trim() === "" ? "bridge" : v.trim();
+      if (!/^[A-Za-z0-9_.-]{1,40}$/.test(raw)) {
+        ctx.addIssue({ code: "custom", message: "must be 1-40 letters, digits, '.', '_' or '-'" });
+        return z.NEVER;
+      }
+      return raw;
+    }),
   PORT: envInt(3000, 0).pipe(z.number().max(65535, "must be a port number (0-65535)")),
   // Enums go through envEnum: an empty variable (`LOG_LEVEL=` in .env or compose) means the default, as it
   // does for every other setting; before, it was refused as an invalid level.
@@ -95,6 +106,8 @@ const coreSchema = z.object({
 export interface CoreConfig {
   readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
   readonly redisUrl: string;
+  /** Every Redis key (state and queue) starts with it; lets several bridges share one Redis. */
+  readonly redisPrefix: string;
   readonly port: number;
   readonly log: { readonly level: string; readonly pretty: boolean };
   readonly role: "all" | "ingress" | "worker";
@@ -122,6 +135,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
       }),
       redisUrl: v.REDIS_URL,
+      redisPrefix: v.REDIS_PREFIX,
       port: v.PORT,
       log: Object.freeze({
         level: v.LOG_LEVEL,

@@ -151,7 +151,7 @@ describe("reply flow: fake platform → real core (Redis, BullMQ) → fake Dify"
     ]);
     await h.platform.emit(h.platform.message({ text: "Who fixes printers?", threadId: "T-old", inExistingThread: true }));
     await eventually(() => h.dify.chatRequests.length === 1);
-    const query = h.dify.chatRequests[0]?.chat.query ?? "";
+    const query = String(h.dify.chatRequests[0]?.chat.query ?? "");
     expect(query).toContain("Bo: The printer on floor 2 is broken.");
     expect(query).toContain("Cy: Since Monday.");
     expect(query.endsWith("Who fixes printers?")).toBe(true);
