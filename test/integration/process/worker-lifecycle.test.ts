@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseSlackConfig } from "../../../adapters/slack/config.js";
+import { createSlackPlatform } from "../../../adapters/slack/index.js";
+import { Bridge } from "../../../src/app/create-bridge.js";
+import { parseCoreConfig } from "../../../src/config/config.js";
+import { BridgeMetrics } from "../../../src/observability/metrics.js";
+import { createGate, FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
+import { FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
+import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
+import { eventually } from "../../support/bridge-harness.js";
+import { captureLogger } from "../../support/capture-logger.js";
+import { deleteByPrefix, REDIS_URL } from "../../support/redis.js";
+
+const SIGNING_SECRET = "process-test-signing-secret";
+
+/**
+ * The real service (`node --import tsx src/main.ts`) as worker processes, with an ingress in this process
+ * receiving signed Slack events: what a scaled-out deployment runs, against the fake Slack and Dify.
+ */
+describe("worker processes: crash recovery and graceful shutdown", () => {
+  let slack: FakeSlackApi;
+  let dify: FakeDifyServer;
+  let ingress: Bridge;
+  let prefix: string;
+  const workers: BridgeProcess[] = [];
+
+  function workerEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      BRIDGE_ROLE: "worker",
+      DIFY_API_URL: dify.baseUrl,
+      DIFY_API_KEY: dify.apiKey,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      PORT: "0",
+      SLACK_BOT_TOKEN: slack.team.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      JOB_LOCK_MS: "3000",
+      ...extra,
+    };
+  }
+
+  function spawnWorker(extra?: Record<string, string>): BridgeProcess {
+    const w = startBridgeProcess(workerEnv(extra));
+    workers.push(w);
+    return w;
+  }
+
+  async function mention(text: string): Promise<{ channel: string; ts: string }> {
+    const ts = slackTs();
+    const body = slack.payloads.envelope(slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> ${text}`, ts }));
+    const res = await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body);
+    expect(res.status).toBe(200);
+    return { channel: "C0GENERAL", ts };
+  }
+
+  const botReplies = (where: { channel: string; ts: string }) => slack.messages.thread(where.channel, where.ts).filter((m) => m.botId);
+
+  beforeEach(async () => {
+    prefix = `proc-${randomUUID().slice(0, 8)}`;
+    slack = await FakeSlackApi.start();
+    dify = await FakeDifyServer.start();
+    const core = parseCoreConfig({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", BRIDGE_ROLE: "ingress", USER_RATE_LIMIT: "off" });
+    const slackConfig = parseSlackConfig({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl });
+    if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bad test config");
+    const logger = captureLogger();
+    ingress = new Bridge({ config: core.value, platforms: [createSlackPlatform(slackConfig.value, { logger })], logger, metrics: new BridgeMetrics({ defaultMetrics: false }) });
+    await ingress.start();
+  });
+
+  afterEach(async () => {
+    for (const w of workers.splice(0)) {
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+      await w.exited;
+    }
+    await ingress.shutdown();
+    await dify.close();
+    await slack.close();
+    const redis = new Redis(REDIS_URL);
+    await deleteByPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it("a worker killed mid-stream: another worker recovers the job, shows what Dify kept, never asks twice or posts twice", async () => {
+    const answer = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
+    dify.onChat(() => scripts.answer(answer, { chunkChars: 6, delayMs: 120 }));
+    const first = spawnWorker();
+    await first.waitForLog((l) => l.msg === "dify-bridge started");
+    const where = await mention("Tell me a long story");
+
+    // Some text is visible: the answer is streaming in the first worker. Kill it without warning.
+    await eventually(() => botReplies(where).some((m) => m.markdown.startsWith("word0")), 15_000);
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const second = spawnWorker();
+    const reply = await eventually(() => {
+      const replies = botReplies(where);
+      const last = replies.at(-1);
+      return last && /⚠️/.test(last.markdown) ? replies : undefined;
+    }, 30_000);
+    await second.waitForLog((l) => l.msg === "recovering an interrupted answer");
+
+    expect(reply).toHaveLength(1); // the placeholder, edited in place: no second reply
+    const stored = dify.store.messages.get(dify.streams[0]?.messageId ?? "")?.answer ?? "";
+    const text = reply[0]?.markdown ?? "";
+    if (stored) expect(text).toBe(`${stored}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.`);
+    else expect(text).toBe("⚠️ Interrupted: the bridge restarted while answering.");
+    expect(dify.chatRequests).toHaveLength(1); // never asked twice
+    expect(dify.stopRequests.map((s) => s.taskId)).toContain(dify.streams[0]?.taskId);
+  });
+
+  it("SIGTERM mid-stream: the answer finishes within the grace period and the process exits 0", async () => {
+    dify.onChat(() => scripts.answer("A short answer that finishes in time.", { chunkChars: 5, delayMs: 80 }));
+    const worker = spawnWorker({ SHUTDOWN_GRACE_MS: "10000" });
+    await worker.waitForLog((l) => l.msg === "dify-bridge started");
+    const where = await mention("Quick one");
+    await eventually(() => botReplies(where).some((m) => m.markdown.startsWith("A sho")), 15_000);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    expect(botReplies(where).map((m) => m.markdown)).toEqual(["A short answer that finishes in time."]);
+  });
+
+  it("SIGTERM mid-stream past the grace period: the Dify task is stopped, the reply marked interrupted, exit 0", async () => {
+    const gate = createGate();
+    dify.onChat(() => [steps.message("The first part"), steps.waitFor(gate), ...scripts.answer(" and the rest")]);
+    const worker = spawnWorker({ SHUTDOWN_GRACE_MS: "1000" });
+    await worker.waitForLog((l) => l.msg === "dify-bridge started");
+    const where = await mention("Slow one");
+    await eventually(() => botReplies(where).some((m) => m.markdown === "The first part"), 15_000);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+    gate.open();
+    const [reply] = botReplies(where);
+    expect(reply?.markdown).toBe("The first part\n\n⚠️ Interrupted: the bridge restarted while answering.");
+    expect(JSON.stringify(reply?.blocks)).toContain("Retry");
+    expect(dify.stopRequests.map((s) => s.taskId)).toContain(dify.streams[0]?.taskId);
+  });
+});
