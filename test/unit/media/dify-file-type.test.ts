@@ -122,12 +122,6 @@ describe("judgeFile", () => {
     expect(judgeFile({ name: "tool.zip", mimeType: "application/zip", sizeBytes: 16 * MB }, params)).toEqual({ ok: false, reason: "larger than the 15 MB limit" });
   });
 
-  it("accepts any file as custom when the app allows custom files without listing extensions", () => {
-    const params = appWithUpload(upload({ allowed_file_types: ["custom"], allowed_file_extensions: [] }));
-    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: MB }, params)).toEqual({ ok: true, type: "custom" });
-    expect(judgeFile({ name: "data.bin", mimeType: "application/octet-stream", sizeBytes: MB }, params)).toEqual({ ok: true, type: "custom" });
-  });
-
   it("rejects a custom file whose extension is not listed", () => {
     const params = appWithUpload(upload({ allowed_file_types: ["custom"], allowed_file_extensions: [".zip"] }));
     expect(judgeFile({ name: "data.bin", mimeType: "application/octet-stream", sizeBytes: MB }, params).ok).toBe(false);
