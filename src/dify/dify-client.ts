@@ -149,7 +149,13 @@ export class DifyClient {
   }
 
   async getParameters(): Promise<AppParameters> {
-    return parseAppParameters(await this.http.json("GET", "/parameters"));
+    const raw = await this.http.json("GET", "/parameters");
+    try {
+      return parseAppParameters(raw);
+    } catch (err) {
+      // Fix: a ZodError used to escape here, breaking the "only typed DifyErrors" promise of this class.
+      throw new DifyConnectionError("unreadable /parameters answer from Dify", { cause: err });
+    }
   }
 
   async getInfo(): Promise<AppInfo> {
@@ -191,10 +197,15 @@ export class DifyClient {
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     const timer = setTimeout(() => controller.abort(), 60_000);
     try {
-      const res = await fetch(resolved, { signal: controller.signal, redirect: "follow" });
+      // Fix: used the global fetch, ignoring the injected `options.fetch` every other call uses.
+      const res = await (this.options.fetch ?? fetch)(resolved, { signal: controller.signal, redirect: "follow" });
       if (!res.ok || !res.body) throw new DifyConnectionError(`file download answered ${res.status}`);
       const declared = Number(res.headers.get("content-length") ?? "0");
-      if (declared > opts.maxBytes) throw new DifyPayloadTooLargeError({ status: 413, difyCode: undefined, difyMessage: "file too large to forward" });
+      if (declared > opts.maxBytes) {
+        // Drop the unread body, so the refused file does not keep the connection busy.
+        controller.abort();
+        throw new DifyPayloadTooLargeError({ status: 413, difyCode: undefined, difyMessage: "file too large to forward" });
+      }
       const chunks: Uint8Array[] = [];
       let total = 0;
       for await (const chunk of res.body) {

@@ -122,6 +122,11 @@ describe("DifyClient read endpoints", () => {
     expect((await clientFor(dify).getParameters()).fileUpload).toMatchObject({ enabled: true, allowedTypes: ["image"], numberLimit: 2 });
   });
 
+  it("reports parameters it cannot understand as a typed error", async () => {
+    dify.configure({ parameters: { suggested_questions: "not a list", file_upload: [] } });
+    await expect(clientFor(dify).getParameters()).rejects.toBeInstanceOf(DifyConnectionError);
+  });
+
   it("reads the app mode from /info", async () => {
     for (const mode of ["chat", "agent-chat", "advanced-chat"] as const) {
       dify.configure({ mode });
@@ -170,6 +175,19 @@ describe("DifyClient.downloadFile", () => {
       await expect(clientFor(dify).downloadFile(url, { maxBytes: 100 * 1024 })).rejects.toBeInstanceOf(DifyPayloadTooLargeError);
     }
     expect(dify.requests.filter((r) => r.path.startsWith("/files/")).map((r) => r.headers.authorization)).toEqual([undefined, undefined]);
+  });
+
+  it("downloads through the injected fetch", async () => {
+    const url = dify.serveFile("/files/tools/a.txt", { bytes: "hello", mimeType: "text/plain; charset=utf-8" });
+    const seen: string[] = [];
+    const fetchSpy: typeof fetch = (input, init) => {
+      seen.push(String(input));
+      return fetch(input, init);
+    };
+    const downloaded = await clientFor(dify, { fetch: fetchSpy }).downloadFile(url, { maxBytes: 100 });
+    expect(new TextDecoder().decode(downloaded.data)).toBe("hello");
+    expect(downloaded.mimeType).toBe("text/plain");
+    expect(seen).toEqual([`${dify.origin}${url}`]);
   });
 
   it("reports a missing file as a connection error", async () => {
