@@ -30,8 +30,18 @@ export function streamingLayout(view: StreamingView, opts: { maxChars: number; s
   if (view.text.trim() === "") return [{ markdown: view.status ? `_${view.status}_` : THINKING_TEXT, buttons: stop }];
   const chunks = split(view.text, opts.maxChars);
   return chunks.map((markdown, i) =>
-    i === chunks.length - 1 ? { markdown: closeOpenFence(markdown), buttons: stop } : { markdown, buttons: [] },
+    i === chunks.length - 1 ? { markdown: preview(markdown, opts.maxChars), buttons: stop } : { markdown, buttons: [] },
   );
+}
+
+/** The live part with its open fence closed; a marker longer than the margin costs the preview a few characters. */
+function preview(markdown: string, maxChars: number): string {
+  const closed = closeOpenFence(markdown);
+  if (closed.length <= maxChars) return closed;
+  let end = maxChars - (closed.length - markdown.length);
+  const code = markdown.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return closeOpenFence(markdown.slice(0, end));
 }
 
 export function finalLayout(view: FinalView, opts: { maxChars: number }): ReplyLayout {

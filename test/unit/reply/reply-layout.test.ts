@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ActionButton, Citation } from "../../../src/contracts/messages.js";
 import { finalLayout, QUEUED_TEXT, sameContent, showsAnswer, streamingLayout, THINKING_TEXT } from "../../../src/reply/reply-layout.js";
-import { createRandom, fenceStateAfter, randomMarkdown } from "./markdown-samples.js";
+import { createRandom, fenceStateAfter, hasLoneSurrogate, randomMarkdown } from "./markdown-samples.js";
 
 const STOP: ActionButton = { actionId: "db|s|turn-1", label: "Stop", style: "danger" };
 const RETRY: ActionButton = { actionId: "db|r|turn-1", label: "Retry" };
@@ -33,6 +33,20 @@ describe("streamingLayout", () => {
   it("closes a code fence still open in the preview", () => {
     const layout = streamingLayout({ text: "Here:\n```python\nprint(1)" }, { maxChars: 2_000 });
     expect(layout).toEqual([{ markdown: "Here:\n```python\nprint(1)\n```", buttons: [] }]);
+  });
+
+  it("keeps the preview within the limit when closing a fence with a long marker", () => {
+    const marker = "`".repeat(12);
+    for (let n = 60; n <= 200; n++) {
+      const text = `${marker}\n${"x😀".repeat(n)}`;
+      const layout = streamingLayout({ text }, { maxChars: 100, stopButton: STOP });
+      for (const m of layout) {
+        expect(m.markdown.length, `${n}`).toBeLessThanOrEqual(100);
+        expect(fenceStateAfter(m.markdown), `${n}`).toBeNull();
+        expect(hasLoneSurrogate(m.markdown), `${n}`).toBe(false);
+      }
+      expect(layout.at(-1)?.markdown.endsWith(`\n${marker}`)).toBe(true);
+    }
   });
 
   it("keeps every message within the platform limit, preview fence included, with balanced fences", () => {
