@@ -22,6 +22,7 @@ describe("parseCoreConfig", () => {
     expect(valueOf(base)).toEqual({
       dify: { apiUrl: "https://api.dify.ai/v1", apiKey: KEY, inputs: {}, idleTimeoutMs: 45_000 },
       redisUrl: "redis://127.0.0.1:6379",
+      redisPrefix: "bridge",
       port: 3000,
       log: { level: "info", pretty: false },
       role: "all",
