@@ -18,15 +18,22 @@ function quote(text: string): string {
     .join("\n");
 }
 
-function absoluteFileLinks(markdown: string, origin: string): string {
-  return markdown.replace(/\]\((\/files\/[^)\s]+)\)/g, (_m, path: string) => `](${origin}${path})`);
+/**
+ * Rewritten as soon as "](/files/x" has arrived rather than when the link closes, so a streamed link only ever
+ * grows; while streaming, a trailing piece of "](/files/" is held back until it is known to be one.
+ */
+function absoluteFileLinks(markdown: string, origin: string, final: boolean): string {
+  const absolute = markdown.replace(/\]\((?=\/files\/[^)\s])/g, `](${origin}`);
+  if (final) return absolute;
+  const partial = /\](?:\((?:\/(?:f(?:i(?:l(?:e(?:s\/?)?)?)?)?)?)?)?$/.exec(absolute);
+  return partial ? absolute.slice(0, partial.index) : absolute;
 }
 
 /** The answer as Markdown: preamble lines, reasoning (when shown), then the answer itself. */
 export function answerMarkdown(state: AnswerState, preamble: readonly string[], s: ViewSettings, final: boolean): string {
   const { answer, reasoning } = separateReasoning(state.text, { final });
   const thoughts = [state.reasoning.trim(), reasoning].filter(Boolean).join("\n\n");
-  const body = absoluteFileLinks(answer, s.difyOrigin);
+  const body = absoluteFileLinks(answer, s.difyOrigin, final);
   if (body.trim() === "" && !final) return "";
   return [...preamble, s.showReasoning && thoughts ? quote(`💭 ${thoughts}`) : "", body].filter((x) => x.trim() !== "").join("\n\n");
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RetrieverResource } from "../../../src/dify/events.js";
 import { type AnswerState, EMPTY_ANSWER } from "../../../src/reply/answer-accumulator.js";
 import { answerMarkdown, buttonLabel, citationsOf, streamingView, type ViewSettings } from "../../../src/reply/answer-view.js";
-import { hasLoneSurrogate } from "./markdown-samples.js";
+import { createRandom, hasLoneSurrogate } from "./markdown-samples.js";
 
 const SETTINGS: ViewSettings = { showProgress: true, showReasoning: false, difyOrigin: "https://dify.example" };
 const state = (patch: Partial<AnswerState>): AnswerState => ({ ...EMPTY_ANSWER, ...patch });
@@ -49,6 +49,44 @@ describe("answerMarkdown", () => {
   it("keeps the preamble in a final answer that has no text", () => {
     expect(answerMarkdown(state({ text: "" }), ["Preamble"], SETTINGS, true)).toBe("Preamble");
     expect(answerMarkdown(state({ text: "" }), [], SETTINGS, true)).toBe("");
+  });
+
+  it("rewrites a file link as soon as its path starts, holding back a link that may still become one", () => {
+    const stream = (text: string) => answerMarkdown(state({ text }), [], SETTINGS, false);
+    expect(stream("See [the chart]")).toBe("See [the chart");
+    expect(stream("See [the chart](/fil")).toBe("See [the chart");
+    expect(stream("See [the chart](/files/")).toBe("See [the chart");
+    expect(stream("See [the chart](/files/t")).toBe("See [the chart](https://dify.example/files/t");
+    expect(stream("See [the chart](/docs")).toBe("See [the chart](/docs");
+    expect(answerMarkdown(state({ text: "See [the chart](/fil" }), [], SETTINGS, true)).toBe("See [the chart](/fil");
+  });
+
+  it("only ever grows while streaming, ending as a prefix of the final answer", () => {
+    const r = createRandom(11);
+    const pieces = [
+      "Here is the chart: ",
+      "![chart](/files/tools/7f3c.png?timestamp=1712345678&nonce=abc&sign=xyz)",
+      " and [the report](/files/abc/report.pdf)",
+      " [docs](/docs/start)",
+      " [ext](https://example.com/files/x)",
+      " see [1] ",
+      "<think>hidden</think>",
+      " a < b ",
+      "\n\n",
+      "Done.",
+    ];
+    for (let k = 0; k < 60; k++) {
+      const text = Array.from({ length: r.int(3, 10) }, () => r.pick(pieces)).join("");
+      const preamble = r.chance(0.5) ? ["**Ana** asked: what?"] : [];
+      const done = answerMarkdown(state({ text }), preamble, SETTINGS, true);
+      let previous = "";
+      for (let n = 0; n <= text.length; n++) {
+        const shown = answerMarkdown(state({ text: text.slice(0, n) }), preamble, SETTINGS, false);
+        expect(shown.startsWith(previous), `${JSON.stringify(text.slice(0, n))}: ${JSON.stringify(shown)} retracts ${JSON.stringify(previous)}`).toBe(true);
+        expect(done.startsWith(shown), `${JSON.stringify(shown)} is not a prefix of ${JSON.stringify(done)}`).toBe(true);
+        previous = shown;
+      }
+    }
   });
 
   it("holds back a half-arrived <think> tag while streaming but shows it in the final answer", () => {
