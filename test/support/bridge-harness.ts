@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { Bridge } from "../../src/app/create-bridge.js";
 import { type CoreConfig, parseCoreConfig } from "../../src/config/config.js";
+import type { ChatPlatform } from "../../src/contracts/chat-platform.js";
 import { BridgeMetrics } from "../../src/observability/metrics.js";
 import { FakeDifyServer, type FakeDifyStartOptions } from "../fakes/dify/index.js";
 import { FakePlatform, type FakePlatformOptions } from "../fakes/fake-platform.js";
@@ -10,6 +11,7 @@ import { deleteByPrefix, REDIS_URL } from "./redis.js";
 
 export interface BridgeHarness {
   readonly dify: FakeDifyServer;
+  /** The in-memory platform (unused when real adapters were passed in `platforms`). */
   readonly platform: FakePlatform;
   readonly bridge: Bridge;
   readonly redis: Redis;
@@ -22,9 +24,21 @@ export interface BridgeHarness {
  * A whole bridge in this process: the real core (BullMQ, Redis, Dify client), the fake Dify server and an
  * in-memory platform. Each harness has its own Redis prefix and queue, so tests never see each other.
  */
-export async function startBridge(
-  opts: { platform?: FakePlatformOptions; dify?: FakeDifyStartOptions; env?: Record<string, string>; config?: Partial<CoreConfig>; difyServer?: FakeDifyServer } = {},
-): Promise<BridgeHarness> {
+export interface BridgeHarnessOptions {
+  readonly platform?: FakePlatformOptions;
+  /** Real adapters (or anything implementing the port) instead of the in-memory platform. */
+  readonly platforms?: readonly ChatPlatform[];
+  readonly dify?: FakeDifyStartOptions;
+  /** Settings as environment variables (DIFY_* and REDIS_* are filled in). */
+  readonly env?: Record<string, string>;
+  readonly config?: Partial<CoreConfig>;
+  /** Use this Dify fake (not closed by the harness). */
+  readonly difyServer?: FakeDifyServer;
+  /** Serve /healthz, /readyz, /metrics and platform routes on an ephemeral port. @defaultValue false */
+  readonly http?: boolean;
+}
+
+export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<BridgeHarness> {
   const dify = opts.difyServer ?? (await FakeDifyServer.start(opts.dify));
   const platform = new FakePlatform(opts.platform);
   const prefix = `test-${randomUUID().slice(0, 8)}`;
@@ -41,12 +55,12 @@ export async function startBridge(
   const logs: LogEntry[] = [];
   const bridge = new Bridge({
     config: { ...parsed.value, ...opts.config },
-    platforms: [platform],
+    platforms: opts.platforms ?? [platform],
     logger: captureLogger(logs),
     redisPrefix: prefix,
     queueName: "replies",
     metrics: new BridgeMetrics({ defaultMetrics: false }),
-    http: false,
+    http: opts.http ?? false,
   });
   await bridge.start();
   const redis = new Redis(REDIS_URL);

@@ -184,9 +184,20 @@ export class FakeDifyServer implements FakeDifyContext {
   maxConcurrentStreams(conversationId?: string): number {
     return this.metrics.maxConcurrent(conversationId);
   }
-  /** The first stream (already started or still to come) that matches. */
+  /**
+   * The first stream (already started or still to come) that matches. The predicate is checked when a stream
+   * starts; for progress ("has written an event") use `waitFor`.
+   */
   waitForStream(match: (s: FakeStream) => boolean = () => true, timeoutMs = 5_000): Promise<FakeStream> {
     return this.metrics.waitFor(match, timeoutMs);
+  }
+  /** Resolves once `condition()` is true (checked every few ms), or rejects after `timeoutMs`. */
+  async waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`fake Dify: condition not met within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
   /** Forgets recorded requests and streams (state such as conversations stays). */
   clearRecords(): void {
