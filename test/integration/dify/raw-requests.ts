@@ -13,7 +13,7 @@ export async function rawRequest(
   dify: FakeDifyServer,
   method: string,
   path: string,
-  options: { json?: unknown; body?: BodyInit; headers?: Record<string, string>; auth?: string | null } = {},
+  options: { json?: unknown; body?: RequestInit["body"]; headers?: Record<string, string>; auth?: string | null } = {},
 ): Promise<RawAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   const auth = options.auth === undefined ? `Bearer ${dify.apiKey}` : options.auth;
