@@ -5,3 +5,4 @@ export type * from "./messages.js";
 export type * from "./reactions.js";
 export * from "./errors.js";
 export * from "./config-schema.js";
+export type * from "./doctor.js";

@@ -1,0 +1,63 @@
+import type { DoctorCheck } from "../contracts/doctor.js";
+import type { Logger } from "../contracts/logger.js";
+import { DifyClient } from "../dify/dify-client.js";
+import { DifyApiError, DifyUnauthorizedError } from "../dify/errors.js";
+
+const CHAT_MODES = new Set(["chat", "agent-chat", "advanced-chat", "agent"]);
+
+/** Dify reachable, the key valid for a chat-type app, and the app features the bridge uses. */
+export async function checkDify(settings: { apiUrl: string; apiKey: string; inputs: Readonly<Record<string, unknown>> }, logger: Logger): Promise<DoctorCheck[]> {
+  const area = "Dify";
+  const dify = new DifyClient({ baseUrl: settings.apiUrl, apiKey: settings.apiKey, logger, timeoutMs: 10_000 });
+  const checks: DoctorCheck[] = [];
+  try {
+    const root = await dify.getRoot();
+    checks.push({ area, name: "reachable", status: "pass", detail: `${settings.apiUrl} (Dify ${root.serverVersion ?? "unknown version"})` });
+  } catch {
+    return [{ area, name: "reachable", status: "fail", detail: `no answer from ${settings.apiUrl}`, fix: "Check DIFY_API_URL: the Service API base including /v1 (e.g. https://api.dify.ai/v1 or https://dify.example.com/v1)." }];
+  }
+  try {
+    const info = await dify.getInfo();
+    checks.push({ area, name: "API key", status: "pass", detail: `app "${info.name}"` });
+    checks.push(
+      CHAT_MODES.has(info.mode)
+        ? { area, name: "app type", status: "pass", detail: info.mode }
+        : { area, name: "app type", status: "fail", detail: `the key belongs to a ${info.mode || "non-chat"} app`, fix: "Use the API key of a Chatbot, Agent or Chatflow app." },
+    );
+  } catch (err) {
+    if (err instanceof DifyUnauthorizedError) {
+      return [...checks, { area, name: "API key", status: "fail", detail: "Dify rejected DIFY_API_KEY (401)", fix: "Copy the key from Dify → your app → API Access (it starts with app-) into DIFY_API_KEY." }];
+    }
+    const status = err instanceof DifyApiError ? ` (${err.status})` : "";
+    return [...checks, { area, name: "API key", status: "fail", detail: `Dify refused the app info request${status}`, fix: "Check that the app exists, is published and has API access enabled." }];
+  }
+  try {
+    const p = await dify.getParameters();
+    checks.push(
+      p.speechToText
+        ? { area, name: "speech to text", status: "pass", detail: "on: voice messages are transcribed" }
+        : { area, name: "speech to text", status: "warn", detail: "off: voice messages get a note instead of an answer", fix: "Enable Speech to Text in the app's features (and a speech model in the workspace)." },
+    );
+    checks.push(
+      p.fileUpload.enabled
+        ? { area, name: "file upload", status: "pass", detail: `on (${p.fileUpload.allowedTypes.join(", ") || "no types"}, up to ${p.fileUpload.numberLimit} per message)` }
+        : { area, name: "file upload", status: "warn", detail: "off: attached files are named in a note and not sent", fix: "Enable File Upload in the app's features to let people send files." },
+    );
+    checks.push({ area, name: "suggested questions", status: "pass", detail: p.suggestedQuestionsAfterAnswer ? "on: shown as buttons after answers" : "off" });
+    const missing = p.inputVariables.filter((v) => v.required && !(v.variable in settings.inputs) && v.variable !== "user_name" && v.variable !== "user_id");
+    checks.push(
+      missing.length === 0
+        ? { area, name: "input variables", status: "pass", detail: p.inputVariables.length ? p.inputVariables.map((v) => v.variable).join(", ") : "none" }
+        : {
+            area,
+            name: "input variables",
+            status: "fail",
+            detail: `required by the app but not configured: ${missing.map((v) => v.variable).join(", ")}`,
+            fix: `Set DIFY_INPUTS, e.g. DIFY_INPUTS={${missing.map((v) => `"${v.variable}":"…"`).join(",")}}.`,
+          },
+    );
+  } catch {
+    checks.push({ area, name: "app parameters", status: "fail", detail: "GET /parameters failed", fix: "Check the app's configuration in Dify (it may be incomplete)." });
+  }
+  return checks;
+}

@@ -1,0 +1,63 @@
+import { existsSync } from "node:fs";
+import { parseDiscordConfig } from "../../adapters/discord/config.js";
+import { checkDiscord } from "../../adapters/discord/doctor.js";
+import { parseSlackConfig } from "../../adapters/slack/config.js";
+import { checkSlack } from "../../adapters/slack/doctor.js";
+import { parseCoreConfig } from "../config/config.js";
+import type { DoctorCheck } from "../contracts/doctor.js";
+import { createLogger } from "../logging/logger.js";
+import { checkDify } from "./dify-checks.js";
+import { checkRedis } from "./redis-checks.js";
+
+/**
+ * `npm run doctor`: checks the configuration and every dependency the way the service will use them, prints a
+ * pass/fail list with the fix for each problem, and exits non-zero when something is wrong.
+ */
+
+if (existsSync(".env")) process.loadEnvFile(".env");
+const env = process.env;
+const color = process.stdout.isTTY && !env.NO_COLOR;
+const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+const MARK = { pass: paint(32, "✓"), warn: paint(33, "!"), fail: paint(31, "✗") } as const;
+
+function print(check: DoctorCheck): void {
+  const detail = check.detail ? ` — ${check.detail}` : "";
+  process.stdout.write(`${MARK[check.status]} ${check.area}: ${check.name}${detail}\n`);
+  if (check.fix && check.status !== "pass") process.stdout.write(`    fix: ${check.fix}\n`);
+}
+
+async function run(): Promise<DoctorCheck[]> {
+  const core = parseCoreConfig(env);
+  const slack = parseSlackConfig(env);
+  const discord = parseDiscordConfig(env);
+  const checks: DoctorCheck[] = [];
+  const issues = [core, slack, discord].flatMap((r) => (r.ok ? [] : r.issues));
+  for (const issue of issues) checks.push({ area: "Configuration", name: issue.split(":")[0] ?? "setting", status: "fail", detail: issue, fix: "See .env.example for what each setting takes." });
+  const slackOn = slack.ok && slack.value !== null;
+  const discordOn = discord.ok && discord.value !== null;
+  if (slack.ok && discord.ok && !slackOn && !discordOn) {
+    checks.push({ area: "Configuration", name: "platforms", status: "fail", detail: "neither Slack nor Discord is enabled", fix: "Set SLACK_BOT_TOKEN and/or DISCORD_BOT_TOKEN." });
+  }
+  if (issues.length === 0) checks.push({ area: "Configuration", name: "settings", status: "pass", detail: [slackOn && "Slack", discordOn && "Discord"].filter(Boolean).join(" + ") || "no platform" });
+  for (const c of checks) print(c);
+
+  const logger = createLogger({ level: "silent", pretty: false, secrets: [] });
+  const later: Array<Promise<DoctorCheck[]>> = [];
+  if (core.ok) {
+    later.push(checkRedis(core.value.redisUrl));
+    later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
+  }
+  if (slack.ok && slack.value) later.push(checkSlack(slack.value));
+  if (discord.ok && discord.value) later.push(checkDiscord(discord.value));
+  for (const group of await Promise.all(later)) {
+    for (const c of group) print(c);
+    checks.push(...group);
+  }
+  return checks;
+}
+
+const checks = await run();
+const failed = checks.filter((c) => c.status === "fail").length;
+const warned = checks.filter((c) => c.status === "warn").length;
+process.stdout.write(`\n${failed === 0 ? paint(32, "All checks passed") : paint(31, `${failed} check(s) failed`)}${warned ? `, ${warned} warning(s)` : ""}.\n`);
+process.exit(failed === 0 ? 0 : 1);
