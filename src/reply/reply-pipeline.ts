@@ -201,9 +201,9 @@ export class ReplyPipeline {
             await this.onDifyStarted(ctx, run, req.user, event);
           }
           state = reduceAnswer(state, event);
-          const view = streamingView(state, preamble, this.viewSettings);
-          if (view.text) stopTyping();
-          streamer.show(view);
+          const current = state;
+          if (event.event === "text" || event.event === "message_replace") stopTyping();
+          streamer.show(() => streamingView(current, preamble, this.viewSettings));
           if (state.ended) break;
         }
         return { state };

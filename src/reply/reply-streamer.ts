@@ -65,6 +65,7 @@ export class ReplyStreamer {
   private isFinal = false;
   /** The view holds answer text (not just the placeholder or a progress line). */
   private hasText = false;
+  private pendingView: (() => StreamingView) | undefined;
   private control: MessageRef | null = null;
   private nativeRefused = false;
   private nextRoutineAt = 0;
@@ -95,12 +96,24 @@ export class ReplyStreamer {
       });
   }
 
-  /** The latest view of the answer; cheap, call it on every event. */
-  show(view: StreamingView): void {
+  /**
+   * The latest view of the answer. Call it on every Dify event: pass a function and it is only evaluated when
+   * the next update is about to be sent (a few times a second), not once per token.
+   */
+  show(view: StreamingView | (() => StreamingView)): void {
     if (this.isFinal) return;
+    this.pendingView = typeof view === "function" ? view : () => view;
+    this.poke();
+  }
+
+  /** Turns the latest view into the layout, at most once per `show`. */
+  private settleView(): void {
+    const pending = this.pendingView;
+    if (!pending || this.isFinal) return;
+    this.pendingView = undefined;
+    const view = pending();
     this.hasText = view.text.trim() !== "";
     this.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
-    this.poke();
   }
 
   /**
@@ -110,6 +123,7 @@ export class ReplyStreamer {
   async finish(view: FinalView): Promise<readonly MessageRef[]> {
     const first = !this.isFinal;
     this.isFinal = true;
+    this.pendingView = undefined;
     this.hasText = true;
     this.desired = finalLayout(view, { maxChars: this.maxChars });
     if (this.loopDone && !this.closed) this.loop = this.startLoop();
@@ -220,6 +234,7 @@ export class ReplyStreamer {
   }
 
   private async nextOp(): Promise<Op | null> {
+    this.settleView();
     const last = this.desired.length - 1;
     for (let i = 0; i <= last; i++) {
       const want = this.desired[i] as MessageContent;
