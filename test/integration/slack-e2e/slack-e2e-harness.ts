@@ -1,0 +1,238 @@
+import { parseSlackConfig } from "../../../adapters/slack/config.js";
+import { encodeConversationKey } from "../../../adapters/slack/ids.js";
+import { createSlackPlatform } from "../../../adapters/slack/index.js";
+import type { ChatPlatform } from "../../../src/contracts/chat-platform.js";
+import type { FakeDifyStartOptions } from "../../fakes/dify/index.js";
+import {
+  FakeSlackApi,
+  type FakeSlackApiOptions,
+  type FakeSlackMessage,
+  type FakeSlackUser,
+  SlackEventsSender,
+  slackTs,
+} from "../../fakes/slack/index.js";
+import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
+import { captureLogger, type LogEntry } from "../../support/capture-logger.js";
+
+export const SIGNING_SECRET = "e2e-signing-secret";
+
+export const ANA: FakeSlackUser = { id: "U0ANA", name: "ana", realName: "Ana Lima", displayName: "Ana" };
+export const BO: FakeSlackUser = { id: "U0BO", name: "bo", realName: "Bo Berg", displayName: "Bo" };
+
+export type Transport = "http" | "socket";
+
+export interface SlackE2EOptions {
+  readonly transport?: Transport;
+  /** SLACK_* settings besides the tokens (e.g. SLACK_STREAMING). */
+  readonly slackEnv?: Record<string, string>;
+  /** Core settings (USER_RATE_LIMIT, DIFY_INPUTS…). */
+  readonly env?: Record<string, string>;
+  readonly fakeSlack?: FakeSlackApiOptions;
+  readonly dify?: FakeDifyStartOptions;
+}
+
+export interface Posted {
+  readonly channel: string;
+  readonly ts: string;
+  /** The thread the question lives in (its own ts for a new conversation). */
+  readonly threadTs: string;
+  readonly conversationKey: string;
+}
+
+export interface SlackButton {
+  readonly actionId: string;
+  readonly label: string;
+}
+
+/**
+ * The whole bridge in this process with the REAL Slack adapter (Bolt, WebClient) against the fake Slack:
+ * signed Events API posts to the bridge's own /slack/events (HTTP) or envelopes over the fake's Socket Mode
+ * server, the real core (BullMQ, Redis) and the fake Dify. Assertions read what Slack received and stores.
+ */
+export class SlackE2E {
+  private constructor(
+    readonly slack: FakeSlackApi,
+    readonly h: BridgeHarness,
+    readonly platform: ChatPlatform,
+    readonly transport: Transport,
+    readonly adapterLogs: LogEntry[],
+    private readonly sender: SlackEventsSender | undefined,
+  ) {}
+
+  static async start(opts: SlackE2EOptions = {}): Promise<SlackE2E> {
+    const transport = opts.transport ?? "http";
+    const slack = await FakeSlackApi.start({
+      users: [ANA, BO],
+      ...(transport === "socket" ? { socketMode: { pingIntervalMs: 1_000, ackTimeoutMs: 3_000 } } : {}),
+      ...opts.fakeSlack,
+    });
+    try {
+      const parsed = parseSlackConfig({
+        SLACK_BOT_TOKEN: slack.team.botToken,
+        SLACK_API_URL: slack.apiUrl,
+        ...(transport === "http" ? { SLACK_SIGNING_SECRET: SIGNING_SECRET } : { SLACK_APP_TOKEN: slack.team.appToken }),
+        ...opts.slackEnv,
+      });
+      if (!parsed.ok || parsed.value === null) throw new Error(`bad Slack test config: ${JSON.stringify(parsed)}`);
+      const adapterLogs: LogEntry[] = [];
+      // Every server runs on 127.0.0.1; the file host is the fake's own (trusted as SLACK_API_URL's host).
+      const platform = createSlackPlatform(parsed.value, { logger: captureLogger(adapterLogs), allowPrivateDownloadAddresses: true });
+      const h = await startBridge({ platforms: [platform], http: true, ...(opts.env ? { env: opts.env } : {}), ...(opts.dify ? { dify: opts.dify } : {}) });
+      const sender = transport === "http" ? new SlackEventsSender(`http://127.0.0.1:${h.bridge.httpPort}/slack/events`, SIGNING_SECRET) : undefined;
+      return new SlackE2E(slack, h, platform, transport, adapterLogs, sender);
+    } catch (err) {
+      await slack.close();
+      throw err;
+    }
+  }
+
+  get dify() {
+    return this.h.dify;
+  }
+
+  get botUserId(): string {
+    return this.slack.team.botUserId;
+  }
+
+  /** Stops the bridge (and with it the adapter's intake) first, then the fake Slack: no hanging sockets. */
+  async close(): Promise<void> {
+    try {
+      await this.h.close();
+    } finally {
+      await this.slack.close();
+    }
+  }
+
+  /** Warnings and errors logged by the core or the adapter (expected ones filtered by the caller). */
+  problems(): Array<{ level: string; msg: string | undefined; err: string | undefined }> {
+    return [...this.h.logs, ...this.adapterLogs]
+      .filter((l) => l.level === "warn" || l.level === "error" || l.level === "fatal")
+      .map((l) => ({ level: l.level, msg: l.msg, err: (l.obj.err as Error | undefined)?.message }));
+  }
+
+  /** Delivers an Events API body the way the transport does, and checks Slack would count it as delivered. */
+  async send(body: Record<string, unknown>, opts: { retryNum?: number; retryReason?: string } = {}): Promise<void> {
+    if (this.sender) {
+      const res = await this.sender.sendEvent(body, opts);
+      if (res.status !== 200) throw new Error(`Events API answered ${res.status}: ${res.body}`);
+      return;
+    }
+    const ack = await this.slack.socket.deliver(body, {
+      ...(opts.retryNum !== undefined ? { retryAttempt: opts.retryNum } : {}),
+      ...(opts.retryReason !== undefined ? { retryReason: opts.retryReason } : {}),
+    });
+    if (ack === null) throw new Error("Socket Mode envelope was not acknowledged");
+  }
+
+  /** Delivers an interaction payload (block_actions) the way the transport does. */
+  async interact(payload: Record<string, unknown>): Promise<void> {
+    if (this.sender) {
+      const res = await this.sender.sendInteraction(payload);
+      if (res.status !== 200) throw new Error(`interaction answered ${res.status}: ${res.body}`);
+      return;
+    }
+    const ack = await this.slack.socket.deliver(payload, { type: "interactive" });
+    if (ack === null) throw new Error("Socket Mode interaction was not acknowledged");
+  }
+
+  where(channel: string, ts: string, threadTs = ts): Posted {
+    return { channel, ts, threadTs, conversationKey: encodeConversationKey({ teamId: this.slack.team.teamId, channelId: channel, threadTs }) };
+  }
+
+  /**
+   * A channel mention as Slack delivers it: the question is stored in the channel (so the thread exists for
+   * conversations.replies), then sent as `app_mention` and as `message` (two event ids, one ts).
+   */
+  async mention(init: { channel?: string; user?: string; text: string; files?: Record<string, unknown>[] }): Promise<Posted> {
+    const channel = init.channel ?? "C0GENERAL";
+    const user = init.user ?? ANA.id;
+    const ts = slackTs();
+    const text = `<@${this.botUserId}> ${init.text}`;
+    this.slack.messages.add({ channel, ts, user, text, via: "user" });
+    const files = init.files ? { files: init.files } : {};
+    const mention = this.slack.payloads.envelope(this.slack.payloads.appMention({ channel, user, ts, text, ...files }));
+    const message = this.slack.payloads.envelope(
+      this.slack.payloads.message({ channel, user, ts, text, ...files, ...(init.files ? { subtype: "file_share" } : {}) }),
+    );
+    await this.send(mention);
+    await this.send(message);
+    return this.where(channel, ts);
+  }
+
+  /** A reply in an existing thread, without a mention (a `message` event only, as Slack sends it). */
+  async threadReply(thread: Posted, init: { user?: string; text: string }): Promise<Posted> {
+    const user = init.user ?? ANA.id;
+    const ts = slackTs();
+    this.slack.messages.add({ channel: thread.channel, ts, threadTs: thread.threadTs, user, text: init.text, via: "user" });
+    await this.send(this.slack.payloads.envelope(this.slack.payloads.message({ channel: thread.channel, user, ts, thread_ts: thread.threadTs, text: init.text })));
+    return this.where(thread.channel, ts, thread.threadTs);
+  }
+
+  /** A click on one of the bot's buttons, by `user`. */
+  async click(message: FakeSlackMessage, label: string, user: FakeSlackUser): Promise<void> {
+    const button = buttonsOf(message).find((b) => b.label === label);
+    if (!button) throw new Error(`no "${label}" button on ${message.ts}: ${JSON.stringify(buttonsOf(message))}`);
+    await this.interact(
+      this.slack.payloads.blockActions({
+        user: user.id,
+        userName: user.name,
+        channel: message.channel,
+        messageTs: message.ts,
+        ...(message.threadTs ? { threadTs: message.threadTs } : {}),
+        actionId: button.actionId,
+      }),
+    );
+  }
+
+  async react(added: boolean, user: FakeSlackUser, message: FakeSlackMessage, reaction = "+1"): Promise<void> {
+    await this.send(this.slack.payloads.envelope(this.slack.payloads.reaction(added, { user: user.id, reaction, channel: message.channel, ts: message.ts })));
+  }
+
+  /** The bot's visible messages in the thread, oldest first. */
+  botReplies(thread: Posted): FakeSlackMessage[] {
+    return this.slack.messages.thread(thread.channel, thread.threadTs).filter((m) => m.user === this.botUserId);
+  }
+
+  /** The reply once it is final (no Stop button, no placeholder or progress line, no open stream). */
+  finalReplies(thread: Posted): FakeSlackMessage[] | undefined {
+    const replies = this.botReplies(thread);
+    if (replies.length === 0) return undefined;
+    return replies.every(isSettled) ? replies : undefined;
+  }
+
+  /** Waits for the reply to settle and its Markdown (all parts joined) to be `expected`. */
+  async waitForAnswer(thread: Posted, expected: string | RegExp, timeoutMs = 15_000): Promise<FakeSlackMessage[]> {
+    return eventually(() => {
+      const replies = this.finalReplies(thread);
+      if (!replies) return undefined;
+      const shown = replies.map((m) => m.markdown).join("\n\n");
+      return (typeof expected === "string" ? shown === expected : expected.test(shown)) ? replies : undefined;
+    }, timeoutMs);
+  }
+}
+
+/** The buttons of a message's `actions` blocks, as a user sees them. */
+export function buttonsOf(message: FakeSlackMessage): SlackButton[] {
+  return message.blocks.flatMap((b) => {
+    const block = b as { type?: string; elements?: Array<{ type?: string; action_id?: string; text?: { text?: string } }> };
+    if (block.type !== "actions") return [];
+    return (block.elements ?? [])
+      .filter((e) => e.type === "button")
+      .map((e) => ({ actionId: e.action_id ?? "", label: e.text?.text ?? "" }));
+  });
+}
+
+export const hasStopButton = (m: FakeSlackMessage): boolean => buttonsOf(m).some((b) => b.label === "Stop");
+
+/** Not streaming, no Stop button, not the placeholder or a progress line (those are italic lines). */
+export function isSettled(m: FakeSlackMessage): boolean {
+  return m.stream !== "streaming" && !hasStopButton(m) && !/^_[^\n]*_$/.test(m.markdown) && m.markdown !== "";
+}
+
+/** The texts a message showed over time (creation, edits, stream appends), in order. */
+export const shownTexts = (m: FakeSlackMessage): string[] => m.revisions.map((r) => r.markdown);
+
+/** Resolves after `ms` (only to let stray deliveries land before asserting that nothing else happened). */
+export const settle = (ms = 250): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export { eventually };
