@@ -3,11 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { ChatHandler, ChatTurn, FakeStream } from "./chat-turn.js";
 import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall } from "./context.js";
-import { defaultAppParameters } from "./default-parameters.js";
-import { boundaryOf, parseMultipart } from "./multipart.js";
-import { DEFAULT_WIRE, FAKE_DIFY_API_KEY, type FakeDifyOptions } from "./options.js";
+import { DEFAULT_WIRE, defaultFakeDifyOptions, type FakeDifyOptions } from "./options.js";
 import type { RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedRequest, RecordedStop } from "./records.js";
-import { timestampMs } from "./records.js";
+import { readBody, recordOf } from "./request-record.js";
 import { replies, sendReply } from "./replies.js";
 import { routeCall } from "./routes/router.js";
 import { scripts } from "./scripts.js";
@@ -62,30 +60,7 @@ export class FakeDifyServer implements FakeDifyContext {
 
   /** Listens on 127.0.0.1, port 0. Every option has Dify 1.12.1's behaviour as its default. */
   static async start(options: FakeDifyStartOptions = {}): Promise<FakeDifyServer> {
-    const settings: FakeDifyOptions = {
-      apiKey: FAKE_DIFY_API_KEY,
-      mode: "chat",
-      appName: "Team Assistant",
-      appDescription: "Answers questions about the team handbook.",
-      serverVersion: "1.12.1",
-      appAccess: "normal",
-      parameters: defaultAppParameters(),
-      concurrencyLimit: null,
-      concurrencyErrorStyle: "too_many_requests",
-      notFoundHelpSuffix: false,
-      sttDisabledStyle: "invalid_param",
-      ttsTrailers: false,
-      messageFileTextBug: false,
-      chatflowTerminalOrder: "workflow-first",
-      validationErrorStyle: "pydantic",
-      deleteChecksOwnership: false,
-      pingIntervalMs: 10_000,
-      stopLatencyMs: 0,
-      maxBodyBytes: 100 * 1024 * 1024,
-      recordRequests: true,
-      ...options,
-      wire: { ...DEFAULT_WIRE, ...options.wire },
-    };
+    const settings: FakeDifyOptions = { ...defaultFakeDifyOptions(), ...options, wire: { ...DEFAULT_WIRE, ...options.wire } };
     const server = createServer({ requestTimeout: 0, keepAliveTimeout: 5_000 });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -284,47 +259,4 @@ export class FakeDifyServer implements FakeDifyContext {
       else res.destroy();
     }
   }
-}
-
-/** The whole body, or undefined (drained) when it is larger than `maxBytes`. */
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size <= maxBytes) chunks.push(chunk);
-  }
-  return size > maxBytes ? undefined : Buffer.concat(chunks);
-}
-
-function recordOf(req: IncomingMessage, url: URL, body: Buffer): RecordedRequest {
-  const contentType = req.headers["content-type"] ?? "";
-  let json: unknown;
-  if (/^application\/([^/;]+\+)?json\b/i.test(contentType) && body.byteLength > 0) {
-    try {
-      json = JSON.parse(body.toString("utf8"));
-    } catch {
-      json = undefined;
-    }
-  }
-  const boundary = boundaryOf(contentType);
-  let form: RecordedRequest["form"];
-  if (boundary) {
-    const parts = parseMultipart(body, boundary);
-    form = {
-      fields: Object.fromEntries(parts.filter((p) => p.filename === undefined).map((p) => [p.name, Buffer.from(p.bytes).toString("utf8")])),
-      files: parts.filter((p) => p.filename !== undefined).map((p) => ({ field: p.name, filename: p.filename as string, contentType: p.contentType, bytes: p.bytes })),
-    };
-  }
-  return {
-    method: req.method ?? "GET",
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: req.headers,
-    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
-    json,
-    form,
-    status: 0,
-    receivedAt: timestampMs(),
-  };
 }

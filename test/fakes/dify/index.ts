@@ -4,7 +4,7 @@ export type { AudioHandler, AudioTurn } from "./context.js";
 export { defaultAppParameters, legacyAppParameters } from "./default-parameters.js";
 export { type FakeDifyStartOptions, FakeDifyServer } from "./fake-dify-server.js";
 export { createGate, type Gate } from "./gate.js";
-export { type AppAccess, type AppMode, DEFAULT_WIRE, FAKE_DIFY_API_KEY, type FakeDifyOptions, type Framing, type WireOptions } from "./options.js";
+export { type AppAccess, type AppMode, DEFAULT_WIRE, defaultFakeDifyOptions, FAKE_DIFY_API_KEY, type FakeDifyOptions, type Framing, type WireOptions } from "./options.js";
 export { pythonJson } from "./python-json.js";
 export type { ChatRequestBody, RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedFilePart, RecordedRequest, RecordedStop } from "./records.js";
 export { FAKE_APP_ID, replies } from "./replies.js";

@@ -1,3 +1,5 @@
+import { defaultAppParameters } from "./default-parameters.js";
+
 /**
  * Settings of the fake Dify server. Every behaviour that differs between Dify versions or deployments
  * (section 18 of docs/dify-service-api.md) is a switch here; the defaults are what Dify 1.12.1 does.
@@ -89,3 +91,30 @@ export interface FakeDifyOptions {
 }
 
 export const FAKE_DIFY_API_KEY = "app-fakeDifyTestKey0001";
+
+/** Dify 1.12.1 behaviour for every switch; one place, so the TSDoc defaults above cannot drift. */
+export function defaultFakeDifyOptions(): FakeDifyOptions {
+  return {
+    apiKey: FAKE_DIFY_API_KEY,
+    mode: "chat",
+    appName: "Team Assistant",
+    appDescription: "Answers questions about the team handbook.",
+    serverVersion: "1.12.1",
+    appAccess: "normal",
+    parameters: defaultAppParameters(),
+    concurrencyLimit: null,
+    concurrencyErrorStyle: "too_many_requests",
+    notFoundHelpSuffix: false,
+    sttDisabledStyle: "invalid_param",
+    ttsTrailers: false,
+    messageFileTextBug: false,
+    chatflowTerminalOrder: "workflow-first",
+    validationErrorStyle: "pydantic",
+    deleteChecksOwnership: false,
+    pingIntervalMs: 10_000,
+    stopLatencyMs: 0,
+    maxBodyBytes: 100 * 1024 * 1024,
+    recordRequests: true,
+    wire: DEFAULT_WIRE,
+  };
+}
