@@ -1,8 +1,5 @@
 import type { BudgetUsage } from "../rate/rate-budget-store.js";
 
-/** Below this many routine updates per window for each stream, edits alone make the text visibly lag. */
-const EDIT_CAPACITY_FLOOR = 10;
-
 function free(list: readonly BudgetUsage[]): number {
   return list.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...list.map((u) => u.limit - u.used));
 }
@@ -12,11 +9,13 @@ function perStream(list: readonly BudgetUsage[]): number {
 }
 
 /**
- * Edit or stream natively? A native stream costs one start and one stop from small budgets (Slack: 20 a
- * minute each) but then appends from a larger one, while edits keep the Stop button on the answer itself.
- * "native" streams whenever a start and its later stop fit; "auto" streams natively only when the edit
- * budget is contended (a new stream would get fewer than EDIT_CAPACITY_FLOOR updates a window) and the
- * append budget offers each stream more.
+ * Edit or stream natively? Display lag falls with the number of updates a stream gets, so a new stream takes
+ * the mode that gives it more of them. An edited stream spends everything (first text, updates, final) from
+ * the edit budget it shares with the other edited streams; a native stream gets its first text from one
+ * start, its final text from one stop (both small budgets: Slack allows 20 a minute each) and its updates
+ * from the append budget it shares with the other native streams.
+ *
+ * "native" streams natively whenever a start and its later stop fit; "auto" compares the two shares.
  */
 export function chooseStreamMode(
   mode: "auto" | "native",
@@ -32,6 +31,7 @@ export function chooseStreamMode(
   const stopFree = free(usage.stop) - nativeActive;
   if (free(usage.start) < 1 || stopFree < 1) return "edit";
   if (mode === "native") return "native";
+  const nativeShare = perStream(usage.append) + 2;
   const editShare = perStream(usage.edit);
-  return editShare < EDIT_CAPACITY_FLOOR && perStream(usage.append) > editShare ? "native" : "edit";
+  return nativeShare > editShare ? "native" : "edit";
 }

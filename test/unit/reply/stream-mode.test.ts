@@ -32,10 +32,11 @@ describe("chooseStreamMode", () => {
     expect(chooseStreamMode("native", usage({ stopUsed: 15, nativeActive: 4 }))).toBe("native");
   });
 
-  it("edits in auto mode while the edit budget is not contended", () => {
-    expect(chooseStreamMode("auto", usage())).toBe("edit");
-    // 40 free edits for 3 streams (this one included): over 10 each.
-    expect(chooseStreamMode("auto", usage({ editUsed: 10, editActive: 2 }))).toBe("edit");
+  it("in auto mode takes the mode that gives the new stream more updates", () => {
+    // 600 free appends (+ start + stop) against 50 free edits: native.
+    expect(chooseStreamMode("auto", usage())).toBe("native");
+    // 10 free appends shared by 4 native streams and this one (2 + 2) against 40 edits for 3: edit.
+    expect(chooseStreamMode("auto", usage({ appendUsed: 590, nativeActive: 4, editUsed: 10, editActive: 2 }))).toBe("edit");
   });
 
   it("streams natively in auto mode when edits are contended and appends offer each stream more", () => {
