@@ -126,9 +126,10 @@ describe("DifyClient.streamChat", () => {
   });
 
   it("keeps a slow stream alive while pings arrive", async () => {
-    dify.configure({ pingIntervalMs: 100 });
-    dify.onChat(() => [steps.message("slow "), steps.delay(700), ...scripts.answer("but alive")]);
-    const { events, error } = await drain(clientFor(dify, { idleTimeoutMs: 400 }).streamChat(chat("q")));
+    // Silence (2 s) longer than the idle timeout (1 s), bridged by pings every 50 ms: a 20x margin for busy machines.
+    dify.configure({ pingIntervalMs: 50 });
+    dify.onChat(() => [steps.message("slow "), steps.delay(2_000), ...scripts.answer("but alive")]);
+    const { events, error } = await drain(clientFor(dify, { idleTimeoutMs: 1_000 }).streamChat(chat("q")));
     expect(error).toBeUndefined();
     expect(textOf(events)).toBe("slow but alive");
   });
