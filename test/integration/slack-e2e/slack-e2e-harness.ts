@@ -193,6 +193,16 @@ export class SlackE2E {
     return this.slack.messages.thread(thread.channel, thread.threadTs).filter((m) => m.user === this.botUserId);
   }
 
+  /** Every bot message of the thread, deleted ones included (a native stream deletes its placeholder). */
+  botMessagesEver(thread: Posted): FakeSlackMessage[] {
+    return this.slack.messages.thread(thread.channel, thread.threadTs, { includeDeleted: true }).filter((m) => m.user === this.botUserId);
+  }
+
+  /** The visible bot message carrying the Stop button (the reply itself, or a native stream's placeholder). */
+  stopControl(thread: Posted): FakeSlackMessage | undefined {
+    return this.botReplies(thread).find(hasStopButton);
+  }
+
   /** The reply once it is final (no Stop button, no placeholder or progress line, no open stream). */
   finalReplies(thread: Posted): FakeSlackMessage[] | undefined {
     const replies = this.botReplies(thread);
@@ -231,6 +241,17 @@ export function isSettled(m: FakeSlackMessage): boolean {
 
 /** The texts a message showed over time (creation, edits, stream appends), in order. */
 export const shownTexts = (m: FakeSlackMessage): string[] => m.revisions.map((r) => r.markdown);
+
+/** True when the message was created by chat.startStream (native streaming) rather than posted and edited. */
+export const isNativeStream = (m: FakeSlackMessage): boolean => m.revisions[0]?.via === "chat.startStream";
+
+/**
+ * The answer texts a reply showed while it grew, whichever way it streamed: for a posted reply the edits after
+ * the placeholder, for a native stream the start, every append and the stop.
+ */
+export function answerRevisions(m: FakeSlackMessage): string[] {
+  return isNativeStream(m) ? shownTexts(m) : shownTexts(m).slice(1);
+}
 
 /** Resolves after `ms` (only to let stray deliveries land before asserting that nothing else happened). */
 export const settle = (ms = 250): Promise<void> => new Promise((r) => setTimeout(r, ms));
