@@ -80,6 +80,14 @@ describe("Slack end to end over HTTP: delivery", () => {
       p.message({ channel: q.channel, user: bot, subtype: "channel_join", text: `<@${bot}> has joined the channel` }),
       p.message({ channel: q.channel, user: BO.id, subtype: "channel_topic", topic: "bots", text: `<@${BO.id}> set the channel topic: ask <@${bot}>` }),
       p.message({ ...inThread, user: BO.id, subtype: "thread_broadcast_deleted", text: "" }),
+      // The legacy notice that a thread got a reply, carrying the parent (which mentions the bot).
+      p.message({
+        channel: q.channel,
+        user: undefined as unknown as string,
+        subtype: "message_replied",
+        hidden: true,
+        message: { type: "message", user: ANA.id, text: `<@${bot}> Start a thread`, ts: q.ts, thread_ts: q.ts, reply_count: 1 },
+      }),
     ];
     // Each is acknowledged (HTTP 200) after the adapter and the core have dealt with it, in order.
     for (const event of ignored) await e.send(p.envelope(event));
