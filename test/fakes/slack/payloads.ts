@@ -12,7 +12,8 @@ export function slackTs(): string {
 
 export interface MessageInit {
   readonly channel: string;
-  readonly user: string;
+  /** Absent on events Slack sends without a top-level user (message_changed, message_deleted, bot_message…). */
+  readonly user?: string;
   readonly text?: string;
   readonly ts?: string;
   readonly thread_ts?: string;

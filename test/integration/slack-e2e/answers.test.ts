@@ -128,6 +128,25 @@ describe.each(["edit", "auto"] as const)("Slack end to end over HTTP: answers (S
     expect(e.slack.calls.filter((c) => c.error !== undefined).map((c) => `${c.method}: ${c.error}`)).toEqual([]);
   });
 
+  it("an answer with a fenced code block (multi-byte text inside) streams and ends exact, with the code block intact and no Stop button", async () => {
+    e = await SlackE2E.start({ slackEnv: { SLACK_STREAMING: mode } });
+    const code = Array.from({ length: 30 }, (_, i) => `const x${i} = "値${i} 😀";`).join("\n");
+    const answer = `Here is the code:\n\n\`\`\`ts\n${code}\n\`\`\`\n\nAnd some text after it. ${"Tail sentence. ".repeat(15).trim()}`;
+    e.dify.onChat(() => scripts.answer(answer, { chunkChars: 30, delayMs: 40 }));
+
+    const q = await e.mention({ text: "Show me code" });
+    const [reply, ...others] = await e.waitForAnswer(q, answer);
+    expect(others).toHaveLength(0);
+    if (!reply) throw new Error("no reply");
+    expect(reply.markdown).toBe(answer);
+    if (!isNativeStream(reply)) expect(reply.blocks).toEqual([{ type: "markdown", text: answer }]);
+    // While it grew, every revision showed a valid code block: an open fence was closed in the preview.
+    for (const t of answerRevisions(reply)) expect((t.match(/^```/gm) ?? []).length % 2).toBe(0);
+    expect(e.botReplies(q).some(hasStopButton)).toBe(false);
+    expect(e.slack.rateLimitedCalls()).toEqual([]);
+    expect(e.slack.calls.filter((c) => c.error !== undefined).map((c) => `${c.method}: ${c.error}`)).toEqual([]);
+  });
+
   it("suggested questions become buttons after the answer; a click by someone else asks in the same conversation, says who asked, and retires the old buttons", async () => {
     e = await SlackE2E.start({ slackEnv: { SLACK_STREAMING: mode } });
     e.dify.configure({ parameters: { ...e.dify.settings.parameters, suggested_questions_after_answer: { enabled: true } } });

@@ -47,13 +47,12 @@ describe("Slack end to end over HTTP: delivery", () => {
       p.appMention({ channel: q.channel, text: `<@${bot}> hello from a bot`, ...otherBot }),
       p.message({ channel: q.channel, text: `<@${bot}> hello from a bot`, ...otherBot }),
       p.message({ ...inThread, text: "A bot's follow-up", ...otherBot }),
-      p.message({ ...inThread, user: undefined as unknown as string, subtype: "bot_message", bot_id: "B0HOOK", username: "webhook", text: `<@${bot}> deploy finished` }),
+      p.message({ ...inThread, subtype: "bot_message", bot_id: "B0HOOK", username: "webhook", text: `<@${bot}> deploy finished` }),
       // Our own reply, echoed back as a message event (Slack does that for channel history subscriptions).
       p.message({ ...inThread, user: bot, bot_id: e.slack.team.botId, bot_profile: { id: e.slack.team.botId, name: "fake-bot" }, text: reply.text, ts: reply.ts }),
       // chat.update on our reply produces message_changed (no top-level user); a person editing their question too.
       p.message({
         channel: q.channel,
-        user: undefined as unknown as string,
         subtype: "message_changed",
         hidden: true,
         message: { type: "message", user: bot, bot_id: e.slack.team.botId, text: reply.text, ts: reply.ts, thread_ts: q.ts },
@@ -61,7 +60,6 @@ describe("Slack end to end over HTTP: delivery", () => {
       }),
       p.message({
         channel: q.channel,
-        user: undefined as unknown as string,
         subtype: "message_changed",
         hidden: true,
         message: { type: "message", user: ANA.id, text: `<@${bot}> Start a thread (edited)`, ts: q.ts, edited: { user: ANA.id, ts: slackTs() } },
@@ -69,7 +67,6 @@ describe("Slack end to end over HTTP: delivery", () => {
       }),
       p.message({
         ...inThread,
-        user: undefined as unknown as string,
         subtype: "message_deleted",
         hidden: true,
         deleted_ts: q.ts,
@@ -83,7 +80,6 @@ describe("Slack end to end over HTTP: delivery", () => {
       // The legacy notice that a thread got a reply, carrying the parent (which mentions the bot).
       p.message({
         channel: q.channel,
-        user: undefined as unknown as string,
         subtype: "message_replied",
         hidden: true,
         message: { type: "message", user: ANA.id, text: `<@${bot}> Start a thread`, ts: q.ts, thread_ts: q.ts, reply_count: 1 },
