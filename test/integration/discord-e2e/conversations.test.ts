@@ -1,19 +1,12 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
 import { eventually } from "../../support/bridge-harness.js";
-import { buttonsOf, type DiscordE2E, dmKey, finalBotMessages, isFinal, messageWrites, contentOf, settle, startDiscordE2E, threadKey } from "./support.js";
+import { buttonsOf, dmKey, finalBotMessages, isFinal, messageWrites, contentOf, settle, startDiscordE2E, threadKey } from "./support.js";
 
 /** Real discord.js ↔ fake Discord, real core (Redis, BullMQ), fake Dify: what people see in Discord. */
-describe("discord end to end: conversations", () => {
-  let t: DiscordE2E | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
-
-  it("a mention in a text channel opens a thread on that message, named after the question, and streams the exact answer into it", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+describe.concurrent("discord end to end: conversations", () => {
+  it("a mention in a text channel opens a thread on that message, named after the question, and streams the exact answer into it", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const answer =
       "Create a new key under Settings → API keys, roll it out to every service, then revoke the old key. " +
       "A revoked key cannot be restored, so check the services first.";
@@ -59,9 +52,8 @@ describe("discord end to end: conversations", () => {
     expect(fake.rateLimitedCount).toBe(0);
   });
 
-  it("a mention of the bot's managed role works like a mention of the bot", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("a mention of the bot's managed role works like a mention of the bot", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.onChat((turn) => scripts.answer(`On track: ${turn.query}`));
     const q = fake.users.sendMessage({ channelId: fake.ids.general, authorId: fake.ids.bob, content: `<@&${fake.ids.botRole}> status of the release?` });
 
@@ -71,9 +63,8 @@ describe("discord end to end: conversations", () => {
     expect(dify.chatRequests.map((r) => [r.chat.query, r.chat.user])).toEqual([["status of the release?", threadKey(fake, fake.ids.general, q.id)]]);
   });
 
-  it("a follow-up in the thread without a mention, from anyone in it, continues the same Dify conversation with the same user", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("a follow-up in the thread without a mention, from anyone in it, continues the same Dify conversation with the same user", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.onChat((turn) => scripts.answer(`A: ${turn.query}`));
     const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> Where is the deploy runbook?` });
     await eventually(() => finalBotMessages(fake, q.id), 15_000);
@@ -92,9 +83,8 @@ describe("discord end to end: conversations", () => {
     expect(fake.requestsTo("POST", /\/threads$/)).toHaveLength(1);
   });
 
-  it("ignores other bots and the bot itself, in channels and in its own threads: no Dify call, nothing posted", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify, adapterLogs } = t;
+  it("ignores other bots and the bot itself, in channels and in its own threads: no Dify call, nothing posted", async ({ expect, onTestFinished }) => {
+    const { fake, dify, adapterLogs } = await startDiscordE2E({ onTestFinished });
     dify.onChat((turn) => scripts.answer(`A: ${turn.query}`));
     const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> first question` });
     await eventually(() => finalBotMessages(fake, q.id), 15_000);
@@ -119,9 +109,8 @@ describe("discord end to end: conversations", () => {
     expect(fromBots.map((m) => reasons.get(m.id))).toEqual(["bot_author", "bot_author", "bot_author", "own_message"]);
   });
 
-  it("a DM is one conversation across turns until !new, after which the next turn starts a new Dify conversation", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("a DM is one conversation across turns until !new, after which the next turn starts a new Dify conversation", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.onChat((turn) => scripts.answer(`A: ${turn.query}`));
     const dm = fake.users.dmChannel(fake.ids.alice);
     const ask = async (content: string, replies: number) => {

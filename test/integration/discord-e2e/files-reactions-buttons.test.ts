@@ -1,23 +1,16 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { createGate, scripts, steps } from "../../fakes/dify/index.js";
 import { eventually } from "../../support/bridge-harness.js";
-import { buttonsOf, type DiscordE2E, dmKey, finalBotMessages, settle, startDiscordE2E, threadKey } from "./support.js";
+import { buttonsOf, dmKey, finalBotMessages, settle, startDiscordE2E, threadKey } from "./support.js";
 
 const VOICE_OGG = new Uint8Array(readFileSync(new URL("../../fixtures/audio/voice.ogg", import.meta.url)));
 /** A real (tiny) PNG header and some bytes: enough for a file that must arrive byte for byte. */
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...Array.from({ length: 120 }, (_, i) => i)]);
 
-describe("discord end to end: files, reactions and buttons", () => {
-  let t: DiscordE2E | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
-
-  it("a voice message is fetched from the CDN, converted to WAV, transcribed by Dify, asked and shown with the answer", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+describe.concurrent("discord end to end: files, reactions and buttons", () => {
+  it("a voice message is fetched from the CDN, converted to WAV, transcribed by Dify, asked and shown with the answer", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.onAudioToText(() => "what time is lunch today");
     dify.onChat((turn) => scripts.answer(`Lunch is at noon (${turn.query}).`));
     const dm = fake.users.dmChannel(fake.ids.alice);
@@ -47,9 +40,8 @@ describe("discord end to end: files, reactions and buttons", () => {
     expect(dify.chatRequests.map((r) => [r.chat.query, r.chat.user])).toEqual([["what time is lunch today", dmKey(dm)]]);
   });
 
-  it("an image attachment is uploaded to Dify for the conversation's user and referenced in the chat request", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("an image attachment is uploaded to Dify for the conversation's user and referenced in the chat request", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     let filesSeen: readonly { type: string; uploadFileId: string | null }[] = [];
     dify.onChat((turn) => {
       filesSeen = turn.files;
@@ -77,11 +69,13 @@ describe("discord end to end: files, reactions and buttons", () => {
     expect(filesSeen.map((f) => [f.type, f.uploadFileId])).toEqual([["image", upload.id]]);
   });
 
-  it("👍 on an answer (any skin tone) becomes Dify feedback 'like' for that answer; removing it revokes it", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("👍 on an answer (any skin tone) becomes Dify feedback 'like' for that answer; removing it revokes it", async ({ expect, onTestFinished }) => {
+    const { fake, dify, harness } = await startDiscordE2E({ onTestFinished });
     const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> rate this answer` });
     const [answer] = await eventually(() => finalBotMessages(fake, q.id), 15_000);
+    // The core links the Discord message to the Dify message only after the final edit has landed (then logs
+    // "answer delivered"); a reaction before that is not feedback yet, so react the way people do: after it.
+    await eventually(() => harness.logs.some((l) => l.msg === "answer delivered"), 10_000);
     const react = (userId: string, emoji: string, add: boolean) => fake.users.react({ channelId: q.id, messageId: answer!.id, userId, emoji, add });
     const ratings = () => dify.feedbackRequests.map((f) => f.rating);
 
@@ -102,9 +96,8 @@ describe("discord end to end: files, reactions and buttons", () => {
     }
   });
 
-  it("Stop clicked by the asker is acknowledged at once, stops the Dify task for the same user and marks the reply stopped", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("Stop clicked by the asker is acknowledged at once, stops the Dify task for the same user and marks the reply stopped", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const gate = createGate();
     dify.onChat(() => [steps.message("Let me think about this"), steps.waitFor(gate), ...scripts.answer(" and this part never arrives")]);
     const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> a long question` });
@@ -135,9 +128,8 @@ describe("discord end to end: files, reactions and buttons", () => {
     gate.open();
   });
 
-  it("a suggested question clicked by someone else becomes a new turn in the same thread and conversation, saying who asked", async () => {
-    t = await startDiscordE2E();
-    const { fake, dify } = t;
+  it("a suggested question clicked by someone else becomes a new turn in the same thread and conversation, saying who asked", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.configure({ parameters: { ...dify.settings.parameters, suggested_questions_after_answer: { enabled: true } } });
     dify.setSuggestedQuestions(["Tell me more", "What are the next steps?"]);
     dify.onChat((turn) => scripts.answer(`A: ${turn.query}`));

@@ -16,38 +16,38 @@ export interface DiscordE2E {
   readonly dify: FakeDifyServer;
   /** What the Discord adapter logged. */
   readonly adapterLogs: LogEntry[];
-  /** Stops the bridge (and with it the gateway client) before the fake Discord, so nothing hangs. */
-  close(): Promise<void>;
 }
 
-export async function startDiscordE2E(opts: { fake?: FakeDiscordOptions; dify?: FakeDifyStartOptions; env?: Record<string, string> } = {}): Promise<DiscordE2E> {
+/** The part of vitest's test context used here; cleanup is registered per test, so tests may run concurrently. */
+export interface TestScope {
+  onTestFinished(fn: () => Promise<void> | void, timeout?: number): void;
+}
+
+/**
+ * Starts everything for one test and registers its teardown: the bridge (whose shutdown stops the gateway
+ * client) is closed before the fake Discord, so no client is left reconnecting and nothing hangs.
+ */
+export async function startDiscordE2E(
+  scope: TestScope,
+  opts: { fake?: FakeDiscordOptions; dify?: FakeDifyStartOptions; env?: Record<string, string> } = {},
+): Promise<DiscordE2E> {
   const fake = await FakeDiscord.start({ heartbeatIntervalMs: 250, ...opts.fake });
+  let harness: BridgeHarness | undefined;
+  let platform: DiscordPlatform | undefined;
+  scope.onTestFinished(async () => {
+    try {
+      if (harness) await harness.close();
+      else await platform?.stop();
+    } finally {
+      await fake.close();
+    }
+  });
   const adapterLogs: LogEntry[] = [];
   const parsed = parseDiscordConfig({ DISCORD_BOT_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl });
   if (!parsed.ok || parsed.value === null) throw new Error("bad Discord test config");
-  const platform = createDiscordPlatform(parsed.value, { logger: captureLogger(adapterLogs) }, { restTimeoutMs: 5_000, readyTimeoutMs: 10_000 });
-  let harness: BridgeHarness;
-  try {
-    harness = await startBridge({ platforms: [platform], ...(opts.dify && { dify: opts.dify }), ...(opts.env && { env: opts.env }) });
-  } catch (err) {
-    await platform.stop();
-    await fake.close();
-    throw err;
-  }
-  return {
-    fake,
-    platform,
-    harness,
-    dify: harness.dify,
-    adapterLogs,
-    async close() {
-      try {
-        await harness.close();
-      } finally {
-        await fake.close();
-      }
-    },
-  };
+  platform = createDiscordPlatform(parsed.value, { logger: captureLogger(adapterLogs) }, { restTimeoutMs: 5_000, readyTimeoutMs: 10_000 });
+  harness = await startBridge({ platforms: [platform], ...(opts.dify && { dify: opts.dify }), ...(opts.env && { env: opts.env }) });
+  return { fake, platform, harness, dify: harness.dify, adapterLogs };
 }
 
 /** The conversation key (and Dify `user`) of a thread in a guild channel. */
@@ -103,17 +103,19 @@ export function fenceLines(text: string): string[] {
  * block, its closing fence line was added (and the next part reopens the block on its first line).
  */
 export function withoutSplitFences(parts: readonly string[]): string[] {
-  const out = parts.map((p) => p.split("\n"));
-  for (let i = 0; i < out.length - 1; i++) {
-    const lines = out[i] as string[];
-    // Fence state over every line but the last: odd means a block was open when the split closed it.
-    const openBeforeLast = fenceLines(lines.slice(0, -1).join("\n")).length % 2 === 1;
-    if (openBeforeLast && fenceLines(lines.at(-1) ?? "").length === 1) {
-      lines.pop();
-      (out[i + 1] as string[]).shift();
-    }
-  }
-  return out.map((lines) => lines.join("\n"));
+  // Decided on the parts as sent (a reopened part starts with its fence line, so the count includes it).
+  const closedBySplit = parts.map((part, i) => {
+    if (i === parts.length - 1) return false;
+    const lines = part.split("\n");
+    // Fence lines before the last one: an odd count means a block was open when the split closed it.
+    return fenceLines(lines.slice(0, -1).join("\n")).length % 2 === 1 && fenceLines(lines.at(-1) ?? "").length === 1;
+  });
+  return parts.map((part, i) => {
+    const lines = part.split("\n");
+    if (closedBySplit[i]) lines.pop();
+    if (i > 0 && closedBySplit[i - 1]) lines.shift();
+    return lines.join("\n");
+  });
 }
 
 /**
