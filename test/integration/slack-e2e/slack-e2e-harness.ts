@@ -1,3 +1,4 @@
+import { expect } from "vitest";
 import { parseSlackConfig } from "../../../adapters/slack/config.js";
 import { encodeConversationKey } from "../../../adapters/slack/ids.js";
 import { createSlackPlatform } from "../../../adapters/slack/index.js";
@@ -257,3 +258,18 @@ export function answerRevisions(m: FakeSlackMessage): string[] {
 export const settle = (ms = 250): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export { eventually };
+
+/**
+ * The reply streamed: every revision showed a prefix of the answer, the text never shrank, at least one revision
+ * showed it partly, and the last one is exact. (Two revisions may show the same text: the final edit can be the
+ * one that only removes the Stop button.)
+ */
+export function expectStreamedGrowth(texts: readonly string[], answer: string): void {
+  expect(texts.length).toBeGreaterThanOrEqual(2);
+  texts.forEach((t, i) => {
+    expect(answer.startsWith(t), `revision ${i} is not a prefix of the answer: ${JSON.stringify(t.slice(-40))}`).toBe(true);
+    if (i > 0) expect(t.length).toBeGreaterThanOrEqual((texts[i - 1] ?? "").length);
+  });
+  expect(texts.some((t) => t.length < answer.length)).toBe(true);
+  expect(texts.at(-1)).toBe(answer);
+}
