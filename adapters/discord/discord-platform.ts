@@ -12,6 +12,8 @@ import type {
 import { discordCapabilities } from "./capabilities.js";
 import type { DiscordConfig } from "./config.js";
 import { downloadAttachment } from "./download.js";
+import { RecentInteractions, sendEphemeralFollowUp } from "./ephemeral-notices.js";
+import { discordErrorForLog } from "./errors.js";
 import { attachFiles } from "./file-upload.js";
 import { connectGateway, type GatewayConnection } from "./gateway-connection.js";
 import { forwardInboundEvents } from "./inbound-events.js";
@@ -44,6 +46,7 @@ export class DiscordPlatform implements ChatPlatform {
   readonly #rest: REST;
   readonly #threads: ThreadStarter;
   readonly #messages: MessageOperations;
+  readonly #interactions = new RecentInteractions();
   #started = false;
   #wantsGateway = false;
   #gateway: GatewayConnection | null = null;
@@ -87,7 +90,7 @@ export class DiscordPlatform implements ChatPlatform {
       return;
     }
     this.#gateway = gateway;
-    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger);
+    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions);
   }
 
   stop(): Promise<void> {
@@ -121,6 +124,25 @@ export class DiscordPlatform implements ChatPlatform {
 
   deleteMessage(ref: MessageRef): Promise<void> {
     return this.#messages.deleteMessage(ref);
+  }
+
+  /**
+   * Discord shows a message to one person only as a follow-up to something they did: the notice becomes an
+   * ephemeral follow-up to their latest button click in this channel (for example a Stop that was not theirs).
+   * Without such a click (a notice about a message, or after 14 minutes) it is posted like any other message,
+   * which is what the core does for platforms without private notices.
+   */
+  async postEphemeral(target: ReplyTarget, userId: string, markdown: string): Promise<void> {
+    const click = this.#interactions.find(target.channelId, userId);
+    if (click) {
+      try {
+        await sendEphemeralFollowUp(this.#rest, click, markdown);
+        return;
+      } catch (err) {
+        this.#logger.warn({ err: discordErrorForLog(err), channelId: target.channelId }, "ephemeral notice refused; posting it in the channel instead");
+      }
+    }
+    await this.postMessage(target, { markdown });
   }
 
   sendTyping(target: ReplyTarget): Promise<void> {

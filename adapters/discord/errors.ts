@@ -7,6 +7,7 @@ import {
   PlatformRateLimitError,
   PlatformValidationError,
 } from "../../src/contracts/errors.js";
+import { routeForLog } from "./rest-client.js";
 
 /** What was being done when Discord said no, so errors can name the operation and the permission to grant. */
 export interface DiscordOperation {
@@ -88,4 +89,35 @@ function isTokenInvalid(err: unknown): boolean {
 
 export function isDiscordErrorCode(err: unknown, code: number): boolean {
   return err instanceof DiscordAPIError && err.code === code;
+}
+
+/**
+ * An error as it may be logged. @discordjs/rest errors keep the request URL, and for interaction callbacks and
+ * follow-ups that URL holds the interaction token (a credential for 15 minutes) that no scrubber recognises:
+ * they are logged with the route (ids and tokens replaced) instead, and so is a PlatformError caused by one.
+ */
+export function discordErrorForLog(err: unknown): unknown {
+  if (err instanceof DiscordAPIError || err instanceof HTTPError || err instanceof RateLimitError) {
+    return {
+      type: err.name,
+      message: err.message,
+      method: err.method,
+      route: safeRoute(err.url),
+      ...(err instanceof DiscordAPIError && { code: err.code, status: err.status }),
+      ...(err instanceof HTTPError && { status: err.status }),
+      ...(err instanceof RateLimitError && { retryAfterMs: err.retryAfter, global: err.global }),
+    };
+  }
+  if (err instanceof PlatformError && err.cause !== undefined) {
+    return { type: err.name, code: err.code, message: err.message, cause: discordErrorForLog(err.cause) };
+  }
+  return err;
+}
+
+function safeRoute(url: string): string {
+  try {
+    return routeForLog(url);
+  } catch {
+    return "[unparsable url]";
+  }
 }

@@ -10,6 +10,8 @@ import {
 import type { InboundEvent, InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { DiscordConfig } from "./config.js";
+import type { RecentInteractions } from "./ephemeral-notices.js";
+import { discordErrorForLog } from "./errors.js";
 import { normalizeButtonClick, snapshotButtonClick } from "./interactions.js";
 import { snapshotMessage } from "./message-snapshot.js";
 import { normalizeMessage, type NormalizeContext } from "./normalize.js";
@@ -19,9 +21,17 @@ type Filters = Pick<DiscordConfig, "allowedGuilds" | "allowedChannels" | "allowD
 
 /**
  * Subscribes to the gateway and hands normalized events to the sink, one at a time in arrival order (two
- * messages in a thread must be queued in the order they were written). Returns the unsubscribe function.
+ * messages in a thread must be queued in the order they were written). Button clicks are remembered in
+ * `interactions` before the core sees them, so a notice for the person who clicked can be shown to them alone.
+ * Returns the unsubscribe function.
  */
-export function forwardInboundEvents(client: Client<true>, sink: InboundSink, filters: Filters, logger: Logger): () => void {
+export function forwardInboundEvents(
+  client: Client<true>,
+  sink: InboundSink,
+  filters: Filters,
+  logger: Logger,
+  interactions?: RecentInteractions,
+): () => void {
   const botUserId = client.user.id;
   const ctx: NormalizeContext = { botUserId, ...filters };
   let tail: Promise<void> = Promise.resolve();
@@ -68,11 +78,12 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
   const onInteraction = (interaction: Interaction): void => {
     if (!interaction.isButton()) return;
     const snap = snapshotButtonClick(interaction);
+    interactions?.remember({ channelId: snap.channelId, userId: snap.user.id, applicationId: interaction.applicationId, token: interaction.token });
     // Discord wants an answer within 3 s whatever happens next; type 6 keeps the message as it is.
     const acknowledged = interaction.deferUpdate().then(
       () => true,
       (err: unknown) => {
-        logger.warn({ err, interactionId: snap.interactionId }, "discord button click could not be acknowledged");
+        logger.warn({ err: discordErrorForLog(err), interactionId: snap.interactionId }, "discord button click could not be acknowledged");
         return false;
       },
     );

@@ -63,7 +63,7 @@ export function observeRest(rest: REST, logger: Logger): void {
 function headerObserver(logger: Logger): (method: string, url: string, response: ResponseLike) => void {
   const learned = new Map<string, string>();
   return (method, url, response) => {
-    const route = `${method.toUpperCase()}:${routeOf(url)}`;
+    const route = `${method.toUpperCase()}:${routeForLog(url)}`;
     const bucket = response.headers.get("x-ratelimit-bucket");
     const limit = response.headers.get("x-ratelimit-limit");
     if (bucket && limit && learned.get(route) !== `${bucket}/${limit}` && learned.size < 1_000) {
@@ -88,8 +88,14 @@ function headerObserver(logger: Logger): (method: string, url: string, response:
   };
 }
 
-/** "/api/v10/channels/123/messages/456" → "/channels/:id/messages/:id"; interaction tokens are dropped too. */
-function routeOf(url: string): string {
+/**
+ * "/api/v10/channels/123/messages/456" → "/channels/:id/messages/:id". Interaction and webhook tokens (follow-ups
+ * go to /webhooks/<application>/<interaction token>) are dropped too: they are credentials for 15 minutes.
+ */
+export function routeForLog(url: string): string {
   const path = new URL(url).pathname.replace(/^.*?\/v\d+(?=\/)/, "");
-  return path.replace(/^\/interactions\/[^/]+\/[^/]+/, "/interactions/:id/:token").replace(/\/\d{5,}(?=\/|$)/g, "/:id");
+  return path
+    .replace(/^\/interactions\/[^/]+\/[^/]+/, "/interactions/:id/:token")
+    .replace(/^\/webhooks\/[^/]+\/[^/]+/, "/webhooks/:id/:token")
+    .replace(/\/\d{5,}(?=\/|$)/g, "/:id");
 }

@@ -5,7 +5,7 @@ import { FakeGateway } from "./gateway.js";
 import { discordError, parseBody, readRaw, writeResponse, type FakeResponse, type UploadedFile } from "./http-body.js";
 import { FAKE_IDS, FAKE_TOKEN, SnowflakeGenerator } from "./ids.js";
 import { DEFAULT_FAKE_RATE_LIMITS, FakeRateLimiter, type FakeRateLimits } from "./rate-limiter.js";
-import { routeRest, type InteractionCallbackRecord, type RestContext } from "./rest-api.js";
+import { routeRest, type FakeInteraction, type InteractionCallbackRecord, type InteractionFollowUpRecord, type RestContext } from "./rest-api.js";
 import { UserEvents } from "./user-events.js";
 import { buildDefaultWorld, type FakeWorld, type StoredMessage } from "./world.js";
 
@@ -59,6 +59,8 @@ export class FakeDiscord {
   readonly rateLimiter: FakeRateLimiter;
   readonly requests: RecordedRequest[] = [];
   readonly interactionCallbacks: InteractionCallbackRecord[] = [];
+  /** Follow-ups to interactions (POST /webhooks/:application/:token), ephemeral ones included. */
+  readonly interactionFollowUps: InteractionFollowUpRecord[] = [];
   /** Dispatch user activity: messages, DMs, voice messages, reactions, button clicks, threads. */
   readonly users: UserEvents;
   readonly ids = FAKE_IDS;
@@ -67,7 +69,7 @@ export class FakeDiscord {
   readonly #server: Server;
   readonly #snowflakes = new SnowflakeGenerator();
   readonly #injected: Array<InjectedFailure & { left: number }> = [];
-  readonly #interactionTokens = new Map<string, string>();
+  readonly #interactions = new Map<string, FakeInteraction>();
   #messageContent: "granted" | "denied";
   #port = 0;
   #rateLimitedCount = 0;
@@ -86,7 +88,7 @@ export class FakeDiscord {
       readyPayload: (session) => readyPayload(this, session.id),
       afterReady: () => [...this.world.guilds.keys()].map((id) => ({ t: "GUILD_CREATE", d: guildCreatePayload(this.world, id) })),
     });
-    this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactionTokens);
+    this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactions);
     this.#server = createServer((req, res) => void this.#onRequest(req, res));
     this.#server.on("upgrade", (req, socket, head) => {
       if ((req.url ?? "").startsWith("/gateway")) this.gateway.handleUpgrade(req, socket, head);
@@ -194,7 +196,9 @@ export class FakeDiscord {
 
   #answer(req: IncomingMessage, method: string, path: string, query: URLSearchParams, json: unknown, files: readonly UploadedFile[]): FakeResponse {
     if (!req.url?.startsWith("/api/v10/")) return discordError(404, 0, "404: Not Found");
-    const isInteraction = path.startsWith("/interactions/");
+    // Interaction callbacks and follow-ups (webhooks) authenticate with the interaction token, not the bot's,
+    // and are exempt from the global limit.
+    const isInteraction = path.startsWith("/interactions/") || path.startsWith("/webhooks/");
     if (!isInteraction && req.headers.authorization !== `Bot ${this.token}`) return discordError(401, 0, "401: Unauthorized");
     const injected = this.#injected.find((f) => (!f.method || f.method === method) && (!f.path || f.path.test(path)));
     if (injected) {
@@ -206,7 +210,8 @@ export class FakeDiscord {
     if (!decision.allowed) return { status: 429, body: decision.body, headers: decision.headers };
     const ctx: RestContext = {
       world: this.world, gateway: this.gateway, cdn: this.cdn, ids: this.#snowflakes, botUserId: this.ids.bot,
-      gatewayUrl: () => this.gatewayUrl, interactionTokens: this.#interactionTokens, interactionCallbacks: this.interactionCallbacks,
+      gatewayUrl: () => this.gatewayUrl, interactions: this.#interactions, interactionCallbacks: this.interactionCallbacks,
+      interactionFollowUps: this.interactionFollowUps,
     };
     const response = routeRest(ctx, { method, path, query, json, files });
     return { ...response, headers: { ...decision.headers, ...response.headers } };

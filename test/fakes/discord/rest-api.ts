@@ -22,6 +22,28 @@ export interface InteractionCallbackRecord {
   readonly at: number;
 }
 
+/** An interaction the fake dispatched (a button click): who clicked where, and the token that answers it. */
+export interface FakeInteraction {
+  readonly id: string;
+  readonly token: string;
+  readonly applicationId: string;
+  readonly channelId: string;
+  readonly userId: string;
+}
+
+/** A follow-up message sent through POST /webhooks/:application/:token after the interaction was acknowledged. */
+export interface InteractionFollowUpRecord {
+  readonly interactionId: string;
+  /** Who clicked: an ephemeral follow-up is shown to this user only. */
+  readonly userId: string;
+  readonly channelId: string;
+  readonly content: string;
+  readonly flags: number;
+  /** flags & 64 (EPHEMERAL): not stored in the channel, not dispatched on the gateway. */
+  readonly ephemeral: boolean;
+  readonly at: number;
+}
+
 export interface RestContext {
   readonly world: FakeWorld;
   readonly gateway: FakeGateway;
@@ -29,9 +51,10 @@ export interface RestContext {
   readonly ids: SnowflakeGenerator;
   readonly botUserId: string;
   readonly gatewayUrl: () => string;
-  /** Interactions dispatched by the fake, by id → token. */
-  readonly interactionTokens: Map<string, string>;
+  /** Interactions dispatched by the fake, by id. */
+  readonly interactions: Map<string, FakeInteraction>;
   readonly interactionCallbacks: InteractionCallbackRecord[];
+  readonly interactionFollowUps: InteractionFollowUpRecord[];
 }
 
 type Handler = (ctx: RestContext, req: RestRequest, params: string[]) => FakeResponse;
@@ -67,6 +90,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     ctx.world.findMessage(cid!, mid!) ? { status: 204 } : discordError(404, 10008, "Unknown Message")],
   ["DELETE", /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, () => ({ status: 204 })],
   ["POST", /^\/interactions\/(\d+)\/([^/]+)\/callback$/, interactionCallback],
+  ["POST", /^\/webhooks\/(\d+)\/([^/]+)$/, interactionFollowUp],
 ];
 
 export function routeRest(ctx: RestContext, req: RestRequest): FakeResponse {
@@ -171,13 +195,59 @@ function startThread(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
 }
 
 function interactionCallback(ctx: RestContext, req: RestRequest, [iid, token]: string[]): FakeResponse {
-  if (ctx.interactionTokens.get(iid!) !== token) return discordError(404, 10062, "Unknown interaction");
+  if (ctx.interactions.get(iid!)?.token !== token) return discordError(404, 10062, "Unknown interaction");
   if (ctx.interactionCallbacks.some((c) => c.interactionId === iid)) {
     return discordError(400, 40060, "Interaction has already been acknowledged.");
   }
   const body = (req.json ?? {}) as { type?: number; data?: unknown };
   ctx.interactionCallbacks.push({ interactionId: iid!, type: body.type ?? 0, data: body.data, at: Date.now() });
   return { status: 204 };
+}
+
+/**
+ * A follow-up to an acknowledged interaction. The token is the credential (no bot Authorization). Before the
+ * interaction has its initial response there is no webhook to post to yet, which Discord reports as 10015.
+ */
+function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]: string[]): FakeResponse {
+  const interaction = [...ctx.interactions.values()].find((i) => i.token === token);
+  if (!interaction || interaction.applicationId !== appId) return discordError(404, 10015, "Unknown Webhook");
+  if (!ctx.interactionCallbacks.some((c) => c.interactionId === interaction.id)) return discordError(404, 10015, "Unknown Webhook");
+  const body = (req.json ?? {}) as MessageBody & { flags?: number };
+  const problem = validateMessageBody(body, req.files.length, false);
+  if (problem) return problem;
+  const flags = body.flags ?? 0;
+  const ephemeral = (flags & 64) !== 0;
+  ctx.interactionFollowUps.push({ interactionId: interaction.id, userId: interaction.userId, channelId: interaction.channelId, content: body.content ?? "", flags, ephemeral, at: Date.now() });
+  const channel = ctx.world.channels.get(interaction.channelId);
+  const message: StoredMessage = {
+    id: ctx.ids.next(),
+    channel_id: interaction.channelId,
+    ...(channel?.guild_id && { guild_id: channel.guild_id }),
+    author: ctx.world.user(ctx.botUserId),
+    content: body.content ?? "",
+    embeds: body.embeds ?? [],
+    components: body.components ?? [],
+    attachments: [],
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    type: 0,
+    flags,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    pinned: false,
+    webhook_id: appId!,
+    edits: [],
+    deleted: false,
+    allowedMentions: body.allowed_mentions,
+  };
+  // Ephemeral messages exist only for the user who clicked: never in the channel, never on the gateway.
+  if (!ephemeral) {
+    ctx.world.storeMessage(message);
+    ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
+  }
+  return { status: 200, body: toWire(message) };
 }
 
 export type { StoredMessage };

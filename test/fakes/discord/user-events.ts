@@ -1,6 +1,7 @@
 import type { FakeCdn } from "./cdn.js";
 import { MESSAGE_CONTENT_INTENT, type FakeGateway, type GatewaySession } from "./gateway.js";
 import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
+import type { FakeInteraction } from "./rest-api.js";
 import { toWire } from "./wire.js";
 import { threadChannel, type FakeAttachment, type FakeChannel, type FakeWorld, type StoredMessage } from "./world.js";
 
@@ -44,7 +45,7 @@ export class UserEvents {
     private readonly gateway: FakeGateway,
     private readonly cdn: FakeCdn,
     private readonly ids: SnowflakeGenerator,
-    private readonly interactionTokens: Map<string, string>,
+    private readonly interactions: Map<string, FakeInteraction>,
   ) {}
 
   /** A message in a guild channel or thread (or a DM channel). Returns the stored message. */
@@ -169,7 +170,7 @@ export class UserEvents {
     const user = this.world.user(input.userId ?? FAKE_IDS.alice);
     const interactionId = this.ids.next();
     const token = `fake-interaction-token-${interactionId}`;
-    this.interactionTokens.set(interactionId, token);
+    this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id });
     this.gateway.dispatch("INTERACTION_CREATE", {
       id: interactionId, application_id: FAKE_IDS.application, type: 3, token, version: 1,
       channel_id: channel.id,

@@ -96,7 +96,7 @@ describe.concurrent("discord end to end: files, reactions and buttons", () => {
     }
   });
 
-  it("Stop clicked by the asker is acknowledged at once, stops the Dify task for the same user and marks the reply stopped", async ({ expect, onTestFinished }) => {
+  it("Stop clicked by the asker is acknowledged at once, stops the Dify task for the same user and marks the reply stopped; anyone else only gets a private notice", async ({ expect, onTestFinished }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const gate = createGate();
     dify.onChat(() => [steps.message("Let me think about this"), steps.waitFor(gate), ...scripts.answer(" and this part never arrives")]);
@@ -105,12 +105,14 @@ describe.concurrent("discord end to end: files, reactions and buttons", () => {
     const stop = buttonsOf(streaming).find((b) => b.label === "Stop");
     expect(stop).toBeDefined();
 
-    // Someone else's click is acknowledged too, but stops nothing.
+    // Someone else's click is acknowledged too, stops nothing, and gets a notice only they can see.
     const byBob = fake.users.clickButton({ channelId: q.id, messageId: streaming.id, customId: stop!.customId, userId: fake.ids.bob });
-    await eventually(() => fake.interactionCallbacks.some((c) => c.interactionId === byBob.interactionId), 10_000);
+    const notice = await eventually(() => fake.interactionFollowUps.find((f) => f.interactionId === byBob.interactionId), 10_000);
+    expect(notice).toMatchObject({ userId: fake.ids.bob, channelId: q.id, content: "Only Alice can stop this answer.", ephemeral: true });
     await settle();
     expect(dify.stopRequests).toHaveLength(0);
     expect(dify.streams[0]?.endReason).toBeUndefined();
+    expect(fake.botMessages(q.id)).toHaveLength(1);
 
     const byAlice = fake.users.clickButton({ channelId: q.id, messageId: streaming.id, customId: stop!.customId, userId: fake.ids.alice });
     const [reply] = await eventually(() => finalBotMessages(fake, q.id), 15_000);
@@ -119,6 +121,7 @@ describe.concurrent("discord end to end: files, reactions and buttons", () => {
       [byBob.interactionId, 6],
       [byAlice.interactionId, 6],
     ]);
+    expect(fake.interactionFollowUps).toHaveLength(1);
     expect(reply!.content).toBe("Let me think about this\n\n⏹ Stopped");
     expect(reply!.components).toEqual([]);
     expect(dify.stopRequests.length).toBeGreaterThanOrEqual(1);
