@@ -50,7 +50,8 @@ export const SLACK_CAPABILITIES: PlatformCapabilities = Object.freeze({
   maxButtonsPerMessage: SLACK_LIMITS.buttonsPerActionsBlock,
   // Slack accepts up to 1 GB, but the bytes sit in memory on their way from Dify; 100 MiB keeps a worker safe.
   maxUploadBytes: 100 * 1024 * 1024,
-  // One message edited faster than about once a second only flickers; the shared budget is the real limit.
-  minEditIntervalMs: 1_000,
+  // Slack sets no per-message edit limit; the shared workspace budgets are the real limit and the core spreads
+  // each stream's share evenly. This floor only keeps a lone stream from updating on every token.
+  minEditIntervalMs: 50,
   rateBudgets: slackRateBudgets,
 });

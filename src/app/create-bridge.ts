@@ -16,7 +16,7 @@ import type { BridgeJobData } from "../queue/job-types.js";
 import { createBridgeProcessor } from "../queue/reply-processor.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
-import { DurationEstimator } from "../reply/edit-pacer.js";
+import { RedisDurationStats } from "../rate/redis-duration-stats.js";
 import { ReplyPipeline } from "../reply/reply-pipeline.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { ConversationLock } from "../state/conversation-lock.js";
@@ -124,7 +124,7 @@ export class Bridge {
         replies,
         budgets,
         stops,
-        durations: new DurationEstimator(),
+        durations: new RedisDurationStats(redis.commands, key, logger),
         metrics: this.metrics,
         settings: { inputs: config.dify.inputs, showProgress: config.showProgress, showReasoning: config.showReasoning },
       });

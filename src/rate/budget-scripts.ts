@@ -8,7 +8,7 @@
 
 /**
  * KEYS: for each budget i (1-based): log_i, block_i, active_i  (3 keys per budget)
- * ARGV: count, priority ("high"|"normal"), member, streamId ("" for none), activeTtlMs,
+ * ARGV: count, priority ("high"|"normal"|"normal-no-reserve"), member, streamId ("" for none), activeTtlMs,
  *       then per budget: limit_i, windowMs_i
  * Returns { granted (1|0), waitMs, then per budget: used_i, active_i }.
  *
@@ -21,6 +21,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local count = tonumber(ARGV[1])
 local high = ARGV[2] == 'high'
+local keepReserve = ARGV[2] == 'normal'
 local member = ARGV[3]
 local stream = ARGV[4]
 local activeTtl = tonumber(ARGV[5])
@@ -45,7 +46,7 @@ for i = 1, count do
     if blocked > wait then wait = blocked end
   else
     local reserve = 0
-    if not high then
+    if keepReserve then
       reserve = math.min(math.floor(limit * 0.4), math.max(1, nactive))
       if reserve >= limit then reserve = limit - 1 end
     end

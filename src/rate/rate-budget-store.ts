@@ -42,12 +42,16 @@ export class RateBudgetStore {
     private readonly key: RedisKeyBuilder,
   ) {}
 
-  async acquire(budgets: readonly RateBudget[], opts: { priority: BudgetPriority; streamId?: string }): Promise<AcquireResult> {
+  /**
+   * Takes one slot in every budget, or none. Normal priority leaves a reserve for first and final texts unless
+   * `reserve` is false (a budget whose finals are spent elsewhere, like Slack's appends).
+   */
+  async acquire(budgets: readonly RateBudget[], opts: { priority: BudgetPriority; streamId?: string | undefined; reserve?: boolean }): Promise<AcquireResult> {
     if (budgets.length === 0) return { granted: true, usage: [] };
     const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("block", b.key), this.key("active", b.key)]);
     const args = [
       String(budgets.length),
-      opts.priority,
+      opts.priority === "normal" && opts.reserve === false ? "normal-no-reserve" : opts.priority,
       randomUUID(),
       opts.streamId ?? "",
       String(ACTIVE_TTL_MS),

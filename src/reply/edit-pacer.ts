@@ -6,7 +6,7 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
  * share of the budget over the time it is expected to keep streaming:
  *
  *   capacity over the next T ms ≈ max(free slots now, routine slots per window × T / window)
- *   interval = T / (capacity / active streams)
+ *   interval = T / (capacity / active streams + 1)     (the final text is the last of the evenly spaced updates)
  *
  * T is the expected remaining duration of this answer: the typical duration learned from recent answers
  * minus what has elapsed, and never less than half of the elapsed time (an answer that has run long will
@@ -18,23 +18,33 @@ export function routineIntervalMs(opts: {
   readonly expectedDurationMs: number;
   readonly minIntervalMs: number;
   readonly maxIntervalMs?: number;
+  /** Whether the budget keeps slots for final texts (edits do; appends do not: finals go through a stop). */
+  readonly reservesFinals?: boolean;
 }): number {
   const remainingMs = Math.max(opts.expectedDurationMs - opts.elapsedMs, opts.elapsedMs / 2, 1_000);
   let interval = opts.minIntervalMs;
   for (const u of opts.usage) {
     const active = Math.max(1, u.active);
-    const reserve = Math.min(Math.floor(u.limit * 0.4), active);
+    const reserve = opts.reservesFinals === false ? 0 : Math.min(Math.floor(u.limit * 0.4), active);
     const routinePerWindow = Math.max(1, u.limit - reserve);
     const freeNow = Math.max(0, routinePerWindow - u.used);
     const capacity = Math.max(freeNow, (routinePerWindow * remainingMs) / u.windowMs);
-    const share = Math.max(capacity / active, 0.5);
-    interval = Math.max(interval, remainingMs / share);
+    // `share` routine updates plus the final split the remaining time evenly; a share below one still gets
+    // one update in the middle of the answer with that probability (streams race for the few slots).
+    const share = capacity / active;
+    interval = Math.max(interval, remainingMs / (share + 1));
   }
   return Math.min(interval, opts.maxIntervalMs ?? 30_000);
 }
 
-/** Typical answer duration, learned per process as an exponentially weighted mean. */
-export class DurationEstimator {
+/** How long answers typically stream (first text to final), which paces routine updates. */
+export interface DurationStats {
+  expectedMs(): number;
+  observe(durationMs: number): void;
+}
+
+/** Typical answer duration, learned in memory as an exponentially weighted mean (tests, single processes). */
+export class DurationEstimator implements DurationStats {
   private meanMs: number;
 
   constructor(initialMs = 8_000, private readonly weight = 0.2) {

@@ -25,13 +25,16 @@ function split(text: string, maxChars: number): string[] {
   return splitMarkdown(text, maxChars - PREVIEW_MARGIN);
 }
 
-export function streamingLayout(view: StreamingView, opts: { maxChars: number; stopButton?: ActionButton | undefined }): ReplyLayout {
+/**
+ * The reply while it streams. With `preview` (the default) an open code fence in the growing message is closed
+ * so it renders as code; append-only streams ask for the text without it.
+ */
+export function streamingLayout(view: StreamingView, opts: { maxChars: number; stopButton?: ActionButton | undefined; preview?: boolean }): ReplyLayout {
   const stop = opts.stopButton ? [opts.stopButton] : [];
   if (view.text.trim() === "") return [{ markdown: view.status ? `_${view.status}_` : THINKING_TEXT, buttons: stop }];
   const chunks = split(view.text, opts.maxChars);
-  return chunks.map((markdown, i) =>
-    i === chunks.length - 1 ? { markdown: preview(markdown, opts.maxChars), buttons: stop } : { markdown, buttons: [] },
-  );
+  const live = (markdown: string) => (opts.preview === false ? markdown : preview(markdown, opts.maxChars));
+  return chunks.map((markdown, i) => (i === chunks.length - 1 ? { markdown: live(markdown), buttons: stop } : { markdown, buttons: [] }));
 }
 
 /** The live part with its open fence closed; a marker longer than the margin costs the preview a few characters. */

@@ -18,7 +18,7 @@ import { askActionId, retryActionId, stopActionId } from "../turn/action-ids.js"
 import type { StopCoordinator } from "../turn/stop-coordinator.js";
 import { type AnswerState, EMPTY_ANSWER, reduceAnswer } from "./answer-accumulator.js";
 import { answerMarkdown, buttonLabel, citationsOf, streamingView, type ViewSettings } from "./answer-view.js";
-import type { DurationEstimator } from "./edit-pacer.js";
+import type { DurationStats } from "./edit-pacer.js";
 import { deliverDifyFiles } from "./file-delivery.js";
 import { type FinalView, finalLayout } from "./reply-layout.js";
 import { ReplyStreamer } from "./reply-streamer.js";
@@ -33,7 +33,7 @@ export interface PipelineDeps {
   readonly replies: ReplyIndex;
   readonly budgets: RateBudgetStore;
   readonly stops: StopCoordinator;
-  readonly durations: DurationEstimator;
+  readonly durations: DurationStats;
   readonly metrics: BridgeMetrics;
   readonly settings: { readonly inputs: Readonly<Record<string, unknown>>; readonly showProgress: boolean; readonly showReasoning: boolean };
 }
@@ -65,6 +65,8 @@ export function difyUserFor(conversationKey: string): string {
 interface TurnRun {
   stopped: boolean;
   taskId: string | undefined;
+  /** Known from Dify's first event; from then on every message of the reply is indexed for feedback at once. */
+  messageId: string | undefined;
   readonly abort: AbortController;
 }
 
@@ -76,11 +78,11 @@ export class ReplyPipeline {
     const { data, turnId } = ctx;
     const msg = data.message;
     const user = difyUserFor(msg.conversationKey);
-    const run: TurnRun = { stopped: false, taskId: data.dify?.taskId, abort: new AbortController() };
+    const run: TurnRun = { stopped: false, taskId: data.dify?.taskId, messageId: data.dify?.messageId, abort: new AbortController() };
     const onShutdown = () => run.abort.abort(new DifyAbortedError("shutting down"));
     ctx.signal.addEventListener("abort", onShutdown, { once: true });
     const unregister = this.d.stops.register(turnId, () => this.onStopRequested(run, user, ctx.logger));
-    const streamer = this.streamerFor(ctx);
+    const streamer = this.streamerFor(ctx, run);
     try {
       await this.retirePreviousSuggestions(ctx);
       if (await this.d.stops.isStopRequested(turnId)) {
@@ -105,7 +107,7 @@ export class ReplyPipeline {
     }
   }
 
-  private streamerFor(ctx: TurnContext): ReplyStreamer {
+  private streamerFor(ctx: TurnContext, run: TurnRun): ReplyStreamer {
     const platform = ctx.platform;
     const label = platform.id;
     return new ReplyStreamer({
@@ -122,6 +124,9 @@ export class ReplyPipeline {
         onFirstText: (at) => this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(ctx.data.message.receivedAt)) / 1000),
         onOp: (op) => this.d.metrics.platformCalls.labels(label, op).inc(),
         onRateLimited: () => this.d.metrics.rateLimitHits.labels(label).inc(),
+        onPart: (ref) => {
+          if (run.messageId) void this.indexReply(ctx, [ref], run.messageId).catch((err: unknown) => ctx.logger.warn({ err }, "could not index a reply message"));
+        },
       },
     });
   }
@@ -198,7 +203,7 @@ export class ReplyPipeline {
         for await (const event of events) {
           if (!started && (event.taskId || event.messageId)) {
             started = true;
-            await this.onDifyStarted(ctx, run, req.user, event);
+            await this.onDifyStarted(ctx, run, req.user, streamer, event);
           }
           state = reduceAnswer(state, event);
           const current = state;
@@ -226,10 +231,19 @@ export class ReplyPipeline {
     }
   }
 
-  private async onDifyStarted(ctx: TurnContext, run: TurnRun, user: string, event: { taskId?: string | undefined; messageId?: string | undefined; conversationId?: string | undefined }): Promise<void> {
+  private async onDifyStarted(
+    ctx: TurnContext,
+    run: TurnRun,
+    user: string,
+    streamer: ReplyStreamer,
+    event: { taskId?: string | undefined; messageId?: string | undefined; conversationId?: string | undefined },
+  ): Promise<void> {
     run.taskId = event.taskId;
+    run.messageId = event.messageId;
     const msg = ctx.data.message;
     await Promise.all([
+      // A 👍 while the answer is still streaming counts too.
+      event.messageId ? this.indexReply(ctx, streamer.refs, event.messageId) : undefined,
       event.conversationId ? this.d.conversations.setConversationId(msg.conversationKey, event.conversationId) : undefined,
       ctx.saveDify({ taskId: event.taskId, messageId: event.messageId, conversationId: event.conversationId }),
       this.d.turns.update(ctx.turnId, {
@@ -303,6 +317,8 @@ export class ReplyPipeline {
     const finalText = produced.failed ? `${text}\n\n${produced.failed}` : text;
     const max = Math.min(5, ctx.platform.capabilities.maxButtonsPerMessage);
     const suggestionButtons = suggestions.slice(0, max).map((q, i) => ({ actionId: askActionId(ctx.turnId, i), label: buttonLabel(q) }));
+    // Saved before the buttons appear, so a quick click always finds its question.
+    if (suggestions.length) await this.d.turns.update(ctx.turnId, { turnId: ctx.turnId, suggestions });
     const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons });
     if (suggestions.length) await this.rememberSuggestions(ctx, suggestions, refs, finalText, citations);
   }
@@ -333,6 +349,7 @@ export class ReplyPipeline {
     const max = Math.min(5, ctx.platform.capabilities.maxButtonsPerMessage);
     const buttons = starters.slice(0, max).map((q, i) => ({ actionId: askActionId(ctx.turnId, i), label: buttonLabel(q) }));
     const text = opening.trim() || "Hi! Ask me anything.";
+    if (buttons.length) await this.d.turns.update(ctx.turnId, { turnId: ctx.turnId, suggestions: starters });
     const refs = await this.finish(ctx, streamer, { text, buttons }, "ok");
     if (buttons.length) await this.rememberSuggestions(ctx, starters, refs, text, []);
   }
@@ -355,21 +372,31 @@ export class ReplyPipeline {
     await this.d.turns.swapSuggestionTurn(ctx.data.message.conversationKey, ctx.turnId);
   }
 
-  /** The previous turn's suggestion buttons go away when the thread moves on. */
+  /**
+   * The previous turn's suggestion buttons go away when the thread moves on. Cosmetic, so it runs beside the
+   * answer rather than before it, waiting for a routine slot in the channel's budget when there is none free.
+   */
   private async retirePreviousSuggestions(ctx: TurnContext): Promise<void> {
     const key = ctx.data.message.conversationKey;
     const previous = await this.d.turns.swapSuggestionTurn(key, null);
     if (!previous || previous === ctx.turnId) return;
-    const record = await this.d.turns.get(previous);
-    const msg = record?.buttonsMessage;
+    void this.removeButtons(ctx, previous).catch((err: unknown) => ctx.logger.warn({ err }, "could not remove old suggestion buttons"));
+  }
+
+  private async removeButtons(ctx: TurnContext, turnId: string): Promise<void> {
+    const msg = (await this.d.turns.get(turnId))?.buttonsMessage;
     if (!msg) return;
     const place = { workspaceId: msg.ref.workspaceId, channelId: msg.ref.channelId };
     const budgets = ctx.platform.capabilities.rateBudgets(place).edit ?? [];
-    const grant = await this.d.budgets.acquire(budgets, { priority: "normal" });
-    if (!grant.granted) return; // cosmetic: skip rather than delay the answer
-    await ctx.platform
-      .editMessage(msg.ref, { markdown: msg.markdown, buttons: [], ...(msg.citations ? { citations: msg.citations } : {}) })
-      .catch((err: unknown) => ctx.logger.warn({ err }, "could not remove old suggestion buttons"));
+    for (let waited = 0; ; ) {
+      const grant = await this.d.budgets.acquire(budgets, { priority: "normal" });
+      if (grant.granted) break;
+      if (waited > 120_000) return;
+      const pause = Math.max(50, grant.waitMs);
+      waited += pause;
+      await sleep(pause);
+    }
+    await ctx.platform.editMessage(msg.ref, { markdown: msg.markdown, buttons: [], ...(msg.citations ? { citations: msg.citations } : {}) });
   }
 
   /** A worker died mid-answer: do not ask again (Dify already has the question); show what Dify kept. */

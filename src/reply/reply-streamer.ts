@@ -10,7 +10,7 @@ import {
 import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
 import type { BudgetPriority, BudgetUsage, RateBudgetStore } from "../rate/rate-budget-store.js";
-import { type DurationEstimator, routineIntervalMs } from "./edit-pacer.js";
+import { type DurationStats, routineIntervalMs } from "./edit-pacer.js";
 import { type FinalView, finalLayout, type ReplyLayout, sameContent, type StreamingView, streamingLayout } from "./reply-layout.js";
 import { chooseStreamMode } from "./stream-mode.js";
 
@@ -19,6 +19,8 @@ export interface StreamerEvents {
   onFirstText?(atMs: number): void;
   onOp?(op: RateOp): void;
   onRateLimited?(): void;
+  /** A message joined the reply (a continuation part, or the native stream's message). */
+  onPart?(ref: MessageRef): void;
 }
 
 export interface ReplyStreamerOptions {
@@ -31,7 +33,7 @@ export interface ReplyStreamerOptions {
   readonly askerUserId: string;
   /** Unique per answer; identifies the stream in the shared budgets. */
   readonly streamId: string;
-  readonly durations: DurationEstimator;
+  readonly durations: DurationStats;
   readonly logger: Logger;
   readonly events?: StreamerEvents;
 }
@@ -66,6 +68,8 @@ export class ReplyStreamer {
   /** The view holds answer text (not just the placeholder or a progress line). */
   private hasText = false;
   private pendingView: (() => StreamingView) | undefined;
+  /** The streaming layout's text without preview fences, for append-only (native) parts. */
+  private desiredRaw: readonly string[] = [];
   private control: MessageRef | null = null;
   private nativeRefused = false;
   private nextRoutineAt = 0;
@@ -114,6 +118,8 @@ export class ReplyStreamer {
     const view = pending();
     this.hasText = view.text.trim() !== "";
     this.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
+    // Append-only streams get the text without the preview's closing fence (it would have to be taken back).
+    this.desiredRaw = streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown);
   }
 
   /**
@@ -122,6 +128,7 @@ export class ReplyStreamer {
    */
   async finish(view: FinalView): Promise<readonly MessageRef[]> {
     const first = !this.isFinal;
+    const finalAt = Date.now();
     this.isFinal = true;
     this.pendingView = undefined;
     this.hasText = true;
@@ -130,7 +137,8 @@ export class ReplyStreamer {
     else this.poke();
     await this.loop;
     if (first) {
-      if (this.firstTextAt !== undefined) this.o.durations.observe(Date.now() - this.firstTextAt);
+      // How long the answer streamed (not how long its final text then waited for a budget slot).
+      if (this.firstTextAt !== undefined) this.o.durations.observe(finalAt - this.firstTextAt);
       await this.o.budgets.leave(this.allBudgets(), this.o.streamId).catch(() => undefined);
     }
     return this.refs;
@@ -200,6 +208,7 @@ export class ReplyStreamer {
       const grant = await this.o.budgets.acquire(budgets, {
         priority: routine ? "normal" : "high",
         streamId: rateOp === "edit" || rateOp === "streamAppend" ? this.o.streamId : undefined,
+        reserve: rateOp !== "streamAppend",
       });
       if (!grant.granted) {
         await this.pause(Math.max(5, grant.waitMs));
@@ -211,7 +220,8 @@ export class ReplyStreamer {
         this.o.events?.onOp?.(rateOp);
         // Any update of the growing message (the first text included) starts the next routine interval.
         if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
-          this.nextRoutineAt = Date.now() + this.intervalFor(routine ? grant.usage : await this.usageForRoutine());
+          const native = op.kind === "append" || op.kind === "nativeStart";
+          this.nextRoutineAt = Date.now() + this.intervalFor(routine ? grant.usage : await this.usageForRoutine(), native);
         }
       } catch (err) {
         await this.onFailure(op, budgets, err);
@@ -224,8 +234,9 @@ export class ReplyStreamer {
     return this.o.budgets.usage(this.budgetsFor(native ? "streamAppend" : "edit"));
   }
 
-  private intervalFor(usage: readonly BudgetUsage[]): number {
+  private intervalFor(usage: readonly BudgetUsage[], native = false): number {
     return routineIntervalMs({
+      reservesFinals: !native,
       usage,
       elapsedMs: Date.now() - (this.firstTextAt ?? this.startedAt),
       expectedDurationMs: this.o.durations.expectedMs(),
@@ -242,13 +253,14 @@ export class ReplyStreamer {
       const frozen = this.isFinal || i < last;
       if (!part || !part.ref) return { kind: "post", index: i, content: want, routine: false, showsText: this.hasText };
       if (part.mode === "native") {
-        if (frozen || !want.markdown.startsWith(part.appended)) return { kind: "nativeStop", index: i, content: want };
-        if (want.markdown !== part.appended) return { kind: "append", index: i, delta: want.markdown.slice(part.appended.length), content: want };
+        const raw = this.isFinal ? want.markdown : (this.desiredRaw[i] ?? want.markdown);
+        if (frozen || !raw.startsWith(part.appended)) return { kind: "nativeStop", index: i, content: want };
+        if (raw !== part.appended) return { kind: "append", index: i, delta: raw.slice(part.appended.length), content: { markdown: raw } };
         continue;
       }
       if (sameContent(part.shown, want)) continue;
       const firstText = i === 0 && this.firstTextAt === undefined && this.hasText;
-      if (firstText && !this.isFinal && (await this.shouldStreamNatively())) return { kind: "nativeStart", content: want };
+      if (firstText && !this.isFinal && (await this.shouldStreamNatively())) return { kind: "nativeStart", content: { markdown: this.desiredRaw[0] ?? want.markdown } };
       const routine = !frozen && !firstText;
       return { kind: "edit", index: i, content: want, routine, showsText: this.hasText };
     }
@@ -283,6 +295,7 @@ export class ReplyStreamer {
       case "post": {
         const ref = await platform.postMessage(target, op.content);
         this.parts[op.index] = { ref, shown: op.content, mode: "edit", appended: "" };
+        this.o.events?.onPart?.(ref);
         if (op.showsText) this.markText();
         return;
       }
@@ -300,6 +313,7 @@ export class ReplyStreamer {
         const ref = await streaming.start(target, op.content.markdown, { placeholder, askerUserId: this.o.askerUserId });
         this.control = placeholder;
         this.parts[0] = { ref, shown: { markdown: op.content.markdown }, mode: "native", appended: op.content.markdown };
+        this.o.events?.onPart?.(ref);
         this.markText();
         return;
       }

@@ -50,6 +50,32 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     expect(h.dify.feedbackRequests.every((f) => f.messageId === difyMessageId && f.user === q.conversationKey && f.status === 200)).toBe(true);
   });
 
+  it("a 👍 while the answer is still streaming counts as feedback", async () => {
+    h = await startBridge();
+    const gate = createGate();
+    h.dify.onChat(() => [steps.message("Half of the answer"), steps.waitFor(gate), ...scripts.answer(", and the rest.")]);
+    const q = await ask(h, "Go on");
+    const streaming = await eventually(() => h.platform.visibleMessages({ channelId: "C1", threadId: q.messageId }).find((m) => m.content.markdown.startsWith("Half of the answer")));
+    await h.platform.emit(h.platform.reaction(streaming.ref, { userId: "U1", reaction: "thumbs_up", added: true }));
+    gate.open();
+    await eventually(() => isFinal(h, q));
+    await eventually(() => h.dify.feedbackRequests.length === 1);
+    expect(h.dify.feedbackRequests[0]).toMatchObject({ rating: "like", messageId: h.dify.streams[0]?.messageId });
+  });
+
+  it("old suggestion buttons are removed even when the channel's edit budget is spent at that moment", async () => {
+    h = await startBridge({ platform: { budgets: (p) => ({ edit: [{ key: `${p.channelId}:edit`, limit: 4, windowMs: 1_500 }] }) } });
+    h.dify.configure({ parameters: { ...h.dify.settings.parameters, suggested_questions_after_answer: { enabled: true } } });
+    h.dify.setSuggestedQuestions(["More?"]);
+    h.dify.onChat((turn) => scripts.answer(`A: ${turn.query}`, { chunkChars: 2, delayMs: 10 }));
+    const q = await ask(h, "First");
+    const withButtons = await eventually(() => isFinal(h, q)?.find((m) => (m.content.buttons ?? []).length === 1));
+    await h.platform.emit(h.platform.click(withButtons.ref, withButtons.content.buttons?.[0]?.actionId ?? "", { userId: "U1", displayName: "Ana" }, q.conversationKey, q.replyTarget));
+    await eventually(() => h.dify.streams[1]?.endReason === "completed");
+    await eventually(() => (h.platform.messages.get(withButtons.ref.messageId)?.content.buttons ?? []).length === 0, 15_000);
+    expect(h.platform.budgetViolations).toBe(0);
+  });
+
   it("a reaction on the second message of a long answer rates the same Dify message", async () => {
     h = await startBridge({ platform: { maxMessageLength: 300 } });
     h.dify.onChat(() => scripts.answer("Long paragraph. ".repeat(60).trim(), { chunkChars: 40 }));

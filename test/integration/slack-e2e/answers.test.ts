@@ -136,8 +136,18 @@ describe.each(["edit", "auto"] as const)("Slack end to end over HTTP: answers (S
     if (!reply) throw new Error("no reply");
     expect(reply.markdown).toBe(answer);
     if (!isNativeStream(reply)) expect(reply.blocks).toEqual([{ type: "markdown", text: answer }]);
-    // While it grew, every revision showed a valid code block: an open fence was closed in the preview.
-    for (const t of answerRevisions(reply)) expect((t.match(/^```/gm) ?? []).length % 2).toBe(0);
+    if (isNativeStream(reply)) {
+      // Append-only: the stream ran to the end (no fallback to edits), each revision extending the last one.
+      const vias = reply.revisions.map((r) => r.via);
+      expect(vias[0]).toBe("chat.startStream");
+      expect(vias.at(-1)).toBe("chat.stopStream");
+      expect(vias).not.toContain("chat.update");
+      const texts = answerRevisions(reply);
+      for (let i = 1; i < texts.length; i++) expect(texts[i]?.startsWith(texts[i - 1] ?? "")).toBe(true);
+    } else {
+      // Edited: every revision showed a valid code block (an open fence is closed in the preview).
+      for (const t of answerRevisions(reply)) expect((t.match(/^```/gm) ?? []).length % 2).toBe(0);
+    }
     expect(e.botReplies(q).some(hasStopButton)).toBe(false);
     expect(e.slack.rateLimitedCalls()).toEqual([]);
     expect(e.slack.calls.filter((c) => c.error !== undefined).map((c) => `${c.method}: ${c.error}`)).toEqual([]);

@@ -10,16 +10,24 @@ const interval = (usage: readonly BudgetUsage[], patch: { elapsedMs?: number; ex
 
 /**
  * `streams` answers start together and share one budget window; each waits the interval the pacer gives it
- * after every update. Returns the update times.
+ * after every update, and (as the shared budget does) an update past the window's routine slots is refused.
+ * Returns the update times.
  */
 function simulate(opts: { streams: number; limit: number; expectedDurationMs: number; runMs: number }): number[] {
   const next = Array.from({ length: opts.streams }, () => 0);
   const times: number[] = [];
+  const routineSlots = opts.limit - Math.min(Math.floor(opts.limit * 0.4), opts.streams);
   for (;;) {
     const i = next.indexOf(Math.min(...next));
     const now = next[i] as number;
     if (now >= opts.runMs) return times;
-    if (now > 0) times.push(now);
+    if (now > 0) {
+      if (times.length >= routineSlots) {
+        next[i] = Number.POSITIVE_INFINITY; // refused until the window moves on, past this run
+        continue;
+      }
+      times.push(now);
+    }
     const usage = [budget({ limit: opts.limit, used: times.length, active: opts.streams })];
     next[i] = now + routineIntervalMs({ usage, elapsedMs: now, expectedDurationMs: opts.expectedDurationMs, minIntervalMs: 100 });
   }
@@ -55,18 +63,18 @@ describe("routineIntervalMs", () => {
   });
 
   it("spreads a free budget over the answer's expected remaining duration", () => {
-    // 29 routine slots (one reserved for the final text), 8 s expected: one update every 8000 / 29 ms.
-    expect(interval([budget()])).toBeCloseTo(8_000 / 29, 6);
-    // Halfway through, the remaining 4 s get the remaining slots.
-    expect(interval([budget({ used: 14 })], { elapsedMs: 4_000 })).toBeCloseTo(4_000 / 15, 6);
+    // 29 routine slots (one reserved for the final text), 8 s expected: 29 updates and the final split the 8 s.
+    expect(interval([budget()])).toBeCloseTo(8_000 / 30, 6);
+    // Halfway through, the remaining 4 s get the remaining 15 slots and the final.
+    expect(interval([budget({ used: 14 })], { elapsedMs: 4_000 })).toBeCloseTo(4_000 / 16, 6);
     // A longer expected answer is paced more slowly from the start.
     expect(interval([budget()], { expectedDurationMs: 20_000 })).toBeGreaterThan(interval([budget()], { expectedDurationMs: 8_000 }));
   });
 
   it("assumes an answer that has run past its expected duration will run on for half as long again", () => {
     const late = interval([budget({ used: 29 })], { elapsedMs: 30_000, expectedDurationMs: 8_000, maxIntervalMs: 60_000 });
-    // No free slot: the routine rate of the window, 29 per 60 s.
-    expect(late).toBeCloseTo(60_000 / 29, 6);
+    // No free slot: 15 s more are expected, at the window's routine rate (29 per 60 s) that is 7.25 updates.
+    expect(late).toBeCloseTo(15_000 / (29 * (15_000 / 60_000) + 1), 6);
   });
 
   it("is set by the most constrained of several budgets", () => {

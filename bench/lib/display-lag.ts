@@ -1,0 +1,74 @@
+import type { TimedAnswer } from "./timed-answer.js";
+
+/** A state of the reply as a user saw it: when, and the text shown. */
+export interface Visible {
+  readonly at: number;
+  readonly text: string;
+}
+
+export interface LagResult {
+  /** Mean over all characters of (first visible − emitted). */
+  readonly meanLagMs: number;
+  /** From message_end to the first state showing the exact final text (undefined if it never did). */
+  readonly finalAfterEndMs: number | undefined;
+  readonly exactFinal: boolean;
+}
+
+/**
+ * Display lag of one answer: each emitted piece counts for its characters, and is visible from the first
+ * reply state whose text starts with everything emitted up to it. States that are not a prefix of the answer
+ * (the placeholder, progress lines) show nothing.
+ */
+export function displayLag(answer: TimedAnswer, states: readonly Visible[], shownNow: string, endedAt: number): LagResult {
+  const sorted = [...states].sort((a, b) => a.at - b.at);
+  const text = answer.text;
+  let weighted = 0;
+  let total = 0;
+  let prev = 0;
+  let cursor = 0;
+  for (const piece of answer.emitted) {
+    const needed = text.slice(0, piece.chars);
+    // The reply only grows, so the first state showing this piece comes no earlier than the previous one's.
+    while (cursor < sorted.length && !(sorted[cursor] as Visible).text.startsWith(needed)) cursor++;
+    const seen = sorted[cursor];
+    // Never shown by the end of the run: counted as shown at the end (so the mean is a lower bound).
+    const visibleAt = seen ? Math.max(seen.at, piece.at) : endedAt;
+    weighted += (visibleAt - piece.at) * (piece.chars - prev);
+    total += piece.chars - prev;
+    prev = piece.chars;
+  }
+  const final = sorted.find((v) => v.text === text);
+  return {
+    meanLagMs: total ? weighted / total : Number.NaN,
+    finalAfterEndMs: final && answer.messageEndAt !== undefined ? Math.max(0, final.at - answer.messageEndAt) : undefined,
+    exactFinal: shownNow === text,
+  };
+}
+
+export interface BudgetPlan {
+  readonly update: number;
+  readonly start: number;
+  readonly stop: number;
+  readonly append: number;
+}
+
+/**
+ * The lowest mean display lag the budgets allow for `n` simultaneous answers of `durationMs` emitted evenly:
+ * a stream with u updates (the final one included) spaced evenly shows each character after D/(2u) on average.
+ * Edited streams share the update budget (first text, updates and final); native streams get one start (first
+ * text), one stop (final) and share the append budget. Tries every split between the two modes and keeps the
+ * best; with `nativeAllowed` false only edits count. Updates are capped at one per token.
+ */
+export function bestScheduleLagMs(n: number, durationMs: number, tokens: number, budgets: BudgetPlan, nativeAllowed: boolean): number {
+  const lagFor = (updates: number) => durationMs / (2 * Math.min(Math.max(updates, 1), tokens));
+  let best = Number.POSITIVE_INFINITY;
+  const maxNative = nativeAllowed ? Math.min(n, budgets.start, budgets.stop) : 0;
+  for (let m = 0; m <= maxNative; m++) {
+    const edited = n - m;
+    if (edited > 0 && budgets.update < edited) continue; // every edited stream needs at least its final
+    const native = m > 0 ? lagFor(2 + budgets.append / m) * m : 0;
+    const edit = edited > 0 ? lagFor(budgets.update / edited) * edited : 0;
+    best = Math.min(best, (native + edit) / n);
+  }
+  return best;
+}
