@@ -30,7 +30,10 @@ export interface LagRun {
   readonly finalAfterEnd: ReturnType<typeof summarize>;
   readonly exactFinals: number;
   readonly rateLimited: number;
+  /** Best schedule with the first text shown at once (the ratio's reference). */
   readonly boundMs: number;
+  /** Best schedule with no constraint on the first text. */
+  readonly looseBoundMs: number;
   readonly wallMs: number;
 }
 
@@ -86,7 +89,8 @@ async function runOnce(variant: Variant, n: number, timeoutMs: number, prefix: s
     finalAfterEnd: summarize(final.flatMap((r) => (r.finalAfterEndMs === undefined ? [] : [r.finalAfterEndMs]))),
     exactFinals: final.filter((r) => r.exactFinal).length,
     rateLimited: rig.slack.rateLimitedCalls().length,
-    boundMs: bestScheduleLagMs(n, DURATION_MS, TOKENS, SLACK_TIERS, streaming !== "edit" && isBridge),
+    boundMs: bestScheduleLagMs(n, DURATION_MS, TOKENS, SLACK_TIERS, { nativeAllowed: streaming !== "edit" && isBridge, firstTextAtOnce: true }),
+    looseBoundMs: bestScheduleLagMs(n, DURATION_MS, TOKENS, SLACK_TIERS, { nativeAllowed: streaming !== "edit" && isBridge, firstTextAtOnce: false }),
     wallMs,
   };
   await rig.close();
@@ -109,7 +113,7 @@ export async function runDisplayLagBench(log: (line: string) => void = (l) => pr
       // The naive baselines can stall for a minute per 429 (the SDK waits out Retry-After): cap their runs.
       const run = await runOnce(v, n, v.startsWith("naive") ? DURATION_MS + 60_000 : 180_000, prefix);
       runs.push(run);
-      log(`display lag: ${v}, ${n} streams: mean ${ms(run.meanLagMs, 0)} (bound ${ms(run.boundMs, 0)}), final after end p95 ${ms(run.finalAfterEnd.p95, 0)}, exact ${run.exactFinals}/${n}, 429s ${run.rateLimited}`);
+      log(`display lag: ${v}, ${n} streams: mean ${ms(run.meanLagMs, 0)} (bound ${ms(run.boundMs, 0)}, ${(run.meanLagMs / run.boundMs).toFixed(2)}x), final after end p95 ${ms(run.finalAfterEnd.p95, 0)}, exact ${run.exactFinals}/${n}, 429s ${run.rateLimited}`);
     }
   }
   const bigRuns: LagRun[] = [];
@@ -127,7 +131,7 @@ export async function runDisplayLagBench(log: (line: string) => void = (l) => pr
 function formatLagSection(runs: readonly LagRun[], bigRuns: readonly LagRun[]): string {
   const rows = runs.map(
     (r) =>
-      `| ${r.n} | ${r.variant} | ${ms(r.meanLagMs, 0)} | ${ms(r.streamLag.p50, 0)} / ${ms(r.streamLag.p99, 0)} | ${Number.isFinite(r.boundMs) ? ms(r.boundMs, 0) : "n/a"} | ${(r.meanLagMs / r.boundMs).toFixed(2)}× | ${ms(r.finalAfterEnd.p50, 0)} / ${ms(r.finalAfterEnd.p95, 0)} / ${ms(r.finalAfterEnd.p99, 0)} | ${r.exactFinals}/${r.n} | ${r.rateLimited} |`,
+      `| ${r.n} | ${r.variant} | ${ms(r.meanLagMs, 0)} | ${ms(r.streamLag.p50, 0)} / ${ms(r.streamLag.p99, 0)} | ${ms(r.boundMs, 0)} | ${(r.meanLagMs / r.boundMs).toFixed(2)}× | ${ms(r.looseBoundMs, 0)} | ${ms(r.finalAfterEnd.p50, 0)} / ${ms(r.finalAfterEnd.p95, 0)} / ${ms(r.finalAfterEnd.p99, 0)} | ${r.exactFinals}/${r.n} | ${r.rateLimited} |`,
   );
   const ratios = [1, 5, 20].flatMap((n) => {
     const ours = runs.find((r) => r.n === n && r.variant === "bridge (SLACK_STREAMING=auto)");
@@ -139,10 +143,10 @@ function formatLagSection(runs: readonly LagRun[], bigRuns: readonly LagRun[]): 
   return [
     "### Display lag behind the model (Slack tiers enforced per workspace)",
     "",
-    `Each answer: ${TOKENS} tokens of ~4 characters at ${TOKENS_PER_SECOND} tokens/s (${DURATION_MS / 1000} s). Lag = when a character first became visible minus when the fake Dify sent it, averaged over every character. "Bound" is the lowest mean lag the budgets allow for this load (every stream's share of the budgets spent in evenly spaced updates, the best split between native streams and edits; edits only for SLACK_STREAMING=edit). "Final after end" is from Dify's message_end to the exact final text on Slack.`,
+    `Each answer: ${TOKENS} tokens of ~4 characters at ${TOKENS_PER_SECOND} tokens/s (${DURATION_MS / 1000} s). Lag = when a character first became visible minus when the fake Dify sent it, averaged over every character. "Bound" is the lowest mean lag the budgets allow for this load: every stream's share of the budgets spent in evenly spaced updates, with the best split between native streams and edits (edits only for SLACK_STREAMING=edit and the baselines). The bridge shows each answer's first text the moment it arrives (time to first token comes first), so its reference bound spreads the remaining updates; the looser bound, which would delay the first text, is shown beside it. "Final after end" is from Dify's message_end to the exact final text on Slack.`,
     "",
-    "| streams | variant | mean lag | per-stream p50 / p99 | bound | ratio to bound | final after end p50 / p95 / p99 | exact final texts | HTTP 429s |",
-    "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| streams | variant | mean lag | per-stream p50 / p99 | bound (first text at once) | ratio to bound | bound (no first-text rule) | final after end p50 / p95 / p99 | exact final texts | HTTP 429s |",
+    "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
     "",
     "Baselines against the bridge (SLACK_STREAMING=auto), same load:",

@@ -53,19 +53,38 @@ export interface BudgetPlan {
 }
 
 /**
- * The lowest mean display lag the budgets allow for `n` simultaneous answers of `durationMs` emitted evenly:
- * a stream with u updates (the final one included) spaced evenly shows each character after D/(2u) on average.
- * Edited streams share the update budget (first text, updates and final); native streams get one start (first
- * text), one stop (final) and share the append budget. Tries every split between the two modes and keeps the
- * best; with `nativeAllowed` false only edits count. Updates are capped at one per token.
+ * The lowest mean display lag the budgets allow for `n` simultaneous answers of `durationMs` emitted evenly.
+ *
+ * A stream shown in u updates spaced evenly, the last one with the final text, shows each character after
+ * D/(2u) on average. Edited streams share the update budget (first text, updates and final alike); native
+ * streams get one start (first text) and one stop (final) from their own budgets and share the append budget.
+ * Every split between the two modes is tried (edits only when `nativeAllowed` is false) and the best kept.
+ * Fractional shares are interpolated between the integer allocations they stand for; updates are capped at
+ * one per token.
+ *
+ * With `firstTextAtOnce` (what the bridge does, and what time-to-first-token asks for) the first update goes
+ * out with the first token, so only the others are spread: D/(2(u−1)).
  */
-export function bestScheduleLagMs(n: number, durationMs: number, tokens: number, budgets: BudgetPlan, nativeAllowed: boolean): number {
-  const lagFor = (updates: number) => durationMs / (2 * Math.min(Math.max(updates, 1), tokens));
+export function bestScheduleLagMs(
+  n: number,
+  durationMs: number,
+  tokens: number,
+  budgets: BudgetPlan,
+  opts: { nativeAllowed: boolean; firstTextAtOnce: boolean },
+): number {
+  const spaced = (k: number) => durationMs / (2 * Math.max(1, Math.min(k, tokens)));
+  // Mean lag of a stream with u updates in all (interpolated between integer allocations).
+  const lagFor = (u: number) => {
+    const useful = Math.max(1, opts.firstTextAtOnce ? u - 1 : u);
+    const lo = Math.floor(useful);
+    const hi = Math.ceil(useful);
+    return lo === hi ? spaced(lo) : spaced(lo) * (hi - useful) + spaced(hi) * (useful - lo);
+  };
   let best = Number.POSITIVE_INFINITY;
-  const maxNative = nativeAllowed ? Math.min(n, budgets.start, budgets.stop) : 0;
+  const maxNative = opts.nativeAllowed ? Math.min(n, budgets.start, budgets.stop) : 0;
   for (let m = 0; m <= maxNative; m++) {
     const edited = n - m;
-    if (edited > 0 && budgets.update < edited) continue; // every edited stream needs at least its final
+    if (edited > 0 && budgets.update < edited * (opts.firstTextAtOnce ? 2 : 1)) continue; // first text and final each
     const native = m > 0 ? lagFor(2 + budgets.append / m) * m : 0;
     const edit = edited > 0 ? lagFor(budgets.update / edited) * edited : 0;
     best = Math.min(best, (native + edit) / n);

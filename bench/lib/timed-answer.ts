@@ -10,8 +10,18 @@ export interface TimedAnswer {
   messageEndAt: number | undefined;
 }
 
-/** A realistic answer: `tokens` tokens of ~4 characters in words and sentences, multi-byte included. */
+/** A realistic answer of exactly `tokens` × 4 characters (code points): words and sentences, multi-byte included. */
 export function answerText(tokens: number, seed: number): string {
+  const target = tokens * 4;
+  let text = "";
+  for (let round = 0; Array.from(text).length < target; round++) text += `${text ? " " : ""}${words(tokens, seed + round * 7919)}`;
+  const cut = Array.from(text).slice(0, target);
+  // Never end on whitespace (the bridge trims the final answer); pad with a visible character instead.
+  while (cut.length && /\s/.test(cut[cut.length - 1] as string)) cut[cut.length - 1] = ".";
+  return cut.join("");
+}
+
+function words(tokens: number, seed: number): string {
   const words = ["The", "handbook", "says", "requests", "go", "through", "the", "portal,", "and", "approvals", "take", "two", "days.", "Überstunden", "werden", "erfasst.", "休暇", "申請", "😀", "**note**", "`code`", "\n\n"];
   const out: string[] = [];
   let x = seed;

@@ -81,6 +81,32 @@ export class RateBudgetStore {
     return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
   }
 
+  /** The stream competes for these budgets from now on (counted in `active`). */
+  async join(budgets: readonly RateBudget[], streamId: string): Promise<void> {
+    if (budgets.length === 0) return;
+    const multi = this.redis.multi();
+    const at = Date.now();
+    for (const b of budgets) multi.zadd(this.key("active", b.key), at, streamId).pexpire(this.key("active", b.key), ACTIVE_TTL_MS);
+    await multi.exec();
+  }
+
+  /**
+   * Runs `fn` while holding a short lock named `name` (across every process), so decisions that read the budgets
+   * and then join one (which mode a new stream takes) are made one at a time and each sees the previous ones.
+   */
+  async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const lockKey = this.key("lock", `budget:${name}`);
+    const token = randomUUID();
+    for (let i = 0; i < 200 && (await this.redis.set(lockKey, token, "PX", 2_000, "NX")) !== "OK"; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, lockKey, token);
+    }
+  }
+
   /** The stream no longer competes for these budgets. */
   async leave(budgets: readonly RateBudget[], streamId: string): Promise<void> {
     if (budgets.length === 0) return;

@@ -72,6 +72,7 @@ export class ReplyStreamer {
   private desiredRaw: readonly string[] = [];
   private control: MessageRef | null = null;
   private nativeRefused = false;
+  private modeChoice: "native" | "edit" | undefined;
   private nextRoutineAt = 0;
   /** After a 429, nothing is sent before this time (also recorded in the shared budget for other streams). */
   private blockedUntil = 0;
@@ -268,18 +269,28 @@ export class ReplyStreamer {
     return null;
   }
 
+  /**
+   * Decided once per answer, under a workspace-wide lock: streams starting together would otherwise all read the
+   * same budgets and all pick the same mode. The stream joins the budget it chose before the lock is released.
+   */
   private async shouldStreamNatively(): Promise<boolean> {
     const streaming = this.o.platform.streaming;
     if (!streaming || this.nativeRefused) return false;
-    const ops = ["streamStart", "streamStop", "streamAppend", "edit"] as const;
-    const lists = ops.map((op) => this.budgetsFor(op));
-    const usage = await Promise.all(lists.map((l) => this.o.budgets.usage(l)));
-    return chooseStreamMode(streaming.mode, {
-      start: usage[0] ?? [],
-      stop: usage[1] ?? [],
-      append: usage[2] ?? [],
-      edit: usage[3] ?? [],
-    }) === "native";
+    if (this.modeChoice) return this.modeChoice === "native";
+    const lists = {
+      start: this.budgetsFor("streamStart"),
+      stop: this.budgetsFor("streamStop"),
+      append: this.budgetsFor("streamAppend"),
+      edit: this.budgetsFor("edit"),
+    };
+    const lockName = lists.start[0]?.key ?? `${this.o.platform.id}:${this.o.target.workspaceId}`;
+    this.modeChoice = await this.o.budgets.exclusively(`mode:${lockName}`, async () => {
+      const [start, stop, append, edit] = await Promise.all([lists.start, lists.stop, lists.append, lists.edit].map((l) => this.o.budgets.usage(l)));
+      const choice = chooseStreamMode(streaming.mode, { start: start ?? [], stop: stop ?? [], append: append ?? [], edit: edit ?? [] });
+      await this.o.budgets.join(choice === "native" ? lists.append : lists.edit, this.o.streamId);
+      return choice;
+    });
+    return this.modeChoice === "native";
   }
 
   private markText(): void {
