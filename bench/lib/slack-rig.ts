@@ -77,8 +77,6 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
   await bridge.start();
   const sender = new SlackEventsSender(`http://127.0.0.1:${bridge.httpPort}/slack/events`, SIGNING_SECRET);
   let userSeq = 0;
-  // The fake Slack stamps revisions with Date.now(); bring them onto the benchmark clock.
-  const clockOffset = Date.now() - now();
   return {
     slack,
     dify,
@@ -96,7 +94,7 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
       return slack.messages
         .thread(channel, ts, { includeDeleted: true })
         .filter((m) => m.botId)
-        .flatMap((m) => m.revisions.filter((r) => r.via !== "chat.delete").map((r) => ({ at: r.atMs - clockOffset, text: r.markdown })))
+        .flatMap((m) => m.revisions.filter((r) => r.via !== "chat.delete").map((r) => ({ at: r.atMs, text: r.markdown })))
         .sort((a, b) => a.at - b.at);
     },
     finalText(channel, ts) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { fakeNowMs } from "../clock.js";
 
 export interface CdnRequestRecord {
   readonly path: string;
@@ -43,7 +44,7 @@ export class FakeCdn {
   }
 
   handle(req: IncomingMessage, res: ServerResponse, path: string): void {
-    this.requests.push({ path, hadAuthorization: req.headers.authorization !== undefined, at: Date.now() });
+    this.requests.push({ path, hadAuthorization: req.headers.authorization !== undefined, at: fakeNowMs() });
     const redirect = this.#redirects.get(path);
     if (redirect) {
       res.writeHead(302, { location: redirect });

@@ -8,6 +8,7 @@ import { DEFAULT_FAKE_RATE_LIMITS, FakeRateLimiter, type FakeRateLimits } from "
 import { routeRest, type FakeInteraction, type InteractionCallbackRecord, type InteractionFollowUpRecord, type RestContext } from "./rest-api.js";
 import { UserEvents } from "./user-events.js";
 import { buildDefaultWorld, type FakeWorld, type StoredMessage } from "./world.js";
+import { fakeNowMs } from "../clock.js";
 
 export interface FakeDiscordOptions {
   /** HELLO's heartbeat interval; short keeps heartbeats exercised in tests. @defaultValue 1_000 */
@@ -188,7 +189,7 @@ export class FakeDiscord {
       method, path, query: Object.fromEntries(url.searchParams), hadAuthorization: req.headers.authorization !== undefined,
       contentType: req.headers["content-type"] ?? "", json,
       files: files.map((f) => ({ field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.byteLength })),
-      status: response.status, at: Date.now(),
+      status: response.status, at: fakeNowMs(),
     });
     if (response.status === 429) this.#rateLimitedCount++;
     writeResponse(res, response);

@@ -5,6 +5,7 @@ import { compareSnowflakes, type SnowflakeGenerator } from "./ids.js";
 import { validateMessageBody, type MessageBody } from "./message-validation.js";
 import { toWire } from "./wire.js";
 import { threadChannel, type FakeAttachment, type FakeWorld, type StoredMessage } from "./world.js";
+import { fakeNowMs } from "../clock.js";
 
 export interface RestRequest {
   readonly method: string;
@@ -162,7 +163,7 @@ function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
     return discordError(400, 50006, "Cannot send an empty message");
   }
   message.edited_timestamp = new Date().toISOString();
-  message.edits.push({ at: Date.now(), content: message.content, components: message.components, embeds: message.embeds });
+  message.edits.push({ at: fakeNowMs(), content: message.content, components: message.components, embeds: message.embeds });
   ctx.gateway.dispatch("MESSAGE_UPDATE", toWire(message));
   return { status: 200, body: toWire(message) };
 }
@@ -200,7 +201,7 @@ function interactionCallback(ctx: RestContext, req: RestRequest, [iid, token]: s
     return discordError(400, 40060, "Interaction has already been acknowledged.");
   }
   const body = (req.json ?? {}) as { type?: number; data?: unknown };
-  ctx.interactionCallbacks.push({ interactionId: iid!, type: body.type ?? 0, data: body.data, at: Date.now() });
+  ctx.interactionCallbacks.push({ interactionId: iid!, type: body.type ?? 0, data: body.data, at: fakeNowMs() });
   return { status: 204 };
 }
 
@@ -217,7 +218,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
   if (problem) return problem;
   const flags = body.flags ?? 0;
   const ephemeral = (flags & 64) !== 0;
-  ctx.interactionFollowUps.push({ interactionId: interaction.id, userId: interaction.userId, channelId: interaction.channelId, content: body.content ?? "", flags, ephemeral, at: Date.now() });
+  ctx.interactionFollowUps.push({ interactionId: interaction.id, userId: interaction.userId, channelId: interaction.channelId, content: body.content ?? "", flags, ephemeral, at: fakeNowMs() });
   const channel = ctx.world.channels.get(interaction.channelId);
   const message: StoredMessage = {
     id: ctx.ids.next(),

@@ -4,6 +4,7 @@ import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
 import type { FakeInteraction } from "./rest-api.js";
 import { toWire } from "./wire.js";
 import { threadChannel, type FakeAttachment, type FakeChannel, type FakeWorld, type StoredMessage } from "./world.js";
+import { fakeNowMs } from "../clock.js";
 
 export interface AttachmentInput {
   readonly filename: string;
@@ -96,7 +97,7 @@ export class UserEvents {
     if (!message) throw new Error(`fake discord: no message ${messageId} in ${channelId}`);
     message.content = content;
     message.edited_timestamp = new Date().toISOString();
-    message.edits.push({ at: Date.now(), content, components: message.components, embeds: message.embeds });
+    message.edits.push({ at: fakeNowMs(), content, components: message.components, embeds: message.embeds });
     this.gateway.dispatch("MESSAGE_UPDATE", (session: GatewaySession) => this.#visibleTo(session, message));
     return message;
   }

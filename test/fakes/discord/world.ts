@@ -60,7 +60,7 @@ export interface FakeAttachment {
 }
 
 export interface EditRecord {
-  /** Date.now() when the edit was applied. */
+  /** When the edit was applied (fakeNowMs). */
   at: number;
   content: string;
   components: unknown[];

@@ -13,6 +13,7 @@ import { parseBody } from "./request-body.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
+import { fakeNowMs } from "../clock.js";
 
 export interface FakeSlackApiOptions {
   readonly team?: Partial<FakeSlackTeam>;
@@ -204,7 +205,7 @@ export class FakeSlackApi {
   private async serveMethod(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { fields } = await parseBody(req);
     const auth = this.authOf(req, fields);
-    const atMs = Date.now();
+    const atMs = fakeNowMs();
     const record = (status: number, error?: string) =>
       this.calls.push({ method, args: fields, atMs, auth, status, ...(error ? { error } : {}) });
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {

@@ -1,3 +1,5 @@
+import { fakeNowMs } from "../clock.js";
+
 /** One state a message went through: its creation and every edit, stream append or stop. */
 export interface FakeMessageRevision {
   readonly atMs: number;
@@ -98,7 +100,7 @@ export class FakeMessageStore {
   }
 
   record(msg: FakeSlackMessage, via: string): void {
-    msg.revisions.push({ atMs: Date.now(), via, text: msg.text, markdown: msg.markdown, blocks: msg.blocks });
+    msg.revisions.push({ atMs: fakeNowMs(), via, text: msg.text, markdown: msg.markdown, blocks: msg.blocks });
   }
 
   get(channel: string, ts: string): FakeSlackMessage | undefined {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import { fakeNowMs } from "../clock.js";
 
 export interface FakeSocketModeOptions {
   /** The server pings every client this often; Slack's client gives up after 30 s without one. @defaultValue 2_000 */
@@ -88,7 +89,7 @@ export class FakeSocketModeServer {
         return;
       }
       if (typeof msg.envelope_id !== "string") return;
-      const ack: SocketModeAck = { envelopeId: msg.envelope_id, payload: msg.payload, atMs: Date.now() };
+      const ack: SocketModeAck = { envelopeId: msg.envelope_id, payload: msg.payload, atMs: fakeNowMs() };
       this.acks.push(ack);
       this.ackWaiters.get(msg.envelope_id)?.(ack);
     });
