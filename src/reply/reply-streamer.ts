@@ -80,6 +80,8 @@ export class ReplyStreamer {
   private firstTextAt: number | undefined;
   private readonly startedAt = Date.now();
   private wake: (() => void) | undefined;
+  /** The loop is paused until a routine interval, a budget slot or a 429 block ends (only `finish` wakes it). */
+  private waitingForSlot = false;
   private closed = false;
   private loop: Promise<void>;
   private loopDone = false;
@@ -108,7 +110,9 @@ export class ReplyStreamer {
   show(view: StreamingView | (() => StreamingView)): void {
     if (this.isFinal) return;
     this.pendingView = typeof view === "function" ? view : () => view;
-    this.poke();
+    // While the loop waits for its next update slot, new text just waits with it: waking the loop on every
+    // token would lay the reply out once per token instead of once per update.
+    if (!this.waitingForSlot) this.poke();
   }
 
   /** Turns the latest view into the layout, at most once per `show`. */
@@ -161,6 +165,16 @@ export class ReplyStreamer {
     w?.();
   }
 
+  /** A pause that only the timer or `finish` ends. */
+  private async pauseForSlot(ms: number): Promise<void> {
+    this.waitingForSlot = true;
+    try {
+      await this.pause(ms);
+    } finally {
+      this.waitingForSlot = false;
+    }
+  }
+
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
@@ -193,14 +207,14 @@ export class ReplyStreamer {
       }
       const blockedMs = this.blockedUntil - Date.now();
       if (blockedMs > 0) {
-        await this.pause(blockedMs);
+        await this.pauseForSlot(blockedMs);
         continue;
       }
       const routine = (op.kind === "edit" && op.routine) || op.kind === "append";
       if (routine) {
         const waitMs = this.nextRoutineAt - Date.now();
         if (waitMs > 0) {
-          await this.pause(waitMs);
+          await this.pauseForSlot(waitMs);
           continue;
         }
       }
@@ -212,7 +226,7 @@ export class ReplyStreamer {
         reserve: rateOp !== "streamAppend",
       });
       if (!grant.granted) {
-        await this.pause(Math.max(5, grant.waitMs));
+        await this.pauseForSlot(Math.max(5, grant.waitMs));
         continue;
       }
       try {
