@@ -153,7 +153,8 @@ export class Bridge {
       });
       this.worker.on("failed", (job, err) => {
         logger.error({ err, jobId: job?.id }, "job failed");
-        if (job?.data.kind === "reply" && job.data.placeholder) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+        const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+        if (final && job.data.kind === "reply" && job.data.placeholder) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
       });
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }

@@ -3,10 +3,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Job, type Queue } from "bullmq";
 import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
-import type { MessageContent, PlatformId } from "../contracts/messages.js";
+import { PlatformRateLimitError } from "../contracts/errors.js";
+import type { MessageContent, MessageRef, PlatformId } from "../contracts/messages.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
-import type { RateBudgetStore } from "../rate/rate-budget-store.js";
+import { budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
 import { QUEUED_TEXT, THINKING_TEXT } from "../reply/reply-layout.js";
 import { difyUserFor, type ReplyPipeline } from "../reply/reply-pipeline.js";
 import type { ConversationLock } from "../state/conversation-lock.js";
@@ -125,12 +126,24 @@ async function postPlaceholder(deps: ReplyProcessorDeps, job: Job<ReplyJobData>,
     buttons: [{ actionId: stopActionId(turnId), label: "Stop", style: "danger" }],
   };
   const budgets = platform.capabilities.rateBudgets({ workspaceId: msg.replyTarget.workspaceId, channelId: msg.replyTarget.channelId }).post ?? [];
-  for (;;) {
+  let ref: MessageRef | undefined;
+  for (let refusals = 0; !ref; ) {
     const grant = await deps.budgets.acquire(budgets, { priority: "high" });
-    if (grant.granted) break;
-    await sleep(Math.max(5, grant.waitMs));
+    if (!grant.granted) {
+      await sleep(budgetRetryDelayMs(grant.waitMs, refusals++));
+      continue;
+    }
+    try {
+      ref = await platform.postMessage(msg.replyTarget, content);
+    } catch (err) {
+      // A 429 is not a failure: wait as asked (and make every stream wait) and post again. Anything else fails
+      // the attempt and BullMQ retries the job; nothing was asked of Dify yet.
+      if (!(err instanceof PlatformRateLimitError)) throw err;
+      deps.metrics.rateLimitHits.labels(msg.platform).inc();
+      await deps.budgets.block(budgets.map((b) => b.key), err.retryAfterMs);
+      await sleep(err.retryAfterMs);
+    }
   }
-  const ref = await platform.postMessage(msg.replyTarget, content);
   deps.metrics.ackSeconds.labels(msg.platform).observe(Math.max(0, Date.now() - Date.parse(msg.receivedAt)) / 1000);
   const placeholder = { ref, content };
   await job.updateData({ ...job.data, placeholder });

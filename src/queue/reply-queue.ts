@@ -23,9 +23,16 @@ export class ReplyQueue {
     const key = data.message.conversationKey;
     const position = await this.fifo.push(key, jobId);
     try {
-      // Answers are retried by the worker itself (in order, holding the thread); BullMQ only re-runs a job
-      // whose worker died, through stalled-job recovery.
-      await this.queue.add("reply", data, { jobId, attempts: 1, removeOnComplete: REMOVE_ON_COMPLETE, removeOnFail: REMOVE_ON_FAIL });
+      // Dify failures are retried by the worker itself (in order, holding the thread) and never re-ask a question
+      // Dify accepted; a job only fails before that point (the placeholder could not be posted, Redis hiccup),
+      // so BullMQ may safely run it again. A worker that died is recovered through stalled-job detection.
+      await this.queue.add("reply", data, {
+        jobId,
+        attempts: 5,
+        backoff: { type: "exponential", delay: 1_000 },
+        removeOnComplete: REMOVE_ON_COMPLETE,
+        removeOnFail: REMOVE_ON_FAIL,
+      });
     } catch (err) {
       await this.fifo.remove(key, jobId).catch(() => undefined);
       throw err;

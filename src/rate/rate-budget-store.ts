@@ -115,3 +115,13 @@ export class RateBudgetStore {
     await multi.exec();
   }
 }
+
+/**
+ * How long to wait after a refused slot. The budget says when the next slot frees, but when many callers wait
+ * for the same budget they would all wake at that moment and all but one be refused again; so the wait grows
+ * with every refusal in a row and is spread with jitter.
+ */
+export function budgetRetryDelayMs(waitMs: number, refusalsInARow: number, random: () => number = Math.random): number {
+  const backoff = Math.min(2_000, 10 * 2 ** Math.min(refusalsInARow, 8));
+  return Math.max(5, waitMs) + Math.floor(random() * backoff);
+}

@@ -10,7 +10,7 @@ import { backoffMs, isTransientDifyError } from "../dify/retry-policy.js";
 import { prepareAttachments } from "../media/attachment-intake.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { ReplyJobData } from "../queue/job-types.js";
-import type { RateBudgetStore } from "../rate/rate-budget-store.js";
+import { budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 import type { TurnStore } from "../state/turn-store.js";
@@ -392,7 +392,7 @@ export class ReplyPipeline {
       const grant = await this.d.budgets.acquire(budgets, { priority: "normal" });
       if (grant.granted) break;
       if (waited > 120_000) return;
-      const pause = Math.max(50, grant.waitMs);
+      const pause = budgetRetryDelayMs(Math.max(50, grant.waitMs), waited > 0 ? 4 : 0);
       waited += pause;
       await sleep(pause);
     }

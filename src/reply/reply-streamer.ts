@@ -9,7 +9,7 @@ import {
 } from "../contracts/errors.js";
 import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
-import type { BudgetPriority, BudgetUsage, RateBudgetStore } from "../rate/rate-budget-store.js";
+import { type BudgetPriority, type BudgetUsage, budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
 import { type DurationStats, routineIntervalMs } from "./edit-pacer.js";
 import { type FinalView, finalLayout, type ReplyLayout, sameContent, type StreamingView, streamingLayout } from "./reply-layout.js";
 import { chooseStreamMode } from "./stream-mode.js";
@@ -77,6 +77,7 @@ export class ReplyStreamer {
   /** After a 429, nothing is sent before this time (also recorded in the shared budget for other streams). */
   private blockedUntil = 0;
   private failures = 0;
+  private refusals = 0;
   private firstTextAt: number | undefined;
   private readonly startedAt = Date.now();
   private wake: (() => void) | undefined;
@@ -226,9 +227,10 @@ export class ReplyStreamer {
         reserve: rateOp !== "streamAppend",
       });
       if (!grant.granted) {
-        await this.pauseForSlot(Math.max(5, grant.waitMs));
+        await this.pauseForSlot(budgetRetryDelayMs(grant.waitMs, this.refusals++));
         continue;
       }
+      this.refusals = 0;
       try {
         await this.perform(op);
         this.failures = 0;
