@@ -61,7 +61,9 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   const text = answerText(TOKENS, 7);
   dify.onChat(() => scripts.answer(text, { chunkChars: 4, delayMs: 1000 / TOKENS_PER_SECOND }));
   const port = await freePort();
-  const worker: ChildProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the worker there (for finding hot spots).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const worker: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     env: {
       PATH: process.env.PATH ?? "",

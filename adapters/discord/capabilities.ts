@@ -16,7 +16,8 @@ export function discordCapabilities(maxUploadBytes: number): PlatformCapabilitie
       // Creating and editing messages share the channel's bucket (a thread is a channel of its own).
       const channel: RateBudget = { key: `discord:channel:${place.channelId}`, ...DISCORD_RATE_BUDGETS.channelMessages };
       const budgets = [channel, GLOBAL_BUDGET] as const;
-      return { post: budgets, edit: budgets };
+      // The typing indicator has its own per-route bucket but counts against the bot-wide 50 requests/s.
+      return { post: budgets, edit: budgets, typing: [GLOBAL_BUDGET] };
     },
   };
 }

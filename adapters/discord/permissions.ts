@@ -10,14 +10,13 @@ export const REQUIRED_PERMISSIONS = [
   { name: "Send Messages in Threads", bit: PermissionFlagsBits.SendMessagesInThreads, why: "answer inside conversation threads" },
   { name: "Create Public Threads", bit: PermissionFlagsBits.CreatePublicThreads, why: "open one thread per conversation" },
   { name: "Read Message History", bit: PermissionFlagsBits.ReadMessageHistory, why: "read an existing thread when mentioned in it" },
-  { name: "Add Reactions", bit: PermissionFlagsBits.AddReactions, why: "seed 👍/👎 on answers" },
   { name: "Attach Files", bit: PermissionFlagsBits.AttachFiles, why: "deliver files the app produces" },
   { name: "Embed Links", bit: PermissionFlagsBits.EmbedLinks, why: "show citations as an embed" },
 ] as const;
 
 export type RequiredPermissionName = (typeof REQUIRED_PERMISSIONS)[number]["name"];
 
-/** The permissions integer for the OAuth2 invite URL (309237763136). */
+/** The permissions integer for the OAuth2 invite URL (309237763072). */
 export function requiredPermissionsInteger(): bigint {
   return REQUIRED_PERMISSIONS.reduce((acc, p) => acc | p.bit, 0n);
 }

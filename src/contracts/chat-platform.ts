@@ -13,7 +13,8 @@ import type {
 import type { ReactionEvent } from "./reactions.js";
 
 /** Platform operations that spend a rate budget. */
-export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop";
+/** Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent). */
+export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing";
 
 /**
  * A sliding-window budget: at most `limit` calls in any `windowMs`. Budgets with the same `key` are shared by

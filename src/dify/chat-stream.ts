@@ -1,8 +1,8 @@
 import type { Logger } from "../contracts/logger.js";
-import { DifyConnectionError, DifyStreamError, DifyStreamIncompleteError, DifyTimeoutError } from "./errors.js";
+import { DifyStreamError, DifyStreamIncompleteError, DifyTimeoutError } from "./errors.js";
 import { type DifyEvent, parseDifyEvent } from "./events.js";
 import { abortReason, type DifyHttp, watchRequest } from "./http.js";
-import { readSse } from "./sse.js";
+import { createSseDecoder, type SseMessage } from "./sse.js";
 
 export interface ChatFileRef {
   readonly type: "image" | "document" | "audio" | "video" | "custom";
@@ -36,14 +36,6 @@ export interface StreamOptions {
  */
 export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: StreamOptions): AsyncGenerator<DifyEvent> {
   const controller = new AbortController();
-  let idleTimer: NodeJS.Timeout | undefined;
-  const armIdle = () => {
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(
-      () => controller.abort(new DifyTimeoutError(`Dify sent nothing for ${opts.idleTimeoutMs} ms`)),
-      opts.idleTimeoutMs,
-    );
-  };
   const body = {
     query: req.query,
     inputs: req.inputs,
@@ -54,59 +46,66 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
     auto_generate_name: true,
   };
 
-  let sawEnd = false;
-  // Fix: the caller's signal used to be watched only until the headers arrived (inside http.send), so an
-  // abort mid-stream went unnoticed until the next event or the idle timeout. Watch it for the whole stream.
+  // Idle watch: a timestamp per chunk and a coarse timer, rather than re-arming a timer for every chunk.
+  let lastBytesAt = performance.now();
+  const idleCheck = setInterval(
+    () => {
+      if (performance.now() - lastBytesAt > opts.idleTimeoutMs) controller.abort(new DifyTimeoutError(`Dify sent nothing for ${opts.idleTimeoutMs} ms`));
+    },
+    Math.max(20, Math.min(5_000, Math.floor(opts.idleTimeoutMs / 5))),
+  );
+  idleCheck.unref();
+  // The caller's signal is watched for the whole stream, not only until the headers arrive.
   const releaseCaller = watchRequest(controller, opts.signal);
+  let sawEnd = false;
   try {
-    const res = await http.send(
-      "POST",
-      "/chat-messages",
-      { json: body, signal: opts.signal, timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" },
-      controller,
-    );
-    const contentType = res.headers.get("content-type") ?? "";
-    if (!contentType.includes("text/event-stream") || !res.body) {
+    const res = await http.openStream("POST", "/chat-messages", { json: body, timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" }, controller);
+    const contentType = String(res.headers["content-type"] ?? "");
+    if (!contentType.includes("text/event-stream")) {
+      res.resume();
       throw new DifyStreamIncompleteError(`expected an event stream, got ${contentType || "no body"}`);
     }
     opts.onAccepted?.();
-    armIdle();
-    const bytes = watchIdle(res.body, armIdle);
-    for await (const msg of readSse(bytes, {
+    lastBytesAt = performance.now();
+    const pending: SseMessage[] = [];
+    const decoder = createSseDecoder((m) => pending.push(m), {
       maxEventChars: opts.maxEventChars,
       onOversize: (limit) => opts.logger.warn({ limitChars: limit }, "skipped a Dify event larger than the limit"),
-    })) {
-      const parsed = parseDifyEvent(msg.data);
-      if (!parsed.ok) {
-        opts.logger.warn({ reason: parsed.reason, bytes: msg.data.length }, "skipped a malformed Dify event");
-        continue;
+    });
+    // One loop from bytes to typed events: no generator per layer, so no promise per chunk per layer.
+    const drain = function* (): Generator<DifyEvent> {
+      for (let i = 0; i < pending.length; i++) {
+        const msg = pending[i] as SseMessage;
+        const parsed = parseDifyEvent(msg.data);
+        if (!parsed.ok) {
+          opts.logger.warn({ reason: parsed.reason, bytes: msg.data.length }, "skipped a malformed Dify event");
+          continue;
+        }
+        const event = parsed.event;
+        if (event.event === "error") throw new DifyStreamError(event.status, event.code, event.message);
+        if (event.event === "message_end") sawEnd = true;
+        yield event;
       }
-      const event = parsed.event;
-      if (event.event === "error") {
-        throw new DifyStreamError(event.status, event.code, event.message);
-      }
-      if (event.event === "message_end") sawEnd = true;
-      yield event;
+      pending.length = 0;
+    };
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      lastBytesAt = performance.now();
+      decoder.push(chunk);
+      if (pending.length) yield* drain();
     }
+    decoder.end();
+    yield* drain();
     if (!sawEnd) throw new DifyStreamIncompleteError("Dify closed the stream before message_end");
   } catch (err) {
     const reason = abortReason(controller.signal);
     if (reason) throw reason;
-    if (err instanceof TypeError || (err as { name?: string }).name === "SocketError") {
-      throw new DifyConnectionError("the Dify stream broke", { cause: err });
-    }
-    throw err;
+    if (err instanceof DifyStreamError || err instanceof DifyStreamIncompleteError || (err as { code?: string }).code?.startsWith("DIFY_")) throw err;
+    // The connection broke mid-answer (reset, proxy cut).
+    throw new DifyStreamIncompleteError("the Dify stream broke", { cause: err });
   } finally {
+    clearInterval(idleCheck);
     releaseCaller();
-    clearTimeout(idleTimer);
     // Ends the HTTP request if the consumer left early; a no-op once the body is fully read.
     controller.abort();
-  }
-}
-
-async function* watchIdle(body: AsyncIterable<Uint8Array>, onBytes: () => void): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    onBytes();
-    yield chunk;
   }
 }

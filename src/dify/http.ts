@@ -1,3 +1,5 @@
+import { type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import {
   DifyAbortedError,
   DifyConnectionError,
@@ -76,6 +78,44 @@ export class DifyHttp {
     }
   }
 
+  /**
+   * Opens a response body as a Node stream (for Server-Sent Events). node:http is used rather than fetch: fetch
+   * hands the body over as a WHATWG stream, whose per-chunk overhead dominated the cost of a busy worker
+   * (thousands of answers each sending an event every 20 ms). Resolves once a 2xx status arrived; any other
+   * status becomes a typed error. `controller` aborts it; `timeoutMs` bounds the wait for the headers.
+   */
+  openStream(method: string, path: string, opts: { json: unknown; accept: string; timeoutMs: number }, controller: AbortController): Promise<IncomingMessage> {
+    const url = new URL(this.url(path));
+    const body = JSON.stringify(opts.json);
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const timer = setTimeout(() => controller.abort(new DifyTimeoutError(`no answer from Dify within ${opts.timeoutMs} ms`)), opts.timeoutMs);
+      const fail = (err: unknown) => {
+        clearTimeout(timer);
+        reject(abortReason(controller.signal) ?? new DifyConnectionError(`cannot reach Dify at ${url.origin}`, { cause: err }));
+      };
+      const req = send(
+        url,
+        {
+          method,
+          headers: { ...this.headers(opts.accept, true), "content-length": Buffer.byteLength(body) },
+          signal: controller.signal,
+        },
+        (res) => {
+          clearTimeout(timer);
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve(res);
+          readText(res, 64 * 1024).then(
+            (text) => reject(difyErrorFromResponse(status, text, toHeaders(res.headers))),
+            (err: unknown) => fail(err),
+          );
+        },
+      );
+      req.on("error", fail);
+      req.end(body);
+    });
+  }
+
   async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const controller = new AbortController();
     // Fix: send() stops watching once the headers are in, which left the body read without the timeout and
@@ -116,4 +156,20 @@ export function abortReason(signal: AbortSignal): Error | undefined {
   if (!signal.aborted) return undefined;
   const reason: unknown = signal.reason;
   return reason instanceof DifyTimeoutError || reason instanceof DifyAbortedError ? reason : new DifyAbortedError("request aborted", { cause: reason });
+}
+
+function toHeaders(raw: IncomingMessage["headers"]): Headers {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+  return headers;
+}
+
+async function readText(res: IncomingMessage, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    if (size < maxBytes) chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -36,11 +36,31 @@ export const ACTIVE_TTL_MS = 30_000;
  * workspace; Discord: 5 edits per 5 s per channel plus 50 requests/s per bot). Spending within them is what
  * keeps concurrent streams free of 429s.
  */
+type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
+
+/**
+ * Sends a Lua script by its SHA after the first call (EVALSHA; ioredis reloads it on NOSCRIPT). The acquire
+ * script runs for every platform update of every stream: sending its source each time cost more than running it.
+ */
+function script(redis: Redis, name: string, lua: string): ScriptCommand {
+  const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
+  if (!commands[name]) redis.defineCommand(name, { lua });
+  return (...args) => (commands[name] as ScriptCommand).call(redis, ...args);
+}
+
 export class RateBudgetStore {
+  private readonly acquireScript: ScriptCommand;
+  private readonly blockScript: ScriptCommand;
+  private readonly snapshotScript: ScriptCommand;
+
   constructor(
     private readonly redis: Redis,
     private readonly key: RedisKeyBuilder,
-  ) {}
+  ) {
+    this.acquireScript = script(redis, "bridgeBudgetAcquire", ACQUIRE_LUA);
+    this.blockScript = script(redis, "bridgeBudgetBlock", BLOCK_LUA);
+    this.snapshotScript = script(redis, "bridgeBudgetSnapshot", SNAPSHOT_LUA);
+  }
 
   /**
    * Takes one slot in every budget, or none. Normal priority leaves a reserve for first and final texts unless
@@ -57,7 +77,7 @@ export class RateBudgetStore {
       String(ACTIVE_TTL_MS),
       ...budgets.flatMap((b) => [String(b.limit), String(effectiveWindowMs(b.windowMs))]),
     ];
-    const raw = (await this.redis.eval(ACQUIRE_LUA, keys.length, ...keys, ...args)) as number[];
+    const raw = (await this.acquireScript(keys.length, ...keys, ...args)) as number[];
     const usage = budgets.map((b, i) => ({
       key: b.key,
       limit: b.limit,
@@ -71,13 +91,13 @@ export class RateBudgetStore {
   /** After a 429: nobody spends these budgets until `ms` has passed. */
   async block(budgetKeys: readonly string[], ms: number): Promise<void> {
     if (budgetKeys.length === 0 || ms <= 0) return;
-    await this.redis.eval(BLOCK_LUA, budgetKeys.length, ...budgetKeys.map((k) => this.key("block", k)), String(Math.ceil(ms)));
+    await this.blockScript(budgetKeys.length, ...budgetKeys.map((k) => this.key("block", k)), String(Math.ceil(ms)));
   }
 
   async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
     if (budgets.length === 0) return [];
     const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("active", b.key)]);
-    const raw = (await this.redis.eval(SNAPSHOT_LUA, keys.length, ...keys, String(budgets.length), String(ACTIVE_TTL_MS), ...budgets.map((b) => String(effectiveWindowMs(b.windowMs))))) as number[];
+    const raw = (await this.snapshotScript(keys.length, ...keys, String(budgets.length), String(ACTIVE_TTL_MS), ...budgets.map((b) => String(effectiveWindowMs(b.windowMs))))) as number[];
     return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
   }
 

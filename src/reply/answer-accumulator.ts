@@ -60,14 +60,21 @@ function addFiles(files: readonly DifyFile[], more: readonly DifyFile[]): readon
   return added.length ? [...files, ...added] : files;
 }
 
+function idsComplete(ids: DifyIds): boolean {
+  return ids.taskId !== undefined && ids.messageId !== undefined && ids.conversationId !== undefined;
+}
+
 export function reduceAnswer(state: AnswerState, event: DifyEvent): AnswerState {
-  const s: AnswerState = { ...state, ids: mergeIds(state.ids, event) };
+  // Runs once per token of every answer: copy the state once, and the ids only until they are all known.
+  const ids = idsComplete(state.ids) ? state.ids : mergeIds(state.ids, event);
+  if (event.event === "text") {
+    if (event.source === "agent_message") return { ...state, ids, text: state.text + event.answer, sawAgentMessage: true };
+    // New Agent mode closes its agent_message deltas with one `message` holding the whole answer: replace.
+    if (event.source === "message" && state.sawAgentMessage) return { ...state, ids, text: event.answer };
+    return { ...state, ids, text: state.text + event.answer };
+  }
+  const s: AnswerState = { ...state, ids };
   switch (event.event) {
-    case "text":
-      if (event.source === "agent_message") return { ...s, text: s.text + event.answer, sawAgentMessage: true };
-      // New Agent mode closes its agent_message deltas with one `message` holding the whole answer: replace.
-      if (event.source === "message" && s.sawAgentMessage) return { ...s, text: event.answer };
-      return { ...s, text: s.text + event.answer };
     case "message_replace":
       return { ...s, text: event.answer };
     case "file":

@@ -426,7 +426,13 @@ export class ReplyPipeline {
     const send = ctx.platform.sendTyping?.bind(ctx.platform);
     if (!send) return () => undefined;
     const target = ctx.data.message.replyTarget;
-    const tick = () => void send(target).catch(() => undefined);
+    const budgets = ctx.platform.capabilities.rateBudgets({ workspaceId: target.workspaceId, channelId: target.channelId }).typing ?? [];
+    // Cosmetic: sent only when the budget has room right now (never at the expense of text), else skipped.
+    const tick = () =>
+      void this.d.budgets
+        .acquire(budgets, { priority: "normal" })
+        .then((grant) => (grant.granted ? send(target) : undefined))
+        .catch(() => undefined);
     tick();
     const timer = setInterval(tick, TYPING_EVERY_MS);
     return () => clearInterval(timer);

@@ -181,7 +181,7 @@ export class UserEvents {
         : { user }),
       message: toWire(message),
       data: { custom_id: input.customId, component_type: 2 },
-      locale: "en-US", app_permissions: "309237763136", entitlements: [], authorizing_integration_owners: {}, context: channel.guild_id ? 0 : 1,
+      locale: "en-US", app_permissions: "309237763072", entitlements: [], authorizing_integration_owners: {}, context: channel.guild_id ? 0 : 1,
       attachment_size_limit: 10_485_760,
     });
     return { interactionId, token };

@@ -143,7 +143,7 @@ export class FakeWorld {
 }
 
 /** The bot role grants exactly what the bridge needs (adapters/discord/permissions.ts); @everyone may view. */
-export const BOT_ROLE_PERMISSIONS = "309237763136";
+export const BOT_ROLE_PERMISSIONS = "309237763072";
 export const EVERYONE_PERMISSIONS = "1024";
 
 /** The default world: one guild with channels, roles, a user-made thread, three users, and a second guild. */

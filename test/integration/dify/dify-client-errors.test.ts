@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { isTransientDifyError } from "../../../src/dify/retry-policy.js";
 import {
   DifyBadRequestError,
   DifyConcurrencyLimitError,
@@ -158,10 +159,12 @@ describe("DifyClient stream failures", () => {
     expect(dify.streams.map((s) => s.endReason)).toEqual(["eof", "eof"]);
   });
 
-  it("a connection reset mid-stream throws DifyConnectionError", async () => {
+  it("a connection reset mid-stream throws DifyStreamIncompleteError (the answer was cut off; not retried)", async () => {
     dify.onChat(() => [steps.message("half"), steps.delay(30), steps.reset()]);
-    const { error } = await drain(clientFor(dify).streamChat(chat("q")));
-    expect(error).toBeInstanceOf(DifyConnectionError);
+    const { error, events } = await drain(clientFor(dify).streamChat(chat("q")));
+    expect(error).toBeInstanceOf(DifyStreamIncompleteError);
+    expect(isTransientDifyError(error)).toBe(false);
+    expect(events.map((e) => e.event)).toEqual(["text"]);
     expect(dify.streams[0]?.endReason).toBe("reset");
   });
 

@@ -76,7 +76,7 @@ describe("discord platform lifecycle", () => {
     const warning = logger.entries.find((e) => e.level === "warn" && typeof e.obj.inviteUrl === "string");
     expect(warning?.msg).toMatch(/in no server/);
     const url = new URL(String(warning?.obj.inviteUrl));
-    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: fake.ids.application, scope: "bot", permissions: "309237763136" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: fake.ids.application, scope: "bot", permissions: "309237763072" });
   });
 
   it("warns about missing server permissions", async () => {
@@ -86,7 +86,7 @@ describe("discord platform lifecycle", () => {
     const platform = track(platformFor(fake, logger));
     await platform.start(createCapturingSink().sink);
     const warning = logger.entries.find((e) => e.level === "warn" && e.obj.guildId === fake.ids.guild);
-    expect(warning?.obj.missing).toEqual(["Send Messages in Threads", "Create Public Threads", "Read Message History", "Add Reactions", "Attach Files", "Embed Links"]);
+    expect(warning?.obj.missing).toEqual(["Send Messages in Threads", "Create Public Threads", "Read Message History", "Attach Files", "Embed Links"]);
   });
 
   it("can be started again after a failed start", async () => {

@@ -4,9 +4,9 @@ import { inviteUrl, REQUIRED_PERMISSIONS, requiredPermissionsInteger } from "../
 
 describe("required permissions", () => {
   it("is the documented integer, made of exactly the permissions the features need", () => {
-    expect(requiredPermissionsInteger()).toBe(309237763136n);
+    expect(requiredPermissionsInteger()).toBe(309237763072n);
     expect(new PermissionsBitField(requiredPermissionsInteger()).toArray().sort()).toEqual(
-      ["AddReactions", "AttachFiles", "CreatePublicThreads", "EmbedLinks", "ReadMessageHistory", "SendMessages", "SendMessagesInThreads", "ViewChannel"].sort(),
+      ["AttachFiles", "CreatePublicThreads", "EmbedLinks", "ReadMessageHistory", "SendMessages", "SendMessagesInThreads", "ViewChannel"].sort(),
     );
     expect(requiredPermissionsInteger() & PermissionFlagsBits.Administrator).toBe(0n);
     expect(REQUIRED_PERMISSIONS.every((p) => p.why.length > 0)).toBe(true);
@@ -15,6 +15,6 @@ describe("required permissions", () => {
   it("builds the bot invite URL", () => {
     const url = new URL(inviteUrl("1100000000000000001"));
     expect(url.origin + url.pathname).toBe("https://discord.com/oauth2/authorize");
-    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: "1100000000000000001", scope: "bot", permissions: "309237763136" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: "1100000000000000001", scope: "bot", permissions: "309237763072" });
   });
 });
