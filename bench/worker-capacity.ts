@@ -52,6 +52,8 @@ export interface CapacityResult {
   readonly exactFinals: number;
   readonly steadyWindowS: number;
   readonly discord429s: number;
+  /** Worker CPU time per second of the steady window (1 = one core busy). */
+  readonly cpuShare: number;
 }
 
 export async function runCapacityBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
@@ -114,7 +116,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   );
   log(`capacity: ${STREAMS} answers queued; worker pid ${worker.pid}`);
 
-  const samples: Array<{ t: number; held: number; lagP99: number | undefined; rss: number | undefined; events: number }> = [];
+  const samples: Array<{ t: number; held: number; lagP99: number | undefined; rss: number | undefined; cpu: number | undefined; events: number }> = [];
   const streamMs = (TOKENS / TOKENS_PER_SECOND) * 1000;
   const eventsWritten = () => dify.streams.reduce((a, s) => a + s.eventsWritten, 0);
   while (performance.now() - started < streamMs + 60_000) {
@@ -125,6 +127,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
       held: dify.activeStreamCount,
       lagP99: metric(body, "bridge_process_nodejs_eventloop_lag_p99_seconds"),
       rss: metric(body, "bridge_process_process_resident_memory_bytes"),
+      cpu: metric(body, "bridge_process_process_cpu_seconds_total"),
       events: eventsWritten(),
     });
     const last = samples.at(-1);
@@ -137,6 +140,8 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   const first = steady[0];
   const last = steady.at(-1);
   const eventsPerSecond = first && last && last.t > first.t ? ((last.events - first.events) / (last.t - first.t)) * 1000 : Number.NaN;
+  // Worker CPU over the steady window: a share of one core, and per Dify event consumed.
+  const cpuShare = first?.cpu !== undefined && last?.cpu !== undefined && last.t > first.t ? (last.cpu - first.cpu) / ((last.t - first.t) / 1000) : Number.NaN;
 
   // Let the final texts land (the bot-wide 50 requests/s paces them), then check them.
   const deadline = Date.now() + 240_000;
@@ -144,6 +149,8 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   const finalOk = () => threads.filter((t) => isExact(t.id)).length;
   while (Date.now() < deadline && finalOk() < STREAMS) await new Promise((r) => setTimeout(r, 2_000));
   if (process.env.BENCH_DEBUG) {
+    const limited = discord.requests.filter((r) => r.status === 429);
+    log(`capacity debug: 429s: ${JSON.stringify(limited.slice(0, 8).map((r) => `${r.method} ${r.path.replace(/\d{5,}/g, ":id")} @${(r.at % 100000).toFixed(0)}`))}`);
     const bad = threads.filter((t) => !isExact(t.id)).slice(0, 3);
     for (const t of bad) log(`capacity debug: thread ${t.id}: ${JSON.stringify(discord.botMessages(t.id).map((m) => m.content.slice(0, 80)))} streams=${dify.streams.length}`);
   }
@@ -157,6 +164,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
     exactFinals: finalOk(),
     steadyWindowS: first && last ? (last.t - first.t) / 1000 : 0,
     discord429s: discord.rateLimitedCount,
+    cpuShare,
   };
   worker.kill("SIGTERM");
   await new Promise((r) => worker.once("exit", r));
@@ -165,15 +173,15 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   await dify.close();
   await discord.close();
   await dropPrefix(prefix);
-  log(`capacity: held ${result.heldMax} streams, event-loop p99 median ${ms(result.lagP99Ms.p50)} max ${ms(result.lagP99Ms.max)}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.eventsPerSecond.toFixed(0)} events/s, exact finals ${result.exactFinals}/${STREAMS}, Discord 429s ${result.discord429s}`);
+  log(`capacity: held ${result.heldMax} streams, event-loop p99 median ${ms(result.lagP99Ms.p50)} max ${ms(result.lagP99Ms.max)}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.eventsPerSecond.toFixed(0)} events/s, exact finals ${result.exactFinals}/${STREAMS}, Discord 429s ${result.discord429s}, worker CPU ${(result.cpuShare * 100).toFixed(0)}% of a core (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event)`);
   return [
     "### Concurrent answers held by one worker process",
     "",
     `${STREAMS} answers queued at once, each streamed by the fake Dify at ${TOKENS_PER_SECOND} tokens/s (${TOKENS} tokens of 4 characters, ${(streamMs / 1000).toFixed(0)} s), into ${STREAMS} Discord threads, handled by one worker process (real service, Discord adapter over REST; its placeholders and edits paced by Discord's 50 requests/s per bot). Steady state = the ${result.steadyWindowS.toFixed(0)} s during which at least 98% of the peak number of answers were streaming at once. Event-loop delay: p99 of each 2-s scrape interval of the worker's /metrics. Target: ≥ 1,000 streams with event-loop p99 < 20 ms.`,
     "",
-    "| answers streaming at once (peak) | event-loop p99 (median / worst interval) | peak RSS | Dify events consumed | exact final texts | Discord 429s |",
-    "|---:|---:|---:|---:|---:|---:|",
-    `| ${result.heldMax} | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${result.exactFinals}/${STREAMS} | ${result.discord429s} |`,
+    "| answers streaming at once (peak) | event-loop p99 (median / worst interval) | peak RSS | Dify events consumed | worker CPU (share of one core) | exact final texts | Discord 429s |",
+    "|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${result.heldMax} | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${(result.cpuShare * 100).toFixed(0)}% (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event) | ${result.exactFinals}/${STREAMS} | ${result.discord429s} |`,
     "",
   ].join("\n");
 }

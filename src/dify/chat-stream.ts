@@ -28,15 +28,8 @@ export interface StreamOptions {
   readonly onAccepted?: () => void;
 }
 
-/**
- * POST /chat-messages in streaming mode as an async iterable of typed events. Request and validation errors
- * are thrown before the first event; an in-band `error` event throws DifyStreamError; EOF without
- * `message_end` throws DifyStreamIncompleteError. Leaving the loop early (break/return/throw) aborts the
- * HTTP request.
- */
-export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: StreamOptions): AsyncGenerator<DifyEvent> {
-  const controller = new AbortController();
-  const body = {
+function chatBody(req: ChatRequest) {
+  return {
     query: req.query,
     inputs: req.inputs,
     user: req.user,
@@ -45,7 +38,24 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
     files: (req.files ?? []).map((f) => ({ type: f.type, transfer_method: "local_file", upload_file_id: f.uploadFileId })),
     auto_generate_name: true,
   };
+}
 
+/** What `onEvent` may return: a promise pauses reading until it settles (e.g. the first event's bookkeeping). */
+export type EventResult = void | Promise<void>;
+
+export interface ConsumeOptions extends StreamOptions {
+  /** Stop reading once `message_end` has been handled (trailing workflow or TTS events are not needed). */
+  readonly stopAtEnd?: boolean;
+}
+
+/**
+ * POST /chat-messages in streaming mode, pushing each typed event to `onEvent` as soon as its bytes arrive. This
+ * is the core both APIs share; it hands events over synchronously from the socket's data handler (no promise
+ * per event), which matters for a worker holding a thousand answers. Resolves when the stream ended after
+ * `message_end` (or at it, with `stopAtEnd`). Rejects with the typed errors described on `streamChat`.
+ */
+export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, onEvent: (event: DifyEvent) => EventResult): Promise<void> {
+  const controller = new AbortController();
   // Idle watch: a timestamp per chunk and a coarse timer, rather than re-arming a timer for every chunk.
   let lastBytesAt = performance.now();
   const idleCheck = setInterval(
@@ -57,9 +67,8 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
   idleCheck.unref();
   // The caller's signal is watched for the whole stream, not only until the headers arrive.
   const releaseCaller = watchRequest(controller, opts.signal);
-  let sawEnd = false;
   try {
-    const res = await http.openStream("POST", "/chat-messages", { json: body, timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" }, controller);
+    const res = await http.openStream("POST", "/chat-messages", { json: chatBody(req), timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" }, controller);
     const contentType = String(res.headers["content-type"] ?? "");
     if (!contentType.includes("text/event-stream")) {
       res.resume();
@@ -67,45 +76,139 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
     }
     opts.onAccepted?.();
     lastBytesAt = performance.now();
-    const pending: SseMessage[] = [];
-    const decoder = createSseDecoder((m) => pending.push(m), {
-      maxEventChars: opts.maxEventChars,
-      onOversize: (limit) => opts.logger.warn({ limitChars: limit }, "skipped a Dify event larger than the limit"),
-    });
-    // One loop from bytes to typed events: no generator per layer, so no promise per chunk per layer.
-    const drain = function* (): Generator<DifyEvent> {
-      for (let i = 0; i < pending.length; i++) {
-        const msg = pending[i] as SseMessage;
-        const parsed = parseDifyEvent(msg.data);
-        if (!parsed.ok) {
-          opts.logger.warn({ reason: parsed.reason, bytes: msg.data.length }, "skipped a malformed Dify event");
-          continue;
+    await new Promise<void>((resolve, reject) => {
+      const pending: SseMessage[] = [];
+      let next = 0;
+      let sawEnd = false;
+      let waiting = false;
+      let ended = false;
+      let done = false;
+      const finish = (err?: unknown) => {
+        if (done) return;
+        done = true;
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const decoder = createSseDecoder((m) => pending.push(m), {
+        maxEventChars: opts.maxEventChars,
+        onOversize: (limit) => opts.logger.warn({ limitChars: limit }, "skipped a Dify event larger than the limit"),
+      });
+      const settleEnd = () => {
+        if (ended && !waiting && !done) finish(sawEnd ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
+      };
+      const drain = (): void => {
+        while (next < pending.length && !done) {
+          const msg = pending[next++] as SseMessage;
+          const parsed = parseDifyEvent(msg.data);
+          if (!parsed.ok) {
+            opts.logger.warn({ reason: parsed.reason, bytes: msg.data.length }, "skipped a malformed Dify event");
+            continue;
+          }
+          const event = parsed.event;
+          if (event.event === "error") return finish(new DifyStreamError(event.status, event.code, event.message));
+          if (event.event === "message_end") sawEnd = true;
+          let result: EventResult;
+          try {
+            result = onEvent(event);
+          } catch (err) {
+            return finish(err);
+          }
+          if (sawEnd && opts.stopAtEnd) return finish();
+          if (result && typeof (result as Promise<void>).then === "function") {
+            waiting = true;
+            res.pause();
+            (result as Promise<void>).then(
+              () => {
+                waiting = false;
+                res.resume();
+                drain();
+                settleEnd();
+              },
+              (err: unknown) => finish(err),
+            );
+            return;
+          }
         }
-        const event = parsed.event;
-        if (event.event === "error") throw new DifyStreamError(event.status, event.code, event.message);
-        if (event.event === "message_end") sawEnd = true;
-        yield event;
-      }
-      pending.length = 0;
-    };
-    for await (const chunk of res as AsyncIterable<Buffer>) {
-      lastBytesAt = performance.now();
-      decoder.push(chunk);
-      if (pending.length) yield* drain();
-    }
-    decoder.end();
-    yield* drain();
-    if (!sawEnd) throw new DifyStreamIncompleteError("Dify closed the stream before message_end");
+        pending.length = 0;
+        next = 0;
+      };
+      res.on("data", (chunk: Buffer) => {
+        lastBytesAt = performance.now();
+        decoder.push(chunk);
+        if (!waiting) drain();
+      });
+      res.on("end", () => {
+        decoder.end();
+        ended = true;
+        if (!waiting) drain();
+        settleEnd();
+      });
+      res.on("error", (err) => finish(err));
+      res.on("close", () => {
+        // Closed without "end": the connection broke or we aborted it.
+        if (!ended) finish(abortReason(controller.signal) ?? new DifyStreamIncompleteError("the Dify stream broke"));
+      });
+    });
   } catch (err) {
     const reason = abortReason(controller.signal);
     if (reason) throw reason;
-    if (err instanceof DifyStreamError || err instanceof DifyStreamIncompleteError || (err as { code?: string }).code?.startsWith("DIFY_")) throw err;
+    if ((err as { code?: string }).code?.startsWith("DIFY_") || !(err instanceof Error) || err.name.startsWith("Dify")) throw err;
     // The connection broke mid-answer (reset, proxy cut).
     throw new DifyStreamIncompleteError("the Dify stream broke", { cause: err });
   } finally {
     clearInterval(idleCheck);
     releaseCaller();
-    // Ends the HTTP request if the consumer left early; a no-op once the body is fully read.
+    // Ends the HTTP request if the consumer stopped early; a no-op once the body is fully read.
     controller.abort();
+  }
+}
+
+/** Events buffered for a slow async-iterator consumer before reading pauses. */
+const ITERATOR_BUFFER = 1_000;
+
+/**
+ * POST /chat-messages in streaming mode as an async iterable of typed events. Request and validation errors
+ * are thrown before the first event; an in-band `error` event throws DifyStreamError; EOF without
+ * `message_end`, or a connection that breaks mid-answer, throws DifyStreamIncompleteError. Leaving the loop
+ * early (break/return/throw) aborts the HTTP request.
+ */
+export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: StreamOptions): AsyncGenerator<DifyEvent> {
+  const controller = new AbortController();
+  const releaseCaller = watchRequest(controller, opts.signal);
+  const queue: DifyEvent[] = [];
+  let wake: (() => void) | undefined;
+  let drained: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  const run = consumeChat(http, req, { ...opts, signal: controller.signal }, (event) => {
+    queue.push(event);
+    wake?.();
+    if (queue.length < ITERATOR_BUFFER) return;
+    return new Promise<void>((resolve) => (drained = resolve));
+  }).then(
+    () => void (finished = true),
+    (err: unknown) => {
+      failure = err;
+      finished = true;
+    },
+  );
+  void run.then(() => wake?.());
+  try {
+    for (;;) {
+      while (queue.length > 0) {
+        yield queue.shift() as DifyEvent;
+        if (queue.length === 0) drained?.();
+      }
+      if (finished) {
+        if (failure !== undefined) throw failure;
+        return;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+  } finally {
+    releaseCaller();
+    controller.abort();
+    await run;
   }
 }

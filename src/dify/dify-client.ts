@@ -1,7 +1,7 @@
 import type { Logger } from "../contracts/logger.js";
 import { type AppParameters, parseAppParameters } from "./app-parameters.js";
 import { difyAudioType, withExtension } from "./audio-types.js";
-import { type ChatRequest, streamChat } from "./chat-stream.js";
+import { type ChatRequest, consumeChat, type EventResult, streamChat } from "./chat-stream.js";
 import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
 import type { DifyEvent } from "./events.js";
 import { abortReason, DifyHttp } from "./http.js";
@@ -96,6 +96,30 @@ export class DifyClient {
       maxEventChars: this.options.maxEventChars,
       logger: opts.logger ?? this.options.logger,
     });
+  }
+
+  /**
+   * The same stream pushed to `onEvent` as events arrive (no promise per event), stopping after `message_end`.
+   * For hot paths; `onEvent` may return a promise to pause reading until it settles.
+   */
+  consumeChat(
+    req: ChatRequest,
+    onEvent: (event: DifyEvent) => EventResult,
+    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void } = {},
+  ): Promise<void> {
+    return consumeChat(
+      this.http,
+      req,
+      {
+        signal: opts.signal,
+        idleTimeoutMs: this.idleTimeoutMs,
+        maxEventChars: this.options.maxEventChars,
+        logger: opts.logger ?? this.options.logger,
+        stopAtEnd: true,
+        ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),
+      },
+      onEvent,
+    );
   }
 
   /** Always answers success, even for unknown or finished tasks; the stream then ends with a normal message_end. */

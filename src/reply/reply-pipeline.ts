@@ -4,6 +4,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, Citation, MessageContent, MessageRef } from "../contracts/messages.js";
 import type { ChatRequest } from "../dify/chat-stream.js";
 import type { DifyClient } from "../dify/dify-client.js";
+import type { DifyEvent } from "../dify/events.js";
 import { DifyAbortedError, DifyConcurrencyLimitError, DifyConversationNotFoundError } from "../dify/errors.js";
 import type { ParametersCache } from "../dify/parameters-cache.js";
 import { backoffMs, isTransientDifyError } from "../dify/retry-policy.js";
@@ -199,18 +200,23 @@ export class ReplyPipeline {
       let accepted = false;
       let started = false;
       try {
-        const events = this.d.dify.streamChat(req, { signal: run.abort.signal, logger: ctx.logger, onAccepted: () => (accepted = true) });
-        for await (const event of events) {
-          if (!started && (event.taskId || event.messageId)) {
-            started = true;
-            await this.onDifyStarted(ctx, run, req.user, streamer, event);
-          }
+        const apply = (event: DifyEvent) => {
           state = reduceAnswer(state, event);
           const current = state;
           if (event.event === "text" || event.event === "message_replace") stopTyping();
           streamer.show(() => streamingView(current, preamble, this.viewSettings));
-          if (state.ended) break;
-        }
+        };
+        // Called for every token of every answer, straight from the socket: keep it synchronous except for
+        // the first event's bookkeeping (Dify ids saved with the job before anything is shown).
+        await this.d.dify.consumeChat(
+          req,
+          (event) => {
+            if (started || !(event.taskId || event.messageId)) return apply(event);
+            started = true;
+            return this.onDifyStarted(ctx, run, req.user, streamer, event).then(() => apply(event));
+          },
+          { signal: run.abort.signal, logger: ctx.logger, onAccepted: () => (accepted = true) },
+        );
         return { state };
       } catch (err) {
         if (!accepted && err instanceof DifyConversationNotFoundError && req.conversationId) {

@@ -227,6 +227,13 @@ export class ReplyStreamer {
         reserve: rateOp !== "streamAppend",
       });
       if (!grant.granted) {
+        if (routine) {
+          // A busy budget: try again when this stream's fair share says, not as soon as any slot frees (with
+          // hundreds of streams on one budget, the retries alone would flood Redis).
+          const share = this.intervalFor(grant.usage, op.kind === "append");
+          this.nextRoutineAt = Date.now() + Math.max(grant.waitMs, share / 2) * (0.75 + Math.random() / 2);
+          continue;
+        }
         await this.pauseForSlot(budgetRetryDelayMs(grant.waitMs, this.refusals++));
         continue;
       }

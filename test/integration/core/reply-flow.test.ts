@@ -159,7 +159,11 @@ describe("reply flow: fake platform → real core (Redis, BullMQ) → fake Dify"
 
   it("shows progress (tool calls) while no text has arrived, then the answer", async () => {
     h = await startBridge({ dify: { mode: "agent-chat" } });
-    h.dify.onChat(() => [steps.delay(50), ...scripts.agent("The weather is sunny.", { tools: [{ tool: "weather_lookup", input: { city: "Oslo" }, observation: "sunny" }], delayMs: 60 })]);
+    h.dify.onChat(() => {
+      const agent = scripts.agent("The weather is sunny.", { tools: [{ tool: "weather_lookup", input: { city: "Oslo" }, observation: "sunny" }], delayMs: 60 });
+      // The tool takes a moment, as real tools do: the step is announced, then the answer starts later.
+      return [steps.delay(50), ...agent.slice(0, 2), steps.delay(400), ...agent.slice(2)];
+    });
     const event = h.platform.message({ text: "Weather in Oslo?" });
     await h.platform.emit(event);
     const reply = await eventually(() => finalReply(h.platform, "C1", messageOf(event).messageId));
