@@ -15,6 +15,8 @@ export interface ReplyJobData {
   readonly files?: readonly StoredFileRef[];
   readonly placeholder?: { readonly ref: MessageRef; readonly content: MessageContent };
   readonly dify?: { readonly taskId?: string; readonly messageId?: string; readonly conversationId?: string };
+  /** Every message the reply has used so far (a native stream, continuation parts), for a recovered job to tidy up. */
+  readonly parts?: readonly MessageRef[];
 }
 
 export interface FeedbackJobData {

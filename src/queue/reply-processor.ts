@@ -78,6 +78,12 @@ async function processReply(deps: ReplyProcessorDeps, job: Job<ReplyJobData>, to
       (err: unknown) => log.warn({ err }, "could not renew the thread lock"),
     );
   }, Math.max(1_000, Math.floor(deps.lockTtlMs / 3)));
+  // Job data updates one after another, each on top of the last (they may be requested concurrently).
+  let saving: Promise<void> = Promise.resolve();
+  const save = (patch: Partial<ReplyJobData>): Promise<void> => {
+    saving = saving.then(() => job.updateData({ ...job.data, ...patch }));
+    return saving;
+  };
   try {
     await deps.pipeline.answer({
       turnId,
@@ -86,9 +92,8 @@ async function processReply(deps: ReplyProcessorDeps, job: Job<ReplyJobData>, to
       placeholder,
       signal,
       logger: log,
-      saveDify: async (dify) => {
-        await job.updateData({ ...job.data, placeholder, dify });
-      },
+      saveDify: (dify) => save({ placeholder, dify }),
+      saveParts: (parts) => save({ placeholder, parts }),
     });
   } finally {
     clearInterval(renew);

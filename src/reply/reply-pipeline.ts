@@ -49,6 +49,8 @@ export interface TurnContext {
   readonly signal: AbortSignal;
   /** Persists the Dify ids with the job, so a recovered job never asks Dify again. */
   saveDify(ids: NonNullable<ReplyJobData["dify"]>): Promise<void>;
+  /** Persists the messages the reply uses, as they appear. */
+  saveParts(parts: readonly MessageRef[]): Promise<void>;
   readonly logger: Logger;
 }
 
@@ -111,7 +113,7 @@ export class ReplyPipeline {
   private streamerFor(ctx: TurnContext, run: TurnRun): ReplyStreamer {
     const platform = ctx.platform;
     const label = platform.id;
-    return new ReplyStreamer({
+    const streamer: ReplyStreamer = new ReplyStreamer({
       platform,
       budgets: this.d.budgets,
       target: ctx.data.message.replyTarget,
@@ -127,9 +129,11 @@ export class ReplyPipeline {
         onRateLimited: () => this.d.metrics.rateLimitHits.labels(label).inc(),
         onPart: (ref) => {
           if (run.messageId) void this.indexReply(ctx, [ref], run.messageId).catch((err: unknown) => ctx.logger.warn({ err }, "could not index a reply message"));
+          void ctx.saveParts([...(ctx.data.parts ?? []), ...streamer.refs]).catch((err: unknown) => ctx.logger.warn({ err }, "could not save the reply's messages"));
         },
       },
     });
+    return streamer;
   }
 
   private get viewSettings(): ViewSettings {
@@ -420,6 +424,12 @@ export class ReplyPipeline {
         break;
       }
       await sleep(1_000);
+    }
+    // Messages the first run had added (a native stream left open, continuation parts) go: the answer is shown
+    // again, whole, from the placeholder on.
+    for (const part of ctx.data.parts ?? []) {
+      if (part.messageId === ctx.placeholder.ref.messageId || !ctx.platform.deleteMessage) continue;
+      await ctx.platform.deleteMessage(part).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
     }
     const retry = [{ actionId: retryActionId(ctx.turnId), label: "Retry" }];
     const text = stored?.answer.trim()
