@@ -212,7 +212,8 @@ export class FakeDiscord {
     const ctx: RestContext = {
       world: this.world, gateway: this.gateway, cdn: this.cdn, ids: this.#snowflakes, botUserId: this.ids.bot,
       gatewayUrl: () => this.gatewayUrl, interactions: this.#interactions, interactionCallbacks: this.interactionCallbacks,
-      interactionFollowUps: this.interactionFollowUps,
+      interactionFollowUps: this.interactionFollowUps, applicationId: this.ids.application,
+      isMessageContentGranted: () => this.#messageContent === "granted",
     };
     const response = routeRest(ctx, { method, path, query, json, files });
     return { ...response, headers: { ...decision.headers, ...response.headers } };

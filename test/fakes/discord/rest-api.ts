@@ -56,6 +56,9 @@ export interface RestContext {
   readonly interactions: Map<string, FakeInteraction>;
   readonly interactionCallbacks: InteractionCallbackRecord[];
   readonly interactionFollowUps: InteractionFollowUpRecord[];
+  readonly applicationId: string;
+  /** Whether the Message Content intent is switched on for the application (the portal toggle). */
+  readonly isMessageContentGranted: () => boolean;
 }
 
 type Handler = (ctx: RestContext, req: RestRequest, params: string[]) => FakeResponse;
@@ -66,6 +69,15 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     body: { url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
   })],
   ["GET", /^\/users\/@me$/, (ctx) => ({ status: 200, body: ctx.world.user(ctx.botUserId) })],
+  // The application, with the flag the Developer Portal sets when the Message Content intent is on (1 << 18).
+  ["GET", /^\/applications\/@me$/, (ctx) => ({
+    status: 200,
+    body: { id: ctx.applicationId, name: "Dify Assistant", bot_public: true, flags: ctx.isMessageContentGranted() ? 1 << 18 : 0 },
+  })],
+  ["GET", /^\/users\/@me\/guilds$/, (ctx) => ({
+    status: 200,
+    body: [...ctx.world.guilds.values()].map((g) => ({ id: g.id, name: g.name, icon: null, owner: false, permissions: "0", features: [] })),
+  })],
   ["GET", /^\/channels\/(\d+)$/, (ctx, _r, [id]) => {
     const c = ctx.world.channels.get(id!);
     return c ? { status: 200, body: c } : discordError(404, 10003, "Unknown Channel");
