@@ -127,9 +127,11 @@ export class ReplyPipeline {
         onFirstText: (at) => this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(ctx.data.message.receivedAt)) / 1000),
         onOp: (op) => this.d.metrics.platformCalls.labels(label, op).inc(),
         onRateLimited: () => this.d.metrics.rateLimitHits.labels(label).inc(),
-        onPart: (ref) => {
-          if (run.messageId) void this.indexReply(ctx, [ref], run.messageId).catch((err: unknown) => ctx.logger.warn({ err }, "could not index a reply message"));
-          void ctx.saveParts([...(ctx.data.parts ?? []), ...streamer.refs]).catch((err: unknown) => ctx.logger.warn({ err }, "could not save the reply's messages"));
+        onPart: async (ref) => {
+          await Promise.all([
+            run.messageId ? this.indexReply(ctx, [ref], run.messageId) : undefined,
+            ctx.saveParts([...(ctx.data.parts ?? []), ...streamer.refs]),
+          ]).catch((err: unknown) => ctx.logger.warn({ err }, "could not record a message of the reply"));
         },
       },
     });

@@ -19,8 +19,11 @@ export interface StreamerEvents {
   onFirstText?(atMs: number): void;
   onOp?(op: RateOp): void;
   onRateLimited?(): void;
-  /** A message joined the reply (a continuation part, or the native stream's message). */
-  onPart?(ref: MessageRef): void;
+  /**
+   * A message joined the reply (a continuation part, or the native stream's message). The next update waits
+   * for the returned promise, so the message is on record (for a recovering worker) before the reply moves on.
+   */
+  onPart?(ref: MessageRef): void | Promise<void>;
 }
 
 export interface ReplyStreamerOptions {
@@ -329,7 +332,7 @@ export class ReplyStreamer {
       case "post": {
         const ref = await platform.postMessage(target, op.content);
         this.parts[op.index] = { ref, shown: op.content, mode: "edit", appended: "" };
-        this.o.events?.onPart?.(ref);
+        await this.o.events?.onPart?.(ref);
         if (op.showsText) this.markText();
         return;
       }
@@ -347,7 +350,7 @@ export class ReplyStreamer {
         const ref = await streaming.start(target, op.content.markdown, { placeholder, askerUserId: this.o.askerUserId });
         this.control = placeholder;
         this.parts[0] = { ref, shown: { markdown: op.content.markdown }, mode: "native", appended: op.content.markdown };
-        this.o.events?.onPart?.(ref);
+        await this.o.events?.onPart?.(ref);
         this.markText();
         return;
       }

@@ -90,18 +90,26 @@ describe("worker processes: crash recovery and graceful shutdown", () => {
     await first.waitForLog((l) => l.msg === "dify-bridge started");
     const where = await mention("Tell me a long story");
 
-    // Some text is visible: the answer is streaming in the first worker. Kill it without warning.
-    await eventually(() => botReplies(where).some((m) => m.markdown.startsWith("word0")), 15_000);
+    // The answer is streaming in the first worker (its text has been updated at least once after the first
+    // words). Kill it without warning.
+    await eventually(() => botReplies(where).some((m) => m.markdown.startsWith("word0") && m.revisions.filter((r) => r.markdown.startsWith("word0")).length >= 2), 15_000);
     first.child.kill("SIGKILL");
     await first.exited;
 
+    const killedAt = Date.now();
     const second = spawnWorker();
     const reply = await eventually(() => {
       const replies = botReplies(where);
       const last = replies.at(-1);
       return last && /⚠️/.test(last.markdown) ? replies : undefined;
-    }, 30_000);
+    }, 25_000).catch((err: unknown) => {
+      // What the thread and the second worker show, to tell a slow recovery from a wrong one.
+      const states = botReplies(where).map((m) => m.revisions.map((r) => `${r.via}: ${r.markdown.slice(0, 60)}`));
+      throw new Error(`no recovered reply: ${JSON.stringify(states)}; second worker: ${JSON.stringify(second.logs.map((l) => l.msg))}`, { cause: err });
+    });
     await second.waitForLog((l) => l.msg === "recovering an interrupted answer");
+    // Bounded recovery: the dead worker's lock (JOB_LOCK_MS 3 s here) lapses and another worker takes over.
+    expect(Date.now() - killedAt).toBeLessThan(20_000);
 
     expect(reply).toHaveLength(1); // the placeholder, edited in place: no second reply
     const stored = dify.store.messages.get(dify.streams[0]?.messageId ?? "")?.answer ?? "";
@@ -110,7 +118,7 @@ describe("worker processes: crash recovery and graceful shutdown", () => {
     else expect(text).toBe("⚠️ Interrupted: the bridge restarted while answering.");
     expect(dify.chatRequests).toHaveLength(1); // never asked twice
     expect(dify.stopRequests.map((s) => s.taskId)).toContain(dify.streams[0]?.taskId);
-  });
+  }, 60_000);
 
   it("SIGTERM mid-stream: the answer finishes within the grace period and the process exits 0", async () => {
     dify.onChat(() => scripts.answer("A short answer that finishes in time.", { chunkChars: 5, delayMs: 80 }));
