@@ -78,9 +78,14 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
 
   it("a reaction on the second message of a long answer rates the same Dify message", async () => {
     h = await startBridge({ platform: { maxMessageLength: 300 } });
-    h.dify.onChat(() => scripts.answer("Long paragraph. ".repeat(60).trim(), { chunkChars: 40 }));
+    const answer = "Long paragraph. ".repeat(60).trim();
+    h.dify.onChat(() => scripts.answer(answer, { chunkChars: 40 }));
     const q = await ask(h, "Long please");
-    const parts = await eventually(() => isFinal(h, q));
+    // Final once every part is there: the parts, rejoined, are the whole answer.
+    const parts = await eventually(() => {
+      const p = isFinal(h, q);
+      return p && p.map((m) => m.content.markdown).join(" ") === answer ? p : undefined;
+    });
     expect(parts.length).toBeGreaterThan(2);
     await h.platform.emit(h.platform.reaction(parts[1]?.ref as MessageRef, { userId: "U1", reaction: "thumbs_down", added: true }));
     await eventually(() => h.dify.feedbackRequests.length === 1);
