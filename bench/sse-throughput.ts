@@ -78,34 +78,49 @@ function parseAll(chunks: readonly Uint8Array[], typed: boolean): RunResult {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-export function runSseThroughputBench(options: { turns?: number; deltasPerTurn?: number; runs?: number } = {}): void {
+/** Runs the SSE benchmark; `log` gets the progress lines; returns the BENCHMARKS.md section. */
+export async function runSseBench(
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+  options: { turns?: number; deltasPerTurn?: number; runs?: number } = {},
+): Promise<string> {
   const turns = options.turns ?? 40;
   const deltasPerTurn = options.deltasPerTurn ?? 500;
-  const runs = options.runs ?? 9;
+  const runs = options.runs ?? (Number(process.env.BENCH_SSE_RUNS ?? 9) || 9);
   const random = seeded(20_260_101);
   let text = "";
   for (let i = 0; i < turns; i++) text += turn(i, deltasPerTurn, random);
   const bytes = new TextEncoder().encode(text);
   const chunks = chunked(bytes, random);
   const megabytes = bytes.byteLength / (1024 * 1024);
+  const blocks = text.split("\n\n").length - 1;
 
-  console.log("SSE throughput: createSseDecoder (+ parseDifyEvent)");
-  console.log(`  node ${process.version} on ${process.platform}/${process.arch}; command: npm run bench:sse (node --import tsx bench/sse-throughput.ts)`);
-  console.log(`  transcript: ${turns} Chatflow turns, ${text.split("\n\n").length - 1} SSE blocks incl. pings, ${megabytes.toFixed(2)} MB, ${chunks.length} chunks of 1-16 KB`);
-
+  log("SSE throughput: createSseDecoder (+ parseDifyEvent)");
+  log(`  transcript: ${turns} Chatflow turns, ${blocks} SSE blocks incl. pings, ${megabytes.toFixed(2)} MB, ${chunks.length} chunks of 1-16 KB`);
+  const rows: string[] = [];
   for (const typed of [false, true]) {
     for (let i = 0; i < 3; i++) parseAll(chunks, typed); // warm-up: JIT and zod's first parses
     const results = Array.from({ length: runs }, () => parseAll(chunks, typed));
     const ms = median(results.map((r) => r.ms));
     const events = results[0]?.events ?? 0;
-    const label = typed ? "decode + parseDifyEvent" : "decode only            ";
-    console.log(
-      `  ${label}: median ${ms.toFixed(1)} ms/run → ${Math.round(events / (ms / 1000)).toLocaleString("en-US")} events/s, ${(megabytes / (ms / 1000)).toFixed(1)} MB/s` +
-        ` (min ${Math.min(...results.map((r) => r.ms)).toFixed(1)} / max ${Math.max(...results.map((r) => r.ms)).toFixed(1)} ms over ${runs} runs; ${events} events, ${results[0]?.malformed ?? 0} malformed)`,
-    );
+    const label = typed ? "decode + parseDifyEvent" : "decode only";
+    const perSecond = Math.round(events / (ms / 1000)).toLocaleString("en-US");
+    const mbs = (megabytes / (ms / 1000)).toFixed(1);
+    log(`  ${label}: median ${ms.toFixed(1)} ms/run → ${perSecond} events/s, ${mbs} MB/s (min ${Math.min(...results.map((r) => r.ms)).toFixed(1)} / max ${Math.max(...results.map((r) => r.ms)).toFixed(1)} ms over ${runs} runs)`);
+    rows.push(`| ${label} | ${perSecond} | ${mbs} | ${ms.toFixed(1)} ms |`);
   }
+  return [
+    "### Dify SSE parsing throughput",
+    "",
+    `A recorded-style transcript (${turns} Chatflow turns, ${blocks} SSE blocks with pings, node and workflow events, citations; ASCII, CJK and emoji text; ${megabytes.toFixed(2)} MB) fed in 1-16 KB chunks through \`createSseDecoder\` (UTF-8 decoding and eventsource-parser) and \`parseDifyEvent\` (typed events). Median of ${runs} runs after 3 warm-up runs. Alone: \`npm run bench:sse\`.`,
+    "",
+    "| stage | events/s | MB/s | per run |",
+    "|---|---:|---:|---:|",
+    ...rows,
+    "",
+  ].join("\n");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  runSseThroughputBench({ runs: Number(process.env.BENCH_SSE_RUNS ?? 9) || 9 });
+  const section = await runSseBench();
+  process.stdout.write(`\n${section}\n`);
 }

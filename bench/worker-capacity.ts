@@ -23,6 +23,7 @@ import { FakeDifyServer, scripts } from "../test/fakes/dify/index.js";
 import { FakeDiscord } from "../test/fakes/discord/index.js";
 import { dropPrefix, REDIS_URL } from "./lib/slack-rig.js";
 import { ms, summarize } from "./lib/stats.js";
+import { measureSocketFloor } from "./lib/socket-floor.js";
 import { answerText } from "./lib/timed-answer.js";
 
 const STREAMS = Number(process.env.BENCH_STREAMS ?? "1000");
@@ -57,6 +58,8 @@ export interface CapacityResult {
 }
 
 export async function runCapacityBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
+  const floor = await measureSocketFloor(STREAMS, TOKENS_PER_SECOND);
+  log(`capacity: receiving alone (node:http, no work): ${floor.chunksPerSecond.toFixed(0)} chunks/s at ${(floor.cpuShare * 100).toFixed(0)}% of a core, ${floor.microsPerChunk.toFixed(1)} µs per chunk`);
   const prefix = `bench-cap-${randomUUID().slice(0, 8)}`;
   const discord = await FakeDiscord.start({ heartbeatIntervalMs: 5_000 });
   const dify = await FakeDifyServer.start({ pingIntervalMs: 10_000, recordRequests: false });
@@ -182,6 +185,8 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
     "| answers streaming at once (peak) | event-loop p99 (median / worst interval) | peak RSS | Dify events consumed | worker CPU (share of one core) | exact final texts | Discord 429s |",
     "|---:|---:|---:|---:|---:|---:|---:|",
     `| ${result.heldMax} | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${(result.cpuShare * 100).toFixed(0)}% (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event) | ${result.exactFinals}/${STREAMS} | ${result.discord429s} |`,
+    "",
+    `For scale: a process that only receives the same ${STREAMS} streams over node:http and counts the chunks (no parsing, no work) used ${(floor.cpuShare * 100).toFixed(0)}% of a core for ${floor.chunksPerSecond.toFixed(0)} chunks/s here, ${floor.microsPerChunk.toFixed(1)} µs per chunk: the floor for any Node.js process receiving this traffic on this machine.`,
     "",
   ].join("\n");
 }

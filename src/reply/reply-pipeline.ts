@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
-import type { ActionButton, Citation, MessageContent, MessageRef } from "../contracts/messages.js";
+import type { ActionButton, MessageRef } from "../contracts/messages.js";
 import type { ChatRequest } from "../dify/chat-stream.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import type { DifyEvent } from "../dify/events.js";
@@ -10,21 +9,26 @@ import type { ParametersCache } from "../dify/parameters-cache.js";
 import { backoffMs, isTransientDifyError } from "../dify/retry-policy.js";
 import { prepareAttachments } from "../media/attachment-intake.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
-import type { ReplyJobData } from "../queue/job-types.js";
-import { budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
+import type { RateBudgetStore } from "../rate/rate-budget-store.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 import type { TurnStore } from "../state/turn-store.js";
-import { askActionId, retryActionId, stopActionId } from "../turn/action-ids.js";
+import { retryActionId, stopActionId } from "../turn/action-ids.js";
 import type { StopCoordinator } from "../turn/stop-coordinator.js";
 import { type AnswerState, EMPTY_ANSWER, reduceAnswer } from "./answer-accumulator.js";
-import { answerMarkdown, buttonLabel, citationsOf, streamingView, type ViewSettings } from "./answer-view.js";
+import { answerMarkdown, citationsOf, streamingView, type ViewSettings } from "./answer-view.js";
 import type { DurationStats } from "./edit-pacer.js";
 import { deliverDifyFiles } from "./file-delivery.js";
-import { type FinalView, finalLayout } from "./reply-layout.js";
+import type { FinalView } from "./reply-layout.js";
 import { ReplyStreamer } from "./reply-streamer.js";
+import { recoveredAnswerText } from "./recovered-answer.js";
+import { SuggestionButtons } from "./suggestion-buttons.js";
+import { difyUserFor, type TurnContext } from "./turn-context.js";
+import { startTyping } from "./typing-indicator.js";
 import { buildQuery, historyContext, isNewConversationCommand, turnInputs } from "./turn-query.js";
 import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "./user-text.js";
+
+export { difyUserFor, type TurnContext } from "./turn-context.js";
 
 export interface PipelineDeps {
   readonly dify: DifyClient;
@@ -39,31 +43,10 @@ export interface PipelineDeps {
   readonly settings: { readonly inputs: Readonly<Record<string, unknown>>; readonly showProgress: boolean; readonly showReasoning: boolean };
 }
 
-/** One answer, from the worker's point of view: the placeholder exists and the thread is ours. */
-export interface TurnContext {
-  readonly turnId: string;
-  readonly data: ReplyJobData;
-  readonly platform: ChatPlatform;
-  readonly placeholder: { readonly ref: MessageRef; readonly content: MessageContent };
-  /** Aborted when the process shuts down past its grace period. */
-  readonly signal: AbortSignal;
-  /** Persists the Dify ids with the job, so a recovered job never asks Dify again. */
-  saveDify(ids: NonNullable<ReplyJobData["dify"]>): Promise<void>;
-  /** Persists the messages the reply uses, as they appear. */
-  saveParts(parts: readonly MessageRef[]): Promise<void>;
-  readonly logger: Logger;
-}
-
 /** Pre-answer failures worth another try (busy app, Dify restarting). */
 const MAX_ASK_ATTEMPTS = 4;
 /** After Stop, Dify ends the stream within ~1 s; past this the bridge stops reading by itself. */
 const STOP_GRACE_MS = 5_000;
-const TYPING_EVERY_MS = 8_000;
-
-/** The Dify `user` for a thread: stable, so every participant's turns, reactions and stops address one end user. */
-export function difyUserFor(conversationKey: string): string {
-  return conversationKey.slice(0, 255);
-}
 
 interface TurnRun {
   stopped: boolean;
@@ -75,7 +58,11 @@ interface TurnRun {
 
 /** Everything between "this thread's turn has come" and "the answer is final on the platform". */
 export class ReplyPipeline {
-  constructor(private readonly d: PipelineDeps) {}
+  private readonly suggestions: SuggestionButtons;
+
+  constructor(private readonly d: PipelineDeps) {
+    this.suggestions = new SuggestionButtons({ turns: d.turns, budgets: d.budgets });
+  }
 
   async answer(ctx: TurnContext): Promise<void> {
     const { data, turnId } = ctx;
@@ -87,7 +74,7 @@ export class ReplyPipeline {
     const unregister = this.d.stops.register(turnId, () => this.onStopRequested(run, user, ctx.logger));
     const streamer = this.streamerFor(ctx, run);
     try {
-      await this.retirePreviousSuggestions(ctx);
+      await this.suggestions.retirePrevious(ctx);
       if (await this.d.stops.isStopRequested(turnId)) {
         await this.finish(ctx, streamer, { text: STOPPED_TEXT }, "stopped");
         return;
@@ -156,7 +143,7 @@ export class ReplyPipeline {
       return;
     }
     streamer.show({ text: "" });
-    const stopTyping = this.keepTyping(ctx);
+    const stopTyping = startTyping(ctx.platform, ctx.data.message.replyTarget, this.d.budgets);
     try {
       const prepared = msg.attachments.length
         ? await prepareAttachments(msg.attachments, { platform: ctx.platform, dify: this.d.dify, params, user, signal: run.abort.signal, logger: log })
@@ -327,12 +314,10 @@ export class ReplyPipeline {
     if (produced.refs.length) await this.indexReply(ctx, produced.refs, messageId);
     if (!produced.failed && suggestions.length === 0) return;
     const finalText = produced.failed ? `${text}\n\n${produced.failed}` : text;
-    const max = Math.min(5, ctx.platform.capabilities.maxButtonsPerMessage);
-    const suggestionButtons = suggestions.slice(0, max).map((q, i) => ({ actionId: askActionId(ctx.turnId, i), label: buttonLabel(q) }));
-    // Saved before the buttons appear, so a quick click always finds its question.
-    if (suggestions.length) await this.d.turns.update(ctx.turnId, { turnId: ctx.turnId, suggestions });
+    const suggestionButtons = this.suggestions.buttonsFor(ctx, suggestions);
+    if (suggestions.length) await this.suggestions.saveQuestions(ctx.turnId, suggestions);
     const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons });
-    if (suggestions.length) await this.rememberSuggestions(ctx, suggestions, refs, finalText, citations);
+    if (suggestions.length) await this.suggestions.remember(ctx, suggestions, refs, finalText, citations);
   }
 
   private async finish(
@@ -358,107 +343,18 @@ export class ReplyPipeline {
   }
 
   private async greet(ctx: TurnContext, streamer: ReplyStreamer, opening: string, starters: readonly string[]): Promise<void> {
-    const max = Math.min(5, ctx.platform.capabilities.maxButtonsPerMessage);
-    const buttons = starters.slice(0, max).map((q, i) => ({ actionId: askActionId(ctx.turnId, i), label: buttonLabel(q) }));
+    const buttons = this.suggestions.buttonsFor(ctx, starters);
     const text = opening.trim() || "Hi! Ask me anything.";
-    if (buttons.length) await this.d.turns.update(ctx.turnId, { turnId: ctx.turnId, suggestions: starters });
+    if (buttons.length) await this.suggestions.saveQuestions(ctx.turnId, starters);
     const refs = await this.finish(ctx, streamer, { text, buttons }, "ok");
-    if (buttons.length) await this.rememberSuggestions(ctx, starters, refs, text, []);
-  }
-
-  private async rememberSuggestions(
-    ctx: TurnContext,
-    suggestions: readonly string[],
-    refs: readonly MessageRef[],
-    markdownWithoutButtons: string,
-    citations: readonly Citation[],
-  ): Promise<void> {
-    const last = refs[refs.length - 1];
-    if (!last) return;
-    const lastText = lastPartOf(markdownWithoutButtons, ctx.platform.capabilities.maxMessageLength);
-    await this.d.turns.update(ctx.turnId, {
-      turnId: ctx.turnId,
-      suggestions,
-      buttonsMessage: { ref: last, markdown: lastText, ...(citations.length ? { citations } : {}) },
-    });
-    await this.d.turns.swapSuggestionTurn(ctx.data.message.conversationKey, ctx.turnId);
-  }
-
-  /**
-   * The previous turn's suggestion buttons go away when the thread moves on. Cosmetic, so it runs beside the
-   * answer rather than before it, waiting for a routine slot in the channel's budget when there is none free.
-   */
-  private async retirePreviousSuggestions(ctx: TurnContext): Promise<void> {
-    const key = ctx.data.message.conversationKey;
-    const previous = await this.d.turns.swapSuggestionTurn(key, null);
-    if (!previous || previous === ctx.turnId) return;
-    void this.removeButtons(ctx, previous).catch((err: unknown) => ctx.logger.warn({ err }, "could not remove old suggestion buttons"));
-  }
-
-  private async removeButtons(ctx: TurnContext, turnId: string): Promise<void> {
-    const msg = (await this.d.turns.get(turnId))?.buttonsMessage;
-    if (!msg) return;
-    const place = { workspaceId: msg.ref.workspaceId, channelId: msg.ref.channelId };
-    const budgets = ctx.platform.capabilities.rateBudgets(place).edit ?? [];
-    for (let waited = 0; ; ) {
-      const grant = await this.d.budgets.acquire(budgets, { priority: "normal" });
-      if (grant.granted) break;
-      if (waited > 120_000) return;
-      const pause = budgetRetryDelayMs(Math.max(50, grant.waitMs), waited > 0 ? 4 : 0);
-      waited += pause;
-      await sleep(pause);
-    }
-    await ctx.platform.editMessage(msg.ref, { markdown: msg.markdown, buttons: [], ...(msg.citations ? { citations: msg.citations } : {}) });
+    if (buttons.length) await this.suggestions.remember(ctx, starters, refs, text, []);
   }
 
   /** A worker died mid-answer: do not ask again (Dify already has the question); show what Dify kept. */
   private async recover(ctx: TurnContext, streamer: ReplyStreamer, user: string): Promise<void> {
-    const ids = ctx.data.dify ?? {};
-    const log = ctx.logger;
-    log.warn({ taskId: ids.taskId, difyMessageId: ids.messageId }, "recovering an interrupted answer");
-    if (ids.taskId) await this.d.dify.stopTask(ids.taskId, user).catch((err: unknown) => log.warn({ err }, "Dify stop failed"));
-    let stored: { answer: string; status: string } | undefined;
-    for (let i = 0; i < 5 && ids.conversationId && ids.messageId; i++) {
-      const messages = await this.d.dify.getMessages(ids.conversationId, user, { limit: 20 }).catch(() => []);
-      const found = messages.find((m) => m.id === ids.messageId);
-      if (found && (found.answer.trim() !== "" || found.status === "error")) {
-        stored = found;
-        break;
-      }
-      await sleep(1_000);
-    }
-    // Messages the first run had added (a native stream left open, continuation parts) go: the answer is shown
-    // again, whole, from the placeholder on.
-    for (const part of ctx.data.parts ?? []) {
-      if (part.messageId === ctx.placeholder.ref.messageId || !ctx.platform.deleteMessage) continue;
-      await ctx.platform.deleteMessage(part).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
-    }
-    const retry = [{ actionId: retryActionId(ctx.turnId), label: "Retry" }];
-    const text = stored?.answer.trim()
-      ? `${stored.answer.trim()}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.`
-      : INTERRUPTED_TEXT;
-    await this.finish(ctx, streamer, { text, buttons: retry }, "error", ids.messageId);
+    const text = await recoveredAnswerText(ctx, { dify: this.d.dify, user });
+    await this.finish(ctx, streamer, { text, buttons: [{ actionId: retryActionId(ctx.turnId), label: "Retry" }] }, "error", ctx.data.dify?.messageId);
   }
 
-  private keepTyping(ctx: TurnContext): () => void {
-    const send = ctx.platform.sendTyping?.bind(ctx.platform);
-    if (!send) return () => undefined;
-    const target = ctx.data.message.replyTarget;
-    const budgets = ctx.platform.capabilities.rateBudgets({ workspaceId: target.workspaceId, channelId: target.channelId }).typing ?? [];
-    // Cosmetic: sent only when the budget has room right now (never at the expense of text), else skipped.
-    const tick = () =>
-      void this.d.budgets
-        .acquire(budgets, { priority: "normal" })
-        .then((grant) => (grant.granted ? send(target) : undefined))
-        .catch(() => undefined);
-    tick();
-    const timer = setInterval(tick, TYPING_EVERY_MS);
-    return () => clearInterval(timer);
-  }
-}
 
-/** The text of the last message of a reply (the one the buttons sit under), split exactly as the layout does. */
-function lastPartOf(markdown: string, maxChars: number): string {
-  const layout = finalLayout({ text: markdown }, { maxChars });
-  return layout[layout.length - 1]?.markdown ?? markdown;
 }

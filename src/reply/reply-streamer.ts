@@ -9,7 +9,7 @@ import {
 } from "../contracts/errors.js";
 import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
-import { type BudgetPriority, type BudgetUsage, budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
+import { type BudgetUsage, budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
 import { type DurationStats, routineIntervalMs } from "./edit-pacer.js";
 import { type FinalView, finalLayout, type ReplyLayout, sameContent, type StreamingView, streamingLayout } from "./reply-layout.js";
 import { chooseStreamMode } from "./stream-mode.js";

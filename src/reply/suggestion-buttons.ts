@@ -1,0 +1,82 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { ActionButton, Citation, MessageRef } from "../contracts/messages.js";
+import { budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
+import type { TurnStore } from "../state/turn-store.js";
+import { askActionId } from "../turn/action-ids.js";
+import { buttonLabel } from "./answer-view.js";
+import { finalLayout } from "./reply-layout.js";
+import type { TurnContext } from "./turn-context.js";
+
+/** Suggested questions shown at once (Dify suggests three; starter questions can be more). */
+const MAX_SUGGESTIONS = 5;
+
+/**
+ * Suggested-question buttons: which to show, where they sit, and taking the previous turn's away when the
+ * thread moves on. The questions are saved before the buttons appear, so a quick click always finds its text.
+ */
+export class SuggestionButtons {
+  constructor(private readonly deps: { readonly turns: TurnStore; readonly budgets: RateBudgetStore }) {}
+
+  buttonsFor(ctx: { turnId: string; platform: ChatPlatform }, questions: readonly string[]): ActionButton[] {
+    const max = Math.min(MAX_SUGGESTIONS, ctx.platform.capabilities.maxButtonsPerMessage);
+    return questions.slice(0, max).map((q, i) => ({ actionId: askActionId(ctx.turnId, i), label: buttonLabel(q) }));
+  }
+
+  /** Called before the buttons are shown. */
+  async saveQuestions(turnId: string, questions: readonly string[]): Promise<void> {
+    await this.deps.turns.update(turnId, { turnId, suggestions: questions });
+  }
+
+  /** Saves where the buttons sit (and what that message shows without them) and makes this turn the current one. */
+  async remember(
+    ctx: TurnContext,
+    suggestions: readonly string[],
+    refs: readonly MessageRef[],
+    markdownWithoutButtons: string,
+    citations: readonly Citation[],
+  ): Promise<void> {
+    const last = refs[refs.length - 1];
+    if (!last) return;
+    const lastText = lastPartOf(markdownWithoutButtons, ctx.platform.capabilities.maxMessageLength);
+    await this.deps.turns.update(ctx.turnId, {
+      turnId: ctx.turnId,
+      suggestions,
+      buttonsMessage: { ref: last, markdown: lastText, ...(citations.length ? { citations } : {}) },
+    });
+    await this.deps.turns.swapSuggestionTurn(ctx.data.message.conversationKey, ctx.turnId);
+  }
+
+  /**
+   * The previous turn's suggestion buttons go away when the thread moves on. Cosmetic, so it runs beside the
+   * answer rather than before it, waiting for a routine slot in the channel's budget when there is none free.
+   */
+  async retirePrevious(ctx: TurnContext): Promise<void> {
+    const key = ctx.data.message.conversationKey;
+    const previous = await this.deps.turns.swapSuggestionTurn(key, null);
+    if (!previous || previous === ctx.turnId) return;
+    void this.removeButtons(ctx, previous).catch((err: unknown) => ctx.logger.warn({ err }, "could not remove old suggestion buttons"));
+  }
+
+  private async removeButtons(ctx: TurnContext, turnId: string): Promise<void> {
+    const msg = (await this.deps.turns.get(turnId))?.buttonsMessage;
+    if (!msg) return;
+    const place = { workspaceId: msg.ref.workspaceId, channelId: msg.ref.channelId };
+    const budgets = ctx.platform.capabilities.rateBudgets(place).edit ?? [];
+    for (let waited = 0; ; ) {
+      const grant = await this.deps.budgets.acquire(budgets, { priority: "normal" });
+      if (grant.granted) break;
+      if (waited > 120_000) return;
+      const pause = budgetRetryDelayMs(Math.max(50, grant.waitMs), waited > 0 ? 4 : 0);
+      waited += pause;
+      await sleep(pause);
+    }
+    await ctx.platform.editMessage(msg.ref, { markdown: msg.markdown, buttons: [], ...(msg.citations ? { citations: msg.citations } : {}) });
+  }
+}
+
+/** The text of the last message of a reply (the one the buttons sit under), split exactly as the layout does. */
+function lastPartOf(markdown: string, maxChars: number): string {
+  const layout = finalLayout({ text: markdown }, { maxChars });
+  return layout[layout.length - 1]?.markdown ?? markdown;
+}

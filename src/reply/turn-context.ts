@@ -1,0 +1,24 @@
+import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { Logger } from "../contracts/logger.js";
+import type { MessageContent, MessageRef } from "../contracts/messages.js";
+import type { ReplyJobData } from "../queue/job-types.js";
+
+/** One answer, from the worker's point of view: the placeholder exists and the thread is ours. */
+export interface TurnContext {
+  readonly turnId: string;
+  readonly data: ReplyJobData;
+  readonly platform: ChatPlatform;
+  readonly placeholder: { readonly ref: MessageRef; readonly content: MessageContent };
+  /** Aborted when the process shuts down past its grace period. */
+  readonly signal: AbortSignal;
+  /** Persists the Dify ids with the job, so a recovered job never asks Dify again. */
+  saveDify(ids: NonNullable<ReplyJobData["dify"]>): Promise<void>;
+  /** Persists the messages the reply uses, as they appear. */
+  saveParts(parts: readonly MessageRef[]): Promise<void>;
+  readonly logger: Logger;
+}
+
+/** The Dify `user` for a thread: stable, so every participant's turns, reactions and stops address one end user. */
+export function difyUserFor(conversationKey: string): string {
+  return conversationKey.slice(0, 255);
+}
