@@ -6,7 +6,7 @@
  * /metrics (prom-client, sampled every 5 ms, reset at each scrape).
  *
  *   node --import tsx bench/worker-capacity.ts        (part of npm run bench)
- *   BENCH_STREAMS=1000 BENCH_TOKENS=2000 node --import tsx bench/worker-capacity.ts
+ *   BENCH_STREAMS=500,1000 BENCH_TOKENS=3000 node --import tsx bench/worker-capacity.ts
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -26,8 +26,8 @@ import { ms, summarize } from "./lib/stats.js";
 import { measureSocketFloor } from "./lib/socket-floor.js";
 import { answerText } from "./lib/timed-answer.js";
 
-const STREAMS = Number(process.env.BENCH_STREAMS ?? "1000");
-const TOKENS = Number(process.env.BENCH_TOKENS ?? "2000");
+const SIZES = (process.env.BENCH_STREAMS ?? "500,1000").split(",").map(Number);
+const TOKENS = Number(process.env.BENCH_TOKENS ?? "3000");
 const TOKENS_PER_SECOND = 50;
 
 async function freePort(): Promise<number> {
@@ -58,7 +58,13 @@ export interface CapacityResult {
 }
 
 export async function runCapacityBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
-  const floor = await measureSocketFloor(STREAMS, TOKENS_PER_SECOND);
+  const sections: string[] = [];
+  for (const streams of SIZES) sections.push(await runCapacityOnce(streams, log));
+  return sections.join("\n");
+}
+
+async function runCapacityOnce(streams: number, log: (line: string) => void): Promise<string> {
+  const floor = await measureSocketFloor(streams, TOKENS_PER_SECOND);
   log(`capacity: receiving alone (node:http, no work): ${floor.chunksPerSecond.toFixed(0)} chunks/s at ${(floor.cpuShare * 100).toFixed(0)}% of a core, ${floor.microsPerChunk.toFixed(1)} µs per chunk`);
   const prefix = `bench-cap-${randomUUID().slice(0, 8)}`;
   const discord = await FakeDiscord.start({ heartbeatIntervalMs: 5_000 });
@@ -80,7 +86,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
       PORT: String(port),
       DISCORD_BOT_TOKEN: discord.token,
       DISCORD_API_URL: discord.apiUrl,
-      WORKER_CONCURRENCY: String(STREAMS * 2),
+      WORKER_CONCURRENCY: String(streams * 2),
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -92,7 +98,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   }
 
   // One thread per answer, as if each were a separate conversation.
-  const threads = Array.from({ length: STREAMS }, (_, i) => discord.users.createThread({ parentId: discord.ids.general, name: `bench ${i}` }));
+  const threads = Array.from({ length: streams }, (_, i) => discord.users.createThread({ parentId: discord.ids.general, name: `bench ${i}` }));
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue<BridgeJobData>("dify-bridge", { connection: redis, prefix });
   const replies = new ReplyQueue(queue, new ThreadFifo(redis, createRedisKeys(prefix), 3_600_000));
@@ -117,7 +123,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
       return replies.enqueueReply(jobIdFrom(message.dedupeKey), { kind: "reply", message });
     }),
   );
-  log(`capacity: ${STREAMS} answers queued; worker pid ${worker.pid}`);
+  log(`capacity: ${streams} answers queued; worker pid ${worker.pid}`);
 
   const samples: Array<{ t: number; held: number; lagP99: number | undefined; rss: number | undefined; cpu: number | undefined; events: number }> = [];
   const streamMs = (TOKENS / TOKENS_PER_SECOND) * 1000;
@@ -135,7 +141,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
     });
     const last = samples.at(-1);
     log(`capacity: t=${((last?.t ?? 0) / 1000).toFixed(0)}s held=${last?.held} lag_p99=${ms((last?.lagP99 ?? Number.NaN) * 1000)} rss=${((last?.rss ?? 0) / 1e6).toFixed(0)}MB`);
-    if (dify.streams.length >= STREAMS && dify.activeStreamCount === 0) break;
+    if (dify.streams.length >= streams && dify.activeStreamCount === 0) break;
   }
   // Steady state: every answer streaming at once.
   const peak = Math.max(...samples.map((s) => s.held));
@@ -150,7 +156,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   const deadline = Date.now() + 240_000;
   const isExact = (threadId: string) => discord.botMessages(threadId).map((m) => m.content).join("").replace(/\s+/g, "") === text.replace(/\s+/g, "");
   const finalOk = () => threads.filter((t) => isExact(t.id)).length;
-  while (Date.now() < deadline && finalOk() < STREAMS) await new Promise((r) => setTimeout(r, 2_000));
+  while (Date.now() < deadline && finalOk() < streams) await new Promise((r) => setTimeout(r, 2_000));
   if (process.env.BENCH_DEBUG) {
     const limited = discord.requests.filter((r) => r.status === 429);
     log(`capacity debug: 429s: ${JSON.stringify(limited.slice(0, 8).map((r) => `${r.method} ${r.path.replace(/\d{5,}/g, ":id")} @${(r.at % 100000).toFixed(0)}`))}`);
@@ -158,7 +164,7 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
     for (const t of bad) log(`capacity debug: thread ${t.id}: ${JSON.stringify(discord.botMessages(t.id).map((m) => m.content.slice(0, 80)))} streams=${dify.streams.length}`);
   }
   const result: CapacityResult = {
-    streams: STREAMS,
+    streams: streams,
     heldMax: peak,
     heldWindow: summarize(steady.map((s) => s.held)),
     lagP99Ms: summarize(steady.flatMap((s) => (s.lagP99 === undefined ? [] : [s.lagP99 * 1000]))),
@@ -176,17 +182,17 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
   await dify.close();
   await discord.close();
   await dropPrefix(prefix);
-  log(`capacity: held ${result.heldMax} streams, event-loop p99 median ${ms(result.lagP99Ms.p50)} max ${ms(result.lagP99Ms.max)}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.eventsPerSecond.toFixed(0)} events/s, exact finals ${result.exactFinals}/${STREAMS}, Discord 429s ${result.discord429s}, worker CPU ${(result.cpuShare * 100).toFixed(0)}% of a core (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event)`);
+  log(`capacity: held ${result.heldMax} streams, event-loop p99 median ${ms(result.lagP99Ms.p50)} max ${ms(result.lagP99Ms.max)}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.eventsPerSecond.toFixed(0)} events/s, exact finals ${result.exactFinals}/${streams}, Discord 429s ${result.discord429s}, worker CPU ${(result.cpuShare * 100).toFixed(0)}% of a core (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event)`);
   return [
-    "### Concurrent answers held by one worker process",
+    `### Concurrent answers held by one worker process: ${streams} answers`,
     "",
-    `${STREAMS} answers queued at once, each streamed by the fake Dify at ${TOKENS_PER_SECOND} tokens/s (${TOKENS} tokens of 4 characters, ${(streamMs / 1000).toFixed(0)} s), into ${STREAMS} Discord threads, handled by one worker process (real service, Discord adapter over REST; its placeholders and edits paced by Discord's 50 requests/s per bot). Steady state = the ${result.steadyWindowS.toFixed(0)} s during which at least 98% of the peak number of answers were streaming at once. Event-loop delay: p99 of each 2-s scrape interval of the worker's /metrics. Target: ≥ 1,000 streams with event-loop p99 < 20 ms.`,
+    `${streams} answers queued at once, each streamed by the fake Dify at ${TOKENS_PER_SECOND} tokens/s (${TOKENS} tokens of 4 characters, ${(streamMs / 1000).toFixed(0)} s), into ${streams} Discord threads, handled by one worker process (real service, Discord adapter over REST; its placeholders and edits paced by Discord's 50 requests/s per bot). Steady state = the ${result.steadyWindowS.toFixed(0)} s during which at least 98% of the peak number of answers were streaming at once; the fake Dify offers ${streams * TOKENS_PER_SECOND} events/s when all stream, and a worker that falls behind slows its streams down (TCP backpressure), so "consumed" below is what the worker actually kept up with. Event-loop delay: p99 of each 2-s scrape interval of the worker's /metrics. Target: ≥ 1,000 streams with event-loop p99 < 20 ms.`,
     "",
     "| answers streaming at once (peak) | event-loop p99 (median / worst interval) | peak RSS | Dify events consumed | worker CPU (share of one core) | exact final texts | Discord 429s |",
     "|---:|---:|---:|---:|---:|---:|---:|",
-    `| ${result.heldMax} | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${(result.cpuShare * 100).toFixed(0)}% (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event) | ${result.exactFinals}/${STREAMS} | ${result.discord429s} |`,
+    `| ${result.heldMax} | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${(result.cpuShare * 100).toFixed(0)}% (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event) | ${result.exactFinals}/${streams} | ${result.discord429s} |`,
     "",
-    `For scale: a process that only receives the same ${STREAMS} streams over node:http and counts the chunks (no parsing, no work) used ${(floor.cpuShare * 100).toFixed(0)}% of a core for ${floor.chunksPerSecond.toFixed(0)} chunks/s here, ${floor.microsPerChunk.toFixed(1)} µs per chunk: the floor for any Node.js process receiving this traffic on this machine.`,
+    `For scale: a process that only receives the same ${streams} streams over node:http and counts the chunks (no parsing, no work) used ${(floor.cpuShare * 100).toFixed(0)}% of a core for ${floor.chunksPerSecond.toFixed(0)} chunks/s here, ${floor.microsPerChunk.toFixed(1)} µs per chunk: the floor for any Node.js process receiving this traffic on this machine.`,
     "",
   ].join("\n");
 }
