@@ -16,7 +16,7 @@ export interface LagResult {
 
 /**
  * Display lag of one answer: each emitted piece counts for its characters, and is visible from the first
- * reply state whose text starts with everything emitted up to it. States that are not a prefix of the answer
+ * reply state whose text starts with everything emitted up to it (trailing whitespace aside). States that are not a prefix of the answer
  * (the placeholder, progress lines) show nothing.
  */
 export function displayLag(answer: TimedAnswer, states: readonly Visible[], shownNow: string, endedAt: number): LagResult {
@@ -27,7 +27,8 @@ export function displayLag(answer: TimedAnswer, states: readonly Visible[], show
   let prev = 0;
   let cursor = 0;
   for (const piece of answer.emitted) {
-    const needed = text.slice(0, piece.chars);
+    // Trailing whitespace has no look of its own (and the bridge trims it): "The" shows all of "The ".
+    const needed = text.slice(0, piece.chars).trimEnd();
     // The reply only grows, so the first state showing this piece comes no earlier than the previous one's.
     while (cursor < sorted.length && !(sorted[cursor] as Visible).text.startsWith(needed)) cursor++;
     const seen = sorted[cursor];

@@ -116,6 +116,8 @@ export class Bridge {
     const feedback = new FeedbackService({ redis: redis.commands, key, replies, dify: this.dify, queue: replyQueue, metrics: this.metrics, logger, ttlMs: ttl });
 
     if (runsWorker) {
+      const durations = new RedisDurationStats(redis.commands, key, logger);
+      await durations.load();
       const pipeline = new ReplyPipeline({
         dify: this.dify,
         params: new ParametersCache(this.dify, logger),
@@ -124,7 +126,7 @@ export class Bridge {
         replies,
         budgets,
         stops,
-        durations: new RedisDurationStats(redis.commands, key, logger),
+        durations,
         metrics: this.metrics,
         settings: { inputs: config.dify.inputs, showProgress: config.showProgress, showReasoning: config.showReasoning },
       });

@@ -33,6 +33,17 @@ export class RedisDurationStats implements DurationStats {
     this.local = initialMs;
   }
 
+  /** Reads what earlier processes learned, so the first answer after a start is paced like the rest. */
+  async load(): Promise<void> {
+    try {
+      const v = await this.redis.get(this.key("stats", "answer-duration"));
+      if (v !== null && Number.isFinite(Number(v))) this.local = Number(v);
+      this.refreshedAt = Date.now();
+    } catch (err) {
+      this.logger.warn({ err }, "could not read answer-duration stats; pacing starts from the default");
+    }
+  }
+
   expectedMs(): number {
     if (Date.now() - this.refreshedAt > REFRESH_MS) {
       this.refreshedAt = Date.now();

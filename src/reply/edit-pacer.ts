@@ -9,8 +9,9 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
  *   interval = T / (capacity / active streams + 1)     (the final text is the last of the evenly spaced updates)
  *
  * T is the expected remaining duration of this answer: the typical duration learned from recent answers
- * minus what has elapsed, and never less than half of the elapsed time (an answer that has run long will
- * likely run on). Slots for first and final texts are reserved by the budget itself.
+ * minus what has elapsed, and never less than a quarter of the elapsed time (an answer that has run long will
+ * likely run on; a larger share slowed every answer down well before its typical end) nor than half a second.
+ * Slots for first and final texts are reserved by the budget itself.
  */
 export function routineIntervalMs(opts: {
   readonly usage: readonly BudgetUsage[];
@@ -21,7 +22,7 @@ export function routineIntervalMs(opts: {
   /** Whether the budget keeps slots for final texts (edits do; appends do not: finals go through a stop). */
   readonly reservesFinals?: boolean;
 }): number {
-  const remainingMs = Math.max(opts.expectedDurationMs - opts.elapsedMs, opts.elapsedMs / 2, 1_000);
+  const remainingMs = Math.max(opts.expectedDurationMs - opts.elapsedMs, opts.elapsedMs / 4, 500);
   let interval = opts.minIntervalMs;
   for (const u of opts.usage) {
     const active = Math.max(1, u.active);

@@ -241,6 +241,8 @@ export class ReplyStreamer {
         continue;
       }
       this.refusals = 0;
+      // Intervals run from when an update is sent, not from when the platform answered it.
+      const sentAt = Date.now();
       try {
         await this.perform(op);
         this.failures = 0;
@@ -248,7 +250,7 @@ export class ReplyStreamer {
         // Any update of the growing message (the first text included) starts the next routine interval.
         if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
           const native = op.kind === "append" || op.kind === "nativeStart";
-          this.nextRoutineAt = Date.now() + this.intervalFor(routine ? grant.usage : await this.usageForRoutine(), native);
+          this.nextRoutineAt = sentAt + this.intervalFor(routine ? grant.usage : await this.usageForRoutine(), native);
         }
       } catch (err) {
         await this.onFailure(op, budgets, err);

@@ -71,10 +71,17 @@ describe("routineIntervalMs", () => {
     expect(interval([budget()], { expectedDurationMs: 20_000 })).toBeGreaterThan(interval([budget()], { expectedDurationMs: 8_000 }));
   });
 
-  it("assumes an answer that has run past its expected duration will run on for half as long again", () => {
+  it("assumes an answer that has run past its expected duration will run on for a quarter as long again", () => {
     const late = interval([budget({ used: 29 })], { elapsedMs: 30_000, expectedDurationMs: 8_000, maxIntervalMs: 60_000 });
-    // No free slot: 15 s more are expected, at the window's routine rate (29 per 60 s) that is 7.25 updates.
-    expect(late).toBeCloseTo(15_000 / (29 * (15_000 / 60_000) + 1), 6);
+    // No free slot: 7.5 s more are expected, at the window's routine rate (29 per 60 s) that is 3.625 updates.
+    expect(late).toBeCloseTo(7_500 / (29 * (7_500 / 60_000) + 1), 6);
+  });
+
+  it("keeps its pace near the expected end instead of slowing down before the answer is due to finish", () => {
+    // 6 s into an 8 s answer with 3 of 29 routine slots left: the last 2 s get them and the final.
+    expect(interval([budget({ used: 26 })], { elapsedMs: 6_000 })).toBeCloseTo(2_000 / 4, 6);
+    // Half a second before the end, the remaining time is taken as a quarter of what has elapsed (1.875 s).
+    expect(interval([budget({ used: 26 })], { elapsedMs: 7_500 })).toBeCloseTo(1_875 / 4, 6);
   });
 
   it("is set by the most constrained of several budgets", () => {
