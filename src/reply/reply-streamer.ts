@@ -206,6 +206,8 @@ export class ReplyStreamer {
       const op = await this.nextOp();
       if (!op) {
         if (this.isFinal) return;
+        // A view shown while nextOp was settling (its poke found no pause to end) must not wait for the next one.
+        if (this.pendingView) continue;
         await this.pause(60_000);
         continue;
       }
@@ -241,10 +243,11 @@ export class ReplyStreamer {
         continue;
       }
       this.refusals = 0;
+      const update = await this.withLatestText(op);
       // Intervals run from when an update is sent, not from when the platform answered it.
       const sentAt = Date.now();
       try {
-        await this.perform(op);
+        await this.perform(update);
         this.failures = 0;
         this.o.events?.onOp?.(rateOp);
         // Any update of the growing message (the first text included) starts the next routine interval.
@@ -253,9 +256,17 @@ export class ReplyStreamer {
           this.nextRoutineAt = sentAt + this.intervalFor(routine ? grant.usage : await this.usageForRoutine(), native);
         }
       } catch (err) {
-        await this.onFailure(op, budgets, err);
+        await this.onFailure(update, budgets, err);
       }
     }
+  }
+
+  /** Text that arrived while the budget was checked goes out with this update: same call, newer content. */
+  private async withLatestText(op: Op): Promise<Op> {
+    if (!this.pendingView) return op;
+    const latest = await this.nextOp();
+    const indexOf = (o: Op) => ("index" in o ? o.index : -1);
+    return latest && latest.kind === op.kind && indexOf(latest) === indexOf(op) ? latest : op;
   }
 
   private usageForRoutine(): Promise<BudgetUsage[]> {

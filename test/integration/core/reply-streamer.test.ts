@@ -71,6 +71,47 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
     expect(edits.length).toBeGreaterThan(10);
   });
 
+  it("text that arrives while an update waits for its budget check goes out in that same update", async () => {
+    const platform = new FakePlatform({ maxMessageLength: 2_000, minEditIntervalMs: 20 });
+    const store = new RateBudgetStore(t.redis, t.key);
+    // A budget check that takes a while (a busy Redis), released by the test.
+    let release: (() => void) | undefined;
+    const budgets = Object.assign(Object.create(store) as RateBudgetStore, {
+      acquire: async (...args: Parameters<RateBudgetStore["acquire"]>) => {
+        await new Promise<void>((r) => {
+          release = r;
+        });
+        return store.acquire(...args);
+      },
+    });
+    const target = { platform: "slack", workspaceId: "T1", channelId: "C1", threadId: "t1" } as const;
+    const placeholder = await platform.postMessage(target, { markdown: THINKING_TEXT });
+    const streamer = new ReplyStreamer({
+      platform,
+      budgets,
+      target,
+      placeholder: { ref: placeholder, content: { markdown: THINKING_TEXT } },
+      askerUserId: "U1",
+      streamId: "fresh",
+      durations: new DurationEstimator(2_000),
+      logger: captureLogger(),
+    });
+    streamer.show({ text: "Hello" });
+    await expect.poll(() => release).toBeDefined();
+    streamer.show({ text: "Hello, world" });
+    release?.();
+    await expect.poll(() => platform.opsOf("edit").length).toBe(1);
+    expect(platform.opsOf("edit")[0]?.content?.markdown).toBe("Hello, world");
+    const done = streamer.finish({ text: "Hello, world!" });
+    await expect.poll(() => release).toBeDefined();
+    for (let i = 0; i < 50 && platform.opsOf("edit").length < 2; i++) {
+      release?.();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await done;
+    expect(platform.visibleMessages({ channelId: "C1" }).map((m) => m.content.markdown)).toEqual(["Hello, world!"]);
+  });
+
   it("honours Retry-After from a 429 before editing again, and still lands the final text", async () => {
     const platform = new FakePlatform({ maxMessageLength: 2_000, minEditIntervalMs: 20 });
     const budgets = new RateBudgetStore(t.redis, t.key);
