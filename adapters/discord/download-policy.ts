@@ -1,4 +1,5 @@
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import { isPrivateAddress as isPrivateIp } from "../../src/net/private-address.js";
 import { DISCORD_CDN_HOSTS } from "./limits.js";
 
 export type UrlVerdict =
@@ -28,43 +29,7 @@ export function checkAttachmentUrl(raw: string, trustedApiUrl: string | undefine
   return { ok: true, url, checkAddress: true };
 }
 
-const PRIVATE_RANGES = (() => {
-  const list = new BlockList();
-  for (const [net, prefix] of [
-    ["0.0.0.0", 8],
-    ["10.0.0.0", 8],
-    ["100.64.0.0", 10],
-    ["127.0.0.0", 8],
-    ["169.254.0.0", 16],
-    ["172.16.0.0", 12],
-    ["192.0.0.0", 24],
-    ["192.168.0.0", 16],
-    ["198.18.0.0", 15],
-    ["224.0.0.0", 4],
-    ["240.0.0.0", 4],
-  ] as const) {
-    list.addSubnet(net, prefix, "ipv4");
-  }
-  for (const [net, prefix] of [
-    ["::", 128],
-    ["::1", 128],
-    ["fc00::", 7],
-    ["fe80::", 10],
-    ["ff00::", 8],
-  ] as const) {
-    list.addSubnet(net, prefix, "ipv6");
-  }
-  return list;
-})();
-
-/** Loopback, private, link-local, CGNAT, multicast and reserved addresses (IPv4-mapped IPv6 included). */
+/** A resolved address is safe to fetch only if it is a public IP address (anything else fails closed). */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return PRIVATE_RANGES.check(address, "ipv4");
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped?.[1]) return PRIVATE_RANGES.check(mapped[1], "ipv4");
-    return PRIVATE_RANGES.check(address, "ipv6");
-  }
-  return true;
+  return isIP(address) === 0 || isPrivateIp(address);
 }

@@ -1,4 +1,3 @@
-import { BlockList, isIP } from "node:net";
 
 /**
  * Hosts that serve Slack's private files and may receive the bot token:
@@ -29,39 +28,4 @@ export function createFileHostPolicy(customApiUrl?: string): FileHostPolicy {
   };
 }
 
-// Loopback, private, link-local, carrier-grade NAT, unspecified and multicast ranges: never fetched on behalf of
-// an attachment URL unless the host is trusted.
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ["0.0.0.0", 8],
-  ["10.0.0.0", 8],
-  ["100.64.0.0", 10],
-  ["127.0.0.0", 8],
-  ["169.254.0.0", 16],
-  ["172.16.0.0", 12],
-  ["192.0.0.0", 24],
-  ["192.168.0.0", 16],
-  ["198.18.0.0", 15],
-  ["224.0.0.0", 3],
-] as const) {
-  PRIVATE.addSubnet(net, bits, "ipv4");
-}
-for (const [net, bits] of [
-  ["::", 128],
-  ["::1", 128],
-  ["fc00::", 7],
-  ["fe80::", 10],
-  ["ff00::", 8],
-] as const) {
-  PRIVATE.addSubnet(net, bits, "ipv6");
-}
-
-export function isPrivateAddress(address: string): boolean {
-  const bare = address.replace(/^\[|\]$/g, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
-  if (mapped) return PRIVATE.check(mapped[1] as string, "ipv4");
-  const family = isIP(bare);
-  if (family === 4) return PRIVATE.check(bare, "ipv4");
-  if (family === 6) return PRIVATE.check(bare, "ipv6");
-  return false;
-}
+export { isPrivateAddress } from "../../src/net/private-address.js";
