@@ -1,4 +1,3 @@
-
 /**
  * Hosts that serve Slack's private files and may receive the bot token:
  * - files.slack.com: `url_private(_download)` of every workspace, Enterprise Grid included;
