@@ -9,7 +9,7 @@
  *   BENCH_LAG_SIZES=1,5,20 BENCH_LAG_LARGE=200 BENCH_LAG_VARIANTS=auto,edit,naive node --import tsx bench/display-lag.ts
  */
 import { pathToFileURL } from "node:url";
-import { naiveAnswer, type NaiveStrategy } from "./baselines/naive-bridge.js";
+import { type NaiveStrategy, naiveAnswer } from "./baselines/naive-bridge.js";
 import { bestScheduleLagMs, displayLag, type LagResult } from "./lib/display-lag.js";
 import { dropPrefix, startSlackRig } from "./lib/slack-rig.js";
 import { ms, now, s, summarize } from "./lib/stats.js";
@@ -74,7 +74,9 @@ async function runOnce(variant: Variant, n: number, timeoutMs: number, prefix: s
   const results = (): LagResult[] =>
     threads.map((t) => {
       const answer = answers.get(t.key);
-      return answer ? displayLag(answer, rig.replyStates(t.channel, t.ts), rig.finalText(t.channel, t.ts), now()) : { meanLagMs: Number.NaN, finalAfterEndMs: undefined, exactFinal: false };
+      return answer
+        ? displayLag(answer, rig.replyStates(t.channel, t.ts), rig.finalText(t.channel, t.ts), now())
+        : { meanLagMs: Number.NaN, finalAfterEndMs: undefined, exactFinal: false };
     });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -118,7 +120,9 @@ export async function runDisplayLagBench(log: (line: string) => void = (l) => pr
       // The naive baselines can stall for a minute per 429 (the SDK waits out Retry-After): cap their runs.
       const run = await runOnce(v, n, v.startsWith("naive") ? DURATION_MS + 60_000 : 180_000, prefix);
       runs.push(run);
-      log(`display lag: ${v}, ${n} streams: mean ${ms(run.meanLagMs, 0)} (bound ${ms(run.boundMs, 0)}, ${(run.meanLagMs / run.boundMs).toFixed(2)}x), final after end p95 ${ms(run.finalAfterEnd.p95, 0)}, exact ${run.exactFinals}/${n}, 429s ${run.rateLimited}`);
+      log(
+        `display lag: ${v}, ${n} streams: mean ${ms(run.meanLagMs, 0)} (bound ${ms(run.boundMs, 0)}, ${(run.meanLagMs / run.boundMs).toFixed(2)}x), final after end p95 ${ms(run.finalAfterEnd.p95, 0)}, exact ${run.exactFinals}/${n}, 429s ${run.rateLimited}`,
+      );
     }
   }
   const bigRuns: LagRun[] = [];
@@ -142,7 +146,10 @@ function formatLagSection(runs: readonly LagRun[], bigRuns: readonly LagRun[]): 
     const ours = runs.find((r) => r.n === n && r.variant === "bridge (SLACK_STREAMING=auto)");
     return runs
       .filter((r) => r.n === n && r.variant.startsWith("naive"))
-      .map((b) => `| ${n} | ${b.variant} | ${(b.meanLagMs / (ours?.meanLagMs ?? Number.NaN)).toFixed(1)}× | ${b.rateLimited} vs ${ours?.rateLimited ?? "?"} | ${b.exactFinals}/${n} vs ${ours?.exactFinals ?? "?"}/${n} |`);
+      .map(
+        (b) =>
+          `| ${n} | ${b.variant} | ${(b.meanLagMs / (ours?.meanLagMs ?? Number.NaN)).toFixed(1)}× | ${b.rateLimited} vs ${ours?.rateLimited ?? "?"} | ${b.exactFinals}/${n} vs ${ours?.exactFinals ?? "?"}/${n} |`,
+      );
   });
   const big = bigRuns.map((r) => `| ${r.n} | ${r.variant} | ${r.exactFinals}/${r.n} | ${r.rateLimited} | ${s(r.wallMs)} |`);
   return [
@@ -160,7 +167,14 @@ function formatLagSection(runs: readonly LagRun[], bigRuns: readonly LagRun[]): 
     "|---:|---|---:|---:|---:|",
     ...ratios,
     ...(big.length
-      ? ["", "Many streams at once (all final texts must land, no 429):", "", "| streams | variant | exact final texts | HTTP 429s | until the last final text |", "|---:|---|---:|---:|---:|", ...big]
+      ? [
+          "",
+          "Many streams at once (all final texts must land, no 429):",
+          "",
+          "| streams | variant | exact final texts | HTTP 429s | until the last final text |",
+          "|---:|---|---:|---:|---:|",
+          ...big,
+        ]
       : []),
     "",
   ].join("\n");

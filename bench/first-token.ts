@@ -65,7 +65,11 @@ async function discordSamples(): Promise<Samples> {
   for (let i = 0; i < SAMPLES; i++) {
     const sentAt = now();
     const msg = discord.users.sendMessage({ channelId: discord.ids.general, authorId: discord.ids.alice, content: `<@${discord.ids.bot}> question ${i}` });
-    await waitFor(() => (discord.botMessages(msg.id).some((m) => m.content === "First words of the answer, then the rest of it." && (m.components ?? []).length === 0) ? true : undefined));
+    await waitFor(() =>
+      discord.botMessages(msg.id).some((m) => m.content === "First words of the answer, then the rest of it." && (m.components ?? []).length === 0)
+        ? true
+        : undefined,
+    );
     const stream = rig.dify.streams.at(-1);
     const posts = discord.requests.filter((r) => r.method === "POST" && r.path === `/channels/${msg.id}/messages`);
     const firstPost = posts[0];

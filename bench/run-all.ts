@@ -19,7 +19,13 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const started = new Date();
 const redisVersion = (() => {
   try {
-    return execFileSync("redis-server", ["--version"], { encoding: "utf8" }).trim().split(" ").find((p) => p.startsWith("v="))?.slice(2) ?? "?";
+    return (
+      execFileSync("redis-server", ["--version"], { encoding: "utf8" })
+        .trim()
+        .split(" ")
+        .find((p) => p.startsWith("v="))
+        ?.slice(2) ?? "?"
+    );
   } catch {
     return "?";
   }

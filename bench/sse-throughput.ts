@@ -12,7 +12,30 @@ import { parseDifyEvent } from "../src/dify/events.js";
 import { createSseDecoder } from "../src/dify/sse.js";
 
 const CONVERSATION = "45701982-8118-4bc5-8e9b-64562b4555f2";
-const TOKENS = [" the", " answer", " is", " 42", ".", "\n\n", " 你好", "世界", "。", " 👋", "🇯🇵", " café", " naïve", " — ", " **bold**", " `code`", " 今日", "は", " 안녕", "하세요", " Ünïcödé", " 👨‍👩‍👧"];
+const TOKENS = [
+  " the",
+  " answer",
+  " is",
+  " 42",
+  ".",
+  "\n\n",
+  " 你好",
+  "世界",
+  "。",
+  " 👋",
+  "🇯🇵",
+  " café",
+  " naïve",
+  " — ",
+  " **bold**",
+  " `code`",
+  " 今日",
+  "は",
+  " 안녕",
+  "하세요",
+  " Ünïcödé",
+  " 👨‍👩‍👧",
+];
 
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -26,7 +49,8 @@ function seeded(seed: number): () => number {
 
 /** One Chatflow-style turn of `deltas` text events, as Dify 1.12.1 writes it (compact, raw UTF-8). */
 function turn(index: number, deltas: number, random: () => number): string {
-  const head = (event: string) => `{"event":"${event}","conversation_id":"${CONVERSATION}","message_id":"m-${index}","created_at":1770388831,"task_id":"t-${index}"`;
+  const head = (event: string) =>
+    `{"event":"${event}","conversation_id":"${CONVERSATION}","message_id":"m-${index}","created_at":1770388831,"task_id":"t-${index}"`;
   const node = (event: string, title: string) =>
     `data: ${head(event)},"workflow_run_id":"w-${index}","data":{"id":"n-${index}-${title}","node_id":"1718000000001","node_type":"llm","title":"${title}","index":2,"predecessor_node_id":null,"inputs":{},"created_at":1770388831,"extras":{}}}\n\n`;
   let out = node("workflow_started", "Start") + node("node_started", "LLM");
@@ -105,7 +129,9 @@ export async function runSseBench(
     const label = typed ? "decode + parseDifyEvent" : "decode only";
     const perSecond = Math.round(events / (ms / 1000)).toLocaleString("en-US");
     const mbs = (megabytes / (ms / 1000)).toFixed(1);
-    log(`  ${label}: median ${ms.toFixed(1)} ms/run → ${perSecond} events/s, ${mbs} MB/s (min ${Math.min(...results.map((r) => r.ms)).toFixed(1)} / max ${Math.max(...results.map((r) => r.ms)).toFixed(1)} ms over ${runs} runs)`);
+    log(
+      `  ${label}: median ${ms.toFixed(1)} ms/run → ${perSecond} events/s, ${mbs} MB/s (min ${Math.min(...results.map((r) => r.ms)).toFixed(1)} / max ${Math.max(...results.map((r) => r.ms)).toFixed(1)} ms over ${runs} runs)`,
+    );
     rows.push(`| ${label} | ${perSecond} | ${mbs} | ${ms.toFixed(1)} ms |`);
   }
   return [

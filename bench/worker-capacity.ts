@@ -22,8 +22,8 @@ import { ThreadFifo } from "../src/state/thread-fifo.js";
 import { FakeDifyServer, scripts } from "../test/fakes/dify/index.js";
 import { FakeDiscord } from "../test/fakes/discord/index.js";
 import { dropPrefix, REDIS_URL } from "./lib/slack-rig.js";
-import { ms, summarize } from "./lib/stats.js";
 import { measureSocketFloor } from "./lib/socket-floor.js";
+import { ms, summarize } from "./lib/stats.js";
 import { answerText } from "./lib/timed-answer.js";
 
 const SIZES = (process.env.BENCH_STREAMS ?? "500,1000").split(",").map(Number);
@@ -65,7 +65,9 @@ export async function runCapacityBench(log: (line: string) => void = (l) => proc
 
 async function runCapacityOnce(streams: number, log: (line: string) => void): Promise<string> {
   const floor = await measureSocketFloor(streams, TOKENS_PER_SECOND);
-  log(`capacity: receiving alone (node:http, no work): ${floor.chunksPerSecond.toFixed(0)} chunks/s at ${(floor.cpuShare * 100).toFixed(0)}% of a core, ${floor.microsPerChunk.toFixed(1)} µs per chunk`);
+  log(
+    `capacity: receiving alone (node:http, no work): ${floor.chunksPerSecond.toFixed(0)} chunks/s at ${(floor.cpuShare * 100).toFixed(0)}% of a core, ${floor.microsPerChunk.toFixed(1)} µs per chunk`,
+  );
   const prefix = `bench-cap-${randomUUID().slice(0, 8)}`;
   const discord = await FakeDiscord.start({ heartbeatIntervalMs: 5_000 });
   const dify = await FakeDifyServer.start({ pingIntervalMs: 10_000, recordRequests: false });
@@ -93,7 +95,13 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   });
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(metricsUrl).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(metricsUrl).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
 
@@ -130,7 +138,10 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   const eventsWritten = () => dify.streams.reduce((a, s) => a + s.eventsWritten, 0);
   while (performance.now() - started < streamMs + 60_000) {
     await new Promise((r) => setTimeout(r, 2_000));
-    const body = await fetch(metricsUrl).then((r) => r.text(), () => "");
+    const body = await fetch(metricsUrl).then(
+      (r) => r.text(),
+      () => "",
+    );
     samples.push({
       t: performance.now() - started,
       held: dify.activeStreamCount,
@@ -140,7 +151,9 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
       events: eventsWritten(),
     });
     const last = samples.at(-1);
-    log(`capacity: t=${((last?.t ?? 0) / 1000).toFixed(0)}s held=${last?.held} lag_p99=${ms((last?.lagP99 ?? Number.NaN) * 1000)} rss=${((last?.rss ?? 0) / 1e6).toFixed(0)}MB`);
+    log(
+      `capacity: t=${((last?.t ?? 0) / 1000).toFixed(0)}s held=${last?.held} lag_p99=${ms((last?.lagP99 ?? Number.NaN) * 1000)} rss=${((last?.rss ?? 0) / 1e6).toFixed(0)}MB`,
+    );
     if (dify.streams.length >= streams && dify.activeStreamCount === 0) break;
   }
   // Steady state: every answer streaming at once.
@@ -154,14 +167,22 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
 
   // Let the final texts land (the bot-wide 50 requests/s paces them), then check them.
   const deadline = Date.now() + 240_000;
-  const isExact = (threadId: string) => discord.botMessages(threadId).map((m) => m.content).join("").replace(/\s+/g, "") === text.replace(/\s+/g, "");
+  const isExact = (threadId: string) =>
+    discord
+      .botMessages(threadId)
+      .map((m) => m.content)
+      .join("")
+      .replace(/\s+/g, "") === text.replace(/\s+/g, "");
   const finalOk = () => threads.filter((t) => isExact(t.id)).length;
   while (Date.now() < deadline && finalOk() < streams) await new Promise((r) => setTimeout(r, 2_000));
   if (process.env.BENCH_DEBUG) {
     const limited = discord.requests.filter((r) => r.status === 429);
-    log(`capacity debug: 429s: ${JSON.stringify(limited.slice(0, 8).map((r) => `${r.method} ${r.path.replace(/\d{5,}/g, ":id")} @${(r.at % 100000).toFixed(0)}`))}`);
+    log(
+      `capacity debug: 429s: ${JSON.stringify(limited.slice(0, 8).map((r) => `${r.method} ${r.path.replace(/\d{5,}/g, ":id")} @${(r.at % 100000).toFixed(0)}`))}`,
+    );
     const bad = threads.filter((t) => !isExact(t.id)).slice(0, 3);
-    for (const t of bad) log(`capacity debug: thread ${t.id}: ${JSON.stringify(discord.botMessages(t.id).map((m) => m.content.slice(0, 80)))} streams=${dify.streams.length}`);
+    for (const t of bad)
+      log(`capacity debug: thread ${t.id}: ${JSON.stringify(discord.botMessages(t.id).map((m) => m.content.slice(0, 80)))} streams=${dify.streams.length}`);
   }
   const result: CapacityResult = {
     streams: streams,
@@ -182,7 +203,9 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   await dify.close();
   await discord.close();
   await dropPrefix(prefix);
-  log(`capacity: held ${result.heldMax} streams, event-loop p99 median ${ms(result.lagP99Ms.p50)} max ${ms(result.lagP99Ms.max)}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.eventsPerSecond.toFixed(0)} events/s, exact finals ${result.exactFinals}/${streams}, Discord 429s ${result.discord429s}, worker CPU ${(result.cpuShare * 100).toFixed(0)}% of a core (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event)`);
+  log(
+    `capacity: held ${result.heldMax} streams, event-loop p99 median ${ms(result.lagP99Ms.p50)} max ${ms(result.lagP99Ms.max)}, peak RSS ${result.peakRssMb.toFixed(0)} MB, ${result.eventsPerSecond.toFixed(0)} events/s, exact finals ${result.exactFinals}/${streams}, Discord 429s ${result.discord429s}, worker CPU ${(result.cpuShare * 100).toFixed(0)}% of a core (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event)`,
+  );
   return [
     `### Concurrent answers held by one worker process: ${streams} answers`,
     "",

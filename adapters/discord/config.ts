@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envBoolean, envInt, envList, envUrl, optionalSecret, parseWith, type ParseResult } from "../../src/contracts/config-schema.js";
+import { envBoolean, envInt, envList, envUrl, optionalSecret, type ParseResult, parseWith } from "../../src/contracts/config-schema.js";
 import { DISCORD_LIMITS } from "./limits.js";
 
 export interface DiscordConfig {

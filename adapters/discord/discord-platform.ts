@@ -1,14 +1,7 @@
 import type { REST } from "discord.js";
 import type { ChatPlatform, InboundSink, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
-import type {
-  InboundAttachment,
-  MessageContent,
-  MessageRef,
-  OutboundFile,
-  ReplyTarget,
-  ThreadHistoryMessage,
-} from "../../src/contracts/messages.js";
+import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import { discordCapabilities } from "./capabilities.js";
 import type { DiscordConfig } from "./config.js";
 import { downloadAttachment } from "./download.js";
@@ -74,18 +67,14 @@ export class DiscordPlatform implements ChatPlatform {
     this.#wantsGateway = true;
     let gateway: GatewayConnection;
     try {
-      gateway = await connectGateway(
-        this.#config.botToken,
-        { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs },
-        this.#logger,
-      );
+      gateway = await connectGateway(this.#config.botToken, { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs }, this.#logger);
     } catch (err) {
       // Leave the platform startable again (the caller may retry after fixing the cause).
       this.#started = false;
       this.#wantsGateway = false;
       throw err;
     }
-    if (this.#stopping) {
+    if (this.#stopping !== null) {
       await gateway.client.destroy();
       return;
     }
@@ -105,7 +94,7 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   isReady(): boolean {
-    if (!this.#started || this.#stopping) return false;
+    if (!this.#started || this.#stopping !== null) return false;
     return !this.#wantsGateway || this.#gateway?.client.isReady() === true;
   }
 
@@ -153,10 +142,7 @@ export class DiscordPlatform implements ChatPlatform {
     return attachFiles(this.#rest, this.#threads, target, files, this.capabilities.maxUploadBytes);
   }
 
-  fetchThreadHistory(
-    target: ReplyTarget,
-    opts: { beforeMessageId: string; limit: number },
-  ): Promise<readonly ThreadHistoryMessage[]> {
+  fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
     return fetchThreadHistory(this.#rest, target, opts);
   }
 

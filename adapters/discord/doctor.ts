@@ -24,7 +24,10 @@ export async function checkDiscord(config: DiscordConfig): Promise<DoctorCheck[]
         name: "bot token",
         status: "fail",
         detail: status ? `Discord answered ${status}` : "Discord cannot be reached",
-        fix: status === 401 ? "Reset the token in Developer Portal → your app → Bot, and put it in DISCORD_BOT_TOKEN." : "Check network access to Discord (or DISCORD_API_URL).",
+        fix:
+          status === 401
+            ? "Reset the token in Developer Portal → your app → Bot, and put it in DISCORD_BOT_TOKEN."
+            : "Check network access to Discord (or DISCORD_API_URL).",
       },
     ];
   }
@@ -51,7 +54,13 @@ export async function checkDiscord(config: DiscordConfig): Promise<DoctorCheck[]
     checks.push(
       guilds.length > 0
         ? { area, name: "servers", status: "pass", detail: `in ${guilds.length} server(s)` }
-        : { area, name: "servers", status: "warn", detail: "the bot is in no server yet", fix: `Invite it: ${appId ? inviteUrl(appId) : "Developer Portal → OAuth2 → URL Generator (scope bot)"}` },
+        : {
+            area,
+            name: "servers",
+            status: "warn",
+            detail: "the bot is in no server yet",
+            fix: `Invite it: ${appId ? inviteUrl(appId) : "Developer Portal → OAuth2 → URL Generator (scope bot)"}`,
+          },
     );
   } catch {
     checks.push({ area, name: "servers", status: "warn", detail: "could not list the bot's servers" });

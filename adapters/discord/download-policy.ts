@@ -3,7 +3,7 @@ import { isPrivateAddress as isPrivateIp } from "../../src/net/private-address.j
 import { DISCORD_CDN_HOSTS } from "./limits.js";
 
 export type UrlVerdict =
-  | { readonly ok: true; readonly url: URL; /** Resolve the host and refuse private addresses before fetching. */ readonly checkAddress: boolean }
+  | { readonly ok: true; readonly url: URL /** Resolve the host and refuse private addresses before fetching. */; readonly checkAddress: boolean }
   | { readonly ok: false; readonly why: string };
 
 /**

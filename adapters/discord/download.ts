@@ -14,8 +14,7 @@ export interface DownloadSettings {
 
 const MAX_REDIRECTS = 3;
 
-const defaultResolve = async (host: string): Promise<readonly string[]> =>
-  (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
+const defaultResolve = async (host: string): Promise<readonly string[]> => (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
 /**
  * Fetches an attachment from Discord's CDN. No Authorization header is ever sent (CDN URLs are signed), every

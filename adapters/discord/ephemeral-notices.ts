@@ -1,4 +1,4 @@
-import { MessageFlags, Routes, type REST } from "discord.js";
+import { MessageFlags, type REST, Routes } from "discord.js";
 import { translateDiscordError } from "./errors.js";
 import { fitContent, toDiscordMarkdown } from "./render.js";
 

@@ -1,4 +1,4 @@
-import { Routes, type APIMessage, type REST } from "discord.js";
+import { type APIMessage, type REST, Routes } from "discord.js";
 import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { MessageRef, OutboundFile, ReplyTarget } from "../../src/contracts/messages.js";
 import { translateDiscordError } from "./errors.js";
@@ -62,6 +62,12 @@ function batches(files: readonly OutboundFile[], maxBytes: number): OutboundFile
 
 /** Discord shows the name as given; keep it a plain name (no path) and non-empty. */
 export function safeFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop()?.replace(/[\u0000-\u001f]/g, "").trim() ?? "";
+  const base =
+    name
+      .split(/[\\/]/)
+      .pop()
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this strips from file names.
+      ?.replace(/[\u0000-\u001f]/g, "")
+      .trim() ?? "";
   return base === "" ? "file" : base.slice(0, 200);
 }

@@ -3,7 +3,7 @@ import { PlatformAuthError, PlatformError } from "../../src/contracts/errors.js"
 import type { Logger } from "../../src/contracts/logger.js";
 import { translateDiscordError } from "./errors.js";
 import { inviteUrl, REQUIRED_PERMISSIONS } from "./permissions.js";
-import { discordRestOptions, observeRest, type DiscordRestSettings } from "./rest-client.js";
+import { type DiscordRestSettings, discordRestOptions, observeRest } from "./rest-client.js";
 
 const BASE_INTENTS = [
   GatewayIntentBits.Guilds,
@@ -59,12 +59,7 @@ export async function connectGateway(token: string, settings: GatewaySettings, l
   }
 }
 
-async function login(
-  token: string,
-  intents: GatewayIntentBits[],
-  settings: GatewaySettings,
-  logger: Logger,
-): Promise<Client<true>> {
+async function login(token: string, intents: GatewayIntentBits[], settings: GatewaySettings, logger: Logger): Promise<Client<true>> {
   const client = new Client({ intents, partials: PARTIALS, rest: discordRestOptions(settings, logger) });
   observeRest(client.rest, logger);
   client.on(Events.Error, (err) => logger.error({ err }, "discord client error"));
@@ -74,10 +69,7 @@ async function login(
   client.on(Events.ShardReconnecting, () => logger.debug({}, "discord gateway reconnecting"));
 
   const ready = new Promise<Client<true>>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new PlatformError("discord", "Discord gateway did not become ready in time")),
-      settings.readyTimeoutMs ?? 30_000,
-    );
+    const timer = setTimeout(() => reject(new PlatformError("discord", "Discord gateway did not become ready in time")), settings.readyTimeoutMs ?? 30_000);
     timer.unref();
     client.once(Events.ClientReady, (c) => {
       clearTimeout(timer);
@@ -95,10 +87,7 @@ async function login(
 
 function reportReady(client: Client<true>, hasMessageContent: boolean, logger: Logger): void {
   const guilds = [...client.guilds.cache.values()];
-  logger.info(
-    { botUserId: client.user.id, botName: client.user.username, guilds: guilds.length, messageContent: hasMessageContent },
-    "discord gateway ready",
-  );
+  logger.info({ botUserId: client.user.id, botName: client.user.username, guilds: guilds.length, messageContent: hasMessageContent }, "discord gateway ready");
   if (guilds.length === 0) {
     logger.warn(
       { inviteUrl: inviteUrl(client.application.id), permissions: REQUIRED_PERMISSIONS.map((p) => p.name) },

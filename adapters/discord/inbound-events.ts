@@ -1,7 +1,7 @@
 import {
+  type Client,
   Events,
   GatewayDispatchEvents,
-  type Client,
   type GatewayMessageReactionAddDispatchData,
   type GatewayMessageReactionRemoveDispatchData,
   type Interaction,
@@ -14,7 +14,7 @@ import type { RecentInteractions } from "./ephemeral-notices.js";
 import { discordErrorForLog } from "./errors.js";
 import { normalizeButtonClick, snapshotButtonClick } from "./interactions.js";
 import { snapshotMessage } from "./message-snapshot.js";
-import { normalizeMessage, type NormalizeContext } from "./normalize.js";
+import { type NormalizeContext, normalizeMessage } from "./normalize.js";
 import { normalizeReaction } from "./reactions.js";
 
 type Filters = Pick<DiscordConfig, "allowedGuilds" | "allowedChannels" | "allowDirectMessages">;
@@ -25,13 +25,7 @@ type Filters = Pick<DiscordConfig, "allowedGuilds" | "allowedChannels" | "allowD
  * `interactions` before the core sees them, so a notice for the person who clicked can be shown to them alone.
  * Returns the unsubscribe function.
  */
-export function forwardInboundEvents(
-  client: Client<true>,
-  sink: InboundSink,
-  filters: Filters,
-  logger: Logger,
-  interactions?: RecentInteractions,
-): () => void {
+export function forwardInboundEvents(client: Client<true>, sink: InboundSink, filters: Filters, logger: Logger, interactions?: RecentInteractions): () => void {
   const botUserId = client.user.id;
   const ctx: NormalizeContext = { botUserId, ...filters };
   let tail: Promise<void> = Promise.resolve();

@@ -3,16 +3,12 @@ import type { DiscordConfig } from "./config.js";
 import { DiscordPlatform, type DiscordPlatformOptions } from "./discord-platform.js";
 
 /** Discord as a `ChatPlatform`. Nothing connects until `start()`. */
-export function createDiscordPlatform(
-  config: DiscordConfig,
-  deps: { logger: Logger },
-  options?: DiscordPlatformOptions,
-): DiscordPlatform {
+export function createDiscordPlatform(config: DiscordConfig, deps: { logger: Logger }, options?: DiscordPlatformOptions): DiscordPlatform {
   return new DiscordPlatform(config, deps, options);
 }
 
-export { parseDiscordConfig, type DiscordConfig } from "./config.js";
+export { type DiscordConfig, parseDiscordConfig } from "./config.js";
+export { type DiscordConversationAddress, decodeConversationKey, encodeConversationKey } from "./conversation-key.js";
 export { DiscordPlatform, type DiscordPlatformOptions } from "./discord-platform.js";
-export { decodeConversationKey, encodeConversationKey, type DiscordConversationAddress } from "./conversation-key.js";
-export { inviteUrl, REQUIRED_PERMISSIONS, requiredPermissionsInteger } from "./permissions.js";
 export { DISCORD_LIMITS, DISCORD_RATE_BUDGETS } from "./limits.js";
+export { inviteUrl, REQUIRED_PERMISSIONS, requiredPermissionsInteger } from "./permissions.js";

@@ -1,4 +1,4 @@
-import { ChannelType, type ButtonInteraction } from "discord.js";
+import { type ButtonInteraction, ChannelType } from "discord.js";
 import type { ButtonAction } from "../../src/contracts/actions.js";
 import type { ReplyTarget } from "../../src/contracts/messages.js";
 import { encodeConversationKey, interactionDedupeKey } from "./conversation-key.js";

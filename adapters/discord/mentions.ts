@@ -65,5 +65,12 @@ export function scanMentions(content: string, names: MentionNames): MentionScan 
  * between words, and every other character (code indentation included) is kept.
  */
 function tidy(text: string): string {
-  return text.replace(/^\u0000+|\u0000+$/gm, "").replace(/\u0000+/g, " ").trim();
+  return (
+    text
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL marks where a mention was cut out; these lines remove the markers.
+      .replace(/^\u0000+|\u0000+$/gm, "")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: as above.
+      .replace(/\u0000+/g, " ")
+      .trim()
+  );
 }

@@ -1,10 +1,10 @@
-import { Routes, type APIMessage, type REST } from "discord.js";
+import { type APIMessage, type REST, Routes } from "discord.js";
 import { PlatformNotFoundError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageContent, MessageRef, ReplyTarget } from "../../src/contracts/messages.js";
 import { translateDiscordError } from "./errors.js";
 import { DM_WORKSPACE_ID } from "./limits.js";
-import { renderMessage, type RenderResult } from "./render.js";
+import { type RenderResult, renderMessage } from "./render.js";
 import type { Destination, ThreadStarter } from "./thread-starter.js";
 
 /** Sending permission differs inside threads; name the right one when Discord says 50013. */

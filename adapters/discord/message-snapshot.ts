@@ -79,10 +79,7 @@ export function snapshotMessage(message: Message): DiscordMessageSnapshot {
       name: "name" in c && typeof c.name === "string" ? c.name : "channel",
     })),
     // discord.js sets repliedUser for every reply; it is a ping only when Discord also listed the user in mentions.
-    repliedUserId:
-      message.mentions.repliedUser && message.mentions.users.has(message.mentions.repliedUser.id)
-        ? message.mentions.repliedUser.id
-        : null,
+    repliedUserId: message.mentions.repliedUser && message.mentions.users.has(message.mentions.repliedUser.id) ? message.mentions.repliedUser.id : null,
     attachments: [...message.attachments.values()].map((a) => ({
       id: a.id,
       name: a.name,
@@ -93,11 +90,7 @@ export function snapshotMessage(message: Message): DiscordMessageSnapshot {
   };
 }
 
-export const THREAD_CHANNEL_TYPES: ReadonlySet<number> = new Set([
-  ChannelType.AnnouncementThread,
-  ChannelType.PublicThread,
-  ChannelType.PrivateThread,
-]);
+export const THREAD_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.AnnouncementThread, ChannelType.PublicThread, ChannelType.PrivateThread]);
 
 /** Channels where a thread can be started from a message. */
 export const THREADABLE_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.GuildText, ChannelType.GuildAnnouncement]);

@@ -3,7 +3,7 @@ import type { InboundAttachment, InboundMessage, ReplyTarget } from "../../src/c
 import { encodeConversationKey, messageDedupeKey } from "./conversation-key.js";
 import { DISCORD_LIMITS, DM_WORKSPACE_ID, IS_VOICE_MESSAGE_FLAG } from "./limits.js";
 import { scanMentions } from "./mentions.js";
-import { THREAD_CHANNEL_TYPES, THREADABLE_CHANNEL_TYPES, type DiscordMessageSnapshot } from "./message-snapshot.js";
+import { type DiscordMessageSnapshot, THREAD_CHANNEL_TYPES, THREADABLE_CHANNEL_TYPES } from "./message-snapshot.js";
 import { HINT } from "./reply-target-hints.js";
 
 export interface NormalizeContext {
@@ -24,9 +24,7 @@ export type IgnoreReason =
   | "unreadable"
   | "unsupported_channel";
 
-export type NormalizeResult =
-  | { readonly kind: "message"; readonly message: InboundMessage }
-  | { readonly kind: "ignored"; readonly reason: IgnoreReason };
+export type NormalizeResult = { readonly kind: "message"; readonly message: InboundMessage } | { readonly kind: "ignored"; readonly reason: IgnoreReason };
 
 const CONVERSATION_MESSAGE_TYPES: ReadonlySet<number> = new Set([MessageType.Default, MessageType.Reply]);
 
@@ -171,12 +169,14 @@ export function threadName(text: string, attachments: readonly InboundAttachment
   const max = DISCORD_LIMITS.threadNameLength;
   const firstLine = text
     .split("\n")
-    .map((l) => l.replace(/[`*_~|>#]+/g, " ").replace(/\s+/g, " ").trim())
+    .map((l) =>
+      l
+        .replace(/[`*_~|>#]+/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
     .find((l) => l.length > 0);
-  const base =
-    firstLine ??
-    (attachments[0]?.isVoiceNote ? `Voice message from ${authorName}` : attachments[0]?.name) ??
-    `Conversation with ${authorName}`;
+  const base = firstLine ?? (attachments[0]?.isVoiceNote ? `Voice message from ${authorName}` : attachments[0]?.name) ?? `Conversation with ${authorName}`;
   const chars = [...base];
   if (chars.length <= max) return base;
   const cut = chars.slice(0, max - 1).join("");

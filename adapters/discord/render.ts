@@ -1,10 +1,4 @@
-import {
-  ButtonStyle,
-  ComponentType,
-  type APIActionRowComponent,
-  type APIButtonComponentWithCustomId,
-  type APIEmbed,
-} from "discord.js";
+import { type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed, ButtonStyle, ComponentType } from "discord.js";
 import type { ActionButton, Citation, MessageContent } from "../../src/contracts/messages.js";
 import { DISCORD_LIMITS } from "./limits.js";
 
@@ -74,10 +68,7 @@ export function fitContent(text: string, warnings: string[]): string {
 
 const BUTTON_STYLE = { primary: ButtonStyle.Primary, danger: ButtonStyle.Danger } as const;
 
-export function renderButtons(
-  buttons: readonly ActionButton[],
-  warnings: string[],
-): APIActionRowComponent<APIButtonComponentWithCustomId>[] {
+export function renderButtons(buttons: readonly ActionButton[], warnings: string[]): APIActionRowComponent<APIButtonComponentWithCustomId>[] {
   const seen = new Set<string>();
   const valid: APIButtonComponentWithCustomId[] = [];
   for (const b of buttons) {
@@ -110,9 +101,7 @@ function fitLabel(label: string): string {
   const trimmed = label.trim();
   if (trimmed === "") return "…";
   const chars = [...trimmed];
-  return chars.length <= DISCORD_LIMITS.buttonLabelLength
-    ? trimmed
-    : `${chars.slice(0, DISCORD_LIMITS.buttonLabelLength - 1).join("")}…`;
+  return chars.length <= DISCORD_LIMITS.buttonLabelLength ? trimmed : `${chars.slice(0, DISCORD_LIMITS.buttonLabelLength - 1).join("")}…`;
 }
 
 /** Citations go into an embed, so they never eat into the 2,000 characters of the answer itself. */

@@ -1,4 +1,4 @@
-import { DefaultRestOptions, REST, type RateLimitData, type RESTOptions, type ResponseLike } from "discord.js";
+import { DefaultRestOptions, type RateLimitData, REST, type RESTOptions, type ResponseLike } from "discord.js";
 import type { Logger } from "../../src/contracts/logger.js";
 
 export interface DiscordRestSettings {

@@ -1,4 +1,4 @@
-import { MessageType, Routes, type APIMessage, type REST } from "discord.js";
+import { type APIMessage, MessageType, type REST, Routes } from "discord.js";
 import type { ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import { translateDiscordError } from "./errors.js";
 import { DISCORD_LIMITS } from "./limits.js";

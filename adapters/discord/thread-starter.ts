@@ -1,9 +1,9 @@
-import { Routes, type REST } from "discord.js";
+import { type REST, Routes } from "discord.js";
 import { PlatformPermissionError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { ReplyTarget } from "../../src/contracts/messages.js";
 import { DISCORD_ERROR, isDiscordErrorCode, translateDiscordError } from "./errors.js";
-import { replyToHint, startThreadHint, type StartThreadHint } from "./reply-target-hints.js";
+import { replyToHint, type StartThreadHint, startThreadHint } from "./reply-target-hints.js";
 
 /** Where a message for a target actually goes. */
 export interface Destination {
@@ -38,9 +38,7 @@ export class ThreadStarter {
       return replyTo ? { channelId: target.channelId, replyToMessageId: replyTo } : { channelId: target.channelId };
     }
     const outcome = await this.#outcome(hint);
-    return outcome === "thread"
-      ? { channelId: hint.starterMessageId }
-      : { channelId: hint.parentChannelId, replyToMessageId: hint.starterMessageId };
+    return outcome === "thread" ? { channelId: hint.starterMessageId } : { channelId: hint.parentChannelId, replyToMessageId: hint.starterMessageId };
   }
 
   #outcome(hint: StartThreadHint): Promise<Outcome> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envList, envUrl, optionalSecret, parseWith, type ParseResult } from "../../src/contracts/config-schema.js";
+import { envList, envUrl, optionalSecret, type ParseResult, parseWith } from "../../src/contracts/config-schema.js";
 
 /** Slack's own Web API base, used when SLACK_API_URL is unset. */
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api";
@@ -7,9 +7,7 @@ export const DEFAULT_SLACK_API_URL = "https://slack.com/api";
 export type SlackStreamingSetting = "auto" | "edit" | "native";
 
 /** How events reach the bridge: Events API over HTTP (signed) or a Socket Mode WebSocket. */
-export type SlackTransport =
-  | { readonly kind: "http"; readonly signingSecret: string }
-  | { readonly kind: "socket"; readonly appToken: string };
+export type SlackTransport = { readonly kind: "http"; readonly signingSecret: string } | { readonly kind: "socket"; readonly appToken: string };
 
 export interface SlackConfig {
   readonly botToken: string;
@@ -72,7 +70,10 @@ function crossFieldIssues(env: Record<string, string | undefined>): string[] {
         "(the HTTP Events API needs the signing secret; Socket Mode needs the app token)",
     );
   }
-  const channels = (env.SLACK_ALLOWED_CHANNELS ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const channels = (env.SLACK_ALLOWED_CHANNELS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   channels.forEach((id, i) => {
     if (!CHANNEL_ID.test(id)) issues.push(`SLACK_ALLOWED_CHANNELS: entry ${i + 1} is not a Slack channel id (like C0123ABCD)`);
   });
@@ -91,9 +92,7 @@ export function parseSlackConfig(env: Record<string, string | undefined>): Parse
   const v = parsed.value;
   if (v.SLACK_BOT_TOKEN === undefined) return { ok: true, value: null };
   const transport: SlackTransport =
-    v.SLACK_APP_TOKEN !== undefined
-      ? { kind: "socket", appToken: v.SLACK_APP_TOKEN }
-      : { kind: "http", signingSecret: v.SLACK_SIGNING_SECRET as string };
+    v.SLACK_APP_TOKEN !== undefined ? { kind: "socket", appToken: v.SLACK_APP_TOKEN } : { kind: "http", signingSecret: v.SLACK_SIGNING_SECRET as string };
   const config: SlackConfig = {
     botToken: v.SLACK_BOT_TOKEN,
     transport,

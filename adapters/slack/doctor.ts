@@ -6,7 +6,8 @@ import { findMissingScopes, REQUIRED_BOT_SCOPES } from "./scopes.js";
 /** `npm run doctor` for Slack: the token, the scopes it was granted against the manifest's, and the transport. */
 export async function checkSlack(config: SlackConfig): Promise<DoctorCheck[]> {
   const area = "Slack";
-  const client = (token: string) => new WebClient(token, { slackApiUrl: `${config.apiUrl}/`, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true });
+  const client = (token: string) =>
+    new WebClient(token, { slackApiUrl: `${config.apiUrl}/`, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true });
   const checks: DoctorCheck[] = [];
   let scopes: string[] = [];
   try {
@@ -21,7 +22,9 @@ export async function checkSlack(config: SlackConfig): Promise<DoctorCheck[]> {
         name: "bot token",
         status: "fail",
         detail: code ? `auth.test answered ${code}` : `cannot reach ${config.apiUrl}`,
-        fix: code ? "Copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into SLACK_BOT_TOKEN, and reinstall the app if it was revoked." : "Check network access to Slack (or SLACK_API_URL).",
+        fix: code
+          ? "Copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into SLACK_BOT_TOKEN, and reinstall the app if it was revoked."
+          : "Check network access to Slack (or SLACK_API_URL).",
       },
     ];
   }
@@ -43,10 +46,21 @@ export async function checkSlack(config: SlackConfig): Promise<DoctorCheck[]> {
       checks.push({ area, name: "Socket Mode", status: "pass", detail: "app-level token accepted" });
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error ?? "no answer";
-      checks.push({ area, name: "Socket Mode", status: "fail", detail: `apps.connections.open answered ${code}`, fix: "Create an app-level token with connections:write (Basic Information → App-Level Tokens), put it in SLACK_APP_TOKEN, and turn Socket Mode on." });
+      checks.push({
+        area,
+        name: "Socket Mode",
+        status: "fail",
+        detail: `apps.connections.open answered ${code}`,
+        fix: "Create an app-level token with connections:write (Basic Information → App-Level Tokens), put it in SLACK_APP_TOKEN, and turn Socket Mode on.",
+      });
     }
   } else {
-    checks.push({ area, name: "Events API", status: "pass", detail: "HTTP: Slack must reach https://YOUR-HOST/slack/events (Event Subscriptions and Interactivity request URLs)" });
+    checks.push({
+      area,
+      name: "Events API",
+      status: "pass",
+      detail: "HTTP: Slack must reach https://YOUR-HOST/slack/events (Event Subscriptions and Interactivity request URLs)",
+    });
   }
   return checks;
 }

@@ -3,12 +3,7 @@ import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { isIP } from "node:net";
-import {
-  PlatformError,
-  PlatformNotFoundError,
-  PlatformPermissionError,
-  PlatformValidationError,
-} from "../../src/contracts/errors.js";
+import { PlatformError, PlatformNotFoundError, PlatformPermissionError, PlatformValidationError } from "../../src/contracts/errors.js";
 import { type FileHostPolicy, isPrivateAddress } from "./file-hosts.js";
 
 export const MAX_DOWNLOAD_REDIRECTS = 5;

@@ -19,14 +19,7 @@ const AUTH = new Set([
   "not_allowed_token_type",
   "team_access_not_granted",
 ]);
-const NOT_FOUND = new Set([
-  "channel_not_found",
-  "message_not_found",
-  "thread_not_found",
-  "file_not_found",
-  "user_not_found",
-  "file_deleted",
-]);
+const NOT_FOUND = new Set(["channel_not_found", "message_not_found", "thread_not_found", "file_not_found", "user_not_found", "file_deleted"]);
 const PERMISSION = new Set([
   "not_in_channel",
   "is_archived",
@@ -99,12 +92,7 @@ export function translateSlackError(err: unknown, method: string): PlatformError
   }
 }
 
-function fromPlatformError(
-  code: string,
-  method: string,
-  data: (WebAPICallResult & { needed?: string }) | undefined,
-  cause: unknown,
-): PlatformError {
+function fromPlatformError(code: string, method: string, data: (WebAPICallResult & { needed?: string }) | undefined, cause: unknown): PlatformError {
   if (RATE_LIMITED.has(code)) {
     const seconds = data?.response_metadata?.retryAfter;
     return new PlatformRateLimitError("slack", (typeof seconds === "number" && seconds > 0 ? seconds : 1) * 1000, { cause });

@@ -25,10 +25,7 @@ export function createSlackHttpIngress(signingSecret: string, logger: Logger): S
     processBeforeResponse: true,
     logger: toSlackSdkLogger(logger, "slack-http-receiver"),
     processEventErrorHandler: async ({ error, response }) => {
-      logger.warn(
-        { platform: "slack", err: error },
-        "Slack event not acknowledged (it will be redelivered): handing it to the queue failed",
-      );
+      logger.warn({ platform: "slack", err: error }, "Slack event not acknowledged (it will be redelivered): handing it to the queue failed");
       if (!response.headersSent) {
         response.writeHead(500);
         response.end();

@@ -2,12 +2,7 @@ import type { App } from "@slack/bolt";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { mentionedUserIds } from "./markup.js";
-import {
-  type NormalizeContext,
-  normalizeBlockActions,
-  normalizeMessageEvent,
-  normalizeReactionEvent,
-} from "./normalize.js";
+import { type NormalizeContext, normalizeBlockActions, normalizeMessageEvent, normalizeReactionEvent } from "./normalize.js";
 import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "./slack-payloads.js";
 import type { UserDirectory } from "./user-directory.js";
 

@@ -74,8 +74,6 @@ function convertProse(s: string, ctx: MarkupContext): string {
 /** Converts Slack markup to Markdown and removes the bot's own mentions (and the gap they leave). */
 export function slackMarkupToMarkdown(raw: string, ctx: MarkupContext): string {
   const segments = raw.split(/(```[\s\S]*?```|`[^`\n]+`)/g);
-  const out = segments
-    .map((seg, i) => (i % 2 === 1 ? decodeEntities(seg) : convertProse(seg, ctx)))
-    .join("");
+  const out = segments.map((seg, i) => (i % 2 === 1 ? decodeEntities(seg) : convertProse(seg, ctx))).join("");
   return out.trim();
 }

@@ -4,7 +4,7 @@ import { PlatformError, PlatformValidationError } from "../../src/contracts/erro
 import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageRef } from "../../src/contracts/messages.js";
 import { callSlack } from "./errors.js";
-import { SLACK_LIMITS, renderExtras, toSdkBlocks } from "./render.js";
+import { renderExtras, SLACK_LIMITS, toSdkBlocks } from "./render.js";
 
 function checkLength(markdown: string): void {
   if (markdown.length > SLACK_LIMITS.streamMarkdownChars) {
@@ -53,9 +53,7 @@ export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "na
     async append(ref, markdownDelta) {
       if (markdownDelta === "") return;
       checkLength(markdownDelta);
-      await callSlack("chat.appendStream", () =>
-        client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: markdownDelta }),
-      );
+      await callSlack("chat.appendStream", () => client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: markdownDelta }));
     },
 
     async stop(ref, final, opts) {

@@ -20,8 +20,7 @@ export interface NormalizeContext {
 // other subtype is an edit, a deletion, a join, a bot post… and never one.
 const ANSWERABLE_SUBTYPES = new Set(["file_share", "thread_broadcast"]);
 
-export const isDirectChannel = (channelId: string, channelType?: string) =>
-  channelType !== undefined ? channelType === "im" : channelId.startsWith("D");
+export const isDirectChannel = (channelId: string, channelType?: string) => (channelType !== undefined ? channelType === "im" : channelId.startsWith("D"));
 
 function isChannelAllowed(ctx: NormalizeContext, channelId: string, isDm: boolean): boolean {
   return isDm || ctx.allowedChannels.length === 0 || ctx.allowedChannels.includes(channelId);

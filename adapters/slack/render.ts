@@ -1,5 +1,5 @@
-import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { KnownBlock } from "@slack/web-api";
+import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { ActionButton, Citation, MessageContent } from "../../src/contracts/messages.js";
 
 /** Slack's limits that shape rendering, with where each comes from. */
@@ -117,11 +117,7 @@ export function renderExtras(content: Pick<MessageContent, "buttons" | "citation
 export function renderMessage(content: MessageContent): SlackMessagePayload {
   const markdown = content.markdown.trim();
   if (markdown.length > SLACK_LIMITS.markdownChars) {
-    throw new PlatformValidationError(
-      "slack",
-      "too_long",
-      `message has ${markdown.length} characters of Markdown; Slack allows ${SLACK_LIMITS.markdownChars}`,
-    );
+    throw new PlatformValidationError("slack", "too_long", `message has ${markdown.length} characters of Markdown; Slack allows ${SLACK_LIMITS.markdownChars}`);
   }
   const blocks: SlackBlock[] = [];
   if (markdown !== "") blocks.push({ type: "markdown", text: markdown });
@@ -133,6 +129,9 @@ export function renderMessage(content: MessageContent): SlackMessagePayload {
   const text =
     escaped.length <= SLACK_LIMITS.fallbackTextChars
       ? escaped
-      : `${escaped.slice(0, SLACK_LIMITS.fallbackTextChars - 1).replace(/&[a-z]*$/, "").trimEnd()}…`;
+      : `${escaped
+          .slice(0, SLACK_LIMITS.fallbackTextChars - 1)
+          .replace(/&[a-z]*$/, "")
+          .trimEnd()}…`;
   return { text, blocks: blocks.slice(0, SLACK_LIMITS.blocksPerMessage) };
 }

@@ -1,4 +1,4 @@
-import { type Logger as SlackSdkLogger, LogLevel } from "@slack/logger";
+import { LogLevel, type Logger as SlackSdkLogger } from "@slack/logger";
 import type { Logger } from "../../src/contracts/logger.js";
 
 const ORDER: readonly LogLevel[] = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];

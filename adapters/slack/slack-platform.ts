@@ -1,22 +1,9 @@
 import { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import type {
-  ChatPlatform,
-  HttpRoute,
-  InboundSink,
-  NativeStreaming,
-  PlatformCapabilities,
-} from "../../src/contracts/chat-platform.js";
+import type { ChatPlatform, HttpRoute, InboundSink, NativeStreaming, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
-import type {
-  InboundAttachment,
-  MessageContent,
-  MessageRef,
-  OutboundFile,
-  ReplyTarget,
-  ThreadHistoryMessage,
-} from "../../src/contracts/messages.js";
+import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
 import type { SlackConfig } from "./config.js";
 import { downloadSlackFile } from "./download.js";
@@ -235,10 +222,7 @@ export class SlackPlatform implements ChatPlatform {
     });
   }
 
-  async fetchThreadHistory(
-    target: ReplyTarget,
-    opts: { beforeMessageId: string; limit: number },
-  ): Promise<readonly ThreadHistoryMessage[]> {
+  async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
     const identity = this.requireIdentity();
     return fetchSlackThreadHistory(this.client, target, opts, { botUserId: identity.botUserId, users: this.users });
   }

@@ -11,9 +11,7 @@ const MAX_PAGES = 10;
 
 /** Our own replies carry their full Markdown in `markdown` blocks (their `text` is a shortened fallback). */
 function markdownBlocksOf(m: SlackMessageEvent): string | undefined {
-  const parts = (m.blocks ?? [])
-    .filter((b) => b.type === "markdown" && typeof b.text === "string")
-    .map((b) => b.text as string);
+  const parts = (m.blocks ?? []).filter((b) => b.type === "markdown" && typeof b.text === "string").map((b) => b.text as string);
   return parts.length > 0 ? parts.join("\n\n") : undefined;
 }
 

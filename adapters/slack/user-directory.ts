@@ -57,7 +57,7 @@ export function createUserDirectory(client: WebClient, logger: Logger, options: 
     const hit = cache.get(userId);
     if (hit && hit.expiresAt > Date.now()) return Promise.resolve(hit.name);
     const running = inFlight.get(userId);
-    if (running) return running;
+    if (running !== undefined) return running;
     const p = fetchName(userId).finally(() => inFlight.delete(userId));
     inFlight.set(userId, p);
     return p;

@@ -21,11 +21,25 @@ export async function startDiscordRig(opts: { env?: Record<string, string> } = {
   const discord = await FakeDiscord.start({ heartbeatIntervalMs: 1_000 });
   const dify = await FakeDifyServer.start({ pingIntervalMs: 0 });
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  const core = parseCoreConfig({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off", ...opts.env });
+  const core = parseCoreConfig({
+    DIFY_API_URL: dify.baseUrl,
+    DIFY_API_KEY: dify.apiKey,
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    PORT: "0",
+    USER_RATE_LIMIT: "off",
+    ...opts.env,
+  });
   const config = parseDiscordConfig({ DISCORD_BOT_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
   if (!core.ok || !config.ok || !config.value) throw new Error("bench configuration is invalid");
   const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? "error", pretty: false, secrets: [] });
-  const bridge = new Bridge({ config: core.value, platforms: [createDiscordPlatform(config.value, { logger })], logger, metrics: new BridgeMetrics({ defaultMetrics: false }), http: false });
+  const bridge = new Bridge({
+    config: core.value,
+    platforms: [createDiscordPlatform(config.value, { logger })],
+    logger,
+    metrics: new BridgeMetrics({ defaultMetrics: false }),
+    http: false,
+  });
   await bridge.start();
   return {
     discord,

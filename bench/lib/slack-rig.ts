@@ -65,7 +65,12 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
     WORKER_CONCURRENCY: "2000",
     ...opts.env,
   });
-  const slackConfig = parseSlackConfig({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: opts.streaming });
+  const slackConfig = parseSlackConfig({
+    SLACK_BOT_TOKEN: slack.team.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_STREAMING: opts.streaming,
+  });
   if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bench configuration is invalid");
   const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? "error", pretty: false, secrets: [] });
   const bridge = new Bridge({

@@ -8,7 +8,11 @@ import { fileURLToPath } from "node:url";
  * on node:http and only counts the chunks (no parsing, no work), fed `eventsPerSecond` Dify-sized events per
  * stream from this process. Its CPU per chunk is the floor any Node.js bridge pays on this machine.
  */
-export async function measureSocketFloor(streams: number, eventsPerSecond: number, seconds = 10): Promise<{ chunksPerSecond: number; cpuShare: number; microsPerChunk: number }> {
+export async function measureSocketFloor(
+  streams: number,
+  eventsPerSecond: number,
+  seconds = 10,
+): Promise<{ chunksPerSecond: number; cpuShare: number; microsPerChunk: number }> {
   const payload = `data: {"event":"message","conversation_id":"45701982-8118-4bc5-8e9b-64562b4555f2","message_id":"9da23599-e713-473b-982c-4328d4f5c78a","created_at":1705407629,"task_id":"c3800678-a077-43df-a102-53f23ed20b88","id":"9da23599-e713-473b-982c-4328d4f5c78a","answer":" word","from_variable_selector":null}\n\n`;
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
@@ -22,8 +26,12 @@ export async function measureSocketFloor(streams: number, eventsPerSecond: numbe
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const { port } = server.address() as AddressInfo;
-  const child = fork(fileURLToPath(import.meta.url), ["--socket-floor-client", String(port), String(streams), String(seconds)], { execArgv: ["--import", "tsx"] });
-  const result = await new Promise<{ chunksPerSecond: number; cpuShare: number; microsPerChunk: number }>((resolve) => child.once("message", (m) => resolve(m as never)));
+  const child = fork(fileURLToPath(import.meta.url), ["--socket-floor-client", String(port), String(streams), String(seconds)], {
+    execArgv: ["--import", "tsx"],
+  });
+  const result = await new Promise<{ chunksPerSecond: number; cpuShare: number; microsPerChunk: number }>((resolve) =>
+    child.once("message", (m) => resolve(m as never)),
+  );
   child.kill();
   for (const t of timers) clearInterval(t);
   server.closeAllConnections();

@@ -22,21 +22,50 @@ export function answerText(tokens: number, seed: number): string {
 }
 
 function words(tokens: number, seed: number): string {
-  const words = ["The", "handbook", "says", "requests", "go", "through", "the", "portal,", "and", "approvals", "take", "two", "days.", "Überstunden", "werden", "erfasst.", "休暇", "申請", "😀", "**note**", "`code`", "\n\n"];
+  const words = [
+    "The",
+    "handbook",
+    "says",
+    "requests",
+    "go",
+    "through",
+    "the",
+    "portal,",
+    "and",
+    "approvals",
+    "take",
+    "two",
+    "days.",
+    "Überstunden",
+    "werden",
+    "erfasst.",
+    "休暇",
+    "申請",
+    "😀",
+    "**note**",
+    "`code`",
+    "\n\n",
+  ];
   const out: string[] = [];
   let x = seed;
   for (let i = 0; i < tokens; i++) {
     x = (x * 1103515245 + 12345) % 2147483648;
     out.push(words[x % words.length] as string);
   }
-  return out.join(" ").replace(/ \n\n /g, "\n\n").trim();
+  return out
+    .join(" ")
+    .replace(/ \n\n /g, "\n\n")
+    .trim();
 }
 
 /**
  * A chat script that streams `text` in `tokenChars`-character tokens at `tokensPerSecond`, recording when each
  * token was handed to the fake server (it writes it at once) and when `message_end` was.
  */
-export function timedAnswer(text: string, opts: { tokenChars?: number; tokensPerSecond?: number } = {}): { answer: TimedAnswer; script: () => AsyncGenerator<ChatStep> } {
+export function timedAnswer(
+  text: string,
+  opts: { tokenChars?: number; tokensPerSecond?: number } = {},
+): { answer: TimedAnswer; script: () => AsyncGenerator<ChatStep> } {
   const answer: TimedAnswer = { text, emitted: [], messageEndAt: undefined };
   const chars = Array.from(text);
   const size = opts.tokenChars ?? 4;

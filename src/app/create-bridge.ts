@@ -71,7 +71,12 @@ export class Bridge {
     });
     this.shutdown = createShutdown(
       [
-        { name: "stop accepting", run: () => void (this.draining = true) },
+        {
+          name: "stop accepting",
+          run: () => {
+            this.draining = true;
+          },
+        },
         { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
@@ -113,7 +118,16 @@ export class Bridge {
     const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
     this.stops = stops;
     await stops.start();
-    const feedback = new FeedbackService({ redis: redis.commands, key, replies, dify: this.dify, queue: replyQueue, metrics: this.metrics, logger, ttlMs: ttl });
+    const feedback = new FeedbackService({
+      redis: redis.commands,
+      key,
+      replies,
+      dify: this.dify,
+      queue: replyQueue,
+      metrics: this.metrics,
+      logger,
+      ttlMs: ttl,
+    });
 
     if (runsWorker) {
       const durations = new RedisDurationStats(redis.commands, key, logger);
@@ -198,7 +212,11 @@ export class Bridge {
   }
 
   async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
-    const redisOk = await this.redis?.commands.ping().then((p) => p === "PONG", () => false) ?? false;
+    const redisOk =
+      (await this.redis?.commands.ping().then(
+        (p) => p === "PONG",
+        () => false,
+      )) ?? false;
     const checks: Record<string, boolean> = { redis: redisOk, draining: this.draining, started: this.started };
     for (const [id, p] of this.platforms) checks[id] = p.isReady();
     const ready = redisOk && this.started && !this.draining && [...this.platforms.values()].every((p) => p.isReady());

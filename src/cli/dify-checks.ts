@@ -6,7 +6,10 @@ import { DifyApiError, DifyUnauthorizedError } from "../dify/errors.js";
 const CHAT_MODES = new Set(["chat", "agent-chat", "advanced-chat", "agent"]);
 
 /** Dify reachable, the key valid for a chat-type app, and the app features the bridge uses. */
-export async function checkDify(settings: { apiUrl: string; apiKey: string; inputs: Readonly<Record<string, unknown>> }, logger: Logger): Promise<DoctorCheck[]> {
+export async function checkDify(
+  settings: { apiUrl: string; apiKey: string; inputs: Readonly<Record<string, unknown>> },
+  logger: Logger,
+): Promise<DoctorCheck[]> {
   const area = "Dify";
   const dify = new DifyClient({ baseUrl: settings.apiUrl, apiKey: settings.apiKey, logger, timeoutMs: 10_000 });
   const checks: DoctorCheck[] = [];
@@ -14,7 +17,15 @@ export async function checkDify(settings: { apiUrl: string; apiKey: string; inpu
     const root = await dify.getRoot();
     checks.push({ area, name: "reachable", status: "pass", detail: `${settings.apiUrl} (Dify ${root.serverVersion ?? "unknown version"})` });
   } catch {
-    return [{ area, name: "reachable", status: "fail", detail: `no answer from ${settings.apiUrl}`, fix: "Check DIFY_API_URL: the Service API base including /v1 (e.g. https://api.dify.ai/v1 or https://dify.example.com/v1)." }];
+    return [
+      {
+        area,
+        name: "reachable",
+        status: "fail",
+        detail: `no answer from ${settings.apiUrl}`,
+        fix: "Check DIFY_API_URL: the Service API base including /v1 (e.g. https://api.dify.ai/v1 or https://dify.example.com/v1).",
+      },
+    ];
   }
   try {
     const info = await dify.getInfo();
@@ -22,26 +33,67 @@ export async function checkDify(settings: { apiUrl: string; apiKey: string; inpu
     checks.push(
       CHAT_MODES.has(info.mode)
         ? { area, name: "app type", status: "pass", detail: info.mode }
-        : { area, name: "app type", status: "fail", detail: `the key belongs to a ${info.mode || "non-chat"} app`, fix: "Use the API key of a Chatbot, Agent or Chatflow app." },
+        : {
+            area,
+            name: "app type",
+            status: "fail",
+            detail: `the key belongs to a ${info.mode || "non-chat"} app`,
+            fix: "Use the API key of a Chatbot, Agent or Chatflow app.",
+          },
     );
   } catch (err) {
     if (err instanceof DifyUnauthorizedError) {
-      return [...checks, { area, name: "API key", status: "fail", detail: "Dify rejected DIFY_API_KEY (401)", fix: "Copy the key from Dify → your app → API Access (it starts with app-) into DIFY_API_KEY." }];
+      return [
+        ...checks,
+        {
+          area,
+          name: "API key",
+          status: "fail",
+          detail: "Dify rejected DIFY_API_KEY (401)",
+          fix: "Copy the key from Dify → your app → API Access (it starts with app-) into DIFY_API_KEY.",
+        },
+      ];
     }
     const status = err instanceof DifyApiError ? ` (${err.status})` : "";
-    return [...checks, { area, name: "API key", status: "fail", detail: `Dify refused the app info request${status}`, fix: "Check that the app exists, is published and has API access enabled." }];
+    return [
+      ...checks,
+      {
+        area,
+        name: "API key",
+        status: "fail",
+        detail: `Dify refused the app info request${status}`,
+        fix: "Check that the app exists, is published and has API access enabled.",
+      },
+    ];
   }
   try {
     const p = await dify.getParameters();
     checks.push(
       p.speechToText
         ? { area, name: "speech to text", status: "pass", detail: "on: voice messages are transcribed" }
-        : { area, name: "speech to text", status: "warn", detail: "off: voice messages get a note instead of an answer", fix: "Enable Speech to Text in the app's features (and a speech model in the workspace)." },
+        : {
+            area,
+            name: "speech to text",
+            status: "warn",
+            detail: "off: voice messages get a note instead of an answer",
+            fix: "Enable Speech to Text in the app's features (and a speech model in the workspace).",
+          },
     );
     checks.push(
       p.fileUpload.enabled
-        ? { area, name: "file upload", status: "pass", detail: `on (${p.fileUpload.allowedTypes.join(", ") || "no types"}, up to ${p.fileUpload.numberLimit} per message)` }
-        : { area, name: "file upload", status: "warn", detail: "off: attached files are named in a note and not sent", fix: "Enable File Upload in the app's features to let people send files." },
+        ? {
+            area,
+            name: "file upload",
+            status: "pass",
+            detail: `on (${p.fileUpload.allowedTypes.join(", ") || "no types"}, up to ${p.fileUpload.numberLimit} per message)`,
+          }
+        : {
+            area,
+            name: "file upload",
+            status: "warn",
+            detail: "off: attached files are named in a note and not sent",
+            fix: "Enable File Upload in the app's features to let people send files.",
+          },
     );
     checks.push({ area, name: "suggested questions", status: "pass", detail: p.suggestedQuestionsAfterAnswer ? "on: shown as buttons after answers" : "off" });
     const missing = p.inputVariables.filter((v) => v.required && !(v.variable in settings.inputs) && v.variable !== "user_name" && v.variable !== "user_id");
@@ -57,7 +109,13 @@ export async function checkDify(settings: { apiUrl: string; apiKey: string; inpu
           },
     );
   } catch {
-    checks.push({ area, name: "app parameters", status: "fail", detail: "GET /parameters failed", fix: "Check the app's configuration in Dify (it may be incomplete)." });
+    checks.push({
+      area,
+      name: "app parameters",
+      status: "fail",
+      detail: "GET /parameters failed",
+      fix: "Check the app's configuration in Dify (it may be incomplete).",
+    });
   }
   return checks;
 }

@@ -32,13 +32,32 @@ async function run(): Promise<DoctorCheck[]> {
   const discord = parseDiscordConfig(env);
   const checks: DoctorCheck[] = [];
   const issues = [core, slack, discord].flatMap((r) => (r.ok ? [] : r.issues));
-  for (const issue of issues) checks.push({ area: "Configuration", name: issue.split(":")[0] ?? "setting", status: "fail", detail: issue, fix: "See .env.example for what each setting takes." });
+  for (const issue of issues)
+    checks.push({
+      area: "Configuration",
+      name: issue.split(":")[0] ?? "setting",
+      status: "fail",
+      detail: issue,
+      fix: "See .env.example for what each setting takes.",
+    });
   const slackOn = slack.ok && slack.value !== null;
   const discordOn = discord.ok && discord.value !== null;
   if (slack.ok && discord.ok && !slackOn && !discordOn) {
-    checks.push({ area: "Configuration", name: "platforms", status: "fail", detail: "neither Slack nor Discord is enabled", fix: "Set SLACK_BOT_TOKEN and/or DISCORD_BOT_TOKEN." });
+    checks.push({
+      area: "Configuration",
+      name: "platforms",
+      status: "fail",
+      detail: "neither Slack nor Discord is enabled",
+      fix: "Set SLACK_BOT_TOKEN and/or DISCORD_BOT_TOKEN.",
+    });
   }
-  if (issues.length === 0) checks.push({ area: "Configuration", name: "settings", status: "pass", detail: [slackOn && "Slack", discordOn && "Discord"].filter(Boolean).join(" + ") || "no platform" });
+  if (issues.length === 0)
+    checks.push({
+      area: "Configuration",
+      name: "settings",
+      status: "pass",
+      detail: [slackOn && "Slack", discordOn && "Discord"].filter(Boolean).join(" + ") || "no platform",
+    });
   for (const c of checks) print(c);
 
   const logger = createLogger({ level: "silent", pretty: false, secrets: [] });

@@ -11,7 +11,15 @@ export async function checkRedis(url: string): Promise<DoctorCheck[]> {
     await redis.ping();
   } catch {
     redis.disconnect();
-    return [{ area, name: "reachable", status: "fail", detail: `cannot connect to ${new URL(url).host}`, fix: "Start Redis or fix REDIS_URL (docker compose up -d redis)." }];
+    return [
+      {
+        area,
+        name: "reachable",
+        status: "fail",
+        detail: `cannot connect to ${new URL(url).host}`,
+        fix: "Start Redis or fix REDIS_URL (docker compose up -d redis).",
+      },
+    ];
   }
   const checks: DoctorCheck[] = [{ area, name: "reachable", status: "pass", detail: new URL(url).host }];
   const config = async (name: string) => {
@@ -27,7 +35,13 @@ export async function checkRedis(url: string): Promise<DoctorCheck[]> {
     checks.push(
       policy === "noeviction"
         ? { area, name: "eviction", status: "pass", detail: "noeviction" }
-        : { area, name: "eviction", status: "warn", detail: `maxmemory-policy is ${policy}: Redis may drop queued work or conversations under memory pressure`, fix: "Set maxmemory-policy noeviction." },
+        : {
+            area,
+            name: "eviction",
+            status: "warn",
+            detail: `maxmemory-policy is ${policy}: Redis may drop queued work or conversations under memory pressure`,
+            fix: "Set maxmemory-policy noeviction.",
+          },
     );
   }
   const aof = await config("appendonly");
@@ -36,7 +50,13 @@ export async function checkRedis(url: string): Promise<DoctorCheck[]> {
     checks.push(
       aof === "yes" || (save !== undefined && save !== "")
         ? { area, name: "persistence", status: "pass", detail: aof === "yes" ? "append-only file" : "snapshots" }
-        : { area, name: "persistence", status: "warn", detail: "no persistence: a Redis restart forgets queued questions and conversations", fix: "Enable appendonly yes (docker-compose.yml does)." },
+        : {
+            area,
+            name: "persistence",
+            status: "warn",
+            detail: "no persistence: a Redis restart forgets queued questions and conversations",
+            fix: "Enable appendonly yes (docker-compose.yml does).",
+          },
     );
   }
   await redis.quit();

@@ -1,14 +1,6 @@
 import { z } from "zod";
+import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
-import {
-  envBoolean,
-  envEnum,
-  envInt,
-  envSecret,
-  envUrl,
-  parseWith,
-  type ParseResult,
-} from "../contracts/config-schema.js";
 
 /** Bad or missing settings. `issues` lists every problem at once, one "VAR: problem" line each. */
 export class ConfigError extends BridgeError {
@@ -154,9 +146,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
 }
 
 /** Throws one ConfigError listing every issue from every parse result. */
-export function collectConfig<T extends readonly ParseResult<unknown>[]>(
-  ...results: T
-): { [K in keyof T]: T[K] extends ParseResult<infer V> ? V : never } {
+export function collectConfig<T extends readonly ParseResult<unknown>[]>(...results: T): { [K in keyof T]: T[K] extends ParseResult<infer V> ? V : never } {
   const issues = results.flatMap((r) => (r.ok ? [] : r.issues));
   if (issues.length > 0) throw new ConfigError(issues);
   return results.map((r) => (r as { value: unknown }).value) as never;

@@ -1,15 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ButtonAction } from "./actions.js";
-import type {
-  InboundAttachment,
-  InboundMessage,
-  MessageContent,
-  MessageRef,
-  OutboundFile,
-  PlatformId,
-  ReplyTarget,
-  ThreadHistoryMessage,
-} from "./messages.js";
+import type { InboundAttachment, InboundMessage, MessageContent, MessageRef, OutboundFile, PlatformId, ReplyTarget, ThreadHistoryMessage } from "./messages.js";
 import type { ReactionEvent } from "./reactions.js";
 
 /** Platform operations that spend a rate budget. */
@@ -52,21 +43,13 @@ export interface NativeStreaming {
   /** "auto": the core streams natively where the budgets make it faster; "native": whenever budgets allow. */
   readonly mode: "auto" | "native";
   /** Starts a streaming reply that shows `markdown` at once. */
-  start(
-    target: ReplyTarget,
-    markdown: string,
-    opts: { readonly placeholder: MessageRef; readonly askerUserId: string },
-  ): Promise<MessageRef>;
+  start(target: ReplyTarget, markdown: string, opts: { readonly placeholder: MessageRef; readonly askerUserId: string }): Promise<MessageRef>;
   append(ref: MessageRef, markdownDelta: string): Promise<void>;
   /**
    * Ends the stream. `markdownDelta` is the text not yet appended; `content` is the message's complete final
    * content (its `markdown` equals everything appended plus the delta) with its buttons and citations.
    */
-  stop(
-    ref: MessageRef,
-    final: { readonly markdownDelta: string; readonly content: MessageContent },
-    opts: { readonly placeholder: MessageRef },
-  ): Promise<void>;
+  stop(ref: MessageRef, final: { readonly markdownDelta: string; readonly content: MessageContent }, opts: { readonly placeholder: MessageRef }): Promise<void>;
 }
 
 /** An endpoint the platform serves on the bridge's own HTTP server (Slack's Events API at POST /slack/events). */
@@ -120,8 +103,5 @@ export interface ChatPlatform {
   /** Show that the bot is working (Discord typing, ~10 s). */
   sendTyping?(target: ReplyTarget): Promise<void>;
   /** Messages already in the thread before `beforeMessageId`, oldest first. */
-  fetchThreadHistory?(
-    target: ReplyTarget,
-    opts: { beforeMessageId: string; limit: number },
-  ): Promise<readonly ThreadHistoryMessage[]>;
+  fetchThreadHistory?(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]>;
 }

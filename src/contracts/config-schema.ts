@@ -92,19 +92,17 @@ export const envList = () =>
 
 /** A secret: required, non-empty, no surrounding whitespace (Dify rejects keys with trailing spaces). */
 export const envSecret = () =>
-  z
-    .string({ error: "is required" })
-    .transform((v, ctx) => {
-      if (v.trim() === "") {
-        ctx.addIssue({ code: "custom", message: "is required" });
-        return z.NEVER;
-      }
-      if (v !== v.trim()) {
-        ctx.addIssue({ code: "custom", message: "has leading or trailing whitespace" });
-        return z.NEVER;
-      }
-      return v;
-    });
+  z.string({ error: "is required" }).transform((v, ctx) => {
+    if (v.trim() === "") {
+      ctx.addIssue({ code: "custom", message: "is required" });
+      return z.NEVER;
+    }
+    if (v !== v.trim()) {
+      ctx.addIssue({ code: "custom", message: "has leading or trailing whitespace" });
+      return z.NEVER;
+    }
+    return v;
+  });
 
 export const optionalSecret = () =>
   z

@@ -63,7 +63,9 @@ export function parseAppParameters(raw: unknown): AppParameters {
   const legacyImage = fu?.image;
   const newShape = fu?.enabled !== undefined && fu?.enabled !== null;
   const fileEnabled = newShape ? Boolean(fu?.enabled) : Boolean(legacyImage?.enabled);
-  const methods = newShape ? (fu?.allowed_file_upload_methods ?? ["local_file", "remote_url"]) : (legacyImage?.transfer_methods ?? ["local_file", "remote_url"]);
+  const methods = newShape
+    ? (fu?.allowed_file_upload_methods ?? ["local_file", "remote_url"])
+    : (legacyImage?.transfer_methods ?? ["local_file", "remote_url"]);
   const sp = p.system_parameters;
   return {
     openingStatement: p.opening_statement ?? "",

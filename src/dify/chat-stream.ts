@@ -68,7 +68,12 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
   // The caller's signal is watched for the whole stream, not only until the headers arrive.
   const releaseCaller = watchRequest(controller, opts.signal);
   try {
-    const res = await http.openStream("POST", "/chat-messages", { json: chatBody(req), timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" }, controller);
+    const res = await http.openStream(
+      "POST",
+      "/chat-messages",
+      { json: chatBody(req), timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" },
+      controller,
+    );
     const contentType = String(res.headers["content-type"] ?? "");
     if (!contentType.includes("text/event-stream")) {
       res.resume();
@@ -184,9 +189,13 @@ export async function* streamChat(http: DifyHttp, req: ChatRequest, opts: Stream
     queue.push(event);
     wake?.();
     if (queue.length < ITERATOR_BUFFER) return;
-    return new Promise<void>((resolve) => (drained = resolve));
+    return new Promise<void>((resolve) => {
+      drained = resolve;
+    });
   }).then(
-    () => void (finished = true),
+    () => {
+      finished = true;
+    },
     (err: unknown) => {
       failure = err;
       finished = true;

@@ -58,6 +58,7 @@ export interface DownloadedFile {
 }
 
 /** Characters Dify refuses in upload file names. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among what a file name must not carry.
 const BAD_FILENAME_CHARS = /[/\\:*?"<>|\u0000-\u001f]/g;
 
 export function safeFileName(name: string): string {
@@ -85,10 +86,7 @@ export class DifyClient {
     return new URL(this.http.baseUrl).origin;
   }
 
-  streamChat(
-    req: ChatRequest,
-    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void } = {},
-  ): AsyncGenerator<DifyEvent> {
+  streamChat(req: ChatRequest, opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void } = {}): AsyncGenerator<DifyEvent> {
     return streamChat(this.http, req, {
       signal: opts.signal,
       ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),

@@ -133,7 +133,12 @@ export function difyErrorFromResponse(status: number, bodyText: string, headers?
     }
   } catch {
     // HTML 404/413 pages, Cloudflare 5xx: an opaque error that keeps its status.
-    difyMessage = bodyText.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 200) || undefined;
+    difyMessage =
+      bodyText
+        .replace(/<[^>]+>/g, " ")
+        .replace(/\s+/g, " ")
+        .trim()
+        .slice(0, 200) || undefined;
   }
   const details: DifyApiErrorDetails = {
     status,
@@ -143,10 +148,7 @@ export function difyErrorFromResponse(status: number, bodyText: string, headers?
   };
   const message = difyMessage ?? "";
 
-  if (
-    (status === 429 && difyCode === "too_many_requests") ||
-    (status === 400 && difyCode === "invalid_param" && message.startsWith("Too many requests"))
-  ) {
+  if ((status === 429 && difyCode === "too_many_requests") || (status === 400 && difyCode === "invalid_param" && message.startsWith("Too many requests"))) {
     return new DifyConcurrencyLimitError({ ...details, retryAfterMs: parseRetryAfterMs(headers) });
   }
   if (status === 429 && difyCode !== "rate_limit_error") {
@@ -158,9 +160,7 @@ export function difyErrorFromResponse(status: number, bodyText: string, headers?
   if (status === 401) return new DifyUnauthorizedError(details);
   if (status === 403) return new DifyForbiddenError(details);
   if (status === 404) {
-    return message.startsWith("Conversation Not Exists")
-      ? new DifyConversationNotFoundError(details)
-      : new DifyNotFoundError(details);
+    return message.startsWith("Conversation Not Exists") ? new DifyConversationNotFoundError(details) : new DifyNotFoundError(details);
   }
   if (status === 413) return new DifyPayloadTooLargeError(details);
   if (status === 415) return new DifyUnsupportedMediaError(details);

@@ -7,7 +7,10 @@ import { z } from "zod";
  */
 
 const str = z.string();
-const optStr = z.string().nullish().transform((v) => v ?? undefined);
+const optStr = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
 
 const ids = {
   conversation_id: optStr,
@@ -218,7 +221,14 @@ export function parseDifyEvent(data: string): ParsedEvent {
     if (typeof r.answer === "string" && isOptionalString(r.conversation_id) && isOptionalString(r.message_id) && isOptionalString(r.task_id)) {
       return {
         ok: true,
-        event: { event: "text", source: name, answer: r.answer, conversationId: r.conversation_id ?? undefined, messageId: r.message_id ?? undefined, taskId: r.task_id ?? undefined },
+        event: {
+          event: "text",
+          source: name,
+          answer: r.answer,
+          conversationId: r.conversation_id ?? undefined,
+          messageId: r.message_id ?? undefined,
+          taskId: r.task_id ?? undefined,
+        },
       };
     }
   }

@@ -1,11 +1,6 @@
-import { type IncomingMessage, request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import {
-  DifyAbortedError,
-  DifyConnectionError,
-  DifyTimeoutError,
-  difyErrorFromResponse,
-} from "./errors.js";
+import { DifyAbortedError, DifyConnectionError, DifyTimeoutError, difyErrorFromResponse } from "./errors.js";
 
 export interface DifyHttpOptions {
   /** Service API base including `/v1`, without a trailing slash. */

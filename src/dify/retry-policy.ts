@@ -1,11 +1,4 @@
-import {
-  DifyAbortedError,
-  DifyApiError,
-  DifyConcurrencyLimitError,
-  DifyConnectionError,
-  DifyServerError,
-  DifyTimeoutError,
-} from "./errors.js";
+import { DifyAbortedError, DifyApiError, DifyConcurrencyLimitError, DifyConnectionError, DifyServerError, DifyTimeoutError } from "./errors.js";
 
 /**
  * The one rule for what is worth asking Dify again. Only errors raised before Dify accepted the question

@@ -73,10 +73,7 @@ export function createSseDecoder(onMessage: (msg: SseMessage) => void, options: 
 }
 
 /** Async form over a response body. Yields each message as soon as its bytes have arrived. */
-export async function* readSse(
-  body: AsyncIterable<Uint8Array>,
-  options: SseDecoderOptions = {},
-): AsyncGenerator<SseMessage> {
+export async function* readSse(body: AsyncIterable<Uint8Array>, options: SseDecoderOptions = {}): AsyncGenerator<SseMessage> {
   const pending: SseMessage[] = [];
   const decoder = createSseDecoder((m) => pending.push(m), options);
   for await (const chunk of body) {

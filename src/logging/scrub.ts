@@ -7,7 +7,8 @@
 export const REDACTED = "[redacted]";
 
 /** Keys whose values are always secret, wherever they appear. */
-const SECRET_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-slack-signature|token|bot_?token|app_?token|access_?token|refresh_?token|api_?key|apikey|secret|signing_?secret|client_?secret|password|passwd)$|(_|-)?(token|secret|api_?key|password)$/i;
+const SECRET_KEY =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-slack-signature|token|bot_?token|app_?token|access_?token|refresh_?token|api_?key|apikey|secret|signing_?secret|client_?secret|password|passwd)$|(_|-)?(token|secret|api_?key|password)$/i;
 
 /** Shapes of credentials we may meet inside free text. */
 const SECRET_PATTERNS: readonly RegExp[] = [
@@ -30,7 +31,8 @@ export function createScrubber(knownSecrets: readonly string[] = []): Scrubber {
   function scrubString(s: string): string {
     let out = s;
     for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, (m) => (m.startsWith("Bearer") || m.startsWith("Bot") ? `${m.split(/\s+/)[0]} ${REDACTED}` : REDACTED));
+    for (const pattern of SECRET_PATTERNS)
+      out = out.replace(pattern, (m) => (m.startsWith("Bearer") || m.startsWith("Bot") ? `${m.split(/\s+/)[0]} ${REDACTED}` : REDACTED));
     return out;
   }
 

@@ -3,10 +3,30 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom
 /** Everything the bridge exports at /metrics. One instance per process, injected where counted. */
 export class BridgeMetrics {
   readonly registry = new Registry();
-  readonly messagesReceived = new Counter({ name: "bridge_messages_received_total", help: "Messages accepted for an answer", labelNames: ["platform"], registers: [this.registry] });
-  readonly eventsIgnored = new Counter({ name: "bridge_events_ignored_total", help: "Inbound events dropped (duplicate, not for the bot, rate limited)", labelNames: ["platform", "reason"], registers: [this.registry] });
-  readonly repliesCompleted = new Counter({ name: "bridge_replies_completed_total", help: "Answers finished", labelNames: ["platform", "outcome"], registers: [this.registry] });
-  readonly repliesFailed = new Counter({ name: "bridge_replies_failed_total", help: "Answers that ended in an error", labelNames: ["platform", "code"], registers: [this.registry] });
+  readonly messagesReceived = new Counter({
+    name: "bridge_messages_received_total",
+    help: "Messages accepted for an answer",
+    labelNames: ["platform"],
+    registers: [this.registry],
+  });
+  readonly eventsIgnored = new Counter({
+    name: "bridge_events_ignored_total",
+    help: "Inbound events dropped (duplicate, not for the bot, rate limited)",
+    labelNames: ["platform", "reason"],
+    registers: [this.registry],
+  });
+  readonly repliesCompleted = new Counter({
+    name: "bridge_replies_completed_total",
+    help: "Answers finished",
+    labelNames: ["platform", "outcome"],
+    registers: [this.registry],
+  });
+  readonly repliesFailed = new Counter({
+    name: "bridge_replies_failed_total",
+    help: "Answers that ended in an error",
+    labelNames: ["platform", "code"],
+    registers: [this.registry],
+  });
   readonly ackSeconds = new Histogram({
     name: "bridge_ack_seconds",
     help: "Inbound event to visible acknowledgement (placeholder)",
@@ -21,8 +41,18 @@ export class BridgeMetrics {
     buckets: [0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34],
     registers: [this.registry],
   });
-  readonly platformCalls = new Counter({ name: "bridge_platform_calls_total", help: "Message posts, edits and stream calls", labelNames: ["platform", "op"], registers: [this.registry] });
-  readonly rateLimitHits = new Counter({ name: "bridge_rate_limit_hits_total", help: "429 answers from a platform", labelNames: ["platform"], registers: [this.registry] });
+  readonly platformCalls = new Counter({
+    name: "bridge_platform_calls_total",
+    help: "Message posts, edits and stream calls",
+    labelNames: ["platform", "op"],
+    registers: [this.registry],
+  });
+  readonly rateLimitHits = new Counter({
+    name: "bridge_rate_limit_hits_total",
+    help: "429 answers from a platform",
+    labelNames: ["platform"],
+    registers: [this.registry],
+  });
   readonly feedbackSent = new Counter({ name: "bridge_feedback_sent_total", help: "Ratings sent to Dify", labelNames: ["rating"], registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: "bridge_queue_depth", help: "Jobs waiting or delayed", labelNames: ["state"], registers: [this.registry] });
 

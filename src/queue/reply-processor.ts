@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DelayedError, Job, type Queue } from "bullmq";
 import type { ChatPlatform } from "../contracts/chat-platform.js";
-import type { Logger } from "../contracts/logger.js";
 import { PlatformRateLimitError } from "../contracts/errors.js";
+import type { Logger } from "../contracts/logger.js";
 import type { MessageContent, MessageRef, PlatformId } from "../contracts/messages.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
@@ -72,12 +72,15 @@ async function processReply(deps: ReplyProcessorDeps, job: Job<ReplyJobData>, to
     await job.moveToDelayed(Date.now() + Math.max(250, Math.min(remaining, deps.lockTtlMs)), token);
     throw new DelayedError();
   }
-  const renew = setInterval(() => {
-    deps.lock.extend(key, lockToken, deps.lockTtlMs).then(
-      (held) => held || log.warn({}, "lost the thread lock while answering"),
-      (err: unknown) => log.warn({ err }, "could not renew the thread lock"),
-    );
-  }, Math.max(1_000, Math.floor(deps.lockTtlMs / 3)));
+  const renew = setInterval(
+    () => {
+      deps.lock.extend(key, lockToken, deps.lockTtlMs).then(
+        (held) => held || log.warn({}, "lost the thread lock while answering"),
+        (err: unknown) => log.warn({ err }, "could not renew the thread lock"),
+      );
+    },
+    Math.max(1_000, Math.floor(deps.lockTtlMs / 3)),
+  );
   // Job data updates one after another, each on top of the last (they may be requested concurrently).
   let saving: Promise<void> = Promise.resolve();
   const save = (patch: Partial<ReplyJobData>): Promise<void> => {
@@ -145,7 +148,10 @@ async function postPlaceholder(deps: ReplyProcessorDeps, job: Job<ReplyJobData>,
       // the attempt and BullMQ retries the job; nothing was asked of Dify yet.
       if (!(err instanceof PlatformRateLimitError)) throw err;
       deps.metrics.rateLimitHits.labels(msg.platform).inc();
-      await deps.budgets.block(budgets.map((b) => b.key), err.retryAfterMs);
+      await deps.budgets.block(
+        budgets.map((b) => b.key),
+        err.retryAfterMs,
+      );
       await sleep(err.retryAfterMs);
     }
   }

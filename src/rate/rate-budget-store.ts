@@ -100,7 +100,13 @@ export class RateBudgetStore {
   async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
     if (budgets.length === 0) return [];
     const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("active", b.key)]);
-    const raw = (await this.snapshotScript(keys.length, ...keys, String(budgets.length), String(ACTIVE_TTL_MS), ...budgets.map((b) => String(effectiveWindowMs(b.windowMs))))) as number[];
+    const raw = (await this.snapshotScript(
+      keys.length,
+      ...keys,
+      String(budgets.length),
+      String(ACTIVE_TTL_MS),
+      ...budgets.map((b) => String(effectiveWindowMs(b.windowMs))),
+    )) as number[];
     return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
   }
 

@@ -48,7 +48,10 @@ export interface DurationStats {
 export class DurationEstimator implements DurationStats {
   private meanMs: number;
 
-  constructor(initialMs = 8_000, private readonly weight = 0.2) {
+  constructor(
+    initialMs = 8_000,
+    private readonly weight = 0.2,
+  ) {
     this.meanMs = initialMs;
   }
 

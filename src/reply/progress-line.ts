@@ -23,7 +23,10 @@ function tidy(name: string): string {
 /** A one-line description of what the app is doing, or undefined when the event says nothing useful. */
 export function progressLine(event: DifyEvent): string | undefined {
   if (event.event === "agent_thought") {
-    const tool = event.thought.tool?.split(";").map((t) => t.trim()).filter(Boolean)[0];
+    const tool = event.thought.tool
+      ?.split(";")
+      .map((t) => t.trim())
+      .filter(Boolean)[0];
     if (!tool) return undefined;
     if (/^dataset[_-]/i.test(tool) || /knowledge|retriev/i.test(tool)) return "Searching the knowledge base…";
     return `Using ${tidy(tool)}…`;

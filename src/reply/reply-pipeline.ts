@@ -3,8 +3,8 @@ import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, MessageRef } from "../contracts/messages.js";
 import type { ChatRequest } from "../dify/chat-stream.js";
 import type { DifyClient } from "../dify/dify-client.js";
-import type { DifyEvent } from "../dify/events.js";
 import { DifyAbortedError, DifyConcurrencyLimitError, DifyConversationNotFoundError } from "../dify/errors.js";
+import type { DifyEvent } from "../dify/events.js";
 import type { ParametersCache } from "../dify/parameters-cache.js";
 import { backoffMs, isTransientDifyError } from "../dify/retry-policy.js";
 import { prepareAttachments } from "../media/attachment-intake.js";
@@ -19,13 +19,13 @@ import { type AnswerState, EMPTY_ANSWER, reduceAnswer } from "./answer-accumulat
 import { answerMarkdown, citationsOf, streamingView, type ViewSettings } from "./answer-view.js";
 import type { DurationStats } from "./edit-pacer.js";
 import { deliverDifyFiles } from "./file-delivery.js";
+import { recoveredAnswerText } from "./recovered-answer.js";
 import type { FinalView } from "./reply-layout.js";
 import { ReplyStreamer } from "./reply-streamer.js";
-import { recoveredAnswerText } from "./recovered-answer.js";
 import { SuggestionButtons } from "./suggestion-buttons.js";
 import { difyUserFor, type TurnContext } from "./turn-context.js";
-import { startTyping } from "./typing-indicator.js";
 import { buildQuery, historyContext, isNewConversationCommand, turnInputs } from "./turn-query.js";
+import { startTyping } from "./typing-indicator.js";
 import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "./user-text.js";
 
 export { difyUserFor, type TurnContext } from "./turn-context.js";
@@ -149,7 +149,7 @@ export class ReplyPipeline {
         ? await prepareAttachments(msg.attachments, { platform: ctx.platform, dify: this.d.dify, params, user, signal: run.abort.signal, logger: log })
         : { files: [], notes: [], transcript: undefined };
       const files = [...(ctx.data.files ?? []), ...prepared.files];
-      let conversationId = (await this.d.conversations.getConversationId(msg.conversationKey)) ?? undefined;
+      const conversationId = (await this.d.conversations.getConversationId(msg.conversationKey)) ?? undefined;
       let context = "";
       if (!conversationId && msg.inExistingThread && ctx.platform.fetchThreadHistory) {
         const history = await ctx.platform.fetchThreadHistory(msg.replyTarget, { beforeMessageId: msg.messageId, limit: 30 }).catch((err: unknown) => {
@@ -330,10 +330,7 @@ export class ReplyPipeline {
     const refs = await streamer.finish(view);
     if (difyMessageId) await this.indexReply(ctx, refs, difyMessageId);
     this.d.metrics.repliesCompleted.labels(ctx.platform.id, outcome).inc();
-    ctx.logger.info(
-      { outcome, parts: refs.length, difyMessageId, totalMs: Date.now() - Date.parse(ctx.data.message.receivedAt) },
-      "answer delivered",
-    );
+    ctx.logger.info({ outcome, parts: refs.length, difyMessageId, totalMs: Date.now() - Date.parse(ctx.data.message.receivedAt) }, "answer delivered");
     return refs;
   }
 
@@ -355,6 +352,4 @@ export class ReplyPipeline {
     const text = await recoveredAnswerText(ctx, { dify: this.d.dify, user });
     await this.finish(ctx, streamer, { text, buttons: [{ actionId: retryActionId(ctx.turnId), label: "Retry" }] }, "error", ctx.data.dify?.messageId);
   }
-
-
 }

@@ -11,7 +11,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
 import { type BudgetUsage, budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
 import { type DurationStats, routineIntervalMs } from "./edit-pacer.js";
-import { type FinalView, finalLayout, type ReplyLayout, sameContent, type StreamingView, streamingLayout } from "./reply-layout.js";
+import { type FinalView, finalLayout, type ReplyLayout, type StreamingView, sameContent, streamingLayout } from "./reply-layout.js";
 import { chooseStreamMode } from "./stream-mode.js";
 
 export interface StreamerEvents {
@@ -291,7 +291,7 @@ export class ReplyStreamer {
       const want = this.desired[i] as MessageContent;
       const part = this.parts[i];
       const frozen = this.isFinal || i < last;
-      if (!part || !part.ref) return { kind: "post", index: i, content: want, routine: false, showsText: this.hasText };
+      if (!part?.ref) return { kind: "post", index: i, content: want, routine: false, showsText: this.hasText };
       if (part.mode === "native") {
         const raw = this.isFinal ? want.markdown : (this.desiredRaw[i] ?? want.markdown);
         if (frozen || !raw.startsWith(part.appended)) return { kind: "nativeStop", index: i, content: want };
@@ -300,7 +300,8 @@ export class ReplyStreamer {
       }
       if (sameContent(part.shown, want)) continue;
       const firstText = i === 0 && this.firstTextAt === undefined && this.hasText;
-      if (firstText && !this.isFinal && (await this.shouldStreamNatively())) return { kind: "nativeStart", content: { markdown: this.desiredRaw[0] ?? want.markdown } };
+      if (firstText && !this.isFinal && (await this.shouldStreamNatively()))
+        return { kind: "nativeStart", content: { markdown: this.desiredRaw[0] ?? want.markdown } };
       const routine = !frozen && !firstText;
       return { kind: "edit", index: i, content: want, routine, showsText: this.hasText };
     }
@@ -405,7 +406,10 @@ export class ReplyStreamer {
       this.o.events?.onRateLimited?.();
       log.warn({ retryAfterMs: err.retryAfterMs, op: op.kind, global: err.global }, "platform rate limit hit; waiting");
       this.blockedUntil = Math.max(this.blockedUntil, Date.now() + err.retryAfterMs);
-      await this.o.budgets.block(budgets.map((b) => b.key), err.retryAfterMs);
+      await this.o.budgets.block(
+        budgets.map((b) => b.key),
+        err.retryAfterMs,
+      );
       return;
     }
     this.failures++;
@@ -430,7 +434,11 @@ export class ReplyStreamer {
       return;
     }
     // Errors that no retry can fix (permissions, auth, invalid content): give up on this update at once.
-    const hopeless = err instanceof PlatformPermissionError || err instanceof PlatformAuthError || err instanceof PlatformValidationError || err instanceof PlatformNotFoundError;
+    const hopeless =
+      err instanceof PlatformPermissionError ||
+      err instanceof PlatformAuthError ||
+      err instanceof PlatformValidationError ||
+      err instanceof PlatformNotFoundError;
     const mustLand = this.isFinal || op.kind === "post" || (op.kind === "edit" && !op.routine);
     if (hopeless || (mustLand && this.failures >= FINAL_ATTEMPTS)) {
       log.error({ err, op: op.kind }, "giving up on a reply update");

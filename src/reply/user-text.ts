@@ -1,5 +1,5 @@
 import { BridgeError } from "../contracts/errors.js";
-import { DifyApiError, DifyStreamError } from "../dify/errors.js";
+import type { DifyApiError, DifyStreamError } from "../dify/errors.js";
 
 /**
  * What people see when something fails: one short line starting with ⚠️. Never the error's own message (it

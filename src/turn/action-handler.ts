@@ -1,5 +1,5 @@
-import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { ButtonAction } from "../contracts/actions.js";
+import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";

@@ -1,6 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChatPlatform, InboundEvent, InboundSink, NativeStreaming, PlatformCapabilities, RateBudget, RateBudgets, RateOp } from "../../src/contracts/chat-platform.js";
+import type {
+  ChatPlatform,
+  InboundEvent,
+  InboundSink,
+  NativeStreaming,
+  PlatformCapabilities,
+  RateBudget,
+  RateBudgets,
+  RateOp,
+} from "../../src/contracts/chat-platform.js";
 import { PlatformError, PlatformNotFoundError, PlatformRateLimitError, PlatformValidationError } from "../../src/contracts/errors.js";
 import type {
   Author,
@@ -124,7 +133,13 @@ export class FakePlatform implements ChatPlatform {
 
   async postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
     await this.call("post", "post", target, { target, content });
-    const ref: MessageRef = { platform: this.id, workspaceId: target.workspaceId, channelId: target.channelId, messageId: `m${++this.seq}`, ...(target.threadId ? { threadId: target.threadId } : {}) };
+    const ref: MessageRef = {
+      platform: this.id,
+      workspaceId: target.workspaceId,
+      channelId: target.channelId,
+      messageId: `m${++this.seq}`,
+      ...(target.threadId ? { threadId: target.threadId } : {}),
+    };
     this.check(content);
     this.messages.set(ref.messageId, { ref, content, deleted: false, streaming: false, history: [content] });
     this.patchLastOp({ ref });
@@ -150,7 +165,13 @@ export class FakePlatform implements ChatPlatform {
   async attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
     await this.call("attach", "post", target, { target, files: files.map((f) => ({ name: f.name, mimeType: f.mimeType, bytes: f.data.byteLength })) });
     const ref: MessageRef = { platform: this.id, workspaceId: target.workspaceId, channelId: target.channelId, messageId: `m${++this.seq}` };
-    this.messages.set(ref.messageId, { ref, content: { markdown: files.map((f) => `[file] ${f.name}`).join("\n") }, deleted: false, streaming: false, history: [] });
+    this.messages.set(ref.messageId, {
+      ref,
+      content: { markdown: files.map((f) => `[file] ${f.name}`).join("\n") },
+      deleted: false,
+      streaming: false,
+      history: [],
+    });
     return [ref];
   }
 
@@ -187,7 +208,7 @@ export class FakePlatform implements ChatPlatform {
   private async nativeAppend(ref: MessageRef, delta: string): Promise<void> {
     await this.call("streamAppend", "streamAppend", ref, { ref, text: delta });
     const m = this.messages.get(ref.messageId);
-    if (!m || !m.streaming) throw new PlatformError(this.id, "message_not_in_streaming_state");
+    if (!m?.streaming) throw new PlatformError(this.id, "message_not_in_streaming_state");
     m.content = { markdown: m.content.markdown + delta };
     m.history.push(m.content);
   }
@@ -195,7 +216,7 @@ export class FakePlatform implements ChatPlatform {
   private async nativeStop(ref: MessageRef, content: MessageContent, placeholder: MessageRef): Promise<void> {
     await this.call("streamStop", "streamStop", ref, { ref, content });
     const m = this.messages.get(ref.messageId);
-    if (!m || !m.streaming) throw new PlatformError(this.id, "message_not_in_streaming_state");
+    if (!m?.streaming) throw new PlatformError(this.id, "message_not_in_streaming_state");
     m.streaming = false;
     m.content = content;
     m.history.push(content);
@@ -279,7 +300,16 @@ export class FakePlatform implements ChatPlatform {
   click(ref: MessageRef, actionId: string, user: Author, conversationKey: string, target: ReplyTarget): InboundEvent {
     return {
       kind: "action",
-      action: { platform: this.id, actionId, user, messageRef: ref, conversationKey, replyTarget: target, dedupeKey: `click-${randomUUID()}`, receivedAt: new Date().toISOString() },
+      action: {
+        platform: this.id,
+        actionId,
+        user,
+        messageRef: ref,
+        conversationKey,
+        replyTarget: target,
+        dedupeKey: `click-${randomUUID()}`,
+        receivedAt: new Date().toISOString(),
+      },
     };
   }
 

@@ -13,9 +13,7 @@ export function defaultAppParameters(): Record<string, unknown> {
     retriever_resource: { enabled: true },
     annotation_reply: { enabled: false },
     more_like_this: { enabled: false },
-    user_input_form: [
-      { "text-input": { label: "Answer language", variable: "language", required: false, max_length: 48, default: "" } },
-    ],
+    user_input_form: [{ "text-input": { label: "Answer language", variable: "language", required: false, max_length: 48, default: "" } }],
     sensitive_word_avoidance: { enabled: false, type: "", configs: [] },
     file_upload: {
       image: { enabled: true, number_limits: 3, detail: "high", transfer_methods: ["remote_url", "local_file"] },

@@ -5,8 +5,8 @@ import type { ChatHandler, ChatTurn, FakeStream } from "./chat-turn.js";
 import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall } from "./context.js";
 import { DEFAULT_WIRE, defaultFakeDifyOptions, type FakeDifyOptions } from "./options.js";
 import type { RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedRequest, RecordedStop } from "./records.js";
-import { readBody, recordOf } from "./request-record.js";
 import { replies, sendReply } from "./replies.js";
+import { readBody, recordOf } from "./request-record.js";
 import { routeCall } from "./routes/router.js";
 import { scripts } from "./scripts.js";
 import type { HttpErrorReply } from "./steps.js";
@@ -131,7 +131,9 @@ export class FakeDifyServer implements FakeDifyContext {
     return this.recorded;
   }
   get chatRequests(): readonly RecordedChatRequest[] {
-    return this.recorded.filter((r) => r.method === "POST" && r.path === "/v1/chat-messages").map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
+    return this.recorded
+      .filter((r) => r.method === "POST" && r.path === "/v1/chat-messages")
+      .map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
   }
   get feedbackRequests(): readonly RecordedFeedback[] {
     return this.feedbacks;
@@ -209,7 +211,10 @@ export class FakeDifyServer implements FakeDifyContext {
       this.metrics.ended(ended);
     });
     this.metrics.started(run);
-    const handler = this.onceHandlers.shift() ?? this.chatHandler ?? ((t: ChatTurn) => scripts.forMode(t.mode, `echo: ${t.query}`, { order: this.options.chatflowTerminalOrder }));
+    const handler =
+      this.onceHandlers.shift() ??
+      this.chatHandler ??
+      ((t: ChatTurn) => scripts.forMode(t.mode, `echo: ${t.query}`, { order: this.options.chatflowTerminalOrder }));
     let script: Awaited<ReturnType<ChatHandler>>;
     try {
       script = await handler(run.turn);

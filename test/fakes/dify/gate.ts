@@ -21,6 +21,7 @@ export function createGate(): Gate {
     get isOpen() {
       return isOpen;
     },
+    // biome-ignore lint/suspicious/noThenProperty: the gate is awaitable on purpose (`await gate`).
     then: (onFulfilled, onRejected) => promise.then(onFulfilled, onRejected),
   };
 }

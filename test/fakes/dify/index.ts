@@ -2,9 +2,18 @@
 export type { ChatHandler, ChatScript, ChatTurn, FakeStream, StreamEndReason } from "./chat-turn.js";
 export type { AudioHandler, AudioTurn } from "./context.js";
 export { defaultAppParameters, legacyAppParameters } from "./default-parameters.js";
-export { type FakeDifyStartOptions, FakeDifyServer } from "./fake-dify-server.js";
+export { FakeDifyServer, type FakeDifyStartOptions } from "./fake-dify-server.js";
 export { createGate, type Gate } from "./gate.js";
-export { type AppAccess, type AppMode, DEFAULT_WIRE, defaultFakeDifyOptions, FAKE_DIFY_API_KEY, type FakeDifyOptions, type Framing, type WireOptions } from "./options.js";
+export {
+  type AppAccess,
+  type AppMode,
+  DEFAULT_WIRE,
+  defaultFakeDifyOptions,
+  FAKE_DIFY_API_KEY,
+  type FakeDifyOptions,
+  type Framing,
+  type WireOptions,
+} from "./options.js";
 export { pythonJson } from "./python-json.js";
 export type { ChatRequestBody, RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedFilePart, RecordedRequest, RecordedStop } from "./records.js";
 export { FAKE_APP_ID, replies } from "./replies.js";

@@ -18,12 +18,7 @@ export type AppMode = "chat" | "agent-chat" | "advanced-chat" | "agent" | "workf
  * - `{ randomSeed, maxChunkBytes }`: split at pseudo-random points, reproducible from the seed.
  * - `"utf8-split"`: cut inside every multi-byte UTF-8 character (after its first byte).
  */
-export type Framing =
-  | "event"
-  | "byte"
-  | "utf8-split"
-  | { readonly batch: number }
-  | { readonly randomSeed: number; readonly maxChunkBytes?: number };
+export type Framing = "event" | "byte" | "utf8-split" | { readonly batch: number } | { readonly randomSeed: number; readonly maxChunkBytes?: number };
 
 export interface WireOptions {
   /** @defaultValue "event" */

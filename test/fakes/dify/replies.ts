@@ -15,7 +15,7 @@ const nginxPage = (status: number, title: string) =>
   `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
 export const FLASK_NOT_FOUND_PAGE =
-  '<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n';
+  "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 
 const WERKZEUG_500 =
   "The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.";
@@ -33,7 +33,8 @@ export const replies = {
     return style === "too_many_requests" ? json(429, "too_many_requests", message) : json(400, "invalid_param", message);
   },
   /** Cloud billing quota: 429 `rate_limit_error`, not worth retrying. */
-  quotaExceeded: (tenantId = "5b2d9c7e-1f0a-4d3b-8e6c-9a7b5c3d1e0f"): HttpErrorReply => json(429, "rate_limit_error", `Workflow execution quota limit reached for tenant ${tenantId}`),
+  quotaExceeded: (tenantId = "5b2d9c7e-1f0a-4d3b-8e6c-9a7b5c3d1e0f"): HttpErrorReply =>
+    json(429, "rate_limit_error", `Workflow execution quota limit reached for tenant ${tenantId}`),
   conversationNotFound: (withHelpSuffix = false): HttpErrorReply => json(404, "not_found", `Conversation Not Exists.${withHelpSuffix ? CHAT_HELP_SUFFIX : ""}`),
   /** A bare werkzeug InternalServerError. */
   serverError: (): HttpErrorReply => json(500, "internal_server_error", WERKZEUG_500),
@@ -41,10 +42,16 @@ export const replies = {
   unknownError: (): HttpErrorReply => ({ kind: "http-error", status: 500, body: { message: "Internal Server Error", code: "unknown", status: 500 } }),
   /** nginx in front of Dify: 413 body too large, 502/504 gateway errors. */
   nginx: (status: 413 | 502 | 503 | 504): HttpErrorReply =>
-    html(status, nginxPage(status, { 413: "Request Entity Too Large", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" }[status])),
+    html(
+      status,
+      nginxPage(status, { 413: "Request Entity Too Large", 502: "Bad Gateway", 503: "Service Temporarily Unavailable", 504: "Gateway Time-out" }[status]),
+    ),
   /** Cloudflare's page when Dify Cloud took longer than ~100 s. */
   cloudflareTimeout: (): HttpErrorReply =>
-    html(524, '<!DOCTYPE html>\n<html lang="en-US"><head><title>api.dify.ai | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><span>Error code 524</span></body></html>\n'),
+    html(
+      524,
+      '<!DOCTYPE html>\n<html lang="en-US"><head><title>api.dify.ai | 524: A timeout occurred</title></head><body><h1>A timeout occurred</h1><span>Error code 524</span></body></html>\n',
+    ),
   flaskNotFound: (): HttpErrorReply => html(404, FLASK_NOT_FOUND_PAGE),
 };
 

@@ -29,7 +29,9 @@ export function recordOf(req: IncomingMessage, url: URL, body: Buffer): Recorded
     const parts = parseMultipart(body, boundary);
     form = {
       fields: Object.fromEntries(parts.filter((p) => p.filename === undefined).map((p) => [p.name, Buffer.from(p.bytes).toString("utf8")])),
-      files: parts.filter((p) => p.filename !== undefined).map((p) => ({ field: p.name, filename: p.filename as string, contentType: p.contentType, bytes: p.bytes })),
+      files: parts
+        .filter((p) => p.filename !== undefined)
+        .map((p) => ({ field: p.name, filename: p.filename as string, contentType: p.contentType, bytes: p.bytes })),
     };
   }
   return {

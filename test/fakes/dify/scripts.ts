@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AppMode } from "./options.js";
-import { type ChatStep, type UsageSpec, steps, usage } from "./steps.js";
+import { type ChatStep, steps, type UsageSpec, usage } from "./steps.js";
 
 export interface AnswerOptions {
   /** Characters (code points, so emoji stay whole) per text event. @defaultValue 6 */
@@ -67,7 +67,17 @@ export const scripts = {
       const fileId = i === tools.length - 1 && opts.toolFile ? randomUUID() : undefined;
       out.push(steps.agentThought({ id, position }));
       out.push(steps.agentThought({ id, position, thought: t.thought ?? `I should use ${t.tool}.`, tool: t.tool, toolInput }));
-      out.push(steps.agentThought({ id, position, thought: t.thought ?? `I should use ${t.tool}.`, tool: t.tool, toolInput, observation: t.observation, messageFiles: fileId ? [fileId] : [] }));
+      out.push(
+        steps.agentThought({
+          id,
+          position,
+          thought: t.thought ?? `I should use ${t.tool}.`,
+          tool: t.tool,
+          toolInput,
+          observation: t.observation,
+          messageFiles: fileId ? [fileId] : [],
+        }),
+      );
       if (fileId && opts.toolFile) out.push(steps.messageFile({ id: fileId, url: opts.toolFile.url, type: opts.toolFile.type ?? "image" }));
     });
     const answerId = randomUUID();

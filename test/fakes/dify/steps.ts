@@ -64,7 +64,9 @@ export function usage(spec: UsageSpec = {}): Record<string, unknown> {
 }
 
 /** One citation (`metadata.retriever_resources` item) with every 1.12.1 field. */
-export function retrieverResource(spec: { position?: number; datasetName?: string; documentName?: string; content?: string; score?: number; url?: string } = {}): Record<string, unknown> {
+export function retrieverResource(
+  spec: { position?: number; datasetName?: string; documentName?: string; content?: string; score?: number; url?: string } = {},
+): Record<string, unknown> {
   return {
     position: spec.position ?? 1,
     dataset_id: randomUUID(),
@@ -135,7 +137,9 @@ export const steps = {
       tool_input: t.toolInput ?? "",
       message_files: t.messageFiles ?? [],
     }),
-  messageEnd: (meta: { usage?: UsageSpec; retrieverResources?: readonly Record<string, unknown>[]; files?: readonly unknown[] | null; annotationReply?: unknown } = {}): ChatStep =>
+  messageEnd: (
+    meta: { usage?: UsageSpec; retrieverResources?: readonly Record<string, unknown>[]; files?: readonly unknown[] | null; annotationReply?: unknown } = {},
+  ): ChatStep =>
     event({
       event: "message_end",
       metadata: { annotation_reply: meta.annotationReply ?? null, retriever_resources: meta.retrieverResources ?? [], usage: usage(meta.usage) },
@@ -143,19 +147,46 @@ export const steps = {
     }),
   /** In-band failure: HTTP status stays 200, no task_id, no message_end after it. */
   error: (e: { code?: string; status?: number; message?: string } = {}): ChatStep =>
-    event({ event: "error", code: e.code ?? "completion_request_error", status: e.status ?? 400, message: e.message ?? "[openai] Error: Rate limit reached for requests" }),
+    event({
+      event: "error",
+      code: e.code ?? "completion_request_error",
+      status: e.status ?? 400,
+      message: e.message ?? "[openai] Error: Rate limit reached for requests",
+    }),
   workflowStarted: (inputs: Record<string, unknown> = {}): ChatStep =>
     event({ event: "workflow_started", data: { workflow_id: WORKFLOW_ID, inputs, created_at: nowSeconds() } }),
   nodeStarted: (n: NodeSpec): ChatStep => event({ event: "node_started", data: nodeData(n) }),
   nodeFinished: (n: NodeSpec, result: { status?: string; outputs?: unknown; error?: string | null } = {}): ChatStep =>
     event({
       event: "node_finished",
-      data: { ...nodeData(n), process_data: null, outputs: result.outputs ?? {}, status: result.status ?? "succeeded", error: result.error ?? null, elapsed_time: 0.42, execution_metadata: null, finished_at: nowSeconds(), files: [] },
+      data: {
+        ...nodeData(n),
+        process_data: null,
+        outputs: result.outputs ?? {},
+        status: result.status ?? "succeeded",
+        error: result.error ?? null,
+        elapsed_time: 0.42,
+        execution_metadata: null,
+        finished_at: nowSeconds(),
+        files: [],
+      },
     }),
   workflowFinished: (r: { status?: string; error?: string | null; outputs?: unknown } = {}): ChatStep =>
     event({
       event: "workflow_finished",
-      data: { workflow_id: WORKFLOW_ID, status: r.status ?? "succeeded", outputs: r.outputs ?? {}, error: r.error ?? null, elapsed_time: 1.3, total_tokens: 59, total_steps: 3, created_at: nowSeconds(), finished_at: nowSeconds(), exceptions_count: 0, files: [] },
+      data: {
+        workflow_id: WORKFLOW_ID,
+        status: r.status ?? "succeeded",
+        outputs: r.outputs ?? {},
+        error: r.error ?? null,
+        elapsed_time: 1.3,
+        total_tokens: 59,
+        total_steps: 3,
+        created_at: nowSeconds(),
+        finished_at: nowSeconds(),
+        exceptions_count: 0,
+        files: [],
+      },
     }),
   ttsMessage: (audioBase64 = "SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjYwLjMuMTAw"): ChatStep => event({ event: "tts_message", audio: audioBase64 }),
   ttsMessageEnd: (): ChatStep => event({ event: "tts_message_end", audio: "" }),

@@ -115,7 +115,10 @@ export class FakeDifyStore {
     return conversation;
   }
 
-  createMessage(conversation: FakeConversation, fields: { taskId: string; query: string; inputs: Readonly<Record<string, unknown>>; files: FakeMessageFile[] }): FakeMessage {
+  createMessage(
+    conversation: FakeConversation,
+    fields: { taskId: string; query: string; inputs: Readonly<Record<string, unknown>>; files: FakeMessageFile[] },
+  ): FakeMessage {
     const message: FakeMessage = {
       id: randomUUID(),
       conversationId: conversation.id,

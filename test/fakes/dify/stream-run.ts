@@ -67,14 +67,28 @@ export class StreamRun implements FakeStream {
     });
   }
 
-  get taskId() { return this.turn.taskId; }
-  get messageId() { return this.turn.messageId; }
-  get conversationId() { return this.turn.conversationId; }
-  get user() { return this.turn.user; }
-  get query() { return this.turn.query; }
-  get responseMode() { return this.turn.responseMode; }
+  get taskId() {
+    return this.turn.taskId;
+  }
+  get messageId() {
+    return this.turn.messageId;
+  }
+  get conversationId() {
+    return this.turn.conversationId;
+  }
+  get user() {
+    return this.turn.user;
+  }
+  get query() {
+    return this.turn.query;
+  }
+  get responseMode() {
+    return this.turn.responseMode;
+  }
   /** Aborted on stop or client close; handed to the script as `turn.signal`. */
-  get signal(): AbortSignal { return this.abort.signal; }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 
   /** POST /stop for this task. */
   requestStop(): void {

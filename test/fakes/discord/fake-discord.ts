@@ -1,14 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fakeNowMs } from "../clock.js";
 import { FakeCdn } from "./cdn.js";
 import { FakeGateway } from "./gateway.js";
-import { discordError, parseBody, readRaw, writeResponse, type FakeResponse, type UploadedFile } from "./http-body.js";
+import { discordError, type FakeResponse, parseBody, readRaw, type UploadedFile, writeResponse } from "./http-body.js";
 import { FAKE_IDS, FAKE_TOKEN, SnowflakeGenerator } from "./ids.js";
 import { DEFAULT_FAKE_RATE_LIMITS, FakeRateLimiter, type FakeRateLimits } from "./rate-limiter.js";
-import { routeRest, type FakeInteraction, type InteractionCallbackRecord, type InteractionFollowUpRecord, type RestContext } from "./rest-api.js";
+import { type FakeInteraction, type InteractionCallbackRecord, type InteractionFollowUpRecord, type RestContext, routeRest } from "./rest-api.js";
 import { UserEvents } from "./user-events.js";
 import { buildDefaultWorld, type FakeWorld, type StoredMessage } from "./world.js";
-import { fakeNowMs } from "../clock.js";
 
 export interface FakeDiscordOptions {
   /** HELLO's heartbeat interval; short keeps heartbeats exercised in tests. @defaultValue 1_000 */
@@ -186,10 +186,15 @@ export class FakeDiscord {
       response = discordError(400, 50109, `The request body contains invalid JSON (${String(err)})`);
     }
     this.requests.push({
-      method, path, query: Object.fromEntries(url.searchParams), hadAuthorization: req.headers.authorization !== undefined,
-      contentType: req.headers["content-type"] ?? "", json,
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      hadAuthorization: req.headers.authorization !== undefined,
+      contentType: req.headers["content-type"] ?? "",
+      json,
       files: files.map((f) => ({ field: f.field, filename: f.filename, contentType: f.contentType, size: f.data.byteLength })),
-      status: response.status, at: fakeNowMs(),
+      status: response.status,
+      at: fakeNowMs(),
     });
     if (response.status === 429) this.#rateLimitedCount++;
     writeResponse(res, response);
@@ -210,9 +215,16 @@ export class FakeDiscord {
     const decision = this.rateLimiter.check(bucket, isInteraction);
     if (!decision.allowed) return { status: 429, body: decision.body, headers: decision.headers };
     const ctx: RestContext = {
-      world: this.world, gateway: this.gateway, cdn: this.cdn, ids: this.#snowflakes, botUserId: this.ids.bot,
-      gatewayUrl: () => this.gatewayUrl, interactions: this.#interactions, interactionCallbacks: this.interactionCallbacks,
-      interactionFollowUps: this.interactionFollowUps, applicationId: this.ids.application,
+      world: this.world,
+      gateway: this.gateway,
+      cdn: this.cdn,
+      ids: this.#snowflakes,
+      botUserId: this.ids.bot,
+      gatewayUrl: () => this.gatewayUrl,
+      interactions: this.#interactions,
+      interactionCallbacks: this.interactionCallbacks,
+      interactionFollowUps: this.interactionFollowUps,
+      applicationId: this.ids.application,
       isMessageContentGranted: () => this.#messageContent === "granted",
     };
     const response = routeRest(ctx, { method, path, query, json, files });
@@ -259,7 +271,12 @@ function guildCreatePayload(world: FakeWorld, guildId: string): Record<string, u
     channels: channels.filter((c) => c.type !== 10 && c.type !== 11 && c.type !== 12),
     threads: channels.filter((c) => c.type === 10 || c.type === 11 || c.type === 12),
     members: [...guild.memberRoles.entries()].map(([userId, roles]) => ({
-      user: world.user(userId), roles, joined_at: new Date(Date.UTC(2025, 0, 1)).toISOString(), deaf: false, mute: false, flags: 0,
+      user: world.user(userId),
+      roles,
+      joined_at: new Date(Date.UTC(2025, 0, 1)).toISOString(),
+      deaf: false,
+      mute: false,
+      flags: 0,
     })),
     voice_states: [],
     presences: [],

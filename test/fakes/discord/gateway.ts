@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 
 /** The Message Content intent (privileged), 1 << 15. */
 export const MESSAGE_CONTENT_INTENT = 1 << 15;
@@ -35,6 +35,9 @@ export interface FakeGatewayHooks {
  * heartbeat ACKs, RESUME → RESUMED, close 4004 for a bad token and 4014 when the Message Content intent is
  * requested but not granted.
  */
+type IdentifyData = { token: string; intents: number };
+type ResumeData = { token: string; session_id: string; seq: number };
+
 export class FakeGateway {
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #sessions = new Map<string, GatewaySession>();
@@ -96,7 +99,7 @@ export class FakeGateway {
     let session: GatewaySession | null = null;
     socket.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.hooks.heartbeatIntervalMs } }));
     socket.on("message", (raw) => {
-      let packet: { op: number; d: any };
+      let packet: { op: number; d: unknown };
       try {
         packet = JSON.parse(String(raw));
       } catch {
@@ -107,9 +110,9 @@ export class FakeGateway {
         this.heartbeats++;
         socket.send(JSON.stringify({ op: 11 }));
       } else if (packet.op === 2) {
-        session = this.#identify(socket, packet.d);
+        session = this.#identify(socket, packet.d as IdentifyData);
       } else if (packet.op === 6) {
-        session = this.#resume(socket, packet.d);
+        session = this.#resume(socket, packet.d as ResumeData);
       }
     });
     socket.on("close", () => {
@@ -117,7 +120,7 @@ export class FakeGateway {
     });
   }
 
-  #identify(socket: WebSocket, d: { token: string; intents: number }): GatewaySession | null {
+  #identify(socket: WebSocket, d: IdentifyData): GatewaySession | null {
     this.identifies.push({ token: d.token, intents: d.intents, at: Date.now() });
     if (d.token !== this.hooks.token) {
       this.#closeWith(socket, 4004, "Authentication failed.");
@@ -135,7 +138,7 @@ export class FakeGateway {
     return session;
   }
 
-  #resume(socket: WebSocket, d: { token: string; session_id: string; seq: number }): GatewaySession | null {
+  #resume(socket: WebSocket, d: ResumeData): GatewaySession | null {
     const session = this.#sessions.get(d.session_id);
     if (!session || d.token !== this.hooks.token) {
       socket.send(JSON.stringify({ op: 9, d: false }));

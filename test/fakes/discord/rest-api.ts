@@ -1,11 +1,11 @@
+import { fakeNowMs } from "../clock.js";
 import type { FakeCdn } from "./cdn.js";
 import type { FakeGateway } from "./gateway.js";
 import { discordError, type FakeResponse, type UploadedFile } from "./http-body.js";
 import { compareSnowflakes, type SnowflakeGenerator } from "./ids.js";
-import { validateMessageBody, type MessageBody } from "./message-validation.js";
+import { type MessageBody, validateMessageBody } from "./message-validation.js";
 import { toWire } from "./wire.js";
-import { threadChannel, type FakeAttachment, type FakeWorld, type StoredMessage } from "./world.js";
-import { fakeNowMs } from "../clock.js";
+import { type FakeAttachment, type FakeWorld, type StoredMessage, threadChannel } from "./world.js";
 
 export interface RestRequest {
   readonly method: string;
@@ -64,43 +64,69 @@ export interface RestContext {
 type Handler = (ctx: RestContext, req: RestRequest, params: string[]) => FakeResponse;
 
 const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
-  ["GET", /^\/gateway\/bot$/, (ctx) => ({
-    status: 200,
-    body: { url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
-  })],
+  [
+    "GET",
+    /^\/gateway\/bot$/,
+    (ctx) => ({
+      status: 200,
+      body: { url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+    }),
+  ],
   ["GET", /^\/users\/@me$/, (ctx) => ({ status: 200, body: ctx.world.user(ctx.botUserId) })],
   // The application, with the flag the Developer Portal sets when the Message Content intent is on (1 << 18).
-  ["GET", /^\/applications\/@me$/, (ctx) => ({
-    status: 200,
-    body: { id: ctx.applicationId, name: "Dify Assistant", bot_public: true, flags: ctx.isMessageContentGranted() ? 1 << 18 : 0 },
-  })],
-  ["GET", /^\/users\/@me\/guilds$/, (ctx) => ({
-    status: 200,
-    body: [...ctx.world.guilds.values()].map((g) => ({ id: g.id, name: g.name, icon: null, owner: false, permissions: "0", features: [] })),
-  })],
-  ["GET", /^\/channels\/(\d+)$/, (ctx, _r, [id]) => {
-    const c = ctx.world.channels.get(id!);
-    return c ? { status: 200, body: c } : discordError(404, 10003, "Unknown Channel");
-  }],
+  [
+    "GET",
+    /^\/applications\/@me$/,
+    (ctx) => ({
+      status: 200,
+      body: { id: ctx.applicationId, name: "Dify Assistant", bot_public: true, flags: ctx.isMessageContentGranted() ? 1 << 18 : 0 },
+    }),
+  ],
+  [
+    "GET",
+    /^\/users\/@me\/guilds$/,
+    (ctx) => ({
+      status: 200,
+      body: [...ctx.world.guilds.values()].map((g) => ({ id: g.id, name: g.name, icon: null, owner: false, permissions: "0", features: [] })),
+    }),
+  ],
+  [
+    "GET",
+    /^\/channels\/(\d+)$/,
+    (ctx, _r, [id]) => {
+      const c = ctx.world.channels.get(id!);
+      return c ? { status: 200, body: c } : discordError(404, 10003, "Unknown Channel");
+    },
+  ],
   ["POST", /^\/channels\/(\d+)\/messages$/, createMessage],
   ["GET", /^\/channels\/(\d+)\/messages$/, listMessages],
-  ["GET", /^\/channels\/(\d+)\/messages\/(\d+)$/, (ctx, _r, [cid, mid]) => {
-    const m = ctx.world.findMessage(cid!, mid!);
-    return m ? { status: 200, body: toWire(m) } : discordError(404, 10008, "Unknown Message");
-  }],
+  [
+    "GET",
+    /^\/channels\/(\d+)\/messages\/(\d+)$/,
+    (ctx, _r, [cid, mid]) => {
+      const m = ctx.world.findMessage(cid!, mid!);
+      return m ? { status: 200, body: toWire(m) } : discordError(404, 10008, "Unknown Message");
+    },
+  ],
   ["PATCH", /^\/channels\/(\d+)\/messages\/(\d+)$/, editMessage],
-  ["DELETE", /^\/channels\/(\d+)\/messages\/(\d+)$/, (ctx, _r, [cid, mid]) => {
-    const m = ctx.world.findMessage(cid!, mid!);
-    if (!m) return discordError(404, 10008, "Unknown Message");
-    m.deleted = true;
-    ctx.gateway.dispatch("MESSAGE_DELETE", { id: m.id, channel_id: m.channel_id, ...(m.guild_id && { guild_id: m.guild_id }) });
-    return { status: 204 };
-  }],
-  ["POST", /^\/channels\/(\d+)\/typing$/, (ctx, _r, [cid]) =>
-    ctx.world.channels.has(cid!) ? { status: 204 } : discordError(404, 10003, "Unknown Channel")],
+  [
+    "DELETE",
+    /^\/channels\/(\d+)\/messages\/(\d+)$/,
+    (ctx, _r, [cid, mid]) => {
+      const m = ctx.world.findMessage(cid!, mid!);
+      if (!m) return discordError(404, 10008, "Unknown Message");
+      m.deleted = true;
+      ctx.gateway.dispatch("MESSAGE_DELETE", { id: m.id, channel_id: m.channel_id, ...(m.guild_id && { guild_id: m.guild_id }) });
+      return { status: 204 };
+    },
+  ],
+  ["POST", /^\/channels\/(\d+)\/typing$/, (ctx, _r, [cid]) => (ctx.world.channels.has(cid!) ? { status: 204 } : discordError(404, 10003, "Unknown Channel"))],
   ["POST", /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/, startThread],
-  ["PUT", /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, (ctx, _r, [cid, mid]) =>
-    ctx.world.findMessage(cid!, mid!) ? { status: 204 } : discordError(404, 10008, "Unknown Message")],
+  [
+    "PUT",
+    /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/,
+    (ctx, _r, [cid, mid]) => (ctx.world.findMessage(cid!, mid!) ? { status: 204 } : discordError(404, 10008, "Unknown Message")),
+  ],
   ["DELETE", /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/, () => ({ status: 204 })],
   ["POST", /^\/interactions\/(\d+)\/([^/]+)\/callback$/, interactionCallback],
   ["POST", /^\/webhooks\/(\d+)\/([^/]+)$/, interactionFollowUp],
@@ -195,13 +221,16 @@ function listMessages(ctx: RestContext, req: RestRequest, [cid]: string[]): Fake
 
 function startThread(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): FakeResponse {
   const parent = ctx.world.channels.get(cid!);
-  if (!parent || !parent.guild_id) return discordError(404, 10003, "Unknown Channel");
+  if (!parent?.guild_id) return discordError(404, 10003, "Unknown Channel");
   if (parent.type !== 0 && parent.type !== 5) return discordError(400, 50024, "Cannot execute action on this channel type");
   const starter = ctx.world.findMessage(cid!, mid!);
   if (!starter) return discordError(404, 10008, "Unknown Message");
   if (ctx.world.channels.has(mid!)) return discordError(400, 160004, "A thread has already been created for this message");
   const name = String((req.json as { name?: string } | undefined)?.name ?? "");
-  if (name.length === 0 || name.length > 100) return discordError(400, 50035, "Invalid Form Body", { name: { _errors: [{ code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." }] } });
+  if (name.length === 0 || name.length > 100)
+    return discordError(400, 50035, "Invalid Form Body", {
+      name: { _errors: [{ code: "BASE_TYPE_BAD_LENGTH", message: "Must be between 1 and 100 in length." }] },
+    });
   const thread = ctx.world.addChannel(threadChannel(mid!, cid!, parent.guild_id, ctx.botUserId, name, parent.type === 5 ? 10 : 11));
   ctx.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
   return { status: 201, body: thread };
@@ -230,7 +259,15 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
   if (problem) return problem;
   const flags = body.flags ?? 0;
   const ephemeral = (flags & 64) !== 0;
-  ctx.interactionFollowUps.push({ interactionId: interaction.id, userId: interaction.userId, channelId: interaction.channelId, content: body.content ?? "", flags, ephemeral, at: fakeNowMs() });
+  ctx.interactionFollowUps.push({
+    interactionId: interaction.id,
+    userId: interaction.userId,
+    channelId: interaction.channelId,
+    content: body.content ?? "",
+    flags,
+    ephemeral,
+    at: fakeNowMs(),
+  });
   const channel = ctx.world.channels.get(interaction.channelId);
   const message: StoredMessage = {
     id: ctx.ids.next(),

@@ -1,10 +1,10 @@
+import { fakeNowMs } from "../clock.js";
 import type { FakeCdn } from "./cdn.js";
-import { MESSAGE_CONTENT_INTENT, type FakeGateway, type GatewaySession } from "./gateway.js";
+import { type FakeGateway, type GatewaySession, MESSAGE_CONTENT_INTENT } from "./gateway.js";
 import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
 import type { FakeInteraction } from "./rest-api.js";
 import { toWire } from "./wire.js";
-import { threadChannel, type FakeAttachment, type FakeChannel, type FakeWorld, type StoredMessage } from "./world.js";
-import { fakeNowMs } from "../clock.js";
+import { type FakeAttachment, type FakeChannel, type FakeWorld, type StoredMessage, threadChannel } from "./world.js";
 
 export interface AttachmentInput {
   readonly filename: string;
@@ -137,9 +137,19 @@ export class UserEvents {
     const starter = input.fromMessageId ? this.world.findMessage(parent.id, input.fromMessageId) : undefined;
     if (starter) {
       // Discord puts a THREAD_STARTER_MESSAGE (type 21) pointing at the starter first in such threads.
-      this.world.storeMessage({ ...starter, id: this.ids.next(), channel_id: id, content: "", type: 21, mentions: [], attachments: [],
+      this.world.storeMessage({
+        ...starter,
+        id: this.ids.next(),
+        channel_id: id,
+        content: "",
+        type: 21,
+        mentions: [],
+        attachments: [],
         message_reference: { message_id: starter.id, channel_id: parent.id, ...(parent.guild_id && { guild_id: parent.guild_id }) },
-        referenced_message: starter, edits: [], deleted: false });
+        referenced_message: starter,
+        edits: [],
+        deleted: false,
+      });
     }
     this.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
     return thread;
@@ -173,15 +183,30 @@ export class UserEvents {
     const token = `fake-interaction-token-${interactionId}`;
     this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id });
     this.gateway.dispatch("INTERACTION_CREATE", {
-      id: interactionId, application_id: FAKE_IDS.application, type: 3, token, version: 1,
+      id: interactionId,
+      application_id: FAKE_IDS.application,
+      type: 3,
+      token,
+      version: 1,
       channel_id: channel.id,
-      channel: { id: channel.id, type: channel.type, ...(channel.guild_id && { guild_id: channel.guild_id }), parent_id: channel.parent_id ?? null, name: channel.name, ...(channel.thread_metadata && { thread_metadata: channel.thread_metadata, owner_id: channel.owner_id }) },
+      channel: {
+        id: channel.id,
+        type: channel.type,
+        ...(channel.guild_id && { guild_id: channel.guild_id }),
+        parent_id: channel.parent_id ?? null,
+        name: channel.name,
+        ...(channel.thread_metadata && { thread_metadata: channel.thread_metadata, owner_id: channel.owner_id }),
+      },
       ...(channel.guild_id
         ? { guild_id: channel.guild_id, member: { ...this.#member(channel.guild_id, user.id), user, permissions: "2147483647" }, guild_locale: "en-US" }
         : { user }),
       message: toWire(message),
       data: { custom_id: input.customId, component_type: 2 },
-      locale: "en-US", app_permissions: "309237763072", entitlements: [], authorizing_integration_owners: {}, context: channel.guild_id ? 0 : 1,
+      locale: "en-US",
+      app_permissions: "309237763072",
+      entitlements: [],
+      authorizing_integration_owners: {},
+      context: channel.guild_id ? 0 : 1,
       attachment_size_limit: 10_485_760,
     });
     return { interactionId, token };
@@ -191,7 +216,12 @@ export class UserEvents {
     const id = this.ids.next();
     const url = this.cdn.host(channelId, id, a.filename, a.data, a.contentType, a.omitLength ?? false);
     return {
-      id, filename: a.filename, content_type: a.contentType, size: a.data.byteLength, url, proxy_url: url,
+      id,
+      filename: a.filename,
+      content_type: a.contentType,
+      size: a.data.byteLength,
+      url,
+      proxy_url: url,
       ...(a.durationSecs !== undefined && { duration_secs: a.durationSecs, waveform: Buffer.alloc(32, 128).toString("base64") }),
     };
   }

@@ -156,7 +156,16 @@ export function buildDefaultWorld(options: { inNoGuild?: boolean } = {}): FakeWo
   if (options.inNoGuild) return w;
 
   const role = (id: string, name: string, permissions: string, position: number, extra: Partial<FakeRole> = {}): FakeRole => ({
-    id, name, permissions, position, color: 0, hoist: false, managed: false, mentionable: true, flags: 0, ...extra,
+    id,
+    name,
+    permissions,
+    position,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: true,
+    flags: 0,
+    ...extra,
   });
   w.guilds.set(FAKE_IDS.guild, {
     id: FAKE_IDS.guild,
@@ -184,17 +193,34 @@ export function buildDefaultWorld(options: { inNoGuild?: boolean } = {}): FakeWo
     id: FAKE_IDS.otherGuild,
     name: "Other Guild",
     roles: [role(FAKE_IDS.otherGuild, "@everyone", BOT_ROLE_PERMISSIONS, 0)],
-    memberRoles: new Map([[FAKE_IDS.bot, []], [FAKE_IDS.alice, []]]),
+    memberRoles: new Map([
+      [FAKE_IDS.bot, []],
+      [FAKE_IDS.alice, []],
+    ]),
   });
   text(FAKE_IDS.otherGuildChannel, "elsewhere", 0, FAKE_IDS.otherGuild);
 
   // A thread alice started from her own message before anyone asked the bot.
   const starter: StoredMessage = {
-    id: FAKE_IDS.existingThreadStarter, channel_id: FAKE_IDS.general, guild_id: FAKE_IDS.guild,
-    author: w.user(FAKE_IDS.alice), content: "Release planning", embeds: [], components: [], attachments: [],
-    mentions: [], mention_roles: [], mention_everyone: false, type: 0, flags: 32,
-    timestamp: new Date(Date.UTC(2025, 0, 1)).toISOString(), edited_timestamp: null, tts: false, pinned: false,
-    edits: [], deleted: false,
+    id: FAKE_IDS.existingThreadStarter,
+    channel_id: FAKE_IDS.general,
+    guild_id: FAKE_IDS.guild,
+    author: w.user(FAKE_IDS.alice),
+    content: "Release planning",
+    embeds: [],
+    components: [],
+    attachments: [],
+    mentions: [],
+    mention_roles: [],
+    mention_everyone: false,
+    type: 0,
+    flags: 32,
+    timestamp: new Date(Date.UTC(2025, 0, 1)).toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    pinned: false,
+    edits: [],
+    deleted: false,
   };
   w.storeMessage(starter);
   w.addChannel(threadChannel(FAKE_IDS.existingThread, FAKE_IDS.general, FAKE_IDS.guild, FAKE_IDS.alice, "Release planning", 11));
@@ -203,8 +229,17 @@ export function buildDefaultWorld(options: { inNoGuild?: boolean } = {}): FakeWo
 
 export function threadChannel(id: string, parentId: string, guildId: string, ownerId: string, name: string, type: number): FakeChannel {
   return {
-    id, type, name, guild_id: guildId, parent_id: parentId, owner_id: ownerId,
+    id,
+    type,
+    name,
+    guild_id: guildId,
+    parent_id: parentId,
+    owner_id: ownerId,
     thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
-    message_count: 0, member_count: 1, rate_limit_per_user: 0, flags: 0, total_message_sent: 0,
+    message_count: 0,
+    member_count: 1,
+    rate_limit_per_user: 0,
+    flags: 0,
+    total_message_sent: 0,
   };
 }

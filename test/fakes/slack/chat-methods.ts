@@ -1,5 +1,5 @@
-import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
 import { type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
+import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
 
 // Limits the fake checks, as Slack documents them.
 export const FAKE_LIMITS = {

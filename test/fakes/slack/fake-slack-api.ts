@@ -1,10 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fakeNowMs } from "../clock.js";
 import { chatMethods } from "./chat-methods.js";
 import { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser } from "./fake-team.js";
-import { type FakeHostedFile, FakeFileRegistry } from "./file-registry.js";
-import { serveFileDownload, serveUpload } from "./file-routes.js";
 import { fileMethods } from "./file-methods.js";
+import { FakeFileRegistry, type FakeHostedFile } from "./file-registry.js";
+import { serveFileDownload, serveUpload } from "./file-routes.js";
 import { FakeMessageStore } from "./message-store.js";
 import { type MethodContext, type MethodHandler, SlackMethodError } from "./method-types.js";
 import { miscMethods } from "./misc-methods.js";
@@ -13,7 +14,6 @@ import { parseBody } from "./request-body.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
-import { fakeNowMs } from "../clock.js";
 
 export interface FakeSlackApiOptions {
   readonly team?: Partial<FakeSlackTeam>;
@@ -206,8 +206,7 @@ export class FakeSlackApi {
     const { fields } = await parseBody(req);
     const auth = this.authOf(req, fields);
     const atMs = fakeNowMs();
-    const record = (status: number, error?: string) =>
-      this.calls.push({ method, args: fields, atMs, auth, status, ...(error ? { error } : {}) });
+    const record = (status: number, error?: string) => this.calls.push({ method, args: fields, atMs, auth, status, ...(error ? { error } : {}) });
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(JSON.stringify(body));

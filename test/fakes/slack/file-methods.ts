@@ -56,9 +56,7 @@ export const fileMethods: Record<string, MethodHandler> = {
         size: f.data.length,
         url_private_download: f.urlPrivateDownload,
         shares:
-          channel !== undefined && shareTs !== undefined
-            ? { [scope]: { [channel]: [{ ts: shareTs, ...(threadTs ? { thread_ts: threadTs } : {}) }] } }
-            : {},
+          channel !== undefined && shareTs !== undefined ? { [scope]: { [channel]: [{ ts: shareTs, ...(threadTs ? { thread_ts: threadTs } : {}) }] } } : {},
       })),
     });
   },

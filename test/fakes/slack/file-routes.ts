@@ -18,8 +18,7 @@ const MIME_BY_EXTENSION: Readonly<Record<string, string>> = {
 };
 
 /** What Slack serves when a private file is fetched without a valid token: its sign-in page, with status 200. */
-export const SLACK_LOGIN_PAGE =
-  "<!DOCTYPE html><html><head><title>Slack</title></head><body><h1>Sign in to Fake Workspace</h1></body></html>";
+export const SLACK_LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Slack</title></head><body><h1>Sign in to Fake Workspace</h1></body></html>";
 
 /** The upload URL of files.getUploadURLExternal: stores the bytes (multipart part or raw body). */
 export async function serveUpload(files: FakeFileRegistry, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -43,13 +42,7 @@ export async function serveUpload(files: FakeFileRegistry, id: string, req: Inco
  * `url_private_download`: the bytes for the bot token, the HTML sign-in page (status 200) for anyone else, and
  * also for the bot when its token lacks `files:read`, which is what real Slack does.
  */
-export function serveFileDownload(
-  files: FakeFileRegistry,
-  team: FakeSlackTeam,
-  path: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-): void {
+export function serveFileDownload(files: FakeFileRegistry, team: FakeSlackTeam, path: string, req: IncomingMessage, res: ServerResponse): void {
   const file = files.byPath(path);
   if (file === undefined) {
     res.writeHead(404, { "content-type": "text/plain" });

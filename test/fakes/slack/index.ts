@@ -2,12 +2,13 @@
  * Fakes of Slack for tests: the Web API (with Socket Mode and file hosting on the same port), payload builders,
  * and a signed Events API sender. See README.md in this folder.
  */
-export { FakeSlackApi, type FakeSlackApiOptions, type RecordedCall, type InjectedFailure } from "./fake-slack-api.js";
-export { DEFAULT_FAKE_TEAM, FULL_BOT_SCOPES, type FakeSlackTeam, type FakeSlackUser } from "./fake-team.js";
-export { FakeMessageStore, markdownOfBlocks, type FakeSlackMessage, type FakeMessageRevision, type FakeEphemeral } from "./message-store.js";
-export { FakeSocketModeServer, type FakeSocketModeOptions, type SocketModeAck, type DeliverOptions } from "./socket-mode-server.js";
-export { SlackEventsSender, signSlackRequest, type SignedResponse, type SendOptions } from "./events-sender.js";
-export { SlackPayloads, slackTs, type MessageInit } from "./payloads.js";
-export { DEFAULT_FAKE_SLACK_TIERS, SlidingWindowLimiter, type FakeRateTier } from "./sliding-window.js";
-export { SLACK_LOGIN_PAGE } from "./file-routes.js";
+
 export { FAKE_LIMITS } from "./chat-methods.js";
+export { type SendOptions, type SignedResponse, SlackEventsSender, signSlackRequest } from "./events-sender.js";
+export { FakeSlackApi, type FakeSlackApiOptions, type InjectedFailure, type RecordedCall } from "./fake-slack-api.js";
+export { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser, FULL_BOT_SCOPES } from "./fake-team.js";
+export { SLACK_LOGIN_PAGE } from "./file-routes.js";
+export { type FakeEphemeral, type FakeMessageRevision, FakeMessageStore, type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
+export { type MessageInit, SlackPayloads, slackTs } from "./payloads.js";
+export { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
+export { type DeliverOptions, type FakeSocketModeOptions, FakeSocketModeServer, type SocketModeAck } from "./socket-mode-server.js";

@@ -113,9 +113,7 @@ export class FakeMessageStore {
 
   /** The thread's parent (when stored) and its replies, oldest first; deleted messages only when asked. */
   thread(channel: string, threadTs: string, opts: { includeDeleted?: boolean } = {}): FakeSlackMessage[] {
-    return this.all().filter(
-      (m) => m.channel === channel && (m.ts === threadTs || m.threadTs === threadTs) && (opts.includeDeleted || !m.isDeleted),
-    );
+    return this.all().filter((m) => m.channel === channel && (m.ts === threadTs || m.threadTs === threadTs) && (opts.includeDeleted || !m.isDeleted));
   }
 
   /** Messages posted by the given user (the bot, usually) and not deleted. */

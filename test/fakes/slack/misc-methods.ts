@@ -1,5 +1,5 @@
-import { fail, type MethodHandler, ok, required, str } from "./method-types.js";
 import type { FakeSlackMessage } from "./message-store.js";
+import { fail, type MethodHandler, ok, required, str } from "./method-types.js";
 
 function replyView(m: FakeSlackMessage): Record<string, unknown> {
   return {

@@ -65,10 +65,7 @@ export class SlackPayloads {
     return [this.envelope(this.appMention({ ...init, ts })), this.envelope(this.message({ ...init, ts }))];
   }
 
-  reaction(
-    added: boolean,
-    init: { user: string; reaction: string; channel: string; ts: string; item_user?: string },
-  ): Record<string, unknown> {
+  reaction(added: boolean, init: { user: string; reaction: string; channel: string; ts: string; item_user?: string }): Record<string, unknown> {
     return {
       type: added ? "reaction_added" : "reaction_removed",
       user: init.user,

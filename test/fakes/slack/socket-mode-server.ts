@@ -127,10 +127,13 @@ export class FakeSocketModeServer {
     const type = opts.type ?? "events_api";
     const retryAttempt = opts.retryAttempt ?? 0;
     const acked = new Promise<SocketModeAck | null>((resolve) => {
-      const timer = setTimeout(() => {
-        this.ackWaiters.delete(envelopeId);
-        resolve(null);
-      }, opts.ackTimeoutMs ?? this.options.ackTimeoutMs ?? 3_000);
+      const timer = setTimeout(
+        () => {
+          this.ackWaiters.delete(envelopeId);
+          resolve(null);
+        },
+        opts.ackTimeoutMs ?? this.options.ackTimeoutMs ?? 3_000,
+      );
       this.ackWaiters.set(envelopeId, (ack) => {
         clearTimeout(timer);
         this.ackWaiters.delete(envelopeId);

@@ -1,6 +1,6 @@
 import { FAKE_LIMITS, findOwnMessage } from "./chat-methods.js";
-import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
 import type { FakeSlackMessage } from "./message-store.js";
+import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
 
 function markdownArg(ctx: MethodContext, isRequired: boolean): string {
   const md = str(ctx.fields, "markdown_text");

@@ -15,7 +15,10 @@ describe("failures end in a short, clear message in place of the placeholder", (
 
   it("an in-band Dify error keeps the text so far and ends with a ⚠️ line and a Retry button", async () => {
     h = await startBridge();
-    h.dify.onChat(() => [...scripts.answer("Partial answer", { chunkChars: 4 }).slice(0, -1), steps.error({ code: "completion_request_error", status: 400, message: "Incorrect API key provided" })]);
+    h.dify.onChat(() => [
+      ...scripts.answer("Partial answer", { chunkChars: 4 }).slice(0, -1),
+      steps.error({ code: "completion_request_error", status: 400, message: "Incorrect API key provided" }),
+    ]);
     const e = h.platform.message({ text: "Q" });
     await h.platform.emit(e);
     const id = e.kind === "message" ? e.message.messageId : "";
@@ -50,7 +53,10 @@ describe("failures end in a short, clear message in place of the placeholder", (
 
   it("Dify busy (concurrency limit) then fine: the retry succeeds and the user sees only the answer", async () => {
     h = await startBridge();
-    h.dify.onChatOnce(() => replies.tooManyRequests(), (turn) => scripts.answer(`OK: ${turn.query}`));
+    h.dify.onChatOnce(
+      () => replies.tooManyRequests(),
+      (turn) => scripts.answer(`OK: ${turn.query}`),
+    );
     const e = h.platform.message({ text: "Q" });
     await h.platform.emit(e);
     const id = e.kind === "message" ? e.message.messageId : "";

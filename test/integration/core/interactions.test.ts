@@ -21,7 +21,9 @@ async function ask(h: BridgeHarness, text: string, extra: Parameters<BridgeHarne
 
 const isFinal = (h: BridgeHarness, m: InboundMessage) => {
   const msgs = h.platform.visibleMessages({ channelId: m.replyTarget.channelId, threadId: m.replyTarget.threadId });
-  return msgs.length > 0 && msgs.every((x) => !x.content.markdown.startsWith("_") && !(x.content.buttons ?? []).some((b) => b.label === "Stop")) ? msgs : undefined;
+  return msgs.length > 0 && msgs.every((x) => !x.content.markdown.startsWith("_") && !(x.content.buttons ?? []).some((b) => b.label === "Stop"))
+    ? msgs
+    : undefined;
 };
 
 describe("feedback, stop, suggested questions, voice notes and files", () => {
@@ -55,7 +57,9 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     const gate = createGate();
     h.dify.onChat(() => [steps.message("Half of the answer"), steps.waitFor(gate), ...scripts.answer(", and the rest.")]);
     const q = await ask(h, "Go on");
-    const streaming = await eventually(() => h.platform.visibleMessages({ channelId: "C1", threadId: q.messageId }).find((m) => m.content.markdown.startsWith("Half of the answer")));
+    const streaming = await eventually(() =>
+      h.platform.visibleMessages({ channelId: "C1", threadId: q.messageId }).find((m) => m.content.markdown.startsWith("Half of the answer")),
+    );
     await h.platform.emit(h.platform.reaction(streaming.ref, { userId: "U1", reaction: "thumbs_up", added: true }));
     gate.open();
     await eventually(() => isFinal(h, q));
@@ -70,7 +74,15 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     h.dify.onChat((turn) => scripts.answer(`A: ${turn.query}`, { chunkChars: 2, delayMs: 10 }));
     const q = await ask(h, "First");
     const withButtons = await eventually(() => isFinal(h, q)?.find((m) => (m.content.buttons ?? []).length === 1));
-    await h.platform.emit(h.platform.click(withButtons.ref, withButtons.content.buttons?.[0]?.actionId ?? "", { userId: "U1", displayName: "Ana" }, q.conversationKey, q.replyTarget));
+    await h.platform.emit(
+      h.platform.click(
+        withButtons.ref,
+        withButtons.content.buttons?.[0]?.actionId ?? "",
+        { userId: "U1", displayName: "Ana" },
+        q.conversationKey,
+        q.replyTarget,
+      ),
+    );
     await eventually(() => h.dify.streams[1]?.endReason === "completed");
     await eventually(() => (h.platform.messages.get(withButtons.ref.messageId)?.content.buttons ?? []).length === 0, 15_000);
     expect(h.platform.budgetViolations).toBe(0);
@@ -97,7 +109,9 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     const gate = createGate();
     h.dify.onChat(() => [steps.message("Working on a long answer"), steps.waitFor(gate), ...scripts.answer(" that never finishes")]);
     const q = await ask(h, "Go");
-    const placeholder = await eventually(() => h.platform.visibleMessages({ channelId: "C1", threadId: q.messageId }).find((m) => m.content.markdown === "Working on a long answer"));
+    const placeholder = await eventually(() =>
+      h.platform.visibleMessages({ channelId: "C1", threadId: q.messageId }).find((m) => m.content.markdown === "Working on a long answer"),
+    );
     const stop = placeholder.content.buttons?.find((b) => b.label === "Stop");
     expect(stop).toBeDefined();
 
@@ -124,7 +138,15 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     const withButtons = await eventually(() => isFinal(h, q)?.find((m) => (m.content.buttons ?? []).length === 2));
     expect(withButtons.content.buttons?.map((b) => b.label)).toEqual(["Tell me more", "Next steps?"]);
 
-    await h.platform.emit(h.platform.click(withButtons.ref, withButtons.content.buttons?.[1]?.actionId ?? "", { userId: "U7", displayName: "Bo" }, q.conversationKey, q.replyTarget));
+    await h.platform.emit(
+      h.platform.click(
+        withButtons.ref,
+        withButtons.content.buttons?.[1]?.actionId ?? "",
+        { userId: "U7", displayName: "Bo" },
+        q.conversationKey,
+        q.replyTarget,
+      ),
+    );
     await eventually(() => h.dify.streams[1]?.endReason === "completed");
     expect(h.dify.chatRequests[1]?.chat).toMatchObject({ query: "Next steps?", conversation_id: h.dify.streams[0]?.conversationId, user: q.conversationKey });
     await eventually(() => h.platform.visibleText({ channelId: "C1", threadId: q.messageId }).includes("**Bo** asked: Next steps?\n\nA: Next steps?"));
@@ -138,14 +160,21 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     h.dify.onAudioToText((audio) => (audio.contentType === "audio/wav" ? "what time is lunch" : ""));
     h.dify.onChat((turn) => scripts.answer(`Lunch is at noon (${turn.query}).`));
     h.platform.attachments.set("cdn://voice", VOICE_OGG);
-    const q = await ask(h, "", { text: "", attachments: [{ id: "a1", name: "voice-message.ogg", mimeType: "audio/ogg", sizeBytes: VOICE_OGG.byteLength, isVoiceNote: true, ref: "cdn://voice" }] });
+    const q = await ask(h, "", {
+      text: "",
+      attachments: [{ id: "a1", name: "voice-message.ogg", mimeType: "audio/ogg", sizeBytes: VOICE_OGG.byteLength, isVoiceNote: true, ref: "cdn://voice" }],
+    });
     const [reply] = await eventually(() => isFinal(h, q));
     expect(reply?.content.markdown).toBe("> 🎙️ what time is lunch\n\nLunch is at noon (what time is lunch).");
     const [audio] = h.dify.audioRequests;
     expect(audio?.contentType).toBe("audio/wav");
     expect(audio?.filename).toBe("voice-message.wav");
     expect(audio?.user).toBe(q.conversationKey);
-    expect(Buffer.from(audio?.bytes ?? []).subarray(0, 4).toString()).toBe("RIFF");
+    expect(
+      Buffer.from(audio?.bytes ?? [])
+        .subarray(0, 4)
+        .toString(),
+    ).toBe("RIFF");
     expect(h.dify.chatRequests[0]?.chat.query).toBe("what time is lunch");
   });
 
@@ -153,7 +182,10 @@ describe("feedback, stop, suggested questions, voice notes and files", () => {
     h = await startBridge();
     h.dify.onAudioToText(() => "clip transcript");
     h.platform.attachments.set("files://clip", VOICE_M4A);
-    const q = await ask(h, "", { text: "", attachments: [{ id: "a1", name: "audio_message.mp4", mimeType: "video/mp4", sizeBytes: VOICE_M4A.byteLength, isVoiceNote: true, ref: "files://clip" }] });
+    const q = await ask(h, "", {
+      text: "",
+      attachments: [{ id: "a1", name: "audio_message.mp4", mimeType: "video/mp4", sizeBytes: VOICE_M4A.byteLength, isVoiceNote: true, ref: "files://clip" }],
+    });
     await eventually(() => isFinal(h, q));
     expect(h.dify.audioRequests[0]).toMatchObject({ contentType: "audio/m4a", filename: "audio_message.m4a" });
     expect(Buffer.from(h.dify.audioRequests[0]?.bytes ?? []).equals(Buffer.from(VOICE_M4A))).toBe(true);

@@ -69,7 +69,9 @@ describe("RateBudgetStore (real Redis)", () => {
 
   it("never grants more than the limit under concurrent callers", async () => {
     const tight = { key: "tight", limit: 25, windowMs: 60_000 };
-    const attempts = await Promise.all(Array.from({ length: 200 }, (_, i) => store.acquire([tight], { priority: i % 2 ? "high" : "normal", streamId: `s${i % 7}` })));
+    const attempts = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.acquire([tight], { priority: i % 2 ? "high" : "normal", streamId: `s${i % 7}` })),
+    );
     expect(attempts.filter((a) => a.granted).length).toBe(25);
   });
 });

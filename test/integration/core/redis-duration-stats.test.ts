@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RedisDurationStats } from "../../../src/rate/redis-duration-stats.js";
 import { captureLogger } from "../../support/capture-logger.js";
-import { testRedis, type TestRedis } from "../../support/redis.js";
+import { type TestRedis, testRedis } from "../../support/redis.js";
 
 describe("RedisDurationStats (real Redis)", () => {
   let r: TestRedis;

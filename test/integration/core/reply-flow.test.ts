@@ -119,7 +119,11 @@ describe("reply flow: fake platform → real core (Redis, BullMQ) → fake Dify"
 
   it("a bare mention gets the app's opening statement and starter questions, without asking Dify", async () => {
     h = await startBridge();
-    const params = { ...h.dify.settings.parameters, opening_statement: "Hi, I answer handbook questions.", suggested_questions: ["Where is the office?", "How do I book leave?"] };
+    const params = {
+      ...h.dify.settings.parameters,
+      opening_statement: "Hi, I answer handbook questions.",
+      suggested_questions: ["Where is the office?", "How do I book leave?"],
+    };
     h.dify.configure({ parameters: params });
     const event = h.platform.message({ text: "" });
     await h.platform.emit(event);

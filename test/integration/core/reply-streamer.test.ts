@@ -48,12 +48,17 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
       maxMessageLength: 400,
       minEditIntervalMs: 50,
       // One workspace-wide edit budget, as Slack's chat.update tier; posts generous per channel.
-      budgets: (p) => ({ edit: [{ key: `${p.workspaceId}:update`, limit: 30, windowMs: 10_000 }], post: [{ key: `${p.channelId}:post`, limit: 50, windowMs: 10_000 }] }),
+      budgets: (p) => ({
+        edit: [{ key: `${p.workspaceId}:update`, limit: 30, windowMs: 10_000 }],
+        post: [{ key: `${p.channelId}:post`, limit: 50, windowMs: 10_000 }],
+      }),
     });
     const budgets = new RateBudgetStore(t.redis, t.key);
     const texts = Array.from({ length: 10 }, (_, i) => `Answer ${i}: ${words(60 + i * 10, i)}`);
     const results = await Promise.all(
-      texts.map((text, i) => streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: `C${i}`, threadId: `t${i}` }, `s${i}`, text, 15)),
+      texts.map((text, i) =>
+        streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: `C${i}`, threadId: `t${i}` }, `s${i}`, text, 15),
+      ),
     );
     expect(platform.budgetViolations).toBe(0);
     expect(platform.ops.filter((o) => o.rateLimited)).toEqual([]);
@@ -63,7 +68,11 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
       expect(messages.every((m) => m.content.markdown.length <= 400)).toBe(true);
       // Every message ends without a Stop button; the text, rejoined, is the answer.
       expect(messages.every((m) => (m.content.buttons ?? []).length === 0)).toBe(true);
-      const rejoined = messages.map((m) => m.content.markdown).join(" ").replace(/\s+/g, " ").trim();
+      const rejoined = messages
+        .map((m) => m.content.markdown)
+        .join(" ")
+        .replace(/\s+/g, " ")
+        .trim();
       expect(rejoined).toBe(text.replace(/\s+/g, " ").trim());
     });
     // Text was shown while streaming, not only at the end.

@@ -48,7 +48,12 @@ export function textOf(events: readonly DifyEvent[]): string {
   return text;
 }
 
-export const chat = (query: string, extra: { user?: string; conversationId?: string } = {}) => ({ query, user: extra.user ?? "slack:T1:U1", inputs: {}, conversationId: extra.conversationId });
+export const chat = (query: string, extra: { user?: string; conversationId?: string } = {}) => ({
+  query,
+  user: extra.user ?? "slack:T1:U1",
+  inputs: {},
+  conversationId: extra.conversationId,
+});
 
 /** Resolves the first value, then keeps the iterator open for the caller. */
 export async function firstEvent(iterator: AsyncIterator<DifyEvent>): Promise<DifyEvent> {

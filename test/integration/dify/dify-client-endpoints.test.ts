@@ -42,7 +42,11 @@ describe("DifyClient.sendFeedback", () => {
     const client = clientFor(dify);
     const { messageId } = await askOnce();
     await expect(client.sendFeedback(messageId, { rating: "like", user: "someone-else" })).rejects.toBeInstanceOf(DifyNotFoundError);
-    await expect(client.sendFeedback(messageId, { rating: null, user: USER })).rejects.toMatchObject({ status: 400, difyCode: "invalid_param", difyMessage: "rating cannot be None when feedback not exists" });
+    await expect(client.sendFeedback(messageId, { rating: null, user: USER })).rejects.toMatchObject({
+      status: 400,
+      difyCode: "invalid_param",
+      difyMessage: "rating cannot be None when feedback not exists",
+    });
     expect(dify.feedbackRequests.map((f) => f.status)).toEqual([404, 400]);
   });
 });
@@ -55,7 +59,13 @@ describe("DifyClient.uploadFile", () => {
     expect(request?.headers["content-type"]).toMatch(/^multipart\/form-data; boundary=/);
     expect(request?.form?.fields).toEqual({ user: USER });
     expect(request?.form?.files).toEqual([{ field: "file", filename: "Q3 report_ draft_.pdf", contentType: "application/pdf", bytes: data }]);
-    expect(uploaded).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: "Q3 report_ draft_.pdf", size: 2048, extension: "pdf", mimeType: "application/pdf" });
+    expect(uploaded).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      name: "Q3 report_ draft_.pdf",
+      size: 2048,
+      extension: "pdf",
+      mimeType: "application/pdf",
+    });
     expect(dify.uploads).toEqual([expect.objectContaining({ id: uploaded.id, user: USER, mimeType: "application/pdf", bytes: data })]);
   });
 
@@ -80,7 +90,9 @@ describe("DifyClient.audioToText", () => {
   });
 
   it("refuses Ogg before sending anything (it must be converted first)", async () => {
-    await expect(clientFor(dify).audioToText({ data: new Uint8Array([1]), name: "v.ogg", mimeType: "audio/ogg" }, USER)).rejects.toBeInstanceOf(DifyUnsupportedMediaError);
+    await expect(clientFor(dify).audioToText({ data: new Uint8Array([1]), name: "v.ogg", mimeType: "audio/ogg" }, USER)).rejects.toBeInstanceOf(
+      DifyUnsupportedMediaError,
+    );
     expect(dify.requests).toHaveLength(0);
   });
 
@@ -113,7 +125,10 @@ describe("DifyClient read endpoints", () => {
 
   it("gets a bad request for suggested questions when the feature is off", async () => {
     const { messageId } = await askOnce();
-    await expect(clientFor(dify).getSuggestedQuestions(messageId, USER)).rejects.toMatchObject({ status: 400, difyMessage: "Suggested Questions Is Disabled." });
+    await expect(clientFor(dify).getSuggestedQuestions(messageId, USER)).rejects.toMatchObject({
+      status: 400,
+      difyMessage: "Suggested Questions Is Disabled.",
+    });
   });
 
   it("reads parameters in the new and the legacy shape", async () => {

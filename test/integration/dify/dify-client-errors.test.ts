@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isTransientDifyError } from "../../../src/dify/retry-policy.js";
 import {
   DifyBadRequestError,
   DifyConcurrencyLimitError,
@@ -14,6 +13,7 @@ import {
   DifyUnauthorizedError,
   DifyUnsupportedMediaError,
 } from "../../../src/dify/errors.js";
+import { isTransientDifyError } from "../../../src/dify/retry-policy.js";
 import { createGate, defaultAppParameters, FakeDifyServer, replies, scripts, steps } from "../../fakes/dify/index.js";
 import { chat, clientFor, drain, firstEvent } from "./client-helpers.js";
 
@@ -72,24 +72,30 @@ describe("DifyClient HTTP errors", () => {
   it("415: an audio type the deployment refuses", async () => {
     dify.intercept((r) => (r.path === "/v1/audio-to-text" ? replies.json(415, "unsupported_audio_type", "Audio type not allowed.") : undefined));
     const audio = { data: new Uint8Array([1, 2]), name: "a.m4a", mimeType: "audio/m4a" };
-    await expect(clientFor(dify).audioToText(audio, USER)).rejects.toMatchObject({ constructor: DifyUnsupportedMediaError, difyCode: "unsupported_audio_type" });
+    await expect(clientFor(dify).audioToText(audio, USER)).rejects.toMatchObject({
+      constructor: DifyUnsupportedMediaError,
+      difyCode: "unsupported_audio_type",
+    });
   });
 
-  it.each(["too_many_requests", "invalid_param"] as const)("429/400: the app concurrency limit (%s form) is retryable, and the retry goes through", async (concurrencyErrorStyle) => {
-    dify.configure({ concurrencyLimit: 1, concurrencyErrorStyle });
-    const gate = createGate();
-    dify.onChatOnce(() => [steps.message("busy"), steps.waitFor(gate), ...scripts.answer(" done")]);
-    const client = clientFor(dify);
-    const holder = client.streamChat(chat("first"));
-    await firstEvent(holder);
-    const rejected = await drain(client.streamChat(chat("second")));
-    expect(rejected.error).toBeInstanceOf(DifyConcurrencyLimitError);
-    expect(rejected.error).toMatchObject({ status: concurrencyErrorStyle === "too_many_requests" ? 429 : 400, difyCode: concurrencyErrorStyle });
-    gate.open();
-    await drain({ [Symbol.asyncIterator]: () => holder });
-    expect((await drain(client.streamChat(chat("second, again")))).error).toBeUndefined();
-    expect(dify.store.conversations.size).toBe(2);
-  });
+  it.each(["too_many_requests", "invalid_param"] as const)(
+    "429/400: the app concurrency limit (%s form) is retryable, and the retry goes through",
+    async (concurrencyErrorStyle) => {
+      dify.configure({ concurrencyLimit: 1, concurrencyErrorStyle });
+      const gate = createGate();
+      dify.onChatOnce(() => [steps.message("busy"), steps.waitFor(gate), ...scripts.answer(" done")]);
+      const client = clientFor(dify);
+      const holder = client.streamChat(chat("first"));
+      await firstEvent(holder);
+      const rejected = await drain(client.streamChat(chat("second")));
+      expect(rejected.error).toBeInstanceOf(DifyConcurrencyLimitError);
+      expect(rejected.error).toMatchObject({ status: concurrencyErrorStyle === "too_many_requests" ? 429 : 400, difyCode: concurrencyErrorStyle });
+      gate.open();
+      await drain({ [Symbol.asyncIterator]: () => holder });
+      expect((await drain(client.streamChat(chat("second, again")))).error).toBeUndefined();
+      expect(dify.store.conversations.size).toBe(2);
+    },
+  );
 
   it("429: the cloud workflow quota is not a concurrency limit", async () => {
     dify.onChatOnce(() => replies.quotaExceeded());
@@ -105,7 +111,9 @@ describe("DifyClient HTTP errors", () => {
       () => [steps.delay(20), replies.cloudflareTimeout()],
     );
     const client = clientFor(dify);
-    const errors = [await drain(client.streamChat(chat("a"))), await drain(client.streamChat(chat("b"))), await drain(client.streamChat(chat("c")))].map((r) => r.error);
+    const errors = [await drain(client.streamChat(chat("a"))), await drain(client.streamChat(chat("b"))), await drain(client.streamChat(chat("c")))].map(
+      (r) => r.error,
+    );
     expect(errors.map((e) => e instanceof DifyServerError && [e.status, e.difyCode])).toEqual([
       [500, "internal_server_error"],
       [502, undefined],
@@ -143,7 +151,11 @@ describe("DifyClient stream failures", () => {
     dify.onChat(() => scripts.inBandError({ chatflow: true }));
     const { events, error } = await drain(clientFor(dify).streamChat(chat("q")));
     expect(events.at(-1)).toMatchObject({ event: "workflow_finished", status: "failed" });
-    expect(error).toMatchObject({ constructor: DifyStreamError, difyCode: "invalid_param", difyMessage: "Run failed: [openai] Error: Incorrect API key provided" });
+    expect(error).toMatchObject({
+      constructor: DifyStreamError,
+      difyCode: "invalid_param",
+      difyMessage: "Run failed: [openai] Error: Incorrect API key provided",
+    });
   });
 
   it("EOF without message_end throws DifyStreamIncompleteError after the text that did arrive", async () => {
@@ -169,7 +181,9 @@ describe("DifyClient stream failures", () => {
   });
 
   it("a 200 that is not an event stream throws DifyStreamIncompleteError", async () => {
-    dify.intercept((r) => (r.path === "/v1/chat-messages" ? { kind: "http-error", status: 200, body: "<html>captive portal</html>", contentType: "text/html" } : undefined));
+    dify.intercept((r) =>
+      r.path === "/v1/chat-messages" ? { kind: "http-error", status: 200, body: "<html>captive portal</html>", contentType: "text/html" } : undefined,
+    );
     const { error } = await drain(clientFor(dify).streamChat(chat("q")));
     expect(error).toBeInstanceOf(DifyStreamIncompleteError);
   });

@@ -23,7 +23,15 @@ describe("DifyClient.streamChat", () => {
     expect(sent?.headers.authorization).toBe(`Bearer ${dify.apiKey}`);
     expect(sent?.headers.accept).toBe("text/event-stream");
     expect(sent?.headers["content-type"]).toBe("application/json");
-    expect(sent?.chat).toEqual({ query: "hi there", inputs: {}, user: "slack:T1:U1", response_mode: "streaming", conversation_id: "", files: [], auto_generate_name: true });
+    expect(sent?.chat).toEqual({
+      query: "hi there",
+      inputs: {},
+      user: "slack:T1:U1",
+      response_mode: "streaming",
+      conversation_id: "",
+      files: [],
+      auto_generate_name: true,
+    });
     const stream = dify.streams[0];
     expect(events.every((e) => e.taskId === stream?.taskId && e.messageId === stream?.messageId && e.conversationId === stream?.conversationId)).toBe(true);
   });
@@ -64,7 +72,12 @@ describe("DifyClient.streamChat", () => {
   ];
   it.each(wires)("gives the same events when the wire uses %s", async (_label, wire) => {
     const answer = "Ünïcödé 你好世界 👨‍👩‍👧 🇯🇵 done.";
-    dify.onChat(() => [steps.ping(), ...scripts.answer(answer, { chunkChars: 3 }).slice(0, 3), steps.ping(), ...scripts.answer(answer, { chunkChars: 3 }).slice(3)]);
+    dify.onChat(() => [
+      steps.ping(),
+      ...scripts.answer(answer, { chunkChars: 3 }).slice(0, 3),
+      steps.ping(),
+      ...scripts.answer(answer, { chunkChars: 3 }).slice(3),
+    ]);
     const baseline = await drain(clientFor(dify).streamChat(chat("q")));
     dify.configure({ wire });
     const varied = await drain(clientFor(dify).streamChat(chat("q")));
@@ -80,7 +93,8 @@ describe("DifyClient.streamChat", () => {
     dify.onChat(() => transcriptSteps(readTranscript(name)));
     const logger = captureLogger();
     const { events, error } = await drain(clientFor(dify, { logger }).streamChat(chat("q")));
-    const shown = fixture.mode === "agent" ? (events.filter((e) => e.event === "text").at(-1) as { answer?: string } | undefined)?.answer ?? "" : textOf(events);
+    const shown =
+      fixture.mode === "agent" ? ((events.filter((e) => e.event === "text").at(-1) as { answer?: string } | undefined)?.answer ?? "") : textOf(events);
     expect(shown).toBe(fixture.answer);
     if (fixture.outcome === "error") expect(error).toBeInstanceOf(DifyStreamError);
     else expect(error).toBeUndefined();

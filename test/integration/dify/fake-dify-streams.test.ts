@@ -32,7 +32,17 @@ describe("wire format", () => {
 
   it("writes pre-1.9 spaced JSON with lower-case \\u escapes, CRLF and data: without a space when asked", async () => {
     dify.configure({ wire: { jsonStyle: "python", lineEnding: "crlf", dataPrefix: "data:" } });
-    dify.onChat(() => [steps.event({ event: "message", answer: "é👋", conversation_id: undefined, message_id: undefined, created_at: undefined, task_id: undefined, id: undefined })]);
+    dify.onChat(() => [
+      steps.event({
+        event: "message",
+        answer: "é👋",
+        conversation_id: undefined,
+        message_id: undefined,
+        created_at: undefined,
+        task_id: undefined,
+        id: undefined,
+      }),
+    ]);
     expect((await ask()).text).toBe('data:{"event": "message", "answer": "\\u00e9\\ud83d\\udc4b"}\r\n\r\n');
   });
 
@@ -51,7 +61,7 @@ describe("wire format", () => {
   it("fills ids the way Dify sends them: no task_id on error, workflow_run_id and data.id on workflow events", async () => {
     dify.configure({ mode: "advanced-chat" });
     dify.onChat(() => scripts.inBandError({ chatflow: true }));
-    const events = sseEvents((await ask()).text) as Array<Record<string, any>>;
+    const events = sseEvents((await ask()).text) as Array<Record<string, unknown>>;
     const runId = events[0]?.workflow_run_id;
     expect(events[0]).toMatchObject({ event: "workflow_started", data: { id: runId } });
     expect(events.filter((e) => e.event !== "error").every((e) => e.task_id === dify.streams[0]?.taskId && e.workflow_run_id === runId)).toBe(true);
@@ -68,7 +78,9 @@ describe("wire format", () => {
   it("turns text into message_file only for chat turns with files attached (1.11.2 bug switch)", async () => {
     dify.configure({ messageFileTextBug: true });
     const withoutFiles = sseEvents((await ask()).text) as Array<Record<string, unknown>>;
-    const withFiles = sseEvents((await ask({ files: [{ type: "image", transfer_method: "remote_url", url: "https://example.com/a.png" }] })).text) as Array<Record<string, unknown>>;
+    const withFiles = sseEvents((await ask({ files: [{ type: "image", transfer_method: "remote_url", url: "https://example.com/a.png" }] })).text) as Array<
+      Record<string, unknown>
+    >;
     expect(withoutFiles[0]?.event).toBe("message");
     expect(withFiles[0]).toMatchObject({ event: "message_file", answer: expect.any(String), from_variable_selector: null });
     expect(withFiles[0]?.url).toBeUndefined();
@@ -77,7 +89,10 @@ describe("wire format", () => {
 
 describe("stop, concurrency and metrics", () => {
   it("stops a Chatflow for any user (1.12.1 has no user check there), but chat only for its own user", async () => {
-    for (const [mode, expected] of [["advanced-chat", true], ["chat", false]] as const) {
+    for (const [mode, expected] of [
+      ["advanced-chat", true],
+      ["chat", false],
+    ] as const) {
       dify.configure({ mode });
       dify.onChat(() => scripts.hang("x"));
       const pending = ask();
@@ -128,7 +143,10 @@ describe("stop, concurrency and metrics", () => {
     const conversationId = (await dify.waitForStream()).conversationId;
     const second = ask({ conversation_id: conversationId });
     const other = ask();
-    await Promise.all([dify.waitForStream((s) => s.conversationId === conversationId && s !== dify.streams[0]), dify.waitForStream((s) => s.conversationId !== conversationId)]);
+    await Promise.all([
+      dify.waitForStream((s) => s.conversationId === conversationId && s !== dify.streams[0]),
+      dify.waitForStream((s) => s.conversationId !== conversationId),
+    ]);
     expect(dify.activeStreamCount).toBe(3);
     gate.open();
     await Promise.all([first, second, other]);
@@ -167,7 +185,10 @@ describe("lifecycle and scripting helpers", () => {
 
   it("queues one-off handlers before the standing one, and removes interceptors", async () => {
     dify.onChat(() => scripts.answer("standing"));
-    dify.onChatOnce(() => scripts.answer("first"), () => scripts.answer("second"));
+    dify.onChatOnce(
+      () => scripts.answer("first"),
+      () => scripts.answer("second"),
+    );
     const texts = [];
     for (let i = 0; i < 3; i++) texts.push(((await ask({ response_mode: "blocking" })).json as { answer: string }).answer);
     expect(texts).toEqual(["first", "second", "standing"]);

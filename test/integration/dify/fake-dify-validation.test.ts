@@ -43,7 +43,11 @@ describe("auth and request decoding", () => {
 
   it("415 without a JSON content type, 400 for broken JSON, 500 for a JSON array", async () => {
     const noType = await rawRequest(dify, "POST", "/v1/chat-messages", { body: JSON.stringify(chatBody()) });
-    expect(noType.json).toEqual({ code: "unsupported_media_type", message: "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.", status: 415 });
+    expect(noType.json).toEqual({
+      code: "unsupported_media_type",
+      message: "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.",
+      status: 415,
+    });
     const broken = await rawRequest(dify, "POST", "/v1/chat-messages", { body: "{nope", headers: { "content-type": "application/json" } });
     expect(broken.json).toEqual({ code: "bad_request", message: "The browser (or proxy) sent a request that this server could not understand.", status: 400 });
     expect((await post("/v1/chat-messages", [chatBody()])).json).toEqual({ message: "Internal Server Error", code: "unknown", status: 500 });
@@ -62,13 +66,19 @@ describe("auth and request decoding", () => {
 describe("POST /chat-messages validation", () => {
   it("checks user before anything else", async () => {
     for (const user of [undefined, "", null]) {
-      expect((await post("/v1/chat-messages", { ...chatBody({ user }), query: undefined })).json).toEqual({ code: "invalid_param", message: "Arg user must be provided.", status: 400 });
+      expect((await post("/v1/chat-messages", { ...chatBody({ user }), query: undefined })).json).toEqual({
+        code: "invalid_param",
+        message: "Arg user must be provided.",
+        status: 400,
+      });
     }
   });
 
   it("reports payload problems as pydantic text, or in the old reqparse shape", async () => {
     const missing = (await post("/v1/chat-messages", { inputs: {}, user: "u1" })).json as { message: string };
-    expect(missing.message).toMatch(/^1 validation error for ChatRequestPayload\nquery\n {2}Field required \[type=missing, input_value=\{'inputs': \{\}, 'user': 'u1'\}, input_type=dict\]\n/);
+    expect(missing.message).toMatch(
+      /^1 validation error for ChatRequestPayload\nquery\n {2}Field required \[type=missing, input_value=\{'inputs': \{\}, 'user': 'u1'\}, input_type=dict\]\n/,
+    );
     for (const [patch, field] of [
       [{ inputs: null }, "inputs"],
       [{ inputs: undefined }, "inputs"],
@@ -81,20 +91,35 @@ describe("POST /chat-messages validation", () => {
       expect((res.json as { message: string }).message.split("\n")[1]).toBe(field);
     }
     dify.configure({ validationErrorStyle: "reqparse" });
-    expect((await post("/v1/chat-messages", chatBody({ conversation_id: "abc" }))).json).toMatchObject({ code: "invalid_param", params: "conversation_id", status: 400 });
+    expect((await post("/v1/chat-messages", chatBody({ conversation_id: "abc" }))).json).toMatchObject({
+      code: "invalid_param",
+      params: "conversation_id",
+      status: 400,
+    });
   });
 
   it("refuses an empty query, a foreign conversation, undeclared modes and blocking agents", async () => {
     expect((await post("/v1/chat-messages", chatBody({ query: "\u0000" }))).json).toEqual({ code: "invalid_param", message: "query is required", status: 400 });
-    expect((await post("/v1/chat-messages", chatBody({ conversation_id: "6f1c0b9e-0d6a-4c59-9a3e-2f7e5d4c3b2a" }))).json).toEqual({ code: "not_found", message: "Conversation Not Exists.", status: 404 });
+    expect((await post("/v1/chat-messages", chatBody({ conversation_id: "6f1c0b9e-0d6a-4c59-9a3e-2f7e5d4c3b2a" }))).json).toEqual({
+      code: "not_found",
+      message: "Conversation Not Exists.",
+      status: 404,
+    });
     dify.configure({ mode: "agent-chat" });
-    expect((await post("/v1/chat-messages", chatBody({ response_mode: "blocking" }))).json).toMatchObject({ code: "invalid_param", message: "Agent Chat App does not support blocking mode" });
+    expect((await post("/v1/chat-messages", chatBody({ response_mode: "blocking" }))).json).toMatchObject({
+      code: "invalid_param",
+      message: "Agent Chat App does not support blocking mode",
+    });
     dify.configure({ mode: "workflow" });
     expect((await post("/v1/chat-messages", chatBody())).json).toMatchObject({ code: "not_chat_app", status: 400 });
   });
 
   it("validates inputs against the app's form on every turn", async () => {
-    dify.configure({ parameters: { user_input_form: [{ select: { variable: "team", required: true, options: ["sales", "ops"] } }, { number: { variable: "days", required: false } }] } });
+    dify.configure({
+      parameters: {
+        user_input_form: [{ select: { variable: "team", required: true, options: ["sales", "ops"] } }, { number: { variable: "days", required: false } }],
+      },
+    });
     const problem = async (inputs: Record<string, unknown>) => ((await post("/v1/chat-messages", chatBody({ inputs }))).json as { message: string }).message;
     expect(await problem({})).toBe("team is required in input form");
     expect(await problem({ team: 3 })).toBe("(type 'select') team in input form must be a string");
@@ -106,8 +131,16 @@ describe("POST /chat-messages validation", () => {
     const file = (extra: Record<string, unknown>) => chatBody({ files: [{ type: "image", transfer_method: "local_file", ...extra }] });
     expect(((await post("/v1/chat-messages", file({}))).json as { message: string }).message).toBe("Invalid upload file id");
     expect(((await post("/v1/chat-messages", file({ upload_file_id: "x" }))).json as { message: string }).message).toBe("Invalid upload file id format");
-    expect(((await post("/v1/chat-messages", file({ upload_file_id: "6f1c0b9e-0d6a-4c59-9a3e-2f7e5d4c3b2a" }))).json as { message: string }).message).toBe("Invalid upload file");
-    expect(((await post("/v1/chat-messages", chatBody({ files: [{ type: "sticker", transfer_method: "remote_url", url: "https://x/a.png" }] }))).json as { message: string }).message).toBe("'sticker' is not a valid FileType");
+    expect(((await post("/v1/chat-messages", file({ upload_file_id: "6f1c0b9e-0d6a-4c59-9a3e-2f7e5d4c3b2a" }))).json as { message: string }).message).toBe(
+      "Invalid upload file",
+    );
+    expect(
+      (
+        (await post("/v1/chat-messages", chatBody({ files: [{ type: "sticker", transfer_method: "remote_url", url: "https://x/a.png" }] }))).json as {
+          message: string;
+        }
+      ).message,
+    ).toBe("'sticker' is not a valid FileType");
     dify.configure({ parameters: { file_upload: { enabled: false } } });
     expect((await post("/v1/chat-messages", file({ upload_file_id: "x" }))).status).toBe(200);
   });
@@ -124,15 +157,26 @@ describe("other endpoints", () => {
   it("feedback: only the message's user, only like/dislike/null", async () => {
     await post("/v1/chat-messages", chatBody());
     const messageId = dify.streams[0]?.messageId as string;
-    expect((await post(`/v1/messages/${messageId}/feedbacks`, { rating: "like", user: "u2" })).json).toEqual({ code: "not_found", message: "Message Not Exists.", status: 404 });
+    expect((await post(`/v1/messages/${messageId}/feedbacks`, { rating: "like", user: "u2" })).json).toEqual({
+      code: "not_found",
+      message: "Message Not Exists.",
+      status: 404,
+    });
     expect((await post(`/v1/messages/${messageId}/feedbacks`, { rating: "meh", user: "u1" })).status).toBe(400);
-    expect((await post(`/v1/messages/${messageId}/feedbacks`, { rating: null, user: "u1" })).json).toEqual({ code: "invalid_param", message: "rating cannot be None when feedback not exists", status: 400 });
+    expect((await post(`/v1/messages/${messageId}/feedbacks`, { rating: null, user: "u1" })).json).toEqual({
+      code: "invalid_param",
+      message: "rating cannot be None when feedback not exists",
+      status: 400,
+    });
     expect((await post(`/v1/messages/${messageId}/feedbacks`, { rating: "like", user: "u1" })).text).toBe('{"result": "success"}\n');
   });
 
   it("audio-to-text accepts exactly five types", async () => {
     const send = async (type: string | undefined) => {
-      const { body, contentType } = multipart([{ name: "file", filename: "a.bin", value: new Uint8Array([1]), type }, { name: "user", value: "u1" }]);
+      const { body, contentType } = multipart([
+        { name: "file", filename: "a.bin", value: new Uint8Array([1]), type },
+        { name: "user", value: "u1" },
+      ]);
       return rawRequest(dify, "POST", "/v1/audio-to-text", { body, headers: { "content-type": contentType } });
     };
     for (const ok of ["audio/mp3", "audio/m4a", "audio/wav", "audio/amr", "audio/mpga"]) expect((await send(ok)).json).toEqual({ text: "transcript of a.bin" });
@@ -140,7 +184,10 @@ describe("other endpoints", () => {
       expect((await send(refused)).json).toEqual({ code: "unsupported_audio_type", message: "Audio type not allowed.", status: 415 });
     }
     const { body, contentType } = multipart([{ name: "user", value: "u1" }]);
-    expect((await rawRequest(dify, "POST", "/v1/audio-to-text", { body, headers: { "content-type": contentType } })).json).toMatchObject({ code: "bad_request_key_error", status: 400 });
+    expect((await rawRequest(dify, "POST", "/v1/audio-to-text", { body, headers: { "content-type": contentType } })).json).toMatchObject({
+      code: "bad_request_key_error",
+      status: 400,
+    });
   });
 
   it("file upload: 201 with Dify's fields, and its refusals", async () => {
@@ -155,8 +202,14 @@ describe("other endpoints", () => {
     expect((await upload([{ name: "user", value: "u1" }])).json).toMatchObject({ code: "no_file_uploaded", status: 400 });
     expect((await upload([{ name: "file", filename: "", value: "x", type: "text/plain" }])).json).toMatchObject({ code: "filename_not_exists_error" });
     expect((await upload([{ name: "file", filename: "a.txt", value: "x" }])).json).toMatchObject({ code: "unsupported_file_type", status: 415 });
-    expect((await upload([{ name: "file", filename: "a:b.txt", value: "x", type: "text/plain" }])).json).toMatchObject({ code: "invalid_param", message: "Filename contains invalid characters" });
-    const two = [{ name: "file", filename: "a.txt", value: "x", type: "text/plain" }, { name: "other", filename: "b.txt", value: "y", type: "text/plain" }];
+    expect((await upload([{ name: "file", filename: "a:b.txt", value: "x", type: "text/plain" }])).json).toMatchObject({
+      code: "invalid_param",
+      message: "Filename contains invalid characters",
+    });
+    const two = [
+      { name: "file", filename: "a.txt", value: "x", type: "text/plain" },
+      { name: "other", filename: "b.txt", value: "y", type: "text/plain" },
+    ];
     expect((await upload(two)).json).toMatchObject({ code: "too_many_files" });
   });
 
@@ -166,9 +219,15 @@ describe("other endpoints", () => {
     expect((await rawRequest(dify, "GET", "/v1/messages?user=u1")).status).toBe(400);
     expect((await rawRequest(dify, "GET", "/v1/messages?user=u1&conversation_id=")).json).toEqual({ limit: 20, has_more: false, data: [] });
     expect((await rawRequest(dify, "GET", `/v1/messages?user=u2&conversation_id=${conversationId}`)).status).toBe(404);
-    const newest = (await rawRequest(dify, "GET", `/v1/messages?user=u1&conversation_id=${conversationId}&limit=2`)).json as { has_more: boolean; data: Array<{ id: string; query: string }> };
+    const newest = (await rawRequest(dify, "GET", `/v1/messages?user=u1&conversation_id=${conversationId}&limit=2`)).json as {
+      has_more: boolean;
+      data: Array<{ id: string; query: string }>;
+    };
     expect([newest.has_more, newest.data.map((m) => m.query)]).toEqual([true, ["q2", "q3"]]);
-    const older = (await rawRequest(dify, "GET", `/v1/messages?user=u1&conversation_id=${conversationId}&limit=2&first_id=${newest.data[0]?.id}`)).json as { has_more: boolean; data: Array<{ query: string }> };
+    const older = (await rawRequest(dify, "GET", `/v1/messages?user=u1&conversation_id=${conversationId}&limit=2&first_id=${newest.data[0]?.id}`)).json as {
+      has_more: boolean;
+      data: Array<{ query: string }>;
+    };
     expect([older.has_more, older.data.map((m) => m.query)]).toEqual([false, ["q1"]]);
   });
 

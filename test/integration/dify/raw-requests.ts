@@ -44,7 +44,10 @@ export function sseEvents(text: string): Array<Record<string, unknown> | "ping">
     .map((block) => (block.startsWith("event: ping") ? "ping" : (JSON.parse(block.replace(/^data: ?/, "")) as Record<string, unknown>)));
 }
 
-export function multipart(parts: ReadonlyArray<{ name: string; value: string | Uint8Array; filename?: string; type?: string }>): { body: Uint8Array; contentType: string } {
+export function multipart(parts: ReadonlyArray<{ name: string; value: string | Uint8Array; filename?: string; type?: string }>): {
+  body: Uint8Array;
+  contentType: string;
+} {
   const boundary = "----fakeDifyTestBoundary7MA4YWxkTrZu0gW";
   const chunks: Buffer[] = [];
   for (const p of parts) {

@@ -1,11 +1,14 @@
 import { describe, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
 import { eventually } from "../../support/bridge-harness.js";
-import { buttonsOf, dmKey, finalBotMessages, isFinal, messageWrites, contentOf, settle, startDiscordE2E, threadKey } from "./support.js";
+import { buttonsOf, contentOf, dmKey, finalBotMessages, isFinal, messageWrites, settle, startDiscordE2E, threadKey } from "./support.js";
 
 /** Real discord.js ↔ fake Discord, real core (Redis, BullMQ), fake Dify: what people see in Discord. */
 describe.concurrent("discord end to end: conversations", () => {
-  it("a mention in a text channel opens a thread on that message, named after the question, and streams the exact answer into it", async ({ expect, onTestFinished }) => {
+  it("a mention in a text channel opens a thread on that message, named after the question, and streams the exact answer into it", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const answer =
       "Create a new key under Settings → API keys, roll it out to every service, then revoke the old key. " +
@@ -20,7 +23,12 @@ describe.concurrent("discord end to end: conversations", () => {
     expect(fake.requestsTo("POST", /\/threads$/).map((r) => [r.path, r.json])).toEqual([
       [`/channels/${fake.ids.general}/messages/${q.id}/threads`, { name: "How do I rotate the API key?" }],
     ]);
-    expect(fake.world.channels.get(q.id)).toMatchObject({ type: 11, parent_id: fake.ids.general, guild_id: fake.ids.guild, name: "How do I rotate the API key?" });
+    expect(fake.world.channels.get(q.id)).toMatchObject({
+      type: 11,
+      parent_id: fake.ids.general,
+      guild_id: fake.ids.guild,
+      name: "How do I rotate the API key?",
+    });
     expect(fake.botMessages(fake.ids.general)).toHaveLength(0);
     expect(fake.botMessages(q.id)).toHaveLength(1);
 
@@ -63,7 +71,10 @@ describe.concurrent("discord end to end: conversations", () => {
     expect(dify.chatRequests.map((r) => [r.chat.query, r.chat.user])).toEqual([["status of the release?", threadKey(fake, fake.ids.general, q.id)]]);
   });
 
-  it("a follow-up in the thread without a mention, from anyone in it, continues the same Dify conversation with the same user", async ({ expect, onTestFinished }) => {
+  it("a follow-up in the thread without a mention, from anyone in it, continues the same Dify conversation with the same user", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.onChat((turn) => scripts.answer(`A: ${turn.query}`));
     const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> Where is the deploy runbook?` });

@@ -96,7 +96,10 @@ describe.concurrent("discord end to end: files, reactions and buttons", () => {
     }
   });
 
-  it("Stop clicked by the asker is acknowledged at once, stops the Dify task for the same user and marks the reply stopped; anyone else only gets a private notice", async ({ expect, onTestFinished }) => {
+  it("Stop clicked by the asker is acknowledged at once, stops the Dify task for the same user and marks the reply stopped; anyone else only gets a private notice", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const gate = createGate();
     dify.onChat(() => [steps.message("Let me think about this"), steps.waitFor(gate), ...scripts.answer(" and this part never arrives")]);
@@ -131,7 +134,10 @@ describe.concurrent("discord end to end: files, reactions and buttons", () => {
     gate.open();
   });
 
-  it("a suggested question clicked by someone else becomes a new turn in the same thread and conversation, saying who asked", async ({ expect, onTestFinished }) => {
+  it("a suggested question clicked by someone else becomes a new turn in the same thread and conversation, saying who asked", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     dify.configure({ parameters: { ...dify.settings.parameters, suggested_questions_after_answer: { enabled: true } } });
     dify.setSuggestedQuestions(["Tell me more", "What are the next steps?"]);

@@ -1,28 +1,26 @@
 import { describe, it } from "vitest";
 import { chunkText, scripts } from "../../fakes/dify/index.js";
 import { eventually } from "../../support/bridge-harness.js";
-import {
-  buttonsOf,
-  contentOf,
-  fenceLines,
-  finalBotMessages,
-  messageWrites,
-  mismatchWhenRejoined,
-  startDiscordE2E,
-  withoutSplitFences,
-} from "./support.js";
+import { buttonsOf, contentOf, fenceLines, finalBotMessages, messageWrites, mismatchWhenRejoined, startDiscordE2E, withoutSplitFences } from "./support.js";
 
 /** About 5,000 characters of prose and two TypeScript blocks, long enough that both splits land inside code. */
 function migrationPlan(): string {
   const sentence = (i: number) => `Step ${i} moves one more service to the new cluster and checks its health before going on.`;
   const paragraph = (from: number, n: number) => Array.from({ length: n }, (_, k) => sentence(from + k)).join(" ");
   const code = (name: string, n: number) =>
-    ["```ts", ...Array.from({ length: n }, (_, k) => `const ${name}${String(k).padStart(2, "0")} = await migrate("service-${k}", { dryRun: false });`), "```"].join("\n");
+    [
+      "```ts",
+      ...Array.from({ length: n }, (_, k) => `const ${name}${String(k).padStart(2, "0")} = await migrate("service-${k}", { dryRun: false });`),
+      "```",
+    ].join("\n");
   return ["## Migration plan", paragraph(1, 8), paragraph(9, 8), code("step", 16), paragraph(30, 8), code("check", 14), paragraph(50, 11)].join("\n\n");
 }
 
 describe.concurrent("discord end to end: long answers and rate limits", () => {
-  it("a 5,000-character answer with code blocks crossing the splits arrives in messages of at most 2,000 characters, fences balanced, nothing lost", async ({ expect, onTestFinished }) => {
+  it("a 5,000-character answer with code blocks crossing the splits arrives in messages of at most 2,000 characters, fences balanced, nothing lost", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const answer = migrationPlan();
     expect(answer.length).toBeGreaterThanOrEqual(5_000);
@@ -59,7 +57,10 @@ describe.concurrent("discord end to end: long answers and rate limits", () => {
     expect(fake.rateLimitedCount).toBe(0);
   });
 
-  it("a 429 on an edit is honoured: nothing is sent to the channel before retry_after, then coalesced edits with the latest text and the exact answer", async ({ expect, onTestFinished }) => {
+  it("a 429 on an edit is honoured: nothing is sent to the channel before retry_after, then coalesced edits with the latest text and the exact answer", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
     const answer = Array.from({ length: 40 }, (_, i) => `word${i}`).join(" ");
     const chunks = chunkText(answer, 5);

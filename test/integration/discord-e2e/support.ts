@@ -1,5 +1,5 @@
-import { createDiscordPlatform, parseDiscordConfig } from "../../../adapters/discord/index.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
+import { createDiscordPlatform, parseDiscordConfig } from "../../../adapters/discord/index.js";
 import type { FakeDifyServer, FakeDifyStartOptions } from "../../fakes/dify/index.js";
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type StoredMessage } from "../../fakes/discord/index.js";
 import { type BridgeHarness, startBridge } from "../../support/bridge-harness.js";

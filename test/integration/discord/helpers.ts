@@ -1,8 +1,8 @@
+import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
+import { createDiscordPlatform, type DiscordConfig, parseDiscordConfig } from "../../../adapters/discord/index.js";
 import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
 import type { Logger } from "../../../src/contracts/logger.js";
 import type { ReplyTarget } from "../../../src/contracts/messages.js";
-import { createDiscordPlatform, parseDiscordConfig, type DiscordConfig } from "../../../adapters/discord/index.js";
-import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import type { FakeDiscord } from "../../fakes/discord/index.js";
 
 export interface LogEntry {
@@ -54,7 +54,13 @@ export function createCapturingSink(): { sink: InboundSink; events: InboundEvent
 function waitUntil(waiters: Array<{ count: number; resolve: () => void }>, count: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out waiting for ${count} inbound event(s)`)), 10_000);
-    waiters.push({ count, resolve: () => { clearTimeout(timer); resolve(); } });
+    waiters.push({
+      count,
+      resolve: () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    });
   });
 }
 

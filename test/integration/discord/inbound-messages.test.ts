@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import type { InboundEvent } from "../../../src/contracts/chat-platform.js";
 import type { InboundMessage } from "../../../src/contracts/messages.js";
-import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
 import { createCapturingLogger, createCapturingSink, platformFor } from "./helpers.js";
 
@@ -113,7 +113,14 @@ describe("discord inbound messages", () => {
     const sent = fake.users.sendVoiceMessage({ channelId: fake.users.dmChannel(fake.ids.alice), audio });
     const m = await nextMessage();
     expect(m.attachments).toEqual([
-      { id: sent.attachments[0]!.id, name: "voice-message.ogg", mimeType: "audio/ogg", sizeBytes: audio.byteLength, isVoiceNote: true, ref: sent.attachments[0]!.url },
+      {
+        id: sent.attachments[0]!.id,
+        name: "voice-message.ogg",
+        mimeType: "audio/ogg",
+        sizeBytes: audio.byteLength,
+        isVoiceNote: true,
+        ref: sent.attachments[0]!.url,
+      },
     ]);
     expect(m.text).toBe("");
   });

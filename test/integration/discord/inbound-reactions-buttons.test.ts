@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
-import type { ButtonAction } from "../../../src/contracts/actions.js";
-import type { ReactionEvent } from "../../../src/contracts/reactions.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
+import type { ButtonAction } from "../../../src/contracts/actions.js";
+import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
+import type { ReactionEvent } from "../../../src/contracts/reactions.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
 import { createCapturingLogger, createCapturingSink, platformFor } from "./helpers.js";
 
@@ -36,7 +36,10 @@ describe("discord reactions and buttons", () => {
     // The bot's answer exists only in the fake's store: this client never saw it on the gateway.
     const answer = fake.world.storeMessage({
       ...fake.world.findMessage(fake.ids.general, fake.ids.existingThreadStarter)!,
-      id: "1310000000000000900", channel_id: fake.ids.existingThread, author: fake.world.user(fake.ids.bot), content: "old answer",
+      id: "1310000000000000900",
+      channel_id: fake.ids.existingThread,
+      author: fake.world.user(fake.ids.bot),
+      content: "old answer",
     });
     await start();
     const skinTones = ["👍", "👍🏻", "👍🏼", "👍🏽", "👍🏾", "👍🏿"];
@@ -62,7 +65,11 @@ describe("discord reactions and buttons", () => {
     fake.users.react({ channelId: dmChannel, messageId: "1310000000000000901", userId: fake.ids.bob, emoji: "👍🏿", add: false });
     const added = await nextReaction();
     const removed = await nextReaction();
-    expect(added).toMatchObject({ messageRef: { workspaceId: "@dm", channelId: dmChannel, messageId: "1310000000000000901" }, added: true, reaction: "thumbs_up" });
+    expect(added).toMatchObject({
+      messageRef: { workspaceId: "@dm", channelId: dmChannel, messageId: "1310000000000000901" },
+      added: true,
+      reaction: "thumbs_up",
+    });
     expect([removed.added, removed.reaction]).toEqual([false, "thumbs_up"]);
   });
 
@@ -71,7 +78,12 @@ describe("discord reactions and buttons", () => {
     fake.users.react({ channelId: fake.ids.general, messageId: fake.ids.existingThreadStarter, userId: fake.ids.otherBot, emoji: "👍" });
     fake.users.react({ channelId: fake.ids.general, messageId: fake.ids.existingThreadStarter, userId: fake.ids.bot, emoji: "👎" });
     fake.users.react({ channelId: fake.ids.general, messageId: fake.ids.existingThreadStarter, userId: fake.ids.alice, emoji: "🎉" });
-    fake.users.react({ channelId: fake.ids.general, messageId: fake.ids.existingThreadStarter, userId: fake.ids.alice, emoji: { id: "1900000000000000001", name: "thumbsup" } });
+    fake.users.react({
+      channelId: fake.ids.general,
+      messageId: fake.ids.existingThreadStarter,
+      userId: fake.ids.alice,
+      emoji: { id: "1900000000000000001", name: "thumbsup" },
+    });
     const [otherBot, self, party, custom] = (await capture.next(4)).map((e) => (e as { reaction: ReactionEvent }).reaction);
     if (!otherBot || !self || !party || !custom) throw new Error("expected four reactions");
     expect([otherBot.isBot, self.isBot, party.isBot]).toEqual([true, true, false]);

@@ -1,14 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { PlatformAuthError, PlatformError } from "../../../src/contracts/errors.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { createDiscordPlatform } from "../../../adapters/discord/index.js";
+import { PlatformAuthError, PlatformError } from "../../../src/contracts/errors.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
 import { createCapturingLogger, createCapturingSink, discordConfigFor, eventually, mentionTarget, platformFor, threadTarget } from "./helpers.js";
 
 describe("discord platform lifecycle", () => {
   let fake: FakeDiscord;
   const platforms: DiscordPlatform[] = [];
-  const track = (p: DiscordPlatform) => (platforms.push(p), p);
+  const track = (p: DiscordPlatform) => {
+    platforms.push(p);
+    return p;
+  };
 
   afterEach(async () => {
     for (const p of platforms.splice(0)) await p.stop();

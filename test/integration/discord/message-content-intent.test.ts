@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { InboundMessage } from "../../../src/contracts/messages.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
+import type { InboundMessage } from "../../../src/contracts/messages.js";
 import { FakeDiscord, MESSAGE_CONTENT_INTENT } from "../../fakes/discord/index.js";
 import { createCapturingLogger, createCapturingSink, platformFor } from "./helpers.js";
 

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { PlatformError, PlatformNotFoundError, PlatformValidationError } from "../../../src/contracts/errors.js";
 import type { InboundAttachment } from "../../../src/contracts/messages.js";
-import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
 import { createCapturingLogger, mentionTarget, platformFor, threadTarget } from "./helpers.js";
 
@@ -35,10 +35,23 @@ describe("discord files", () => {
     expect(refs).toHaveLength(2);
     const upload = fake.requestsTo("POST", new RegExp(`^/channels/${q.id}/messages$`))[0]!;
     expect(upload.contentType).toMatch(/^multipart\/form-data/);
-    expect(upload.files.map((f) => [f.field, f.filename, f.size])).toEqual([["files[0]", "chart.png", 600], ["files[1]", "data.csv", 300]]);
-    expect(upload.json).toMatchObject({ attachments: [{ id: 0, filename: "chart.png" }, { id: 1, filename: "data.csv" }], allowed_mentions: { parse: [] } });
+    expect(upload.files.map((f) => [f.field, f.filename, f.size])).toEqual([
+      ["files[0]", "chart.png", 600],
+      ["files[1]", "data.csv", 300],
+    ]);
+    expect(upload.json).toMatchObject({
+      attachments: [
+        { id: 0, filename: "chart.png" },
+        { id: 1, filename: "data.csv" },
+      ],
+      allowed_mentions: { parse: [] },
+    });
     const stored = fake.botMessages(q.id).flatMap((m) => m.attachments.map((a) => [a.filename, a.content_type, a.size]));
-    expect(stored).toEqual([["chart.png", "image/png", 600], ["data.csv", "text/csv", 300], ["notes.txt", "text/plain", 500]]);
+    expect(stored).toEqual([
+      ["chart.png", "image/png", 600],
+      ["data.csv", "text/csv", 300],
+      ["notes.txt", "text/plain", 500],
+    ]);
     expect(refs.map((r) => r.messageId)).toEqual(fake.botMessages(q.id).map((m) => m.id));
   });
 
@@ -81,7 +94,12 @@ describe("discord attachment downloads", () => {
   });
 
   const attachmentOf = (url: string, sizeBytes: number, mimeType = "audio/ogg"): InboundAttachment => ({
-    id: "1800000000000000001", name: "voice-message.ogg", mimeType, sizeBytes, isVoiceNote: true, ref: url,
+    id: "1800000000000000001",
+    name: "voice-message.ogg",
+    mimeType,
+    sizeBytes,
+    isVoiceNote: true,
+    ref: url,
   });
   const options = (maxBytes: number) => ({ signal: new AbortController().signal, maxBytes });
 
@@ -105,14 +123,20 @@ describe("discord attachment downloads", () => {
 
   it("caps the size: by the declared size, by Content-Length, and while streaming", async () => {
     const big = bytes(5000);
-    const declared = fake.users.sendMessage({ channelId: fake.ids.general, attachments: [{ filename: "a.bin", contentType: "application/octet-stream", data: big }] });
+    const declared = fake.users.sendMessage({
+      channelId: fake.ids.general,
+      attachments: [{ filename: "a.bin", contentType: "application/octet-stream", data: big }],
+    });
     const url = declared.attachments[0]!.url;
     await expect(platform.downloadAttachment(attachmentOf(url, 5000), options(4096))).rejects.toMatchObject({ reason: "too_large" });
     expect(fake.cdn.requests).toHaveLength(0);
     // The platform under-reported the size: Content-Length catches it.
     await expect(platform.downloadAttachment(attachmentOf(url, 100), options(4096))).rejects.toMatchObject({ reason: "too_large" });
     // No Content-Length at all: counted while streaming.
-    const chunked = fake.users.sendMessage({ channelId: fake.ids.general, attachments: [{ filename: "b.bin", contentType: "application/octet-stream", data: big, omitLength: true }] });
+    const chunked = fake.users.sendMessage({
+      channelId: fake.ids.general,
+      attachments: [{ filename: "b.bin", contentType: "application/octet-stream", data: big, omitLength: true }],
+    });
     await expect(platform.downloadAttachment(attachmentOf(chunked.attachments[0]!.url, 100), options(4096))).rejects.toBeInstanceOf(PlatformValidationError);
     expect(fake.cdn.requests).toHaveLength(2);
   });

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PlatformNotFoundError, PlatformPermissionError } from "../../../src/contracts/errors.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
+import { PlatformNotFoundError, PlatformPermissionError } from "../../../src/contracts/errors.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
-import { createCapturingLogger, mentionTarget, platformFor, threadTarget, type LogEntry } from "./helpers.js";
+import { createCapturingLogger, type LogEntry, mentionTarget, platformFor, threadTarget } from "./helpers.js";
 
 /** Outbound operations over REST only (a worker process), asserted on what the fake Discord stores. */
 describe("discord outbound messages", () => {
@@ -65,7 +65,10 @@ describe("discord outbound messages", () => {
 
   it("edits the whole message, keeping a timestamped history, and removes buttons when the edit has none", async () => {
     const q = question();
-    const ref = await platform.postMessage(mentionTarget(fake, q.id), { markdown: "Thinking…", buttons: [{ actionId: "stop", label: "Stop", style: "danger" }] });
+    const ref = await platform.postMessage(mentionTarget(fake, q.id), {
+      markdown: "Thinking…",
+      buttons: [{ actionId: "stop", label: "Stop", style: "danger" }],
+    });
     await platform.editMessage(ref, { markdown: "Hello", buttons: [{ actionId: "stop", label: "Stop", style: "danger" }] });
     await platform.editMessage(ref, { markdown: "Hello world", citations: [{ index: 1, title: "Guide", url: "https://docs.example.com" }] });
 
@@ -73,7 +76,10 @@ describe("discord outbound messages", () => {
     expect(stored.content).toBe("Hello world");
     expect(stored.components).toEqual([]);
     expect(stored.embeds).toEqual([{ title: "Sources", description: "1. [Guide](https://docs.example.com)" }]);
-    expect(stored.edits.map((e) => [e.content, e.components.length])).toEqual([["Hello", 1], ["Hello world", 0]]);
+    expect(stored.edits.map((e) => [e.content, e.components.length])).toEqual([
+      ["Hello", 1],
+      ["Hello world", 0],
+    ]);
     expect(stored.edits.every((e) => typeof e.at === "number" && e.at > 0)).toBe(true);
     expect(stored.allowedMentions).toEqual({ parse: [], replied_user: false });
   });
@@ -121,7 +127,10 @@ describe("discord outbound messages", () => {
     const ref = await platform.postMessage(mentionTarget(fake, q.id), { markdown: "answer" });
     await platform.postMessage(mentionTarget(fake, q.id), { markdown: "more" });
     expect(ref.channelId).toBe(fake.ids.general);
-    expect(fake.botMessages(fake.ids.general).map((m) => [m.content, m.message_reference?.message_id])).toEqual([["answer", q.id], ["more", q.id]]);
+    expect(fake.botMessages(fake.ids.general).map((m) => [m.content, m.message_reference?.message_id])).toEqual([
+      ["answer", q.id],
+      ["more", q.id],
+    ]);
     expect(fake.requestsTo("POST", /\/threads$/)).toHaveLength(1);
     expect(logs.filter((l) => l.level === "warn" && l.obj.permission === "Create Public Threads")).toHaveLength(1);
   });

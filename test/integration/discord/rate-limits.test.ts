@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { PlatformRateLimitError } from "../../../src/contracts/errors.js";
 import type { MessageRef } from "../../../src/contracts/messages.js";
-import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { FakeDiscord, MESSAGE_BUCKET_HASH } from "../../fakes/discord/index.js";
-import { createCapturingLogger, platformFor, threadTarget, type LogEntry } from "./helpers.js";
+import { createCapturingLogger, type LogEntry, platformFor, threadTarget } from "./helpers.js";
 
 /** @discordjs/rest must reject instead of waiting: the core paces and always sends the latest text. */
 describe("discord rate limits", () => {

@@ -11,7 +11,10 @@ const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 /** `npm run doctor`'s command, with only the given environment (no .env is read: the cwd has none under test). */
 function doctor(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/doctor.ts"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env } });
+    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/doctor.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -29,7 +32,11 @@ describe("npm run doctor", () => {
     const dify = await FakeDifyServer.start();
     const slack = await FakeSlackApi.start(opts.slackScopes ? { team: { scopes: [...opts.slackScopes] } } : {});
     const discord = await FakeDiscord.start({ messageContentIntent: opts.messageContent ?? "granted" });
-    closers.push(() => dify.close(), () => slack.close(), () => discord.close());
+    closers.push(
+      () => dify.close(),
+      () => slack.close(),
+      () => discord.close(),
+    );
     return {
       dify,
       env: {
@@ -52,7 +59,7 @@ describe("npm run doctor", () => {
     for (const line of [
       "✓ Configuration: settings — Slack + Discord",
       "✓ Redis: reachable",
-      "✓ Dify: API key — app \"Team Assistant\"",
+      '✓ Dify: API key — app "Team Assistant"',
       "✓ Dify: app type — chat",
       "✓ Dify: speech to text — on",
       "✓ Slack: bot token",

@@ -8,8 +8,8 @@ import { parseCoreConfig } from "../../../src/config/config.js";
 import { BridgeMetrics } from "../../../src/observability/metrics.js";
 import { createGate, FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
 import { FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
-import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
 import { eventually } from "../../support/bridge-harness.js";
+import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { deleteByPrefix, REDIS_URL } from "../../support/redis.js";
 
@@ -62,11 +62,24 @@ describe("worker processes: crash recovery and graceful shutdown", () => {
     prefix = `proc-${randomUUID().slice(0, 8)}`;
     slack = await FakeSlackApi.start();
     dify = await FakeDifyServer.start();
-    const core = parseCoreConfig({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", BRIDGE_ROLE: "ingress", USER_RATE_LIMIT: "off" });
+    const core = parseCoreConfig({
+      DIFY_API_URL: dify.baseUrl,
+      DIFY_API_KEY: dify.apiKey,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      PORT: "0",
+      BRIDGE_ROLE: "ingress",
+      USER_RATE_LIMIT: "off",
+    });
     const slackConfig = parseSlackConfig({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl });
     if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bad test config");
     const logger = captureLogger();
-    ingress = new Bridge({ config: core.value, platforms: [createSlackPlatform(slackConfig.value, { logger })], logger, metrics: new BridgeMetrics({ defaultMetrics: false }) });
+    ingress = new Bridge({
+      config: core.value,
+      platforms: [createSlackPlatform(slackConfig.value, { logger })],
+      logger,
+      metrics: new BridgeMetrics({ defaultMetrics: false }),
+    });
     await ingress.start();
   });
 
@@ -92,7 +105,10 @@ describe("worker processes: crash recovery and graceful shutdown", () => {
 
     // The answer is streaming in the first worker (its text has been updated at least once after the first
     // words). Kill it without warning.
-    await eventually(() => botReplies(where).some((m) => m.markdown.startsWith("word0") && m.revisions.filter((r) => r.markdown.startsWith("word0")).length >= 2), 15_000);
+    await eventually(
+      () => botReplies(where).some((m) => m.markdown.startsWith("word0") && m.revisions.filter((r) => r.markdown.startsWith("word0")).length >= 2),
+      15_000,
+    );
     first.child.kill("SIGKILL");
     await first.exited;
 

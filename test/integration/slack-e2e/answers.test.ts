@@ -71,7 +71,12 @@ describe.each(["edit", "auto"] as const)("Slack end to end over HTTP: answers (S
       expect(vias.at(-1)).toBe("chat.stopStream");
       expect(vias.slice(1, -1).every((v) => v === "chat.appendStream")).toBe(true);
       expect(vias.length).toBeGreaterThanOrEqual(3);
-      expect(e.slack.callsTo("chat.startStream")[0]?.args).toMatchObject({ channel: q.channel, thread_ts: q.ts, recipient_user_id: "U0ANA", recipient_team_id: "T0FAKE" });
+      expect(e.slack.callsTo("chat.startStream")[0]?.args).toMatchObject({
+        channel: q.channel,
+        thread_ts: q.ts,
+        recipient_user_id: "U0ANA",
+        recipient_team_id: "T0FAKE",
+      });
       const [gone] = deletedBotMessages(e, q);
       expect(gone && hasStopButton(gone)).toBe(true);
       expect(gone?.revisions.at(-1)?.via).toBe("chat.delete");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createGate, scripts, steps } from "../../fakes/dify/index.js";
-import { ANA, BO, eventually, hasStopButton, isNativeStream, settle, SlackE2E } from "./slack-e2e-harness.js";
+import { ANA, BO, eventually, hasStopButton, isNativeStream, SlackE2E, settle } from "./slack-e2e-harness.js";
 
 describe.each(["edit", "auto"] as const)("Slack end to end over HTTP: Stop (SLACK_STREAMING=%s)", (mode) => {
   let e: SlackE2E;
@@ -45,7 +45,7 @@ describe("Slack end to end over HTTP: reactions", () => {
   let e: SlackE2E;
   afterEach(async () => e?.close());
 
-  it("👍 becomes Dify feedback \"like\" for that answer; removing it revokes the rating; other emoji are not feedback", async () => {
+  it('👍 becomes Dify feedback "like" for that answer; removing it revokes the rating; other emoji are not feedback', async () => {
     e = await SlackE2E.start();
     e.dify.onChat(() => scripts.answer("Rate this answer."));
     const q = await e.mention({ text: "Something to rate" });

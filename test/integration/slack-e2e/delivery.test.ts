@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
 import { slackTs } from "../../fakes/slack/index.js";
-import { ANA, BO, settle, SlackE2E } from "./slack-e2e-harness.js";
+import { ANA, BO, SlackE2E, settle } from "./slack-e2e-harness.js";
 
 describe("Slack end to end over HTTP: delivery", () => {
   let e: SlackE2E;
@@ -49,7 +49,14 @@ describe("Slack end to end over HTTP: delivery", () => {
       p.message({ ...inThread, text: "A bot's follow-up", ...otherBot }),
       p.message({ ...inThread, subtype: "bot_message", bot_id: "B0HOOK", username: "webhook", text: `<@${bot}> deploy finished` }),
       // Our own reply, echoed back as a message event (Slack does that for channel history subscriptions).
-      p.message({ ...inThread, user: bot, bot_id: e.slack.team.botId, bot_profile: { id: e.slack.team.botId, name: "fake-bot" }, text: reply.text, ts: reply.ts }),
+      p.message({
+        ...inThread,
+        user: bot,
+        bot_id: e.slack.team.botId,
+        bot_profile: { id: e.slack.team.botId, name: "fake-bot" },
+        text: reply.text,
+        ts: reply.ts,
+      }),
       // chat.update on our reply produces message_changed (no top-level user); a person editing their question too.
       p.message({
         channel: q.channel,

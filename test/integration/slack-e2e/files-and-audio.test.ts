@@ -7,7 +7,9 @@ import { ANA, SlackE2E } from "./slack-e2e-harness.js";
 const VOICE_M4A = readFileSync(new URL("../../fixtures/audio/voice-clip.m4a", import.meta.url));
 // A real 1×1 PNG and a minimal PDF.
 const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
-const PDF = Buffer.from("%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n");
+const PDF = Buffer.from(
+  "%PDF-1.4\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n",
+);
 
 /** Where a secret could travel in a request to Dify: every header value and the raw body. */
 function carries(request: { headers: Record<string, unknown>; body: Uint8Array }, secret: string): boolean {
@@ -46,7 +48,9 @@ describe("Slack end to end over HTTP: files and audio clips", () => {
 
     // The file host saw the bot token on every request (once per file: the two copies of the mention are one job).
     const token = e.slack.team.botToken;
-    expect(e.slack.fileRequests.map((r) => r.path).sort()).toEqual([new URL(String(png.url_private_download)).pathname, new URL(String(pdf.url_private_download)).pathname].sort());
+    expect(e.slack.fileRequests.map((r) => r.path).sort()).toEqual(
+      [new URL(String(png.url_private_download)).pathname, new URL(String(pdf.url_private_download)).pathname].sort(),
+    );
     expect(e.slack.fileRequests.every((r) => r.authorization === `Bearer ${token}`)).toBe(true);
     // Dify never saw it: not in a header, not in a body, on any request.
     expect(e.dify.requests.length).toBeGreaterThan(0);
@@ -58,34 +62,37 @@ describe("Slack end to end over HTTP: files and audio clips", () => {
   it.each([
     { name: "audio_message.m4a", mimetype: "audio/mp4" },
     { name: "audio_message.mp4", mimetype: "video/mp4" },
-  ])("an audio clip (slack_audio, $mimetype) is transcribed by Dify as audio/m4a with the conversation's user; the transcript is the question and is shown", async (label) => {
-    e = await SlackE2E.start();
-    e.dify.onAudioToText((audio) => (audio.contentType === "audio/m4a" ? "When is the next team offsite?" : "wrong audio type"));
-    e.dify.onChat((turn) => scripts.answer(`The offsite is in June. (You asked: ${turn.query})`));
-    const clip = e.slack.hostFile({ ...label, data: VOICE_M4A, subtype: "slack_audio", mediaDisplayType: "audio" });
+  ])(
+    "an audio clip (slack_audio, $mimetype) is transcribed by Dify as audio/m4a with the conversation's user; the transcript is the question and is shown",
+    async (label) => {
+      e = await SlackE2E.start();
+      e.dify.onAudioToText((audio) => (audio.contentType === "audio/m4a" ? "When is the next team offsite?" : "wrong audio type"));
+      e.dify.onChat((turn) => scripts.answer(`The offsite is in June. (You asked: ${turn.query})`));
+      const clip = e.slack.hostFile({ ...label, data: VOICE_M4A, subtype: "slack_audio", mediaDisplayType: "audio" });
 
-    // A voice clip sent in a direct message: a file_share message with no text.
-    const channel = "D0ANA";
-    const ts = slackTs();
-    e.slack.messages.add({ channel, ts, user: ANA.id, text: "", via: "user" });
-    await e.send(e.slack.payloads.envelope(e.slack.payloads.message({ channel, channel_type: "im", user: ANA.id, ts, subtype: "file_share", text: "", files: [clip] })));
-    const q = e.where(channel, ts);
+      // A voice clip sent in a direct message: a file_share message with no text.
+      const channel = "D0ANA";
+      const ts = slackTs();
+      e.slack.messages.add({ channel, ts, user: ANA.id, text: "", via: "user" });
+      await e.send(
+        e.slack.payloads.envelope(e.slack.payloads.message({ channel, channel_type: "im", user: ANA.id, ts, subtype: "file_share", text: "", files: [clip] })),
+      );
+      const q = e.where(channel, ts);
 
-    const [reply] = await e.waitForAnswer(q, /offsite is in June/);
-    expect(reply?.markdown).toBe(
-      "> 🎙️ When is the next team offsite?\n\nThe offsite is in June. (You asked: When is the next team offsite?)",
-    );
-    expect(reply?.threadTs).toBe(ts);
+      const [reply] = await e.waitForAnswer(q, /offsite is in June/);
+      expect(reply?.markdown).toBe("> 🎙️ When is the next team offsite?\n\nThe offsite is in June. (You asked: When is the next team offsite?)");
+      expect(reply?.threadTs).toBe(ts);
 
-    const [audio] = e.dify.audioRequests;
-    expect(e.dify.audioRequests).toHaveLength(1);
-    expect(audio).toMatchObject({ contentType: "audio/m4a", user: q.conversationKey, status: 200 });
-    expect(audio?.filename).toBe("audio_message.m4a");
-    expect(Buffer.from(audio?.bytes ?? []).equals(VOICE_M4A)).toBe(true);
-    expect(e.dify.chatRequests[0]?.chat).toMatchObject({ query: "When is the next team offsite?", user: q.conversationKey });
-    // The clip itself is not sent again as a chat file.
-    expect(e.dify.uploads).toHaveLength(0);
-    expect(e.slack.fileRequests.every((r) => r.authorization === `Bearer ${e.slack.team.botToken}`)).toBe(true);
-    expect(e.dify.requests.filter((r) => carries(r, e.slack.team.botToken))).toEqual([]);
-  });
+      const [audio] = e.dify.audioRequests;
+      expect(e.dify.audioRequests).toHaveLength(1);
+      expect(audio).toMatchObject({ contentType: "audio/m4a", user: q.conversationKey, status: 200 });
+      expect(audio?.filename).toBe("audio_message.m4a");
+      expect(Buffer.from(audio?.bytes ?? []).equals(VOICE_M4A)).toBe(true);
+      expect(e.dify.chatRequests[0]?.chat).toMatchObject({ query: "When is the next team offsite?", user: q.conversationKey });
+      // The clip itself is not sent again as a chat file.
+      expect(e.dify.uploads).toHaveLength(0);
+      expect(e.slack.fileRequests.every((r) => r.authorization === `Bearer ${e.slack.team.botToken}`)).toBe(true);
+      expect(e.dify.requests.filter((r) => carries(r, e.slack.team.botToken))).toEqual([]);
+    },
+  );
 });

@@ -4,14 +4,7 @@ import { encodeConversationKey } from "../../../adapters/slack/ids.js";
 import { createSlackPlatform } from "../../../adapters/slack/index.js";
 import type { ChatPlatform } from "../../../src/contracts/chat-platform.js";
 import type { FakeDifyStartOptions } from "../../fakes/dify/index.js";
-import {
-  FakeSlackApi,
-  type FakeSlackApiOptions,
-  type FakeSlackMessage,
-  type FakeSlackUser,
-  SlackEventsSender,
-  slackTs,
-} from "../../fakes/slack/index.js";
+import { FakeSlackApi, type FakeSlackApiOptions, type FakeSlackMessage, type FakeSlackUser, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
 import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
 import { captureLogger, type LogEntry } from "../../support/capture-logger.js";
 
@@ -165,7 +158,9 @@ export class SlackE2E {
     const user = init.user ?? ANA.id;
     const ts = slackTs();
     this.slack.messages.add({ channel: thread.channel, ts, threadTs: thread.threadTs, user, text: init.text, via: "user" });
-    await this.send(this.slack.payloads.envelope(this.slack.payloads.message({ channel: thread.channel, user, ts, thread_ts: thread.threadTs, text: init.text })));
+    await this.send(
+      this.slack.payloads.envelope(this.slack.payloads.message({ channel: thread.channel, user, ts, thread_ts: thread.threadTs, text: init.text })),
+    );
     return this.where(thread.channel, ts, thread.threadTs);
   }
 
@@ -227,9 +222,7 @@ export function buttonsOf(message: FakeSlackMessage): SlackButton[] {
   return message.blocks.flatMap((b) => {
     const block = b as { type?: string; elements?: Array<{ type?: string; action_id?: string; text?: { text?: string } }> };
     if (block.type !== "actions") return [];
-    return (block.elements ?? [])
-      .filter((e) => e.type === "button")
-      .map((e) => ({ actionId: e.action_id ?? "", label: e.text?.text ?? "" }));
+    return (block.elements ?? []).filter((e) => e.type === "button").map((e) => ({ actionId: e.action_id ?? "", label: e.text?.text ?? "" }));
   });
 }
 

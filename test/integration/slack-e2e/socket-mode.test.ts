@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createGate, scripts, steps } from "../../fakes/dify/index.js";
 import { slackTs } from "../../fakes/slack/index.js";
-import { ANA, answerRevisions, BO, eventually, expectStreamedGrowth, hasStopButton, isNativeStream, settle, SlackE2E } from "./slack-e2e-harness.js";
+import { ANA, answerRevisions, BO, eventually, expectStreamedGrowth, hasStopButton, isNativeStream, SlackE2E, settle } from "./slack-e2e-harness.js";
 
 describe("Slack end to end over Socket Mode", () => {
   let e: SlackE2E;
@@ -11,7 +11,9 @@ describe("Slack end to end over Socket Mode", () => {
     e = await SlackE2E.start({ transport: "socket" });
     expect(e.slack.callsTo("apps.connections.open").map((c) => c.auth)).toEqual(["app"]);
     expect(e.platform.httpRoutes).toBeUndefined();
-    const answer = "## Résumé 📋\n\n**Socket Mode** works: 日本語のテキスト, emoji 🎉👩‍💻 and a [link](https://example.com).\n\n" + "More text streaming in. ".repeat(12).trim();
+    const answer =
+      "## Résumé 📋\n\n**Socket Mode** works: 日本語のテキスト, emoji 🎉👩‍💻 and a [link](https://example.com).\n\n" +
+      "More text streaming in. ".repeat(12).trim();
     e.dify.onChat(() => scripts.answer(answer, { chunkChars: 12, delayMs: 60 }));
 
     const q = await e.mention({ text: "Over the socket, please" });
@@ -75,7 +77,7 @@ describe("Slack end to end over Socket Mode", () => {
     gate.open();
   });
 
-  it("👍 over the socket becomes Dify feedback \"like\", and reaction_removed revokes it", async () => {
+  it('👍 over the socket becomes Dify feedback "like", and reaction_removed revokes it', async () => {
     e = await SlackE2E.start({ transport: "socket" });
     e.dify.onChat(() => scripts.answer("Socket answer to rate."));
     const q = await e.mention({ text: "Rate me" });

@@ -4,8 +4,7 @@ import type { InboundMessage } from "../../../src/contracts/messages.js";
 import { FakeSlackApi, slackTs } from "../../fakes/slack/index.js";
 import { startHttpPlatform } from "./harness.js";
 
-const messages = (events: readonly InboundEvent[]): InboundMessage[] =>
-  events.flatMap((e) => (e.kind === "message" ? [e.message] : []));
+const messages = (events: readonly InboundEvent[]): InboundMessage[] => events.flatMap((e) => (e.kind === "message" ? [e.message] : []));
 
 describe("Slack HTTP Events API ingress (real Bolt, fake Slack)", () => {
   let fake: FakeSlackApi;

@@ -63,10 +63,7 @@ describe("Slack native streaming (chat.startStream / appendStream / stopStream)"
     expect(msg?.revisions.map((r) => r.via)).toEqual(["chat.startStream", "chat.appendStream", "chat.stopStream"]);
     expect(fake.messages.get("C1", placeholder.messageId)?.isDeleted).toBe(true);
     // What the user sees in the thread now: their question and the answer.
-    expect(fake.messages.thread("C1", target.threadId as string).map((m) => m.markdown || m.text)).toEqual([
-      "<@UBOT> stream please",
-      "Hello, **world**!",
-    ]);
+    expect(fake.messages.thread("C1", target.threadId as string).map((m) => m.markdown || m.text)).toEqual(["<@UBOT> stream please", "Hello, **world**!"]);
   });
 
   it("reports an append after the stream ended as a PlatformError (the core falls back to edits)", async () => {

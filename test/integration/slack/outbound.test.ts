@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SlackPlatform } from "../../../adapters/slack/slack-platform.js";
 import {
   PlatformAuthError,
   PlatformNotFoundError,
@@ -9,7 +10,6 @@ import {
 } from "../../../src/contracts/errors.js";
 import type { ReplyTarget } from "../../../src/contracts/messages.js";
 import { FakeSlackApi, slackTs } from "../../fakes/slack/index.js";
-import { SlackPlatform } from "../../../adapters/slack/slack-platform.js";
 import { createCapturingLogger, slackConfigFor, startWorkerPlatform } from "./harness.js";
 
 describe("Slack outbound messages (fake Web API)", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collectConfig, ConfigError, type CoreConfig, parseCoreConfig } from "../../../src/config/config.js";
+import { ConfigError, type CoreConfig, collectConfig, parseCoreConfig } from "../../../src/config/config.js";
 import { BridgeError } from "../../../src/contracts/errors.js";
 
 const KEY = "app-9f8e7d6c5b4a3f2e1d0c";
@@ -11,7 +11,7 @@ function issuesOf(env: Record<string, string | undefined>): string[] {
   return r.issues;
 }
 
-function valueOf(env: Record<string, string | undefined>): CoreConfig {
+function configOf(env: Record<string, string | undefined>): CoreConfig {
   const r = parseCoreConfig(env);
   if (!r.ok) throw new Error(r.issues.join("; "));
   return r.value;
@@ -19,7 +19,7 @@ function valueOf(env: Record<string, string | undefined>): CoreConfig {
 
 describe("parseCoreConfig", () => {
   it("needs only the Dify key and fills in documented defaults", () => {
-    expect(valueOf(base)).toEqual({
+    expect(configOf(base)).toEqual({
       dify: { apiUrl: "https://api.dify.ai/v1", apiKey: KEY, inputs: {}, idleTimeoutMs: 45_000 },
       redisUrl: "redis://127.0.0.1:6379",
       redisPrefix: "bridge",
@@ -37,14 +37,14 @@ describe("parseCoreConfig", () => {
   });
 
   it("returns frozen settings", () => {
-    const config = valueOf(base);
+    const config = configOf(base);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.dify)).toBe(true);
     expect(Object.isFrozen(config.dify.inputs)).toBe(true);
   });
 
   it("reads every variable", () => {
-    const config = valueOf({
+    const config = configOf({
       ...base,
       DIFY_API_URL: "https://dify.internal.example.com/v1/",
       REDIS_URL: "rediss://cache.example.com:6380/2",
@@ -79,18 +79,29 @@ describe("parseCoreConfig", () => {
   });
 
   it("treats empty variables as unset (as `VAR=` in .env or compose leaves them)", () => {
-    const empties = ["DIFY_API_URL", "REDIS_URL", "PORT", "LOG_LEVEL", "LOG_FORMAT", "BRIDGE_ROLE", "USER_RATE_LIMIT", "DIFY_INPUTS", "SHOW_PROGRESS", "WORKER_CONCURRENCY"];
-    expect(valueOf({ ...base, ...Object.fromEntries(empties.map((k) => [k, ""])) })).toEqual(valueOf(base));
+    const empties = [
+      "DIFY_API_URL",
+      "REDIS_URL",
+      "PORT",
+      "LOG_LEVEL",
+      "LOG_FORMAT",
+      "BRIDGE_ROLE",
+      "USER_RATE_LIMIT",
+      "DIFY_INPUTS",
+      "SHOW_PROGRESS",
+      "WORKER_CONCURRENCY",
+    ];
+    expect(configOf({ ...base, ...Object.fromEntries(empties.map((k) => [k, ""])) })).toEqual(configOf(base));
   });
 
   it("switches the per-user rate limit off", () => {
-    expect(valueOf({ ...base, USER_RATE_LIMIT: "off" }).userRateLimit).toBeNull();
-    expect(valueOf({ ...base, USER_RATE_LIMIT: "0" }).userRateLimit).toBeNull();
+    expect(configOf({ ...base, USER_RATE_LIMIT: "off" }).userRateLimit).toBeNull();
+    expect(configOf({ ...base, USER_RATE_LIMIT: "0" }).userRateLimit).toBeNull();
   });
 
   it("derives pretty logs from NODE_ENV unless LOG_FORMAT says otherwise", () => {
-    expect(valueOf({ ...base, NODE_ENV: "development" }).log.pretty).toBe(true);
-    expect(valueOf({ ...base, NODE_ENV: "development", LOG_FORMAT: "json" }).log.pretty).toBe(false);
+    expect(configOf({ ...base, NODE_ENV: "development" }).log.pretty).toBe(true);
+    expect(configOf({ ...base, NODE_ENV: "development", LOG_FORMAT: "json" }).log.pretty).toBe(false);
   });
 
   const invalid: ReadonlyArray<[string, string | undefined, string]> = [

@@ -23,9 +23,12 @@ describe("difyAudioType", () => {
     expect(difyAudioType(input)).toEqual({ mimeType, extension });
   });
 
-  it.each(["audio/ogg", "audio/ogg; codecs=opus", "audio/webm", "video/webm", "audio/flac", "application/octet-stream", ""])("%s needs converting first", (input) => {
-    expect(difyAudioType(input)).toBeNull();
-  });
+  it.each(["audio/ogg", "audio/ogg; codecs=opus", "audio/webm", "video/webm", "audio/flac", "application/octet-stream", ""])(
+    "%s needs converting first",
+    (input) => {
+      expect(difyAudioType(input)).toBeNull();
+    },
+  );
 
   it("only ever produces the five types Dify's speech-to-text accepts", () => {
     const allowed = new Set(["audio/mp3", "audio/m4a", "audio/wav", "audio/amr", "audio/mpga"]);

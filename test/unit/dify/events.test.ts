@@ -56,7 +56,10 @@ describe("parseDifyEvent on recorded transcripts", () => {
     expect(new Set(thoughts.map((t) => t.id)).size).toBe(2);
     expect(thoughts[2]).toMatchObject({ position: 1, tool: "dalle3", toolInput: '{"dalle3": {"prompt": "a cute cat wearing a tiny hat, watercolor"}}' });
     const file = events.find((e) => e.event === "file");
-    expect(file).toMatchObject({ event: "file", file: { type: "image", belongsTo: "assistant", url: expect.stringMatching(/^\/files\/tools\/[0-9a-f-]+\.png\?timestamp=/) } });
+    expect(file).toMatchObject({
+      event: "file",
+      file: { type: "image", belongsTo: "assistant", url: expect.stringMatching(/^\/files\/tools\/[0-9a-f-]+\.png\?timestamp=/) },
+    });
     expect(events.filter((e) => e.event === "text").every((e) => e.event === "text" && e.source === "agent_message")).toBe(true);
   });
 
@@ -77,7 +80,12 @@ describe("parseDifyEvent on recorded transcripts", () => {
     }
     const failed = eventsOf("chatflow-failed").events;
     expect(failed.find((e) => e.event === "workflow_finished")).toMatchObject({ status: "failed", error: "[openai] Error: Incorrect API key provided" });
-    expect(failed.at(-1)).toMatchObject({ event: "error", code: "invalid_param", status: 400, message: "Run failed: [openai] Error: Incorrect API key provided" });
+    expect(failed.at(-1)).toMatchObject({
+      event: "error",
+      code: "invalid_param",
+      status: 400,
+      message: "Run failed: [openai] Error: Incorrect API key provided",
+    });
   });
 
   it("treats text sent as message_file (1.11.2 bug) as text", () => {
@@ -97,9 +105,19 @@ describe("parseDifyEvent on single payloads", () => {
   const ids = { conversation_id: "c", message_id: "m", task_id: "t" };
 
   it("maps each event kind", () => {
-    expect(parse({ event: "message", ...ids, answer: "" })).toEqual({ event: "text", source: "message", answer: "", conversationId: "c", messageId: "m", taskId: "t" });
+    expect(parse({ event: "message", ...ids, answer: "" })).toEqual({
+      event: "text",
+      source: "message",
+      answer: "",
+      conversationId: "c",
+      messageId: "m",
+      taskId: "t",
+    });
     expect(parse({ event: "message_replace", ...ids, answer: "X", reason: "" })).toMatchObject({ event: "message_replace", answer: "X" });
-    expect(parse({ event: "message_file", ...ids, id: "f", type: "image", url: "https://x/y.png", belongs_to: "assistant" })).toMatchObject({ event: "file", file: { id: "f", url: "https://x/y.png" } });
+    expect(parse({ event: "message_file", ...ids, id: "f", type: "image", url: "https://x/y.png", belongs_to: "assistant" })).toMatchObject({
+      event: "file",
+      file: { id: "f", url: "https://x/y.png" },
+    });
     expect(parse({ event: "error", conversation_id: "c", message_id: "m", code: "provider_quota_exceeded", status: 400, message: "quota" })).toEqual({
       event: "error",
       status: 400,
@@ -110,15 +128,40 @@ describe("parseDifyEvent on single payloads", () => {
       taskId: undefined,
     });
     expect(parse({ event: "reasoning_chunk", ...ids, data: { reasoning: "hmm", is_final: false } })).toMatchObject({ event: "reasoning", text: "hmm" });
-    expect(parse({ event: "human_input_required", ...ids, data: { node_title: "Approve" } })).toMatchObject({ event: "human_input_required", title: "Approve" });
-    expect(parse({ event: "iteration_next", ...ids, data: { title: "Each doc", node_type: "iteration" } })).toMatchObject({ event: "progress", kind: "iteration", title: "Each doc" });
-    expect(parse({ event: "agent_log", ...ids, data: { label: "ReAct step", status: "success" } })).toMatchObject({ event: "progress", kind: "agent_log", title: "ReAct step" });
-    expect(parse({ event: "workflow_paused", ...ids })).toEqual({ event: "ignored", name: "workflow_paused", conversationId: "c", messageId: "m", taskId: "t" });
+    expect(parse({ event: "human_input_required", ...ids, data: { node_title: "Approve" } })).toMatchObject({
+      event: "human_input_required",
+      title: "Approve",
+    });
+    expect(parse({ event: "iteration_next", ...ids, data: { title: "Each doc", node_type: "iteration" } })).toMatchObject({
+      event: "progress",
+      kind: "iteration",
+      title: "Each doc",
+    });
+    expect(parse({ event: "agent_log", ...ids, data: { label: "ReAct step", status: "success" } })).toMatchObject({
+      event: "progress",
+      kind: "agent_log",
+      title: "ReAct step",
+    });
+    expect(parse({ event: "workflow_paused", ...ids })).toEqual({
+      event: "ignored",
+      name: "workflow_paused",
+      conversationId: "c",
+      messageId: "m",
+      taskId: "t",
+    });
   });
 
   it("accepts nulls where Dify sends them", () => {
-    expect(parse({ event: "message_end", ...ids, metadata: null, files: null })).toMatchObject({ event: "message_end", retrieverResources: [], files: [], usage: undefined });
-    expect(parse({ event: "agent_thought", ...ids, id: "a", position: null, thought: null, tool: null, tool_input: null, observation: null })).toMatchObject({ event: "agent_thought", thought: { id: "a" } });
+    expect(parse({ event: "message_end", ...ids, metadata: null, files: null })).toMatchObject({
+      event: "message_end",
+      retrieverResources: [],
+      files: [],
+      usage: undefined,
+    });
+    expect(parse({ event: "agent_thought", ...ids, id: "a", position: null, thought: null, tool: null, tool_input: null, observation: null })).toMatchObject({
+      event: "agent_thought",
+      thought: { id: "a" },
+    });
     expect(parse({ event: "workflow_finished", ...ids, data: null })).toMatchObject({ event: "workflow_finished", files: [] });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { boundaryOf, parseMultipart } from "../../fakes/dify/multipart.js";
 import { encodeEvent, encodePing, fragment, pythonJson, seededRandom, splitInsideCharacters, transcriptSteps } from "../../fakes/dify/index.js";
+import { boundaryOf, parseMultipart } from "../../fakes/dify/multipart.js";
 import { DEFAULT_WIRE } from "../../fakes/dify/options.js";
 import { readTranscript } from "../../fixtures/dify/transcripts.js";
 
@@ -52,12 +52,14 @@ describe("event encoding", () => {
   it("writes compact or Python-style JSON with the chosen prefix and line ending", () => {
     expect(Buffer.from(encodeEvent({ event: "message", answer: "é" }, DEFAULT_WIRE)).toString()).toBe('data: {"event":"message","answer":"é"}\n\n');
     const old = { ...DEFAULT_WIRE, jsonStyle: "python", lineEnding: "crlf", dataPrefix: "data:" } as const;
-    expect(Buffer.from(encodeEvent({ event: "message", answer: "é", n: [1, null] }, old)).toString()).toBe('data:{"event": "message", "answer": "\\u00e9", "n": [1, null]}\r\n\r\n');
+    expect(Buffer.from(encodeEvent({ event: "message", answer: "é", n: [1, null] }, old)).toString()).toBe(
+      'data:{"event": "message", "answer": "\\u00e9", "n": [1, null]}\r\n\r\n',
+    );
     expect(Buffer.from(encodePing(old)).toString()).toBe("event: ping\r\n\r\n");
   });
 
   it("matches Python's json.dumps escaping", () => {
-    expect(pythonJson({ a: "\u007f\n\"𝄞", b: true, c: 1.5, d: {}, e: [] })).toBe('{"a": "\\u007f\\n\\"\\ud834\\udd1e", "b": true, "c": 1.5, "d": {}, "e": []}');
+    expect(pythonJson({ a: '\u007f\n"𝄞', b: true, c: 1.5, d: {}, e: [] })).toBe('{"a": "\\u007f\\n\\"\\ud834\\udd1e", "b": true, "c": 1.5, "d": {}, "e": []}');
   });
 });
 

@@ -10,8 +10,7 @@ import {
 import { backoffMs, isTransientDifyError } from "../../../src/dify/retry-policy.js";
 import { pythonJson, replies } from "../../fakes/dify/index.js";
 
-const http = (status: number, reply: { body: unknown }) =>
-  difyErrorFromResponse(status, typeof reply.body === "string" ? reply.body : pythonJson(reply.body));
+const http = (status: number, reply: { body: unknown }) => difyErrorFromResponse(status, typeof reply.body === "string" ? reply.body : pythonJson(reply.body));
 
 describe("isTransientDifyError", () => {
   const table: ReadonlyArray<[string, unknown, boolean]> = [

@@ -92,7 +92,13 @@ describe("createShutdown", () => {
 
   it("logs each step that finished", async () => {
     const logger = capturingLogger();
-    await createShutdown([{ name: "a", run: () => undefined }, { name: "b", run: async () => undefined }], logger)();
+    await createShutdown(
+      [
+        { name: "a", run: () => undefined },
+        { name: "b", run: async () => undefined },
+      ],
+      logger,
+    )();
     expect(logger.lines.filter((l) => l.level === "debug").map((l) => l.obj.step)).toEqual(["a", "b"]);
   });
 

@@ -2,6 +2,9 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { type BridgeLogger, createLogger } from "../../../src/logging/logger.js";
 
+// biome-ignore lint/suspicious/noExplicitAny: a log line is arbitrary JSON, read here field by field.
+type LogLine = Record<string, any>;
+
 const DIFY_KEY = "app-Q1w2E3r4T5y6U7i8O9p0";
 const SLACK_BOT = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx";
 const SLACK_APP = "xapp-1-A0123456789-1234567890123-0123456789abcdef";
@@ -39,7 +42,9 @@ describe("createLogger output", () => {
   it("writes structured JSON with level, time, service, fields and message", () => {
     const { log, lines } = capture();
     log.info({ jobId: "j1", usage: { totalTokens: 12, prompt_tokens: 3 } }, "reply done");
-    expect(lines()).toEqual([{ level: 30, time: expect.any(Number), service: "bridge-test", jobId: "j1", usage: { totalTokens: 12, prompt_tokens: 3 }, msg: "reply done" }]);
+    expect(lines()).toEqual([
+      { level: 30, time: expect.any(Number), service: "bridge-test", jobId: "j1", usage: { totalTokens: 12, prompt_tokens: 3 }, msg: "reply done" },
+    ]);
   });
 
   it("drops records below the level", () => {
@@ -62,7 +67,7 @@ describe("createLogger output", () => {
       "settings",
     );
     expectNoSecret(raw());
-    const line = lines()[0] as Record<string, any>;
+    const line = lines()[0] as LogLine;
     expect(line.token).toBe("[redacted]");
     expect(line.apiKey).toBe("[redacted]");
     expect(line.config.slack).toEqual({ signingSecret: "[redacted]", appToken: "[redacted]" });
@@ -82,7 +87,7 @@ describe("createLogger output", () => {
     );
     expectNoSecret(raw());
     expect(raw()).not.toContain("dXNlcjpwYXNzd29yZA==");
-    const line = lines()[0] as Record<string, any>;
+    const line = lines()[0] as LogLine;
     expect(line.headers).toEqual({ authorization: "[redacted]", "content-type": "application/json" });
     expect(line.request.headers).toEqual({ authorization: "[redacted]", accept: "text/event-stream" });
     expect(line.upstream.config.headers).toEqual({ Authorization: "[redacted]", Cookie: "[redacted]" });
@@ -90,9 +95,12 @@ describe("createLogger output", () => {
 
   it("scrubs secrets inside free text: messages, values under innocent keys", () => {
     const { log, raw, lines } = capture();
-    log.error({ detail: `slack said invalid_auth for ${SLACK_BOT}`, curl: `curl -H 'Authorization: Bearer ${DIFY_KEY}' …` }, `cannot start with ${SIGNING_SECRET}`);
+    log.error(
+      { detail: `slack said invalid_auth for ${SLACK_BOT}`, curl: `curl -H 'Authorization: Bearer ${DIFY_KEY}' …` },
+      `cannot start with ${SIGNING_SECRET}`,
+    );
     expectNoSecret(raw());
-    const line = lines()[0] as Record<string, any>;
+    const line = lines()[0] as LogLine;
     expect(line.msg).toBe("cannot start with [redacted]");
     expect(line.detail).toBe("slack said invalid_auth for [redacted]");
     expect(line.curl).toBe("curl -H 'Authorization: Bearer [redacted]' …");
@@ -101,10 +109,13 @@ describe("createLogger output", () => {
   it("scrubs error messages, stacks, own properties and causes", () => {
     const { log, raw, lines } = capture();
     const root = new Error(`socket hang up while using ${DISCORD_TOKEN}`);
-    const err = Object.assign(new Error(`Dify rejected key ${DIFY_KEY}`, { cause: root }), { status: 401, config: { headers: { authorization: `Bearer ${DIFY_KEY}` } } });
+    const err = Object.assign(new Error(`Dify rejected key ${DIFY_KEY}`, { cause: root }), {
+      status: 401,
+      config: { headers: { authorization: `Bearer ${DIFY_KEY}` } },
+    });
     log.error({ err }, "dify call failed");
     expectNoSecret(raw());
-    const e = (lines()[0] as Record<string, any>).err;
+    const e = (lines()[0] as LogLine).err;
     expect(e.type).toBe("Error");
     expect(e.message).toBe("Dify rejected key [redacted]");
     expect(e.stack).toContain("Dify rejected key [redacted]");
@@ -117,7 +128,7 @@ describe("createLogger output", () => {
     const { log, raw, lines } = capture();
     log.error(new Error(`invalid key ${DIFY_KEY}`));
     expectNoSecret(raw());
-    const line = lines()[0] as Record<string, any>;
+    const line = lines()[0] as LogLine;
     expect(line.msg).toBe("invalid key [redacted]");
     expect(line.err.message).toBe("invalid key [redacted]");
   });
@@ -127,7 +138,15 @@ describe("createLogger output", () => {
     const child = log.child({ platform: "slack", auth: { botToken: SLACK_BOT }, note: `signing with ${SIGNING_SECRET}` });
     child.child({ apiKey: DIFY_KEY, jobId: "job-7" }).info({ step: "stream" }, "working");
     expectNoSecret(raw());
-    expect(lines()[0]).toMatchObject({ platform: "slack", auth: { botToken: "[redacted]" }, note: "signing with [redacted]", apiKey: "[redacted]", jobId: "job-7", step: "stream", msg: "working" });
+    expect(lines()[0]).toMatchObject({
+      platform: "slack",
+      auth: { botToken: "[redacted]" },
+      note: "signing with [redacted]",
+      apiKey: "[redacted]",
+      jobId: "job-7",
+      step: "stream",
+      msg: "working",
+    });
   });
 
   it("keeps non-secret look-alikes and summarises binary data", () => {
@@ -135,6 +154,13 @@ describe("createLogger output", () => {
     const circular: Record<string, unknown> = { name: "loop" };
     circular.self = circular;
     log.info({ tokensUsed: 12, maxTokens: 100, tokenizer: "cl100k", file: new Uint8Array(2048), circular, at: new Date(0) }, "ok");
-    expect(lines()[0]).toMatchObject({ tokensUsed: 12, maxTokens: 100, tokenizer: "cl100k", file: "[2048 bytes]", circular: { name: "loop", self: "[circular]" }, at: "1970-01-01T00:00:00.000Z" });
+    expect(lines()[0]).toMatchObject({
+      tokensUsed: 12,
+      maxTokens: 100,
+      tokenizer: "cl100k",
+      file: "[2048 bytes]",
+      circular: { name: "loop", self: "[circular]" },
+      at: "1970-01-01T00:00:00.000Z",
+    });
   });
 });

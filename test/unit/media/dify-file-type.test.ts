@@ -79,8 +79,14 @@ describe("judgeFile", () => {
   });
 
   it("rejects files over the app's limit for their type, naming the limit", () => {
-    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 10 * MB + 1 }, realistic)).toEqual({ ok: false, reason: "larger than the 10 MB limit" });
-    expect(judgeFile({ name: "big.pdf", mimeType: "application/pdf", sizeBytes: 15 * MB + 1 }, realistic)).toEqual({ ok: false, reason: "larger than the 15 MB limit" });
+    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 10 * MB + 1 }, realistic)).toEqual({
+      ok: false,
+      reason: "larger than the 10 MB limit",
+    });
+    expect(judgeFile({ name: "big.pdf", mimeType: "application/pdf", sizeBytes: 15 * MB + 1 }, realistic)).toEqual({
+      ok: false,
+      reason: "larger than the 15 MB limit",
+    });
   });
 
   it("uses the limits the app declares", () => {
@@ -101,13 +107,19 @@ describe("judgeFile", () => {
 
   it("rejects everything when file upload is off", () => {
     const params = appWithUpload(upload({ enabled: false }));
-    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 1 }, params)).toEqual({ ok: false, reason: "file upload is turned off in this assistant" });
+    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 1 }, params)).toEqual({
+      ok: false,
+      reason: "file upload is turned off in this assistant",
+    });
     expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 1 }, appWithUpload(null)).ok).toBe(false);
   });
 
   it("rejects everything when the app takes files by URL only", () => {
     const params = appWithUpload(upload({ allowed_file_upload_methods: ["remote_url"] }));
-    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 1 }, params)).toEqual({ ok: false, reason: "this assistant only accepts files by URL" });
+    expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 1 }, params)).toEqual({
+      ok: false,
+      reason: "this assistant only accepts files by URL",
+    });
   });
 
   it("accepts other files as custom when the app allows custom files with their extension, in any case", () => {
@@ -119,7 +131,10 @@ describe("judgeFile", () => {
     // Allowed types are still judged as themselves.
     expect(judgeFile({ name: "notes.md", mimeType: "text/markdown", sizeBytes: MB }, params)).toEqual({ ok: true, type: "document" });
     // Custom files count against the general file limit.
-    expect(judgeFile({ name: "tool.zip", mimeType: "application/zip", sizeBytes: 16 * MB }, params)).toEqual({ ok: false, reason: "larger than the 15 MB limit" });
+    expect(judgeFile({ name: "tool.zip", mimeType: "application/zip", sizeBytes: 16 * MB }, params)).toEqual({
+      ok: false,
+      reason: "larger than the 15 MB limit",
+    });
   });
 
   it("rejects a custom file whose extension is not listed", () => {

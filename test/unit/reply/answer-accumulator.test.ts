@@ -54,10 +54,7 @@ describe("reduceAnswer", () => {
   });
 
   it("appends text that Dify delivers as message_file without a url", () => {
-    const state = reduceAll([
-      wire({ event: "message_file", answer: "Here is ", ...IDS }),
-      wire({ event: "message_file", answer: "the chart.", ...IDS }),
-    ]);
+    const state = reduceAll([wire({ event: "message_file", answer: "Here is ", ...IDS }), wire({ event: "message_file", answer: "the chart.", ...IDS })]);
     expect(state.text).toBe("Here is the chart.");
     expect(state.files).toEqual([]);
   });
@@ -148,7 +145,11 @@ describe("reduceAnswer", () => {
       const state = reduceAll([
         wire({ event: "message_file", ...chart, ...IDS }),
         wire({ event: "message_end", metadata: {}, files: [{ url: chart.url, type: "image" }], ...IDS }),
-        wire({ event: "workflow_finished", data: { files: [{ remote_url: "https://cdn.example/a.pdf" }, { remote_url: "https://cdn.example/a.pdf" }] }, ...IDS }),
+        wire({
+          event: "workflow_finished",
+          data: { files: [{ remote_url: "https://cdn.example/a.pdf" }, { remote_url: "https://cdn.example/a.pdf" }] },
+          ...IDS,
+        }),
       ]);
       expect(state.files.map((f) => f.url)).toEqual([chart.url, "https://cdn.example/a.pdf"]);
     });

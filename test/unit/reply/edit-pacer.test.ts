@@ -5,8 +5,10 @@ import { createRandom } from "./markdown-samples.js";
 
 const budget = (patch: Partial<BudgetUsage> = {}): BudgetUsage => ({ key: "edit:C1", limit: 30, windowMs: 60_000, used: 0, active: 1, ...patch });
 
-const interval = (usage: readonly BudgetUsage[], patch: { elapsedMs?: number; expectedDurationMs?: number; minIntervalMs?: number; maxIntervalMs?: number } = {}) =>
-  routineIntervalMs({ usage, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, ...patch });
+const interval = (
+  usage: readonly BudgetUsage[],
+  patch: { elapsedMs?: number; expectedDurationMs?: number; minIntervalMs?: number; maxIntervalMs?: number } = {},
+) => routineIntervalMs({ usage, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, ...patch });
 
 /**
  * `streams` answers start together and share one budget window; each waits the interval the pacer gives it
@@ -42,7 +44,9 @@ describe("routineIntervalMs", () => {
     const r = createRandom(42);
     for (let k = 0; k < 2_000; k++) {
       const limit = r.int(1, 100);
-      const usage = Array.from({ length: r.int(0, 3) }, () => budget({ limit, used: r.int(0, limit + 5), active: r.int(0, 50), windowMs: r.pick([1_000, 5_000, 60_000]) }));
+      const usage = Array.from({ length: r.int(0, 3) }, () =>
+        budget({ limit, used: r.int(0, limit + 5), active: r.int(0, 50), windowMs: r.pick([1_000, 5_000, 60_000]) }),
+      );
       const min = r.int(50, 2_000);
       const max = r.pick([undefined, r.int(min, 60_000)]);
       const got = interval(usage, { elapsedMs: r.int(0, 120_000), expectedDurationMs: r.int(0, 60_000), minIntervalMs: min, maxIntervalMs: max });

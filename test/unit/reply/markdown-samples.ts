@@ -26,15 +26,36 @@ export interface Random {
   chance(p: number): boolean;
 }
 
-const WORDS = ["the", "bridge", "streams", "answers", "into", "Slack", "and", "Discord", "while", "Dify", "thinks", "about", "your", "question", "quickly", "a", "of", "markdown", "message", "limit"];
+const WORDS = [
+  "the",
+  "bridge",
+  "streams",
+  "answers",
+  "into",
+  "Slack",
+  "and",
+  "Discord",
+  "while",
+  "Dify",
+  "thinks",
+  "about",
+  "your",
+  "question",
+  "quickly",
+  "a",
+  "of",
+  "markdown",
+  "message",
+  "limit",
+];
 const CJK = ["这是一个测试句子", "回答会被拆分成多条消息", "日本語の文章です", "代码块不会被破坏", "每一部分都能单独显示"];
 const EMOJI = ["🎉", "🚀", "👍🏽", "👩‍💻", "🇯🇵", "😀", "🧪"];
-const LANGS = ["", "ts", "python", "json", "bash", "js title=\"a.js\"", "diff"];
+const LANGS = ["", "ts", "python", "json", "bash", 'js title="a.js"', "diff"];
 const CODE = ["const x = 1;", "  return value;", "for (const item of list) {", "}", "print('hello')", "    deeply.indented()", "# comment", "x = [1, 2, 3]"];
 
 function word(r: Random): string {
   const roll = r.next();
-  if (roll < 0.04) return "w".repeat(r.int(20, 120)) + "end"; // a URL-like run with no break in it
+  if (roll < 0.04) return `${"w".repeat(r.int(20, 120))}end`; // a URL-like run with no break in it
   if (roll < 0.1) return r.pick(EMOJI) + r.pick(EMOJI);
   return r.pick(WORDS);
 }
@@ -66,7 +87,8 @@ function fence(r: Random): string {
   const lines: string[] = [];
   for (let i = 0, n = r.int(1, 30); i < n; i++) {
     const roll = r.next();
-    if (nested && roll < 0.15) lines.push(`${char.repeat(3)}${r.pick(LANGS)}`); // looks like a fence, is content
+    if (nested && roll < 0.15)
+      lines.push(`${char.repeat(3)}${r.pick(LANGS)}`); // looks like a fence, is content
     else if (nested && roll < 0.25) lines.push(char.repeat(3));
     else if (roll < 0.3) lines.push(`${"    ".repeat(r.int(0, 2))}${r.pick(CODE)} // ${slicePairs(paragraph(r), r.int(0, 60))}`);
     else if (roll < 0.35) lines.push("x".repeat(r.int(30, 90)));
@@ -172,7 +194,8 @@ export function alignParts(original: string, parts: readonly string[]): Array<{ 
       const lastNl = body.lastIndexOf("\n");
       if (lastNl !== -1 && i < parts.length - 1) {
         const tail = body.slice(lastNl + 1);
-        if (/^(`{3,}|~{3,})$/.test(tail)) variants.push({ text: body.slice(0, lastNl), closes: { openLine: "", char: tail[0] as string, length: tail.length } });
+        if (/^(`{3,}|~{3,})$/.test(tail))
+          variants.push({ text: body.slice(0, lastNl), closes: { openLine: "", char: tail[0] as string, length: tail.length } });
       }
       for (const v of variants) {
         if (!original.startsWith(v.text, p)) continue;

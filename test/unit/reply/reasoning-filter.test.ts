@@ -57,7 +57,16 @@ describe("separateReasoning", () => {
   });
 
   it("holds back a reasoning <details> opener that is still arriving", () => {
-    for (const partial of ["<details>", "<details open>", '<details style="color:gray">\n', "<details>\n<summ", "<details><summary>", "<details><summary> Think", "<details><summary>Thinking..", "<details><summary>Thinking...</summ"]) {
+    for (const partial of [
+      "<details>",
+      "<details open>",
+      '<details style="color:gray">\n',
+      "<details>\n<summ",
+      "<details><summary>",
+      "<details><summary> Think",
+      "<details><summary>Thinking..",
+      "<details><summary>Thinking...</summ",
+    ]) {
       expect(streaming(`Answer ${partial}`).answer, partial).toBe("Answer ");
     }
     expect(streaming("Answer <details><summary>Sources</summary>").answer).toBe("Answer <details><summary>Sources</summary>");
@@ -70,7 +79,8 @@ describe("separateReasoning", () => {
   describe("while streaming", () => {
     function segment(r: Random): string {
       const roll = r.next();
-      if (roll < 0.3) return r.pick(["Hello ", "the answer is ", "2 < 3 and 5 > 4 ", "<b>bold</b> ", "a<br>b ", "x <= y ", "<thinking> ", "<detail> ", "\n\n", "`<think>` "]);
+      if (roll < 0.3)
+        return r.pick(["Hello ", "the answer is ", "2 < 3 and 5 > 4 ", "<b>bold</b> ", "a<br>b ", "x <= y ", "<thinking> ", "<detail> ", "\n\n", "`<think>` "]);
       if (roll < 0.45) return `<think>${r.pick(["", "\n", "reasoning ", "a < b "])}${r.pick(["more", "steps"])}</think>`;
       if (roll < 0.55) {
         const attrs = r.pick(["", " open", ' style="color:gray;background-color: #f8f8f8;padding: 8px;border-radius: 4px;"']);
@@ -90,7 +100,10 @@ describe("separateReasoning", () => {
         let previous = "";
         for (let n = 0; n <= raw.length; n++) {
           const visible = streaming(raw.slice(0, n)).answer;
-          expect(visible.startsWith(previous), `seed ${seed}: after ${JSON.stringify(raw.slice(0, n))} the answer ${JSON.stringify(visible)} retracts ${JSON.stringify(previous)}`).toBe(true);
+          expect(
+            visible.startsWith(previous),
+            `seed ${seed}: after ${JSON.stringify(raw.slice(0, n))} the answer ${JSON.stringify(visible)} retracts ${JSON.stringify(previous)}`,
+          ).toBe(true);
           expect(done.startsWith(visible), `seed ${seed}: streamed ${JSON.stringify(visible)} is not a prefix of the final ${JSON.stringify(done)}`).toBe(true);
           previous = visible;
           checkedPrefixes++;

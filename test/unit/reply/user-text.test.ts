@@ -5,10 +5,10 @@ import {
   DifyConnectionError,
   type DifyError,
   type DifyErrorCode,
-  difyErrorFromResponse,
   DifyStreamError,
   DifyStreamIncompleteError,
   DifyTimeoutError,
+  difyErrorFromResponse,
 } from "../../../src/dify/errors.js";
 import { VoiceConversionError } from "../../../src/media/voice-transcoder.js";
 import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "../../../src/reply/user-text.js";
@@ -71,7 +71,11 @@ describe("toUserText", () => {
       ["provider_not_initialize", "No valid model provider credentials found.", "⚠️ The assistant's model provider is not configured in Dify."],
       ["app_unavailable", "App unavailable", "⚠️ The assistant app is unavailable: check its configuration in Dify."],
       ["not_chat_app", "Please check if your app mode matches the right API route.", "⚠️ The assistant app is unavailable: check its configuration in Dify."],
-      ["model_currently_not_support", "Dify Hosted OpenAI trial currently not support the GPT-4 model.", "⚠️ The assistant's model is not available on this Dify plan."],
+      [
+        "model_currently_not_support",
+        "Dify Hosted OpenAI trial currently not support the GPT-4 model.",
+        "⚠️ The assistant's model is not available on this Dify plan.",
+      ],
       ["completion_request_error", `Bad request ${SECRET}`, "⚠️ The AI model returned an error. Please try again."],
       ["invalid_param", "topic is required in input form", "⚠️ The assistant needs input values that are not configured (DIFY_INPUTS)."],
       ["invalid_param", "topic in input form must be less than 48 characters", "⚠️ The assistant needs input values that are not configured (DIFY_INPUTS)."],

@@ -12,15 +12,19 @@ const MODEL = "ChatRequestPayload";
 export function checkChatPayload(ctx: FakeDifyContext, body: Record<string, unknown>): Checked<undefined> {
   const problem = (field: string, type: string, msg: string, input?: unknown) => invalid(ctx, MODEL, { field, type, msg, input }, body);
   if (!("inputs" in body)) return problem("inputs", "missing", "Field required");
-  if (body.inputs === null || typeof body.inputs !== "object" || Array.isArray(body.inputs)) return problem("inputs", "dict_type", "Input should be a valid dictionary", body.inputs);
+  if (body.inputs === null || typeof body.inputs !== "object" || Array.isArray(body.inputs))
+    return problem("inputs", "dict_type", "Input should be a valid dictionary", body.inputs);
   if (!("query" in body)) return problem("query", "missing", "Field required");
   if (typeof body.query !== "string") return problem("query", "string_type", "Input should be a valid string", body.query);
   const mode = body.response_mode;
-  if (mode !== undefined && mode !== null && mode !== "blocking" && mode !== "streaming") return problem("response_mode", "literal_error", "Input should be 'blocking' or 'streaming'", mode);
+  if (mode !== undefined && mode !== null && mode !== "blocking" && mode !== "streaming")
+    return problem("response_mode", "literal_error", "Input should be 'blocking' or 'streaming'", mode);
   const cid = body.conversation_id;
   if (cid !== undefined && cid !== null && typeof cid !== "string") return problem("conversation_id", "string_type", "Input should be a valid string", cid);
-  if (typeof cid === "string" && cid.trim() !== "" && !isUuid(cid.trim())) return problem("conversation_id", "value_error", "Value error, conversation_id must be a valid UUID", cid);
-  if (body.files !== undefined && body.files !== null && !Array.isArray(body.files)) return problem("files", "list_type", "Input should be a valid list", body.files);
+  if (typeof cid === "string" && cid.trim() !== "" && !isUuid(cid.trim()))
+    return problem("conversation_id", "value_error", "Value error, conversation_id must be a valid UUID", cid);
+  if (body.files !== undefined && body.files !== null && !Array.isArray(body.files))
+    return problem("files", "list_type", "Input should be a valid list", body.files);
   return { ok: true, value: undefined };
 }
 
@@ -43,7 +47,8 @@ export function checkInputs(parameters: Readonly<Record<string, unknown>>, input
       if (type === "text-input" || type === "select" || type === "paragraph") {
         if (typeof value !== "string") return bad(`(type '${type}') ${name} in input form must be a string`);
         if (def.max_length && value.length > def.max_length) return bad(`${name} in input form must be less than ${def.max_length} characters`);
-        if (type === "select" && def.options && !def.options.includes(value)) return bad(`${name} in input form must be one of the following: [${def.options.map((o) => `'${o}'`).join(", ")}]`);
+        if (type === "select" && def.options && !def.options.includes(value))
+          return bad(`${name} in input form must be one of the following: [${def.options.map((o) => `'${o}'`).join(", ")}]`);
       }
       if (type === "number" && (typeof value === "boolean" || Number.isNaN(Number(value)))) return bad(`${name} in input form must be a valid number`);
       out[name] = value;
@@ -77,7 +82,17 @@ export function resolveChatFiles(ctx: FakeDifyContext, files: unknown): Checked<
       const upload = ctx.store.uploads.get(f.upload_file_id.toLowerCase());
       if (!upload) return bad("Invalid upload file");
       if (type !== "custom" && !allowed.includes(type)) return bad(`File validation failed for file: ${upload.name}`);
-      out.push({ id: randomUUID(), type, url: `/files/${upload.id}/file-preview`, belongsTo: "user", uploadFileId: upload.id, filename: upload.name, mimeType: upload.mimeType, size: upload.size, transferMethod: "local_file" });
+      out.push({
+        id: randomUUID(),
+        type,
+        url: `/files/${upload.id}/file-preview`,
+        belongsTo: "user",
+        uploadFileId: upload.id,
+        filename: upload.name,
+        mimeType: upload.mimeType,
+        size: upload.size,
+        transferMethod: "local_file",
+      });
     } else if (f.transfer_method === "remote_url") {
       const url = f.url ?? f.remote_url;
       if (!url) continue;

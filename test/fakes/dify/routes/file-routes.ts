@@ -64,7 +64,14 @@ export async function postAudioToText(ctx: FakeDifyContext, call: IncomingCall):
   const part: RecordedFilePart | undefined = call.record.form?.files.find((f) => f.field === "file");
   const user = call.record.form?.fields.user || DEFAULT_USER;
   const answer = (status: number, reply: HttpErrorReply | { text: string }) => {
-    ctx.recordAudio({ filename: part?.filename, contentType: part?.contentType, bytes: part?.bytes, user: call.record.form?.fields.user, status, request: call.record });
+    ctx.recordAudio({
+      filename: part?.filename,
+      contentType: part?.contentType,
+      bytes: part?.bytes,
+      user: call.record.form?.fields.user,
+      status,
+      request: call.record,
+    });
     if ("kind" in reply) sendReply(call.res, reply);
     else sendJson(call.res, status, reply);
   };

@@ -17,7 +17,10 @@ export function postFeedback(ctx: FakeDifyContext, call: IncomingCall, messageId
   if (!user.ok) return answer(400, user.reply);
   const rating = body.rating;
   if (rating !== undefined && rating !== null && rating !== "like" && rating !== "dislike") {
-    return answer(400, invalid(ctx, "MessageFeedbackPayload", { field: "rating", type: "literal_error", msg: "Input should be 'like' or 'dislike'", input: rating }, body).reply);
+    return answer(
+      400,
+      invalid(ctx, "MessageFeedbackPayload", { field: "rating", type: "literal_error", msg: "Input should be 'like' or 'dislike'", input: rating }, body).reply,
+    );
   }
   const message = ctx.store.findMessage(messageId, user.value);
   if (!message) return answer(404, notFound(ctx, call, "Message Not Exists."));
@@ -37,11 +40,18 @@ export function getMessages(ctx: FakeDifyContext, call: IncomingCall): void {
   const user = userArg(q.get("user"));
   if (!user.ok) return sendReply(call.res, user.reply);
   if (!q.has("conversation_id")) {
-    return sendReply(call.res, invalid(ctx, "MessageListQuery", { field: "conversation_id", type: "missing", msg: "Field required" }, Object.fromEntries(q)).reply);
+    return sendReply(
+      call.res,
+      invalid(ctx, "MessageListQuery", { field: "conversation_id", type: "missing", msg: "Field required" }, Object.fromEntries(q)).reply,
+    );
   }
   const limit = Number(q.get("limit") ?? "20");
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    return sendReply(call.res, invalid(ctx, "MessageListQuery", { field: "limit", type: "less_than_equal", msg: "Input should be less than or equal to 100", input: q.get("limit") }, {}).reply);
+    return sendReply(
+      call.res,
+      invalid(ctx, "MessageListQuery", { field: "limit", type: "less_than_equal", msg: "Input should be less than or equal to 100", input: q.get("limit") }, {})
+        .reply,
+    );
   }
   const conversationId = q.get("conversation_id") ?? "";
   if (conversationId === "") return sendJson(call.res, 200, { limit, has_more: false, data: [] });

@@ -34,9 +34,7 @@ export function checkAuth(call: IncomingCall, ctx: FakeDifyContext): HttpErrorRe
 export function readJsonObject(call: IncomingCall): Checked<Record<string, unknown>> {
   const mime = (call.req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (mime !== "application/json" && !/^application\/[^/]+\+json$/.test(mime)) {
-    return fail(
-      replies.json(415, "unsupported_media_type", "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."),
-    );
+    return fail(replies.json(415, "unsupported_media_type", "Did not attempt to load JSON data because the request Content-Type was not 'application/json'."));
   }
   if (call.record.json === undefined) {
     return fail(replies.json(400, "bad_request", "The browser (or proxy) sent a request that this server could not understand."));

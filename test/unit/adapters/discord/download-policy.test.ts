@@ -3,10 +3,7 @@ import { checkAttachmentUrl, isPrivateAddress } from "../../../../adapters/disco
 
 describe("checkAttachmentUrl", () => {
   it("allows Discord's CDN hosts over https, with the address check", () => {
-    for (const url of [
-      "https://cdn.discordapp.com/attachments/1/2/a.png?ex=1&is=2&hm=3",
-      "https://media.discordapp.net/attachments/1/2/a.png",
-    ]) {
+    for (const url of ["https://cdn.discordapp.com/attachments/1/2/a.png?ex=1&is=2&hm=3", "https://media.discordapp.net/attachments/1/2/a.png"]) {
       expect(checkAttachmentUrl(url, undefined)).toMatchObject({ ok: true, checkAddress: true });
     }
   });
@@ -33,10 +30,20 @@ describe("checkAttachmentUrl", () => {
 });
 
 describe("isPrivateAddress", () => {
-  it.each(["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "garbage"])(
-    "%s is private",
-    (address) => expect(isPrivateAddress(address)).toBe(true),
-  );
+  it.each([
+    "127.0.0.1",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "::1",
+    "fd00::1",
+    "fe80::1",
+    "::ffff:127.0.0.1",
+    "garbage",
+  ])("%s is private", (address) => expect(isPrivateAddress(address)).toBe(true));
   it.each(["162.159.128.233", "8.8.8.8", "2606:4700::6810:1", "::ffff:8.8.8.8"])("%s is public", (address) => {
     expect(isPrivateAddress(address)).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from "discord.js";
 import { describe, expect, it } from "vitest";
+import { translateDiscordError } from "../../../../adapters/discord/errors.js";
 import {
   PlatformAuthError,
   PlatformError,
@@ -8,16 +9,27 @@ import {
   PlatformRateLimitError,
   PlatformValidationError,
 } from "../../../../src/contracts/errors.js";
-import { translateDiscordError } from "../../../../adapters/discord/errors.js";
 
 const op = { action: "post message", permission: "Send Messages in Threads" };
 const apiError = (code: number, status: number, extra: Record<string, unknown> = {}) =>
-  new DiscordAPIError({ code, message: "m", ...extra }, code, status, "POST", "https://discord.com/api/v10/channels/1/messages", { body: undefined, files: undefined });
+  new DiscordAPIError({ code, message: "m", ...extra }, code, status, "POST", "https://discord.com/api/v10/channels/1/messages", {
+    body: undefined,
+    files: undefined,
+  });
 
 function rateLimitError(retryAfter: number, global: boolean): RateLimitError {
   return new RateLimitError({
-    timeToReset: retryAfter, limit: 5, method: "PATCH", hash: "h", url: "u", route: "/channels/:id/messages/:id",
-    majorParameter: "1", global, retryAfter, sublimitTimeout: 0, scope: global ? "global" : "user",
+    timeToReset: retryAfter,
+    limit: 5,
+    method: "PATCH",
+    hash: "h",
+    url: "u",
+    route: "/channels/:id/messages/:id",
+    majorParameter: "1",
+    global,
+    retryAfter,
+    sublimitTimeout: 0,
+    scope: global ? "global" : "user",
   });
 }
 
@@ -45,9 +57,7 @@ describe("translateDiscordError", () => {
     expect(translateDiscordError(apiError(10003, 404), op)).toBeInstanceOf(PlatformNotFoundError);
     expect(translateDiscordError(apiError(10008, 404), op)).toBeInstanceOf(PlatformNotFoundError);
     expect(translateDiscordError(apiError(0, 401), op)).toBeInstanceOf(PlatformAuthError);
-    expect(translateDiscordError(Object.assign(new Error("An invalid token was provided."), { code: "TokenInvalid" }), op)).toBeInstanceOf(
-      PlatformAuthError,
-    );
+    expect(translateDiscordError(Object.assign(new Error("An invalid token was provided."), { code: "TokenInvalid" }), op)).toBeInstanceOf(PlatformAuthError);
   });
 
   it("maps invalid form bodies to validation errors, too long when Discord says so", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeButtonClick, type ButtonClickSnapshot } from "../../../../adapters/discord/interactions.js";
+import { type ButtonClickSnapshot, normalizeButtonClick } from "../../../../adapters/discord/interactions.js";
 
 const base: ButtonClickSnapshot = {
   interactionId: "1900000000000000001",
@@ -35,7 +35,13 @@ describe("normalizeButtonClick", () => {
   });
 
   it("addresses a click on an in-channel reply to the question it answered", () => {
-    const action = normalizeButtonClick({ ...base, channelId: "1300000000000000004", channelType: 2, parentId: null, messageReferenceId: "1310000000000000050" });
+    const action = normalizeButtonClick({
+      ...base,
+      channelId: "1300000000000000004",
+      channelType: 2,
+      parentId: null,
+      messageReferenceId: "1310000000000000050",
+    });
     expect(action.conversationKey).toBe("discord:1200000000000000001:1300000000000000004:1310000000000000050");
     expect(action.replyTarget.hints).toEqual({ replyToMessage: "1310000000000000050" });
   });

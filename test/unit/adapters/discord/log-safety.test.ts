@@ -1,8 +1,8 @@
 import { DiscordAPIError, HTTPError } from "discord.js";
 import { describe, expect, it } from "vitest";
-import { PlatformError } from "../../../../src/contracts/errors.js";
 import { discordErrorForLog, translateDiscordError } from "../../../../adapters/discord/errors.js";
 import { routeForLog } from "../../../../adapters/discord/rest-client.js";
+import { PlatformError } from "../../../../src/contracts/errors.js";
 
 const TOKEN = "aW50ZXJhY3Rpb246MTkwMDAwMDAwMDAwMDAwMDAwMTpzZWNyZXQtdG9rZW4tdmFsdWU";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scanMentions, type MentionNames } from "../../../../adapters/discord/mentions.js";
+import { type MentionNames, scanMentions } from "../../../../adapters/discord/mentions.js";
 
 const names: MentionNames = {
   botUserId: "100",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeConversationKey } from "../../../../adapters/discord/conversation-key.js";
-import { normalizeMessage, threadName, type NormalizeContext } from "../../../../adapters/discord/normalize.js";
+import { type NormalizeContext, normalizeMessage, threadName } from "../../../../adapters/discord/normalize.js";
 import { BOT, GENERAL, GUILD, snapshot } from "./fixtures.js";
 
 const ctx: NormalizeContext = { botUserId: BOT, allowedGuilds: [], allowedChannels: [], allowDirectMessages: true };
@@ -87,7 +87,9 @@ describe("normalizeMessage", () => {
   });
 
   it("ignores the bot itself, other bots, webhooks and system messages", () => {
-    expect(ignoredReason("botThreadReply", { author: { id: BOT, username: "DifyBot", displayName: "DifyBot", isBot: true, isSystem: false } })).toBe("own_message");
+    expect(ignoredReason("botThreadReply", { author: { id: BOT, username: "DifyBot", displayName: "DifyBot", isBot: true, isSystem: false } })).toBe(
+      "own_message",
+    );
     expect(ignoredReason("channelMention", { author: { id: "9", username: "b", displayName: "b", isBot: true, isSystem: false } })).toBe("bot_author");
     expect(ignoredReason("channelMention", { webhookId: "77" })).toBe("bot_author");
     expect(ignoredReason("channelMention", { type: 7 })).toBe("system_message");

@@ -11,7 +11,10 @@ describe("renderMessage", () => {
 
   it("puts buttons in rows of five with their styles", () => {
     const buttons = Array.from({ length: 7 }, (_, i) => ({ actionId: `q:${i}`, label: `Question ${i}` }));
-    const { body } = renderMessage({ markdown: "x", buttons: [{ actionId: "stop", label: "Stop", style: "danger" }, ...buttons, { actionId: "go", label: "Go", style: "primary" }] });
+    const { body } = renderMessage({
+      markdown: "x",
+      buttons: [{ actionId: "stop", label: "Stop", style: "danger" }, ...buttons, { actionId: "go", label: "Go", style: "primary" }],
+    });
     expect(body.components.map((r) => r.components.length)).toEqual([5, 4]);
     expect(body.components.every((r) => r.type === ComponentType.ActionRow)).toBe(true);
     const flat = body.components.flatMap((r) => r.components);

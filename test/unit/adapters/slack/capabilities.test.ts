@@ -32,7 +32,9 @@ describe("Slack capabilities", () => {
   it("match the tiers the fake Slack enforces", () => {
     const budgets = SLACK_CAPABILITIES.rateBudgets({ workspaceId: "T", channelId: "C" });
     const byMethod = Object.fromEntries(
-      Object.values(budgets).flatMap((list) => list ?? []).map((x) => [x.key.split(":").pop(), { limit: x.limit, windowMs: x.windowMs }]),
+      Object.values(budgets)
+        .flatMap((list) => list ?? [])
+        .map((x) => [x.key.split(":").pop(), { limit: x.limit, windowMs: x.windowMs }]),
     );
     for (const [method, tier] of Object.entries(DEFAULT_FAKE_SLACK_TIERS)) {
       expect(byMethod[method], method).toEqual({ limit: tier.limit, windowMs: tier.windowMs });

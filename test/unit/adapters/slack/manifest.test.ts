@@ -11,7 +11,10 @@ const manifest = readFileSync(fileURLToPath(new URL("../../../../slack-app-manif
  * reader for this file's block style (indentation, "key:" and "- item" lines, # comments).
  */
 function listAt(yaml: string, path: readonly string[]): string[] {
-  const lines = yaml.split("\n").map((l) => l.replace(/\s+#.*$/, "").replace(/^\s*#.*$/, "")).filter((l) => l.trim() !== "");
+  const lines = yaml
+    .split("\n")
+    .map((l) => l.replace(/\s+#.*$/, "").replace(/^\s*#.*$/, ""))
+    .filter((l) => l.trim() !== "");
   let depth = 0;
   let indent = -1;
   const items: string[] = [];

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mentionedUserIds, slackMarkupToMarkdown } from "../../../../adapters/slack/markup.js";
 
-const md = (raw: string, userNames?: Record<string, string>) =>
-  slackMarkupToMarkdown(raw, { botUserId: "UBOT", ...(userNames ? { userNames } : {}) });
+const md = (raw: string, userNames?: Record<string, string>) => slackMarkupToMarkdown(raw, { botUserId: "UBOT", ...(userNames ? { userNames } : {}) });
 
 describe("slackMarkupToMarkdown", () => {
   it.each([

@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  SLACK_LIMITS,
-  markdownToPlainText,
-  renderButtons,
-  renderCitations,
-  renderExtras,
-  renderMessage,
-} from "../../../../adapters/slack/render.js";
+import { markdownToPlainText, renderButtons, renderCitations, renderExtras, renderMessage, SLACK_LIMITS } from "../../../../adapters/slack/render.js";
 import { PlatformValidationError } from "../../../../src/contracts/errors.js";
 
 describe("renderMessage", () => {
