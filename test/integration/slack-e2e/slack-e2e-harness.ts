@@ -229,12 +229,12 @@ export function buttonsOf(message: FakeSlackMessage): SlackButton[] {
 export const hasStopButton = (m: FakeSlackMessage): boolean => buttonsOf(m).some((b) => b.label === "Stop");
 
 /** Not streaming, no Stop button, not the placeholder or a progress line (those are italic lines). */
-export function isSettled(m: FakeSlackMessage): boolean {
+function isSettled(m: FakeSlackMessage): boolean {
   return m.stream !== "streaming" && !hasStopButton(m) && !/^_[^\n]*_$/.test(m.markdown) && m.markdown !== "";
 }
 
 /** The texts a message showed over time (creation, edits, stream appends), in order. */
-export const shownTexts = (m: FakeSlackMessage): string[] => m.revisions.map((r) => r.markdown);
+const shownTexts = (m: FakeSlackMessage): string[] => m.revisions.map((r) => r.markdown);
 
 /** True when the message was created by chat.startStream (native streaming) rather than posted and edited. */
 export const isNativeStream = (m: FakeSlackMessage): boolean => m.revisions[0]?.via === "chat.startStream";
