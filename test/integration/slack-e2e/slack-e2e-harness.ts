@@ -8,7 +8,7 @@ import { FakeSlackApi, type FakeSlackApiOptions, type FakeSlackMessage, type Fak
 import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
 import { captureLogger, type LogEntry } from "../../support/capture-logger.js";
 
-export const SIGNING_SECRET = "e2e-signing-secret";
+const SIGNING_SECRET = "e2e-signing-secret";
 
 export const ANA: FakeSlackUser = { id: "U0ANA", name: "ana", realName: "Ana Lima", displayName: "Ana" };
 export const BO: FakeSlackUser = { id: "U0BO", name: "bo", realName: "Bo Berg", displayName: "Bo" };
