@@ -22,6 +22,17 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      {
+        test: {
+          // One set of ChatPlatform assertions run against every adapter and its fake platform (real sockets, no Redis).
+          name: "contract",
+          include: ["test/contract/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
     ],
   },
 });

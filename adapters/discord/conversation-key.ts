@@ -18,7 +18,10 @@ export function encodeConversationKey(address: DiscordConversationAddress): stri
   return `discord:${address.workspaceId}:${address.channelId}:${address.threadId}`;
 }
 
-/** The inverse of `encodeConversationKey`; null for anything it did not produce. */
+/**
+ * The inverse of `encodeConversationKey`; null for anything it did not produce.
+ * @internal The core never decodes keys; the round-trip test proves the encoding is unambiguous (two threads never share a key).
+ */
 export function decodeConversationKey(key: string): DiscordConversationAddress | null {
   const parts = key.split(":");
   if (parts.length !== 4 || parts[0] !== "discord") return null;

@@ -61,7 +61,7 @@ function batches(files: readonly OutboundFile[], maxBytes: number): OutboundFile
 }
 
 /** Discord shows the name as given; keep it a plain name (no path) and non-empty. */
-export function safeFileName(name: string): string {
+function safeFileName(name: string): string {
   const base =
     name
       .split(/[\\/]/)

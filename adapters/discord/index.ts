@@ -6,9 +6,3 @@ import { DiscordPlatform, type DiscordPlatformOptions } from "./discord-platform
 export function createDiscordPlatform(config: DiscordConfig, deps: { logger: Logger }, options?: DiscordPlatformOptions): DiscordPlatform {
   return new DiscordPlatform(config, deps, options);
 }
-
-export { type DiscordConfig, parseDiscordConfig } from "./config.js";
-export { type DiscordConversationAddress, decodeConversationKey, encodeConversationKey } from "./conversation-key.js";
-export { DiscordPlatform, type DiscordPlatformOptions } from "./discord-platform.js";
-export { DISCORD_LIMITS, DISCORD_RATE_BUDGETS } from "./limits.js";
-export { inviteUrl, REQUIRED_PERMISSIONS, requiredPermissionsInteger } from "./permissions.js";

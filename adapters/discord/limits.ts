@@ -36,9 +36,6 @@ export const DISCORD_RATE_BUDGETS = {
 /** Message flag IS_VOICE_MESSAGE (1 << 13). */
 export const IS_VOICE_MESSAGE_FLAG = 1 << 13;
 
-/** The Message Content gateway intent (privileged), 1 << 15. */
-export const MESSAGE_CONTENT_INTENT_BIT = 1 << 15;
-
 /** Hosts Discord serves attachments from. */
 export const DISCORD_CDN_HOSTS: readonly string[] = ["cdn.discordapp.com", "media.discordapp.net"];
 

@@ -13,7 +13,7 @@ export interface NormalizeContext {
   readonly allowDirectMessages: boolean;
 }
 
-export type IgnoreReason =
+type IgnoreReason =
   | "own_message"
   | "bot_author"
   | "system_message"
@@ -164,7 +164,10 @@ function toAttachment(a: DiscordMessageSnapshot["attachments"][number], flags: n
   };
 }
 
-/** A readable thread title from the question: its first line, cut at a word boundary, at most 100 characters. */
+/**
+ * A readable thread title from the question: its first line, cut at a word boundary, at most 100 characters.
+ * @internal Exported for its unit test.
+ */
 export function threadName(text: string, attachments: readonly InboundAttachment[], authorName: string): string {
   const max = DISCORD_LIMITS.threadNameLength;
   const firstLine = text

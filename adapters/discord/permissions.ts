@@ -14,9 +14,10 @@ export const REQUIRED_PERMISSIONS = [
   { name: "Embed Links", bit: PermissionFlagsBits.EmbedLinks, why: "show citations as an embed" },
 ] as const;
 
-export type RequiredPermissionName = (typeof REQUIRED_PERMISSIONS)[number]["name"];
-
-/** The permissions integer for the OAuth2 invite URL (309237763072). */
+/**
+ * The permissions integer for the OAuth2 invite URL (309237763072).
+ * @internal Exported so the test pins the invite integer the README documents.
+ */
 export function requiredPermissionsInteger(): bigint {
   return REQUIRED_PERMISSIONS.reduce((acc, p) => acc | p.bit, 0n);
 }

@@ -5,18 +5,16 @@ import { DM_WORKSPACE_ID } from "./limits.js";
 /** Skin-tone modifiers (U+1F3FB–U+1F3FF) and the emoji presentation selector (U+FE0F). */
 const EMOJI_MODIFIERS = /[\u{1F3FB}-\u{1F3FF}\u{FE0F}]/gu;
 
-/** "👍" with any skin tone → thumbs_up, "👎" → thumbs_down; custom emoji and everything else → null. */
+/**
+ * "👍" with any skin tone → thumbs_up, "👎" → thumbs_down; custom emoji and everything else → null.
+ * @internal Exported for its unit test.
+ */
 export function reactionFromEmoji(emoji: { readonly id?: string | null; readonly name?: string | null }): Reaction | null {
   if (emoji.id) return null;
   const base = (emoji.name ?? "").replace(EMOJI_MODIFIERS, "");
   if (base === "👍") return "thumbs_up";
   if (base === "👎") return "thumbs_down";
   return null;
-}
-
-/** Inverse of `reactionFromEmoji`, for seeding reactions (URL-encoded by the caller). */
-export function emojiForReaction(reaction: Reaction): string {
-  return reaction === "thumbs_up" ? "👍" : "👎";
 }
 
 export interface ReactionContext {

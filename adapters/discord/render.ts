@@ -6,7 +6,7 @@ import { DISCORD_LIMITS } from "./limits.js";
  * The JSON body shared by create (POST) and edit (PATCH). Components and embeds are always present, so an edit
  * that carries no buttons also removes the old ones.
  */
-export interface RenderedMessageBody {
+interface RenderedMessageBody {
   content: string;
   components: APIActionRowComponent<APIButtonComponentWithCustomId>[];
   embeds: APIEmbed[];
@@ -68,7 +68,7 @@ export function fitContent(text: string, warnings: string[]): string {
 
 const BUTTON_STYLE = { primary: ButtonStyle.Primary, danger: ButtonStyle.Danger } as const;
 
-export function renderButtons(buttons: readonly ActionButton[], warnings: string[]): APIActionRowComponent<APIButtonComponentWithCustomId>[] {
+function renderButtons(buttons: readonly ActionButton[], warnings: string[]): APIActionRowComponent<APIButtonComponentWithCustomId>[] {
   const seen = new Set<string>();
   const valid: APIButtonComponentWithCustomId[] = [];
   for (const b of buttons) {
@@ -105,7 +105,7 @@ function fitLabel(label: string): string {
 }
 
 /** Citations go into an embed, so they never eat into the 2,000 characters of the answer itself. */
-export function renderCitations(citations: readonly Citation[]): APIEmbed[] {
+function renderCitations(citations: readonly Citation[]): APIEmbed[] {
   if (citations.length === 0) return [];
   const maxLength = DISCORD_LIMITS.embedDescriptionLength;
   const lines: string[] = [];

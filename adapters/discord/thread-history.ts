@@ -37,7 +37,10 @@ export async function fetchThreadHistory(
     .filter((m): m is ThreadHistoryMessage => m !== null);
 }
 
-/** One API message → history entry; system messages are skipped, a thread's starter message is unwrapped. */
+/**
+ * One API message → history entry; system messages are skipped, a thread's starter message is unwrapped.
+ * @internal Exported for its unit test.
+ */
 export function historyEntry(msg: APIMessage): ThreadHistoryMessage | null {
   const source = msg.type === MessageType.ThreadStarterMessage ? msg.referenced_message : msg;
   if (!source || (source.type !== MessageType.Default && source.type !== MessageType.Reply)) return null;

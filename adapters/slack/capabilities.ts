@@ -7,7 +7,7 @@ const MINUTE_MS = 60_000;
  * Slack's rate tiers apply per method, per workspace, per app (docs.slack.dev "Rate limits"), so every stream in
  * one workspace shares them; the keys say so. They are Redis keys in the core's shared limiter: keep them stable.
  */
-export const SLACK_RATE_TIERS = {
+const SLACK_RATE_TIERS = {
   /** Tier 3: 50+ per minute. */
   "chat.update": { limit: 50, windowMs: MINUTE_MS },
   /** Tier 2: 20+ per minute. */
@@ -24,9 +24,9 @@ export const SLACK_RATE_TIERS = {
   "chat.postMessage": { limit: 60, windowMs: MINUTE_MS },
 } as const;
 
-export type SlackRatedMethod = keyof typeof SLACK_RATE_TIERS;
+type SlackRatedMethod = keyof typeof SLACK_RATE_TIERS;
 
-export function slackBudgetKey(method: SlackRatedMethod, workspaceId: string, channelId?: string): string {
+function slackBudgetKey(method: SlackRatedMethod, workspaceId: string, channelId?: string): string {
   return channelId === undefined ? `slack:${workspaceId}:${method}` : `slack:${workspaceId}:${channelId}:${method}`;
 }
 
@@ -34,7 +34,7 @@ function budget(method: SlackRatedMethod, workspaceId: string, channelId?: strin
   return { key: slackBudgetKey(method, workspaceId, channelId), ...SLACK_RATE_TIERS[method] };
 }
 
-export function slackRateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets {
+function slackRateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets {
   const ws = place.workspaceId;
   return {
     post: [budget("chat.postMessage", ws, place.channelId)],

@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { envList, envUrl, optionalSecret, type ParseResult, parseWith } from "../../src/contracts/config-schema.js";
 
-/** Slack's own Web API base, used when SLACK_API_URL is unset. */
+/**
+ * Slack's own Web API base, used when SLACK_API_URL is unset.
+ * @internal Exported so the config test pins the default.
+ */
 export const DEFAULT_SLACK_API_URL = "https://slack.com/api";
 
-export type SlackStreamingSetting = "auto" | "edit" | "native";
+type SlackStreamingSetting = "auto" | "edit" | "native";
 
 /** How events reach the bridge: Events API over HTTP (signed) or a Socket Mode WebSocket. */
-export type SlackTransport = { readonly kind: "http"; readonly signingSecret: string } | { readonly kind: "socket"; readonly appToken: string };
+type SlackTransport = { readonly kind: "http"; readonly signingSecret: string } | { readonly kind: "socket"; readonly appToken: string };
 
 export interface SlackConfig {
   readonly botToken: string;

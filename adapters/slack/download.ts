@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import { PlatformError, PlatformNotFoundError, PlatformPermissionError, PlatformValidationError } from "../../src/contracts/errors.js";
 import { type FileHostPolicy, isPrivateAddress } from "./file-hosts.js";
 
-export const MAX_DOWNLOAD_REDIRECTS = 5;
+const MAX_DOWNLOAD_REDIRECTS = 5;
 
 export interface DownloadOptions {
   readonly token: string;

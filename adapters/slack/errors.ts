@@ -72,6 +72,7 @@ interface SlackErrorShape {
  * Turns whatever @slack/web-api threw into the PlatformError family, so the core only ever branches on our
  * codes. `method` (e.g. "chat.update") goes into the message and the permission's `action`. Slack error
  * payloads never hold the token, and the message is built from codes only.
+ * @internal Exported for its unit test.
  */
 export function translateSlackError(err: unknown, method: string): PlatformError {
   if (err instanceof PlatformError) return err;

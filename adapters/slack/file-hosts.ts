@@ -7,8 +7,8 @@
  * HTTPS only. The host of SLACK_API_URL is added when it is set: whoever points the bridge at another Slack
  * endpoint (a proxy, a test server) trusts it with the token already.
  */
-export const SLACK_FILE_HOSTS: readonly string[] = ["files.slack.com", "files.slack-gov.com", "slack-files.com"];
-export const SLACK_FILE_HOST_SUFFIXES: readonly string[] = [".slack-edge.com", ".slack-files.com"];
+const SLACK_FILE_HOSTS: readonly string[] = ["files.slack.com", "files.slack-gov.com", "slack-files.com"];
+const SLACK_FILE_HOST_SUFFIXES: readonly string[] = [".slack-edge.com", ".slack-files.com"];
 
 export interface FileHostPolicy {
   /** May this URL receive the bot token (and be fetched at all as a first hop)? */

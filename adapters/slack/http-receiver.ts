@@ -3,6 +3,7 @@ import type { HttpRoute } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 
+/** @internal Exported so the manifest test checks the app manifest points at it. */
 export const SLACK_EVENTS_PATH = "/slack/events";
 
 export interface SlackHttpIngress {

@@ -13,7 +13,10 @@ export function encodeConversationKey(a: SlackConversationAddress): string {
   return `slack:${a.teamId}:${a.channelId}:${a.threadTs}`;
 }
 
-/** Inverse of `encodeConversationKey`; null for keys of other platforms or malformed keys. */
+/**
+ * Inverse of `encodeConversationKey`; null for keys of other platforms or malformed keys.
+ * @internal The core never decodes keys; the round-trip test proves the encoding is unambiguous (two threads never share a key).
+ */
 export function decodeConversationKey(key: string): SlackConversationAddress | null {
   const parts = key.split(":");
   if (parts.length !== 4 || parts[0] !== "slack") return null;

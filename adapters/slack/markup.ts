@@ -18,7 +18,7 @@ export function mentionedUserIds(raw: string): string[] {
   return [...new Set(ids)];
 }
 
-export function decodeEntities(s: string): string {
+function decodeEntities(s: string): string {
   return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 }
 

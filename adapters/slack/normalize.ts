@@ -20,13 +20,16 @@ export interface NormalizeContext {
 // other subtype is an edit, a deletion, a join, a bot post… and never one.
 const ANSWERABLE_SUBTYPES = new Set(["file_share", "thread_broadcast"]);
 
-export const isDirectChannel = (channelId: string, channelType?: string) => (channelType !== undefined ? channelType === "im" : channelId.startsWith("D"));
+const isDirectChannel = (channelId: string, channelType?: string) => (channelType !== undefined ? channelType === "im" : channelId.startsWith("D"));
 
 function isChannelAllowed(ctx: NormalizeContext, channelId: string, isDm: boolean): boolean {
   return isDm || ctx.allowedChannels.length === 0 || ctx.allowedChannels.includes(channelId);
 }
 
-/** Slack "1712345678.000100" (seconds) → ISO 8601; falls back when the value is not a timestamp. */
+/**
+ * Slack "1712345678.000100" (seconds) → ISO 8601; falls back when the value is not a timestamp.
+ * @internal Exported for its unit test.
+ */
 export function slackTsToIso(ts: string | undefined, fallback: string): string {
   const seconds = Number(ts);
   return ts !== undefined && Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : fallback;
@@ -35,6 +38,7 @@ export function slackTsToIso(ts: string | undefined, fallback: string): string {
 /**
  * Audio clips recorded in Slack are MP4/AAC (sometimes labelled video/mp4) or WebM: report them as audio so
  * the core picks speech-to-text, keeping the container the bytes really are.
+ * @internal Exported for its unit test.
  */
 export function normalizeSlackFile(file: SlackFile): InboundAttachment | null {
   const ref = file.url_private_download ?? file.url_private;

@@ -39,7 +39,7 @@ export interface SlackMessagePayload {
 }
 
 /** Slack parses `<`, `>` and `&` in mrkdwn and `text`: escape them in anything we did not write ourselves. */
-export function escapeMrkdwn(s: string): string {
+function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
@@ -50,6 +50,7 @@ function truncate(s: string, max: number): string {
 /**
  * Markdown → readable plain text for notifications and clients without Block Kit: markers go, words stay.
  * Not a full Markdown parser; the blocks carry the real rendering.
+ * @internal Exported for its unit test.
  */
 export function markdownToPlainText(md: string): string {
   return md
@@ -64,6 +65,7 @@ export function markdownToPlainText(md: string): string {
     .trim();
 }
 
+/** @internal Exported for its unit test. */
 export function renderButtons(buttons: readonly ActionButton[]): SlackBlock[] {
   const blocks: SlackBlock[] = [];
   const capped = buttons.slice(0, SLACK_LIMITS.buttonsPerActionsBlock);
@@ -87,7 +89,10 @@ function citationLink(c: Citation): string {
   return c.url && /^https?:\/\/[^\s<>|]+$/.test(c.url) ? `<${c.url}|${title}>` : title;
 }
 
-/** Citations as one compact context line: "Sources: [1] Title · [2] <url|Title>", cut to what fits. */
+/**
+ * Citations as one compact context line: "Sources: [1] Title · [2] <url|Title>", cut to what fits.
+ * @internal Exported for its unit test.
+ */
 export function renderCitations(citations: readonly Citation[]): SlackBlock[] {
   if (citations.length === 0) return [];
   const head = "*Sources:* ";

@@ -47,13 +47,13 @@ export interface SlackReactionEvent {
   readonly event_ts?: string;
 }
 
-export interface SlackBlock {
+interface SlackBlock {
   readonly type: string;
   readonly text?: unknown;
   readonly [key: string]: unknown;
 }
 
-export interface SlackBlockAction {
+interface SlackBlockAction {
   readonly type?: string;
   readonly action_id?: string;
   readonly block_id?: string;

@@ -4,7 +4,7 @@ import type { SlackConfig } from "./config.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 
 /** Per-request timeout: a hung call must not hold a streaming reply forever; the core retries instead. */
-export const SLACK_REQUEST_TIMEOUT_MS = 15_000;
+const SLACK_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * The Web API client for every outbound call. A 429 is thrown at once (`rejectRateLimitedCalls`) instead of

@@ -118,7 +118,7 @@ export const optionalSecret = () =>
     });
 
 /** Turns zod issues into "VAR_NAME: problem" lines. */
-export function formatIssues(error: z.ZodError): string[] {
+function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join(".") || "(config)";
     return `${path}: ${issue.message}`;

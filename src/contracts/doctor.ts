@@ -1,5 +1,5 @@
 /** One line of `npm run doctor`: what was checked, how it went, and what to do when it failed. */
-export type CheckStatus = "pass" | "warn" | "fail";
+type CheckStatus = "pass" | "warn" | "fail";
 
 export interface DoctorCheck {
   /** "Dify", "Redis", "Slack", "Discord", "Configuration". */

@@ -61,7 +61,7 @@ export interface DownloadedFile {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are among what a file name must not carry.
 const BAD_FILENAME_CHARS = /[/\\:*?"<>|\u0000-\u001f]/g;
 
-export function safeFileName(name: string): string {
+function safeFileName(name: string): string {
   const cleaned = name.replace(BAD_FILENAME_CHARS, "_").trim() || "file";
   return cleaned.length > 200 ? cleaned.slice(cleaned.length - 200) : cleaned;
 }

@@ -17,6 +17,7 @@ export type DifyErrorCode =
   | "DIFY_STREAM_INCOMPLETE"
   | "DIFY_ABORTED";
 
+/** @internal The error family's root; the core branches on codes, the tests pin the classes the factory builds. */
 export abstract class DifyError extends BridgeError {
   abstract override readonly code: DifyErrorCode;
 }
@@ -47,15 +48,18 @@ export class DifyApiError extends DifyError {
   }
 }
 
+/** @internal The core branches on codes; the tests pin which class the factory builds. */
 export class DifyBadRequestError extends DifyApiError {
   override readonly code = "DIFY_BAD_REQUEST" as const;
 }
 export class DifyUnauthorizedError extends DifyApiError {
   override readonly code = "DIFY_UNAUTHORIZED" as const;
 }
+/** @internal The core branches on codes; the tests pin which class the factory builds. */
 export class DifyForbiddenError extends DifyApiError {
   override readonly code = "DIFY_FORBIDDEN" as const;
 }
+/** @internal The core branches on codes; the tests pin which class the factory builds. */
 export class DifyNotFoundError extends DifyApiError {
   override readonly code: "DIFY_NOT_FOUND" | "DIFY_CONVERSATION_NOT_FOUND" = "DIFY_NOT_FOUND";
 }
@@ -78,7 +82,10 @@ export class DifyConcurrencyLimitError extends DifyApiError {
   }
   readonly retryAfterMs: number | undefined;
 }
-/** A plan or provider quota is used up: retrying does not help. */
+/**
+ * A plan or provider quota is used up: retrying does not help.
+ * @internal The core branches on codes; the tests pin which class the factory builds.
+ */
 export class DifyQuotaExceededError extends DifyApiError {
   override readonly code = "DIFY_QUOTA_EXCEEDED" as const;
 }
@@ -169,6 +176,7 @@ export function difyErrorFromResponse(status: number, bodyText: string, headers?
   return new DifyApiError(details);
 }
 
+/** @internal Exported for its unit test. */
 export function parseRetryAfterMs(headers?: Headers): number | undefined {
   const raw = headers?.get("retry-after");
   if (!raw) return undefined;

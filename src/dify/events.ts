@@ -59,6 +59,7 @@ export interface AgentThought {
   readonly observation?: string | undefined;
 }
 
+/** @internal Exported for its unit test. */
 export type ProgressKind = "workflow_started" | "node_started" | "node_finished" | "iteration" | "loop" | "agent_log";
 
 export type DifyEvent = DifyIds &

@@ -17,7 +17,7 @@ export interface SseDecoderOptions {
   readonly onOversize?: (limitChars: number) => void;
 }
 
-export const DEFAULT_MAX_EVENT_CHARS = 8 * 1024 * 1024;
+const DEFAULT_MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
 export interface SseDecoder {
   push(bytes: Uint8Array): void;
@@ -70,16 +70,4 @@ export function createSseDecoder(onMessage: (msg: SseMessage) => void, options: 
       feed(`${decoder.decode()}\n\n`);
     },
   };
-}
-
-/** Async form over a response body. Yields each message as soon as its bytes have arrived. */
-export async function* readSse(body: AsyncIterable<Uint8Array>, options: SseDecoderOptions = {}): AsyncGenerator<SseMessage> {
-  const pending: SseMessage[] = [];
-  const decoder = createSseDecoder((m) => pending.push(m), options);
-  for await (const chunk of body) {
-    decoder.push(chunk);
-    while (pending.length > 0) yield pending.shift() as SseMessage;
-  }
-  decoder.end();
-  while (pending.length > 0) yield pending.shift() as SseMessage;
 }

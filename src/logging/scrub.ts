@@ -4,7 +4,7 @@
  * headers or in an error message ("invalid token xoxb-..."), so every log record goes through this walk.
  */
 
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 
 /** Keys whose values are always secret, wherever they appear. */
 const SECRET_KEY =

@@ -31,12 +31,16 @@ const BY_EXTENSION: Readonly<Record<string, DifyFileType>> = Object.fromEntries(
   ...["mp4", "mov", "mpeg", "webm"].map((e) => [e, "video"]),
 ]) as Record<string, DifyFileType>;
 
+/** @internal Exported for its unit test. */
 export function extensionOf(name: string): string {
   const m = /\.([A-Za-z0-9]{1,10})$/.exec(name);
   return m ? (m[1] as string).toLowerCase() : "";
 }
 
-/** The Dify file type of an attachment, from its extension, else its media type. */
+/**
+ * The Dify file type of an attachment, from its extension, else its media type.
+ * @internal Exported for its unit test.
+ */
 export function difyFileType(name: string, mimeType: string): DifyFileType {
   const byExt = BY_EXTENSION[extensionOf(name)];
   if (byExt) return byExt;

@@ -1,9 +1,13 @@
 import { BridgeError } from "../contracts/errors.js";
 import { encodeWavPcm16 } from "./wav.js";
 
-/** 16 kHz is what speech models are trained on; it keeps a minute of speech under 2 MB. */
+/**
+ * 16 kHz is what speech models are trained on; it keeps a minute of speech under 2 MB.
+ * @internal Exported for its unit test.
+ */
 export const SPEECH_SAMPLE_RATE = 16_000;
 
+/** @internal The core branches on its code; the tests pin the class. */
 export class VoiceConversionError extends BridgeError {
   readonly code = "VOICE_CONVERSION_FAILED" as const;
 }

@@ -24,6 +24,7 @@ export type AcquireResult =
  * Grants are timed by Redis, calls are timed by the platform on arrival, and the delay between the two differs
  * from call to call; counting each window slightly longer than the platform does keeps that jitter from ever
  * making N+1.
+ * @internal Exported for its unit test.
  */
 export function effectiveWindowMs(windowMs: number): number {
   // At least 100 ms: a busy worker can hold a granted call that long before it leaves the machine (measured:
@@ -32,7 +33,7 @@ export function effectiveWindowMs(windowMs: number): number {
 }
 
 /** A stream that has not asked for a budget for this long no longer counts as active. */
-export const ACTIVE_TTL_MS = 30_000;
+const ACTIVE_TTL_MS = 30_000;
 
 /**
  * Platform rate budgets shared by every stream in every worker process (Slack: ~50 chat.update per minute per

@@ -64,8 +64,3 @@ export function sameContent(a: MessageContent | undefined, b: MessageContent | u
   if (ab !== bb) return false;
   return JSON.stringify(a.citations ?? []) === JSON.stringify(b.citations ?? []);
 }
-
-/** A message that already shows answer text (rather than the placeholder or a progress line). */
-export function showsAnswer(content: MessageContent | undefined, placeholderTexts: ReadonlySet<string>): boolean {
-  return content !== undefined && !placeholderTexts.has(content.markdown);
-}

@@ -14,7 +14,7 @@ import { type DurationStats, routineIntervalMs } from "./edit-pacer.js";
 import { type FinalView, finalLayout, type ReplyLayout, type StreamingView, sameContent, streamingLayout } from "./reply-layout.js";
 import { chooseStreamMode } from "./stream-mode.js";
 
-export interface StreamerEvents {
+interface StreamerEvents {
   /** A platform call that shows answer text for the first time has completed. */
   onFirstText?(atMs: number): void;
   onOp?(op: RateOp): void;

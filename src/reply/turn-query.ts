@@ -3,6 +3,7 @@ import type { ThreadHistoryMessage } from "../contracts/messages.js";
 /** Context from a thread the bot joins late; the newest messages win when it is long. */
 const HISTORY_MAX_CHARS = 8_000;
 
+/** @internal Exported for its unit test. */
 export const FILES_ONLY_QUESTION = "Please take a look at the attached file(s).";
 
 export function historyContext(history: readonly ThreadHistoryMessage[]): string {

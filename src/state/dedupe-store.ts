@@ -6,7 +6,7 @@ import type { RedisKeyBuilder } from "./redis-keys.js";
  * and message), and a Discord gateway resume can replay dispatches. A day is far longer than any of these
  * windows and costs one small key per message.
  */
-export const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
 export class DedupeStore {
   constructor(

@@ -2,7 +2,7 @@
  * The only place Redis key strings are built: `bridge:<kind>:<id>`. Every key the bridge writes has a TTL
  * (set where it is written), so an abandoned thread or answer never stays in Redis forever.
  */
-export type RedisKeyKind =
+type RedisKeyKind =
   | "seen" // dedupe marker per platform event
   | "thread" // the thread is one of the bot's conversations
   | "conv" // thread → Dify conversation id

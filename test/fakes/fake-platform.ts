@@ -23,6 +23,7 @@ import type {
   ThreadHistoryMessage,
 } from "../../src/contracts/messages.js";
 import type { Reaction } from "../../src/contracts/reactions.js";
+import { FakeThreadLog } from "./fake-thread-log.js";
 
 /** One call the bridge made, as data. `at` is `performance.timeOrigin + performance.now()` when the call arrived. */
 export interface FakeOp {
@@ -45,6 +46,8 @@ export interface FakeMessage {
   /** While natively streaming: the text so far. */
   streaming: boolean;
   readonly history: MessageContent[];
+  /** Files the message carries (attachFiles). */
+  readonly files: readonly OutboundFile[];
 }
 
 export interface FakePlatformOptions {
@@ -75,7 +78,9 @@ export class FakePlatform implements ChatPlatform {
   readonly messages = new Map<string, FakeMessage>();
   readonly ephemerals: Array<{ userId: string; text: string; target: ReplyTarget }> = [];
   readonly attachments = new Map<string, Uint8Array>();
-  readonly history = new Map<string, ThreadHistoryMessage[]>();
+  private readonly threads = new FakeThreadLog();
+  /** Thread contents by "<channelId>:<threadId>": seed entries here; delivered and posted messages are added. */
+  readonly history = this.threads.seeded;
   /** 429s answered because the bridge exceeded a budget (not injected ones). */
   budgetViolations = 0;
   private sink: InboundSink | undefined;
@@ -112,6 +117,7 @@ export class FakePlatform implements ChatPlatform {
 
   async stop(): Promise<void> {
     this.sink = undefined;
+    this.started = false;
   }
 
   isReady(): boolean {
@@ -121,6 +127,10 @@ export class FakePlatform implements ChatPlatform {
   /** Delivers an event the way an adapter would; resolves when the bridge accepted it. */
   async emit(event: InboundEvent): Promise<void> {
     if (!this.sink) throw new Error("platform has no sink (not started in an ingress role)");
+    if (event.kind === "message") {
+      const m = event.message;
+      this.threads.recordUser(m.replyTarget, m.messageId, m.author, m.text);
+    }
     await this.sink(event);
   }
 
@@ -131,7 +141,9 @@ export class FakePlatform implements ChatPlatform {
 
   // ---- port: outbound ----
 
+  // Like the real adapters, content over the limit is refused before the call (and spends no budget).
   async postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
+    this.check(content);
     await this.call("post", "post", target, { target, content });
     const ref: MessageRef = {
       platform: this.id,
@@ -140,18 +152,18 @@ export class FakePlatform implements ChatPlatform {
       messageId: `m${++this.seq}`,
       ...(target.threadId ? { threadId: target.threadId } : {}),
     };
-    this.check(content);
-    this.messages.set(ref.messageId, { ref, content, deleted: false, streaming: false, history: [content] });
+    this.messages.set(ref.messageId, { ref, content, deleted: false, streaming: false, history: [content], files: [] });
+    this.threads.recordBot(ref, content.markdown);
     this.patchLastOp({ ref });
     return ref;
   }
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
+    this.check(content);
     await this.call("edit", "edit", ref, { ref, content });
     const m = this.messages.get(ref.messageId);
     if (!m || m.deleted) throw new PlatformNotFoundError(this.id, "message not found");
     if (m.streaming) throw new PlatformError(this.id, "streaming_state_conflict");
-    this.check(content);
     m.content = content;
     m.history.push(content);
   }
@@ -163,14 +175,24 @@ export class FakePlatform implements ChatPlatform {
   }
 
   async attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
+    // Like the real adapters: a file over the limit is refused before anything is sent.
+    const tooBig = files.find((f) => f.data.byteLength > this.capabilities.maxUploadBytes);
+    if (tooBig) throw new PlatformValidationError(this.id, "too_large", `${tooBig.name} is larger than ${this.capabilities.maxUploadBytes} bytes`);
     await this.call("attach", "post", target, { target, files: files.map((f) => ({ name: f.name, mimeType: f.mimeType, bytes: f.data.byteLength })) });
-    const ref: MessageRef = { platform: this.id, workspaceId: target.workspaceId, channelId: target.channelId, messageId: `m${++this.seq}` };
+    const ref: MessageRef = {
+      platform: this.id,
+      workspaceId: target.workspaceId,
+      channelId: target.channelId,
+      messageId: `m${++this.seq}`,
+      ...(target.threadId ? { threadId: target.threadId } : {}),
+    };
     this.messages.set(ref.messageId, {
       ref,
       content: { markdown: files.map((f) => `[file] ${f.name}`).join("\n") },
       deleted: false,
       streaming: false,
       history: [],
+      files: files.map((f) => ({ ...f, data: f.data.slice() })),
     });
     return [ref];
   }
@@ -191,16 +213,26 @@ export class FakePlatform implements ChatPlatform {
     this.ops.push({ op: "typing", at: now(), target });
   }
 
-  async fetchThreadHistory(target: ReplyTarget): Promise<readonly ThreadHistoryMessage[]> {
-    return this.history.get(`${target.channelId}:${target.threadId ?? ""}`) ?? [];
+  async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
+    return this.threads.read(target, opts, (id) => {
+      const m = this.messages.get(id);
+      return m && { text: m.content.markdown, deleted: m.deleted };
+    });
   }
 
   // ---- native streaming ----
 
   private async nativeStart(target: ReplyTarget, markdown: string): Promise<MessageRef> {
     await this.call("streamStart", "streamStart", target, { target, text: markdown });
-    const ref: MessageRef = { platform: this.id, workspaceId: target.workspaceId, channelId: target.channelId, messageId: `m${++this.seq}` };
-    this.messages.set(ref.messageId, { ref, content: { markdown }, deleted: false, streaming: true, history: [{ markdown }] });
+    const ref: MessageRef = {
+      platform: this.id,
+      workspaceId: target.workspaceId,
+      channelId: target.channelId,
+      messageId: `m${++this.seq}`,
+      ...(target.threadId ? { threadId: target.threadId } : {}),
+    };
+    this.messages.set(ref.messageId, { ref, content: { markdown }, deleted: false, streaming: true, history: [{ markdown }], files: [] });
+    this.threads.recordBot(ref, markdown);
     this.patchLastOp({ ref });
     return ref;
   }

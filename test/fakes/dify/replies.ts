@@ -14,7 +14,7 @@ function html(status: number, page: string): HttpErrorReply {
 const nginxPage = (status: number, title: string) =>
   `<html>\r\n<head><title>${status} ${title}</title></head>\r\n<body>\r\n<center><h1>${status} ${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 
-export const FLASK_NOT_FOUND_PAGE =
+const FLASK_NOT_FOUND_PAGE =
   "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 
 const WERKZEUG_500 =
@@ -57,7 +57,7 @@ export const replies = {
 
 export const FAKE_APP_ID = "3c9a7e52-6d1b-4f08-a2e4-8b5d0c7f1a93";
 
-export const CHAT_HELP_SUFFIX =
+const CHAT_HELP_SUFFIX =
   " You have requested this URI [/v1/chat-messages] but did you mean /v1/chat-messages or /api/chat-messages or /v1/chat-messages/<string:task_id>/stop ?";
 
 /** flask-restx's 404 help text for a path (section 2.3). */

@@ -205,9 +205,9 @@ export const steps = {
   reset: (): ChatStep => ({ kind: "reset" }),
 };
 
-export const WORKFLOW_ID = "7f4d3c1e-2b6a-4e1f-9c8d-0a1b2c3d4e5f";
+const WORKFLOW_ID = "7f4d3c1e-2b6a-4e1f-9c8d-0a1b2c3d4e5f";
 
-export function nowSeconds(): number {
+function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 

@@ -16,7 +16,7 @@ export interface FakeConversation {
   isDeleted: boolean;
 }
 
-export interface FakeFeedback {
+interface FakeFeedback {
   rating: "like" | "dislike";
   content: string | null;
 }

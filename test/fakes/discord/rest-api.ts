@@ -299,5 +299,3 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
   }
   return { status: 200, body: toWire(message) };
 }
-
-export type { StoredMessage };

@@ -173,11 +173,16 @@ export class UserEvents {
     });
   }
 
-  /** A click on a button of a stored message: INTERACTION_CREATE type 3. Returns the interaction id and token. */
+  /**
+   * A click on a button of a stored message: INTERACTION_CREATE type 3 whose `data.custom_id` is "the custom_id
+   * to be sent in the interaction when clicked" (discord.com/developers/docs/components/reference#button). Only a
+   * button the message shows can be clicked; anything else is a test error. Returns the interaction id and token.
+   */
   clickButton(input: { channelId: string; messageId: string; customId: string; userId?: string }): { interactionId: string; token: string } {
     const channel = this.world.channel(input.channelId);
     const message = this.world.findMessage(channel.id, input.messageId);
-    if (!message) throw new Error(`fake discord: no message ${input.messageId} in ${channel.id}`);
+    if (!message || message.deleted) throw new Error(`fake discord: no message ${input.messageId} in ${channel.id}`);
+    if (!buttonIds(message).includes(input.customId)) throw new Error(`fake discord: message ${message.id} shows no button "${input.customId}"`);
     const user = this.world.user(input.userId ?? FAKE_IDS.alice);
     const interactionId = this.ids.next();
     const token = `fake-interaction-token-${interactionId}`;
@@ -241,4 +246,10 @@ export class UserEvents {
       message.mentions.some((u) => u.id === FAKE_IDS.bot);
     return readable ? wire : { ...wire, content: "", embeds: [], attachments: [], components: [] };
   }
+}
+
+/** custom_ids of the buttons in a message's action rows. */
+function buttonIds(message: StoredMessage): string[] {
+  const rows = message.components as Array<{ components?: Array<{ type?: number; custom_id?: string }> }>;
+  return rows.flatMap((row) => (row.components ?? []).filter((c) => c.type === 2 && c.custom_id !== undefined).map((c) => c.custom_id as string));
 }

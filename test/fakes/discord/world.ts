@@ -10,7 +10,7 @@ export interface FakeUser {
   avatar: null;
 }
 
-export interface FakeRole {
+interface FakeRole {
   id: string;
   name: string;
   permissions: string;
@@ -143,8 +143,8 @@ export class FakeWorld {
 }
 
 /** The bot role grants exactly what the bridge needs (adapters/discord/permissions.ts); @everyone may view. */
-export const BOT_ROLE_PERMISSIONS = "309237763072";
-export const EVERYONE_PERMISSIONS = "1024";
+const BOT_ROLE_PERMISSIONS = "309237763072";
+const EVERYONE_PERMISSIONS = "1024";
 
 /** The default world: one guild with channels, roles, a user-made thread, three users, and a second guild. */
 export function buildDefaultWorld(options: { inNoGuild?: boolean } = {}): FakeWorld {

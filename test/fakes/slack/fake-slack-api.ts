@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
+import { buttonClickPayload } from "./button-click.js";
 import { chatMethods } from "./chat-methods.js";
 import { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser } from "./fake-team.js";
 import { fileMethods } from "./file-methods.js";
@@ -103,6 +104,11 @@ export class FakeSlackApi {
   /** Makes the next call to `method` fail once (FIFO when called several times). */
   failNext(method: string, failure: InjectedFailure): void {
     this.injected.set(method, [...(this.injected.get(method) ?? []), failure]);
+  }
+
+  /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
+  buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
+    return buttonClickPayload(this.messages, this.payloads, init);
   }
 
   addUser(user: FakeSlackUser): void {

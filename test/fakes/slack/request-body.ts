@@ -11,7 +11,7 @@ export interface ParsedBody {
 // WebClient sends url-encoded forms and JSON-stringifies nested values; these fields are turned back into data.
 const JSON_FIELDS = new Set(["blocks", "chunks", "metadata", "attachments", "files", "unfurls", "user_auth_blocks"]);
 
-export async function readRaw(req: IncomingMessage): Promise<Buffer> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);

@@ -1,5 +1,6 @@
+import { parseDiscordConfig } from "../../../adapters/discord/config.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
-import { createDiscordPlatform, parseDiscordConfig } from "../../../adapters/discord/index.js";
+import { createDiscordPlatform } from "../../../adapters/discord/index.js";
 import type { FakeDifyServer, FakeDifyStartOptions } from "../../fakes/dify/index.js";
 import { FakeDiscord, type FakeDiscordOptions, type RecordedRequest, type StoredMessage } from "../../fakes/discord/index.js";
 import { type BridgeHarness, startBridge } from "../../support/bridge-harness.js";

@@ -1,5 +1,6 @@
+import { type DiscordConfig, parseDiscordConfig } from "../../../adapters/discord/config.js";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
-import { createDiscordPlatform, type DiscordConfig, parseDiscordConfig } from "../../../adapters/discord/index.js";
+import { createDiscordPlatform } from "../../../adapters/discord/index.js";
 import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
 import type { Logger } from "../../../src/contracts/logger.js";
 import type { ReplyTarget } from "../../../src/contracts/messages.js";

@@ -8,7 +8,7 @@ import { FakeSlackApi, type FakeSlackApiOptions, type FakeSlackMessage, type Fak
 import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
 import { captureLogger, type LogEntry } from "../../support/capture-logger.js";
 
-export const SIGNING_SECRET = "e2e-signing-secret";
+const SIGNING_SECRET = "e2e-signing-secret";
 
 export const ANA: FakeSlackUser = { id: "U0ANA", name: "ana", realName: "Ana Lima", displayName: "Ana" };
 export const BO: FakeSlackUser = { id: "U0BO", name: "bo", realName: "Bo Berg", displayName: "Bo" };
@@ -229,12 +229,12 @@ export function buttonsOf(message: FakeSlackMessage): SlackButton[] {
 export const hasStopButton = (m: FakeSlackMessage): boolean => buttonsOf(m).some((b) => b.label === "Stop");
 
 /** Not streaming, no Stop button, not the placeholder or a progress line (those are italic lines). */
-export function isSettled(m: FakeSlackMessage): boolean {
+function isSettled(m: FakeSlackMessage): boolean {
   return m.stream !== "streaming" && !hasStopButton(m) && !/^_[^\n]*_$/.test(m.markdown) && m.markdown !== "";
 }
 
 /** The texts a message showed over time (creation, edits, stream appends), in order. */
-export const shownTexts = (m: FakeSlackMessage): string[] => m.revisions.map((r) => r.markdown);
+const shownTexts = (m: FakeSlackMessage): string[] => m.revisions.map((r) => r.markdown);
 
 /** True when the message was created by chat.startStream (native streaming) rather than posted and edited. */
 export const isNativeStream = (m: FakeSlackMessage): boolean => m.revisions[0]?.via === "chat.startStream";

@@ -6,7 +6,7 @@ import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-plat
 import type { Logger } from "../../../src/contracts/logger.js";
 import { type FakeSlackApi, SlackEventsSender } from "../../fakes/slack/index.js";
 
-export const SIGNING_SECRET = "fake-signing-secret";
+const SIGNING_SECRET = "fake-signing-secret";
 
 export interface LogEntry {
   readonly level: "debug" | "info" | "warn" | "error" | "fatal";
@@ -33,7 +33,7 @@ export function createCapturingLogger(entries: LogEntry[] = [], bindings: Record
 }
 
 /** A sink that records events; `failNext()` makes it reject, like an enqueue while Redis is down. */
-export function createCapturingSink() {
+function createCapturingSink() {
   const events: InboundEvent[] = [];
   const failures: Error[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];

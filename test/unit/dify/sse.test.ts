@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createSseDecoder, readSse } from "../../../src/dify/sse.js";
+import { createSseDecoder } from "../../../src/dify/sse.js";
 import { readTranscript, TRANSCRIPT_NAMES } from "../../fixtures/dify/transcripts.js";
 import { heapGrowthWhile } from "./heap-measure.js";
 import { bytePieces, decodePieces, randomPieces, utf8, utf8SplitPieces, wholePiece } from "./sse-feeding.js";
@@ -104,18 +104,5 @@ describe("createSseDecoder oversize protection", () => {
     expect(reports).toHaveLength(1);
     // Holding the line would take >= 50 MB; the default cap (8 Mi chars) plus a chunk keeps it far below.
     expect(growthBytes).toBeLessThan(24 * 1024 * 1024);
-  });
-});
-
-describe("readSse", () => {
-  it("yields each message as soon as its bytes arrive from an async body", async () => {
-    async function* body() {
-      yield utf8("data: 1\n\nda");
-      yield utf8("ta: 2\n");
-      yield utf8("\n");
-    }
-    const seen: string[] = [];
-    for await (const m of readSse(body())) seen.push(m.data);
-    expect(seen).toEqual(["1", "2"]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ActionButton, Citation } from "../../../src/contracts/messages.js";
-import { finalLayout, QUEUED_TEXT, sameContent, showsAnswer, streamingLayout, THINKING_TEXT } from "../../../src/reply/reply-layout.js";
+import { finalLayout, sameContent, streamingLayout, THINKING_TEXT } from "../../../src/reply/reply-layout.js";
 import { createRandom, fenceStateAfter, hasLoneSurrogate, randomMarkdown } from "./markdown-samples.js";
 
 const STOP: ActionButton = { actionId: "db|s|turn-1", label: "Stop", style: "danger" };
@@ -124,16 +124,5 @@ describe("sameContent", () => {
     expect(sameContent(base, { ...base, buttons: [{ ...STOP, actionId: "db|s|turn-2" }] })).toBe(false);
     expect(sameContent(base, { ...base, citations: [] })).toBe(false);
     expect(sameContent(base, undefined)).toBe(false);
-  });
-});
-
-describe("showsAnswer", () => {
-  const placeholders = new Set([THINKING_TEXT, QUEUED_TEXT]);
-
-  it("is false for a placeholder or nothing, true for answer text", () => {
-    expect(showsAnswer(undefined, placeholders)).toBe(false);
-    expect(showsAnswer({ markdown: THINKING_TEXT }, placeholders)).toBe(false);
-    expect(showsAnswer({ markdown: QUEUED_TEXT }, placeholders)).toBe(false);
-    expect(showsAnswer({ markdown: "The answer" }, placeholders)).toBe(true);
   });
 });

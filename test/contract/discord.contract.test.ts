@@ -1,0 +1,4 @@
+import { chatPlatformContract } from "./chat-platform.contract.js";
+import { discordContract } from "./rigs/discord.rig.js";
+
+chatPlatformContract(discordContract);

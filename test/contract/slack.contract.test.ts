@@ -1,0 +1,4 @@
+import { chatPlatformContract } from "./chat-platform.contract.js";
+import { slackContract } from "./rigs/slack.rig.js";
+
+chatPlatformContract(slackContract);
