@@ -1,14 +1,13 @@
-import type { Logger } from "../../src/contracts/logger.js";
 import type { DiscordConfig } from "./config.js";
-import { DiscordPlatform, type DiscordPlatformOptions } from "./discord-platform.js";
+import { DiscordPlatform, type DiscordPlatformDeps } from "./discord-platform.js";
 
 /** Discord as a `ChatPlatform`. Nothing connects until `start()`. */
-export function createDiscordPlatform(config: DiscordConfig, deps: { logger: Logger }, options?: DiscordPlatformOptions): DiscordPlatform {
-  return new DiscordPlatform(config, deps, options);
+export function createDiscordPlatform(config: DiscordConfig, deps: DiscordPlatformDeps): DiscordPlatform {
+  return new DiscordPlatform(config, deps);
 }
 
 export { type DiscordConfig, parseDiscordConfig } from "./config.js";
 export { type DiscordConversationAddress, decodeConversationKey, encodeConversationKey } from "./conversation-key.js";
-export { DiscordPlatform, type DiscordPlatformOptions } from "./discord-platform.js";
+export { DiscordPlatform, type DiscordPlatformDeps } from "./discord-platform.js";
 export { DISCORD_LIMITS, DISCORD_RATE_BUDGETS } from "./limits.js";
 export { inviteUrl, REQUIRED_PERMISSIONS, requiredPermissionsInteger } from "./permissions.js";

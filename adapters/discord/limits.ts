@@ -39,8 +39,5 @@ export const IS_VOICE_MESSAGE_FLAG = 1 << 13;
 /** The Message Content gateway intent (privileged), 1 << 15. */
 export const MESSAGE_CONTENT_INTENT_BIT = 1 << 15;
 
-/** Hosts Discord serves attachments from. */
-export const DISCORD_CDN_HOSTS: readonly string[] = ["cdn.discordapp.com", "media.discordapp.net"];
-
 /** `workspaceId` of direct-message conversations, which belong to no guild. */
 export const DM_WORKSPACE_ID = "@dm";

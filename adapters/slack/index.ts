@@ -10,7 +10,7 @@ export function createSlackPlatform(config: SlackConfig, deps: SlackPlatformDeps
 export { SLACK_CAPABILITIES, SLACK_RATE_TIERS, slackBudgetKey, slackRateBudgets } from "./capabilities.js";
 export { DEFAULT_SLACK_API_URL, parseSlackConfig, type SlackConfig, type SlackStreamingSetting, type SlackTransport } from "./config.js";
 export { translateSlackError } from "./errors.js";
-export { createFileHostPolicy, SLACK_FILE_HOST_SUFFIXES, SLACK_FILE_HOSTS } from "./file-hosts.js";
+export { SLACK_FILE_HOST_SUFFIXES, SLACK_FILE_HOSTS, slackDownloadPolicy } from "./file-hosts.js";
 export { SLACK_EVENTS_PATH } from "./http-receiver.js";
 export type { SlackBotIdentity } from "./identity.js";
 export { decodeConversationKey, encodeConversationKey, messageDedupeKey } from "./ids.js";

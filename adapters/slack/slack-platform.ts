@@ -4,11 +4,12 @@ import type { ChatPlatform, HttpRoute, InboundSink, NativeStreaming, PlatformCap
 import { PlatformError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
+import type { AdapterDeps } from "../shared/adapter-deps.js";
+import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
 import type { SlackConfig } from "./config.js";
-import { downloadSlackFile } from "./download.js";
 import { callSlack } from "./errors.js";
-import { createFileHostPolicy, type FileHostPolicy } from "./file-hosts.js";
+import { slackDownloadPolicy } from "./file-hosts.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerSlackListeners } from "./listeners.js";
@@ -21,14 +22,7 @@ import { uploadFilesToThread } from "./uploads.js";
 import { createUserDirectory, type UserDirectory, type UserDirectoryOptions } from "./user-directory.js";
 import { createSlackWebClient } from "./web-client.js";
 
-export interface SlackPlatformDeps {
-  readonly logger: Logger;
-  /**
-   * Let attachment downloads follow redirects to private/loopback addresses on hosts that are not trusted
-   * (the token is still never sent there). Only for tests whose fake servers all live on 127.0.0.1.
-   * @defaultValue false
-   */
-  readonly allowPrivateDownloadAddresses?: boolean;
+export interface SlackPlatformDeps extends AdapterDeps {
   readonly userDirectory?: UserDirectoryOptions;
 }
 
@@ -41,7 +35,7 @@ export class SlackPlatform implements ChatPlatform {
   private readonly logger: Logger;
   private readonly client: WebClient;
   private readonly users: UserDirectory;
-  private readonly fileHosts: FileHostPolicy;
+  private readonly download: SafeDownloader;
   private identity: SlackBotIdentity | undefined;
   private app: App | undefined;
   private http: SlackHttpIngress | undefined;
@@ -53,12 +47,12 @@ export class SlackPlatform implements ChatPlatform {
 
   constructor(
     private readonly config: SlackConfig,
-    private readonly deps: SlackPlatformDeps,
+    deps: SlackPlatformDeps,
   ) {
     this.logger = deps.logger.child({ platform: "slack" });
     this.client = createSlackWebClient(config, this.logger);
     this.users = createUserDirectory(this.client, this.logger, deps.userDirectory);
-    this.fileHosts = createFileHostPolicy(config.isCustomApiUrl ? config.apiUrl : undefined);
+    this.download = createSafeDownloader(slackDownloadPolicy(config), deps.download);
     if (config.streaming !== "edit") {
       this.streaming = createSlackNativeStreaming(this.client, config.streaming, this.logger);
     }
@@ -212,14 +206,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array> {
-    return downloadSlackFile(att.ref, {
-      token: this.config.botToken,
-      policy: this.fileHosts,
-      signal: opts.signal,
-      maxBytes: opts.maxBytes,
-      expectedMimeType: att.mimeType,
-      allowPrivateAddresses: this.deps.allowPrivateDownloadAddresses ?? false,
-    });
+    return this.download(att, opts);
   }
 
   async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {

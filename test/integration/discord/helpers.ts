@@ -82,7 +82,7 @@ export function discordConfigFor(fake: FakeDiscord, extra: Record<string, string
 }
 
 export function platformFor(fake: FakeDiscord, logger: Logger, extra: Record<string, string> = {}): DiscordPlatform {
-  return createDiscordPlatform(discordConfigFor(fake, extra), { logger }, { restTimeoutMs: 5_000 });
+  return createDiscordPlatform(discordConfigFor(fake, extra), { logger, restTimeoutMs: 5_000 });
 }
 
 /** The reply target normalization builds for a channel mention (see adapters/discord/normalize.ts). */
