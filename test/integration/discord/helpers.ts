@@ -1,5 +1,5 @@
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
-import { createDiscordPlatform, type DiscordConfig, parseDiscordConfig } from "../../../adapters/discord/index.js";
+import { createDiscordPlatform, type DiscordConfig, type DiscordPlatformDeps, parseDiscordConfig } from "../../../adapters/discord/index.js";
 import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
 import type { Logger } from "../../../src/contracts/logger.js";
 import type { ReplyTarget } from "../../../src/contracts/messages.js";
@@ -81,8 +81,8 @@ export function discordConfigFor(fake: FakeDiscord, extra: Record<string, string
   return parsed.value;
 }
 
-export function platformFor(fake: FakeDiscord, logger: Logger, extra: Record<string, string> = {}): DiscordPlatform {
-  return createDiscordPlatform(discordConfigFor(fake, extra), { logger, restTimeoutMs: 5_000 });
+export function platformFor(fake: FakeDiscord, logger: Logger, extra: Record<string, string> = {}, deps: Partial<DiscordPlatformDeps> = {}): DiscordPlatform {
+  return createDiscordPlatform(discordConfigFor(fake, extra), { logger, restTimeoutMs: 5_000, ...deps });
 }
 
 /** The reply target normalization builds for a channel mention (see adapters/discord/normalize.ts). */
