@@ -7,7 +7,7 @@ export function createDiscordPlatform(config: DiscordConfig, deps: DiscordPlatfo
 }
 
 export { type DiscordConfig, parseDiscordConfig } from "./config.js";
-export { type DiscordConversationAddress, decodeConversationKey, encodeConversationKey } from "./conversation-key.js";
 export { DiscordPlatform, type DiscordPlatformDeps } from "./discord-platform.js";
+export { type DiscordConversationAddress, decodeConversationKey, encodeConversationKey } from "./ids.js";
 export { DISCORD_LIMITS, DISCORD_RATE_BUDGETS } from "./limits.js";
 export { inviteUrl, REQUIRED_PERMISSIONS, requiredPermissionsInteger } from "./permissions.js";

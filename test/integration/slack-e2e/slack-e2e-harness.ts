@@ -130,7 +130,7 @@ export class SlackE2E {
   }
 
   where(channel: string, ts: string, threadTs = ts): Posted {
-    return { channel, ts, threadTs, conversationKey: encodeConversationKey({ teamId: this.slack.team.teamId, channelId: channel, threadTs }) };
+    return { channel, ts, threadTs, conversationKey: encodeConversationKey({ workspaceId: this.slack.team.teamId, channelId: channel, threadId: threadTs }) };
   }
 
   /**
