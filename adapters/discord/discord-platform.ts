@@ -10,7 +10,7 @@ import type { DiscordConfig } from "./config.js";
 import { RecentInteractions, sendEphemeralFollowUp } from "./ephemeral-notices.js";
 import { discordErrorForLog } from "./errors.js";
 import { discordDownloadPolicy } from "./file-hosts.js";
-import { attachFiles } from "./file-upload.js";
+import { uploadFiles } from "./file-upload.js";
 import { connectGateway, type GatewayConnection } from "./gateway-connection.js";
 import { forwardInboundEvents } from "./inbound-events.js";
 import { MessageOperations } from "./message-operations.js";
@@ -142,7 +142,7 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
-    return attachFiles(this.#rest, this.#threads, target, files, this.capabilities.maxUploadBytes);
+    return uploadFiles(this.#rest, this.#threads, target, files, this.capabilities.maxUploadBytes);
   }
 
   fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {

@@ -6,10 +6,12 @@ import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
+import { StartOnce } from "../shared/start-once.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
 import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
+import { uploadFiles } from "./file-upload.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerSlackListeners } from "./listeners.js";
@@ -18,7 +20,6 @@ import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
 import { fetchSlackThreadHistory } from "./thread-history.js";
-import { uploadFilesToThread } from "./uploads.js";
 import { createUserDirectory, type UserDirectory, type UserDirectoryOptions } from "./user-directory.js";
 import { createSlackWebClient } from "./web-client.js";
 
@@ -41,7 +42,7 @@ export class SlackPlatform implements ChatPlatform {
   private http: SlackHttpIngress | undefined;
   private socket: AckAfterSinkSocketReceiver | undefined;
   private isSocketConnected = false;
-  private startPromise: Promise<void> | undefined;
+  private readonly starting = new StartOnce();
   private stopPromise: Promise<void> | undefined;
   private isStarted = false;
 
@@ -68,13 +69,12 @@ export class SlackPlatform implements ChatPlatform {
     return this.identity;
   }
 
-  /** Idempotent while it runs or after it succeeded; a failed start (bad token, Slack down) may be retried. */
+  /**
+   * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
+   * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
+   */
   start(sink?: InboundSink): Promise<void> {
-    this.startPromise ??= this.doStart(sink).catch((err: unknown) => {
-      this.startPromise = undefined;
-      throw err;
-    });
-    return this.startPromise;
+    return this.starting.run(() => this.doStart(sink));
   }
 
   private async doStart(sink?: InboundSink): Promise<void> {
@@ -202,7 +202,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
-    return uploadFilesToThread(this.client, target, files, this.capabilities.maxUploadBytes);
+    return uploadFiles(this.client, target, files, this.capabilities.maxUploadBytes);
   }
 
   downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array> {
