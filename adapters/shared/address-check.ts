@@ -33,6 +33,10 @@ export const BLOCKED_ADDRESS_CODE = "EBLOCKEDADDRESS";
  * call, on the very addresses the socket will use, so nothing can change between check and connect (a
  * second DNS answer cannot rebind the name). A name with any non-public address is refused as a whole.
  * Node skips `lookup` for IP literals: callers check those with `isPublicAddress` before connecting.
+ *
+ * request-filtering-agent does the same job as an http.Agent, but its refusals are plain Errors told apart
+ * from DNS failures only by their message text, and it lets IPv6 outside 2000::/3 through (`::2` counts as
+ * unicast there); these few lines over ipaddr.js give the downloader a coded error and the stricter rule.
  */
 export function guardedLookup(resolve: LookupFunction = dnsLookup as LookupFunction): LookupFunction {
   return (hostname, options, callback) => {
