@@ -1,27 +1,21 @@
-import { existsSync } from "node:fs";
-import { parseDiscordConfig } from "../adapters/discord/config.js";
-import { createDiscordPlatform } from "../adapters/discord/index.js";
-import { parseSlackConfig } from "../adapters/slack/config.js";
-import { createSlackPlatform } from "../adapters/slack/index.js";
 import { Bridge } from "./app/create-bridge.js";
-import { ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
-import type { ChatPlatform } from "./contracts/chat-platform.js";
+import { createPlatforms, enabledPlatforms, secretValues } from "./app/platform-config.js";
+import { PLATFORM_MODULES } from "./app/platform-modules.js";
+import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
+import { loadEnvironment } from "./config/environment.js";
 import { createLogger } from "./logging/logger.js";
 
 /**
- * Composition root: configuration → logger → platforms → bridge → signals. The only module that reads the
- * environment through the config parsers and the only one that knows every adapter.
+ * Entry point: configuration → logger → platforms → bridge → signals. Which adapters exist is
+ * src/app/platform-modules.ts's business; this file names none of them.
  */
 
-// A .env file next to the service is read when present; real environment variables win over it.
-if (existsSync(".env")) process.loadEnvFile(".env");
+const env = loadEnvironment();
 
 function loadConfig() {
   try {
-    const env = process.env;
-    const [core, slack, discord] = collectConfig(parseCoreConfig(env), parseSlackConfig(env), parseDiscordConfig(env));
-    if (!slack && !discord) throw new ConfigError(["SLACK_BOT_TOKEN / DISCORD_BOT_TOKEN: set at least one, to enable Slack and/or Discord"]);
-    return { core, slack, discord };
+    const [core, platforms] = collectConfig(parseCoreConfig(env), enabledPlatforms(env, PLATFORM_MODULES));
+    return { core, platforms };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n\nSee .env.example for every setting.\n`);
@@ -31,21 +25,15 @@ function loadConfig() {
   }
 }
 
-const SECRET_VARIABLES = ["DIFY_API_KEY", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN"] as const;
-
-const { core, slack, discord } = loadConfig();
+const { core, platforms: enabled } = loadConfig();
 const logger = createLogger({
   level: core.log.level,
   pretty: core.log.pretty,
   // Every configured secret is scrubbed from log output wherever it appears.
-  secrets: SECRET_VARIABLES.map((name) => process.env[name]).filter((s): s is string => typeof s === "string" && s !== ""),
+  secrets: secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES),
 });
 
-const platforms: ChatPlatform[] = [];
-if (slack) platforms.push(createSlackPlatform(slack, { logger: logger.child({ platform: "slack" }) }));
-if (discord) platforms.push(createDiscordPlatform(discord, { logger: logger.child({ platform: "discord" }) }));
-
-const bridge = new Bridge({ config: core, platforms, logger });
+const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger }), logger });
 
 let exiting = false;
 async function stop(code: number, reason: string): Promise<void> {

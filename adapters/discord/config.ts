@@ -39,6 +39,9 @@ const discordSchema = z.object({
   DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1),
 });
 
+/** Every variable the Discord adapter reads. */
+export const DISCORD_ENV_VARS: readonly string[] = Object.keys(discordSchema.shape);
+
 /**
  * Parses the DISCORD_* settings. An unset DISCORD_BOT_TOKEN means Discord is off (`value: null`); the other
  * variables are still checked so that every problem is reported at once. Messages never contain a value.

@@ -2,12 +2,15 @@ import type { REST } from "discord.js";
 import type { ChatPlatform, InboundSink, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
+import type { AdapterDeps } from "../shared/adapter-deps.js";
+import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
+import { StartOnce } from "../shared/start-once.js";
 import { discordCapabilities } from "./capabilities.js";
 import type { DiscordConfig } from "./config.js";
-import { downloadAttachment } from "./download.js";
 import { RecentInteractions, sendEphemeralFollowUp } from "./ephemeral-notices.js";
 import { discordErrorForLog } from "./errors.js";
-import { attachFiles } from "./file-upload.js";
+import { discordDownloadPolicy } from "./file-hosts.js";
+import { uploadFiles } from "./file-upload.js";
 import { connectGateway, type GatewayConnection } from "./gateway-connection.js";
 import { forwardInboundEvents } from "./inbound-events.js";
 import { MessageOperations } from "./message-operations.js";
@@ -15,13 +18,11 @@ import { createDiscordRest } from "./rest-client.js";
 import { fetchThreadHistory } from "./thread-history.js";
 import { ThreadStarter } from "./thread-starter.js";
 
-export interface DiscordPlatformOptions {
+export interface DiscordPlatformDeps extends AdapterDeps {
   /** Per REST request. @defaultValue 15_000 */
   readonly restTimeoutMs?: number;
   /** From login to every guild having arrived. @defaultValue 30_000 */
   readonly readyTimeoutMs?: number;
-  /** Attachment host resolution (the private-address check). @defaultValue node:dns lookup */
-  readonly resolveHost?: (host: string) => Promise<readonly string[]>;
 }
 
 /**
@@ -35,51 +36,53 @@ export class DiscordPlatform implements ChatPlatform {
 
   readonly #config: DiscordConfig;
   readonly #logger: Logger;
-  readonly #options: DiscordPlatformOptions;
+  readonly #deps: DiscordPlatformDeps;
   readonly #rest: REST;
   readonly #threads: ThreadStarter;
   readonly #messages: MessageOperations;
   readonly #interactions = new RecentInteractions();
+  readonly #download: SafeDownloader;
+  readonly #start = new StartOnce();
   #started = false;
   #wantsGateway = false;
   #gateway: GatewayConnection | null = null;
   #unsubscribe: (() => void) | null = null;
   #stopping: Promise<void> | null = null;
 
-  constructor(config: DiscordConfig, deps: { logger: Logger }, options: DiscordPlatformOptions = {}) {
+  constructor(config: DiscordConfig, deps: DiscordPlatformDeps) {
     this.#config = config;
     this.#logger = deps.logger.child({ platform: "discord" });
-    this.#options = options;
+    this.#deps = deps;
     this.capabilities = discordCapabilities(config.maxUploadBytes);
     this.#rest = createDiscordRest(config.botToken, this.#restSettings(), this.#logger);
     this.#threads = new ThreadStarter(this.#rest, this.#logger);
     this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger);
+    this.#download = createSafeDownloader(discordDownloadPolicy(config), deps.download);
   }
 
-  /** Without a sink: REST only, no gateway. With a sink: logs in and forwards events once every guild arrived. */
-  async start(sink?: InboundSink): Promise<void> {
-    if (this.#started) return;
-    this.#started = true;
+  /**
+   * Without a sink: REST only, no gateway. With a sink: logs in, and resolves once every guild arrived and
+   * events are forwarded. Concurrent calls share that one start (see `StartOnce`).
+   */
+  start(sink?: InboundSink): Promise<void> {
+    return this.#start.run(() => this.#connect(sink));
+  }
+
+  async #connect(sink: InboundSink | undefined): Promise<void> {
     if (!sink) {
+      this.#started = true;
       this.#logger.info({}, "discord ready for outbound calls (no gateway in this process)");
       return;
     }
-    this.#wantsGateway = true;
-    let gateway: GatewayConnection;
-    try {
-      gateway = await connectGateway(this.#config.botToken, { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs }, this.#logger);
-    } catch (err) {
-      // Leave the platform startable again (the caller may retry after fixing the cause).
-      this.#started = false;
-      this.#wantsGateway = false;
-      throw err;
-    }
+    const gateway = await connectGateway(this.#config.botToken, { ...this.#restSettings(), readyTimeoutMs: this.#deps.readyTimeoutMs }, this.#logger);
     if (this.#stopping !== null) {
       await gateway.client.destroy();
       return;
     }
     this.#gateway = gateway;
     this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions);
+    this.#wantsGateway = true;
+    this.#started = true;
   }
 
   stop(): Promise<void> {
@@ -139,7 +142,7 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
-    return attachFiles(this.#rest, this.#threads, target, files, this.capabilities.maxUploadBytes);
+    return uploadFiles(this.#rest, this.#threads, target, files, this.capabilities.maxUploadBytes);
   }
 
   fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
@@ -147,13 +150,10 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array> {
-    return downloadAttachment(att, opts, {
-      trustedApiUrl: this.#config.apiUrl,
-      ...(this.#options.resolveHost && { resolveHost: this.#options.resolveHost }),
-    });
+    return this.#download(att, opts);
   }
 
   #restSettings() {
-    return { apiUrl: this.#config.apiUrl, ...(this.#options.restTimeoutMs !== undefined && { timeoutMs: this.#options.restTimeoutMs }) };
+    return { apiUrl: this.#config.apiUrl, ...(this.#deps.restTimeoutMs !== undefined && { timeoutMs: this.#deps.restTimeoutMs }) };
   }
 }

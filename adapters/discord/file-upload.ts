@@ -1,17 +1,16 @@
 import { type APIMessage, type REST, Routes } from "discord.js";
-import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { MessageRef, OutboundFile, ReplyTarget } from "../../src/contracts/messages.js";
+import { assertUploadsFit } from "../shared/upload-limit.js";
 import { translateDiscordError } from "./errors.js";
 import { DISCORD_LIMITS } from "./limits.js";
 import { messageRef } from "./message-operations.js";
 import type { ThreadStarter } from "./thread-starter.js";
 
 /**
- * Sends files as message attachments (multipart: payload_json + files[n]) into the conversation. Every file is
- * checked before anything is sent, so a too-large file fails the whole call cleanly; files are grouped up to
- * 10 per message and `maxUploadBytes` per request.
+ * Sends files as message attachments (multipart: payload_json + files[n]) into the conversation, grouped up
+ * to 10 per message and `maxUploadBytes` per request.
  */
-export async function attachFiles(
+export async function uploadFiles(
   rest: REST,
   threads: ThreadStarter,
   target: ReplyTarget,
@@ -19,11 +18,7 @@ export async function attachFiles(
   maxUploadBytes: number,
 ): Promise<readonly MessageRef[]> {
   if (files.length === 0) return [];
-  for (const f of files) {
-    if (f.data.byteLength > maxUploadBytes) {
-      throw new PlatformValidationError("discord", "too_large", `file of ${f.data.byteLength} bytes exceeds the ${maxUploadBytes}-byte upload limit`);
-    }
-  }
+  assertUploadsFit("discord", files, maxUploadBytes);
   const dest = await threads.resolve(target);
   const refs: MessageRef[] = [];
   for (const batch of batches(files, maxUploadBytes)) {

@@ -9,6 +9,7 @@ import {
 } from "discord.js";
 import type { InboundEvent, InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
+import type { IgnoreReason } from "../shared/normalized.js";
 import type { DiscordConfig } from "./config.js";
 import type { RecentInteractions } from "./ephemeral-notices.js";
 import { discordErrorForLog } from "./errors.js";
@@ -18,6 +19,12 @@ import { type NormalizeContext, normalizeMessage } from "./normalize.js";
 import { normalizeReaction } from "./reactions.js";
 
 type Filters = Pick<DiscordConfig, "allowedGuilds" | "allowedChannels" | "allowDirectMessages">;
+
+/** An event the normalizers dropped, and why (logged at debug). */
+interface IgnoredEvent {
+  readonly what: string;
+  readonly reason: IgnoreReason;
+}
 
 /**
  * Subscribes to the gateway and hands normalized events to the sink, one at a time in arrival order (two
@@ -29,44 +36,39 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
   const botUserId = client.user.id;
   const ctx: NormalizeContext = { botUserId, ...filters };
   let tail: Promise<void> = Promise.resolve();
-  const deliver = (describe: Record<string, unknown>, produce: () => Promise<InboundEvent | null>): void => {
+  const deliver = (describe: Record<string, unknown>, produce: () => Promise<InboundEvent | IgnoredEvent>): void => {
     tail = tail.then(async () => {
       try {
         const event = await produce();
-        if (event) await sink(event);
+        if ("reason" in event) logger.debug({ ...describe, reason: event.reason }, `discord ${event.what} ignored`);
+        else await sink(event);
       } catch (err) {
         // Discord does not redeliver gateway events: log loudly, keep the stream going.
         logger.error({ err, ...describe }, "discord event could not be handed to the core");
       }
     });
   };
-  const guildAllowed = (guildId: string | null | undefined): boolean =>
-    !guildId || filters.allowedGuilds.length === 0 || filters.allowedGuilds.includes(guildId);
 
   const onMessage = (message: Message): void => {
     // Snapshot now: the cache (thread owner, roles) is read as it was when the message arrived.
     const snap = snapshotMessage(message);
     deliver({ messageId: snap.id }, async () => {
       const result = normalizeMessage(snap, ctx);
-      if (result.kind === "ignored") {
-        logger.debug({ messageId: snap.id, reason: result.reason }, "discord message ignored");
-        return null;
-      }
-      return { kind: "message", message: result.message };
+      return result.kind === "kept" ? { kind: "message", message: result.value } : { what: "message", reason: result.reason };
     });
   };
 
   // Reactions come from raw payloads: discord.js drops those in DM channels it has not cached.
   const onReaction = (data: GatewayMessageReactionAddDispatchData | GatewayMessageReactionRemoveDispatchData, added: boolean): void => {
-    if (!guildAllowed(data.guild_id)) return;
-    deliver({ messageId: data.message_id }, async () => ({
-      kind: "reaction",
-      reaction: normalizeReaction(data, added, {
+    deliver({ messageId: data.message_id }, async () => {
+      const result = normalizeReaction(data, added, {
         botUserId,
+        allowedGuilds: filters.allowedGuilds,
         isKnownBot: (id) => client.users.cache.get(id)?.bot === true,
         now: () => new Date(),
-      }),
-    }));
+      });
+      return result.kind === "kept" ? { kind: "reaction", reaction: result.value } : { what: "reaction", reason: result.reason };
+    });
   };
 
   const onInteraction = (interaction: Interaction): void => {
@@ -83,8 +85,8 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
     );
     deliver({ interactionId: snap.interactionId }, async () => {
       await acknowledged;
-      if (!guildAllowed(snap.guildId)) return null;
-      return { kind: "action", action: normalizeButtonClick(snap) };
+      const result = normalizeButtonClick(snap, filters);
+      return result.kind === "kept" ? { kind: "action", action: result.value } : { what: "button click", reason: result.reason };
     });
   };
 

@@ -1,9 +1,11 @@
 import { type ButtonInteraction, ChannelType } from "discord.js";
 import type { ButtonAction } from "../../src/contracts/actions.js";
 import type { ReplyTarget } from "../../src/contracts/messages.js";
-import { encodeConversationKey, interactionDedupeKey } from "./conversation-key.js";
+import { ignored, kept, type Normalized } from "../shared/normalized.js";
+import { encodeConversationKey, interactionDedupeKey } from "./ids.js";
 import { DM_WORKSPACE_ID } from "./limits.js";
 import { THREAD_CHANNEL_TYPES } from "./message-snapshot.js";
+import { isGuildAllowed } from "./normalize.js";
 import { HINT } from "./reply-target-hints.js";
 
 /** The plain facts of one button click (INTERACTION_CREATE type 3). */
@@ -38,8 +40,9 @@ export function snapshotButtonClick(i: ButtonInteraction): ButtonClickSnapshot {
   };
 }
 
-/** A click → `ButtonAction`, addressed like the conversation the message belongs to. */
-export function normalizeButtonClick(snap: ButtonClickSnapshot): ButtonAction {
+/** A click → `ButtonAction`, addressed like the conversation the message belongs to; ignored outside the guild allow-list. */
+export function normalizeButtonClick(snap: ButtonClickSnapshot, ctx: { readonly allowedGuilds: readonly string[] }): Normalized<ButtonAction> {
+  if (!isGuildAllowed(ctx.allowedGuilds, snap.guildId)) return ignored("guild_not_allowed");
   const workspaceId = snap.guildId ?? DM_WORKSPACE_ID;
   let conversationKey: string;
   let replyTarget: ReplyTarget;
@@ -55,7 +58,7 @@ export function normalizeButtonClick(snap: ButtonClickSnapshot): ButtonAction {
     conversationKey = encodeConversationKey({ workspaceId, channelId: snap.channelId, threadId: questionId });
     replyTarget = { platform: "discord", workspaceId, channelId: snap.channelId, hints: { [HINT.replyToMessage]: questionId } };
   }
-  return {
+  return kept({
     platform: "discord",
     actionId: snap.customId,
     user: { userId: snap.user.id, displayName: snap.user.displayName },
@@ -64,5 +67,5 @@ export function normalizeButtonClick(snap: ButtonClickSnapshot): ButtonAction {
     replyTarget,
     dedupeKey: interactionDedupeKey(snap.interactionId),
     receivedAt: snap.createdAt,
-  };
+  });
 }

@@ -36,8 +36,5 @@ export const DISCORD_RATE_BUDGETS = {
 /** Message flag IS_VOICE_MESSAGE (1 << 13). */
 export const IS_VOICE_MESSAGE_FLAG = 1 << 13;
 
-/** Hosts Discord serves attachments from. */
-export const DISCORD_CDN_HOSTS: readonly string[] = ["cdn.discordapp.com", "media.discordapp.net"];
-
 /** `workspaceId` of direct-message conversations, which belong to no guild. */
 export const DM_WORKSPACE_ID = "@dm";

@@ -1,6 +1,7 @@
 import { ChannelType, MessageType } from "discord.js";
 import type { InboundAttachment, InboundMessage, ReplyTarget } from "../../src/contracts/messages.js";
-import { encodeConversationKey, messageDedupeKey } from "./conversation-key.js";
+import { type IgnoreReason, ignored, kept, type Normalized } from "../shared/normalized.js";
+import { encodeConversationKey, messageDedupeKey } from "./ids.js";
 import { DISCORD_LIMITS, DM_WORKSPACE_ID, IS_VOICE_MESSAGE_FLAG } from "./limits.js";
 import { scanMentions } from "./mentions.js";
 import { type DiscordMessageSnapshot, THREAD_CHANNEL_TYPES, THREADABLE_CHANNEL_TYPES } from "./message-snapshot.js";
@@ -13,26 +14,13 @@ export interface NormalizeContext {
   readonly allowDirectMessages: boolean;
 }
 
-type IgnoreReason =
-  | "own_message"
-  | "bot_author"
-  | "system_message"
-  | "dm_not_allowed"
-  | "guild_not_allowed"
-  | "channel_not_allowed"
-  | "not_addressed"
-  | "unreadable"
-  | "unsupported_channel";
-
-export type NormalizeResult = { readonly kind: "message"; readonly message: InboundMessage } | { readonly kind: "ignored"; readonly reason: IgnoreReason };
-
 const CONVERSATION_MESSAGE_TYPES: ReadonlySet<number> = new Set([MessageType.Default, MessageType.Reply]);
 
 /**
  * One gateway message → the `InboundMessage` the core expects, or why it is not for the bot. Keeps mentions,
  * DMs and every readable thread message (the core knows which threads are conversations).
  */
-export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeContext): NormalizeResult {
+export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeContext): Normalized<InboundMessage> {
   // Discord dispatches our own posts and edits back to us.
   if (snap.author.id === ctx.botUserId) return ignored("own_message");
   if (snap.author.isBot || snap.webhookId !== null) return ignored("bot_author");
@@ -54,24 +42,21 @@ export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeCon
   const place = locate(snap, ctx, mentionsBot, scan.text, attachments);
   if ("reason" in place) return ignored(place.reason);
 
-  return {
-    kind: "message",
-    message: {
-      platform: "discord",
-      messageId: snap.id,
-      dedupeKey: messageDedupeKey(snap.id),
-      conversationKey: place.conversationKey,
-      replyTarget: place.replyTarget,
-      author: { userId: snap.author.id, displayName: snap.author.displayName },
-      text: scan.text,
-      isDirectMessage: place.isDirectMessage,
-      mentionsBot,
-      mentionsOthers,
-      inExistingThread: place.inExistingThread,
-      attachments,
-      receivedAt: snap.createdAt,
-    },
-  };
+  return kept({
+    platform: "discord",
+    messageId: snap.id,
+    dedupeKey: messageDedupeKey(snap.id),
+    conversationKey: place.conversationKey,
+    replyTarget: place.replyTarget,
+    author: { userId: snap.author.id, displayName: snap.author.displayName },
+    text: scan.text,
+    isDirectMessage: place.isDirectMessage,
+    mentionsBot,
+    mentionsOthers,
+    inExistingThread: place.inExistingThread,
+    attachments,
+    receivedAt: snap.createdAt,
+  });
 }
 
 interface Place {
@@ -101,7 +86,7 @@ function locate(
   }
 
   const guildId = channel.guildId;
-  if (ctx.allowedGuilds.length > 0 && !ctx.allowedGuilds.includes(guildId)) return { reason: "guild_not_allowed" };
+  if (!isGuildAllowed(ctx.allowedGuilds, guildId)) return { reason: "guild_not_allowed" };
 
   if (THREAD_CHANNEL_TYPES.has(channel.type)) {
     const parentId = channel.parentId ?? channel.id;
@@ -146,6 +131,11 @@ function locate(
   };
 }
 
+/** A DM (no guild) is never filtered by the guild allow-list; an empty list allows every guild. */
+export function isGuildAllowed(allowedGuilds: readonly string[], guildId: string | null | undefined): boolean {
+  return !guildId || allowedGuilds.length === 0 || allowedGuilds.includes(guildId);
+}
+
 function channelAllowed(ctx: NormalizeContext, ...ids: string[]): boolean {
   return ctx.allowedChannels.length === 0 || ids.some((id) => ctx.allowedChannels.includes(id));
 }
@@ -185,8 +175,4 @@ export function threadName(text: string, attachments: readonly InboundAttachment
   const cut = chars.slice(0, max - 1).join("");
   const atWord = cut.replace(/\s+\S*$/, "");
   return `${atWord.length >= max / 2 ? atWord : cut}…`;
-}
-
-function ignored(reason: IgnoreReason): NormalizeResult {
-  return { kind: "ignored", reason };
 }

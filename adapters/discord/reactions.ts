@@ -1,6 +1,8 @@
 import type { GatewayMessageReactionAddDispatchData, GatewayMessageReactionRemoveDispatchData } from "discord.js";
 import type { Reaction, ReactionEvent } from "../../src/contracts/reactions.js";
+import { ignored, kept, type Normalized } from "../shared/normalized.js";
 import { DM_WORKSPACE_ID } from "./limits.js";
+import { isGuildAllowed } from "./normalize.js";
 
 /** Skin-tone modifiers (U+1F3FB–U+1F3FF) and the emoji presentation selector (U+FE0F). */
 const EMOJI_MODIFIERS = /[\u{1F3FB}-\u{1F3FF}\u{FE0F}]/gu;
@@ -19,13 +21,14 @@ export function reactionFromEmoji(emoji: { readonly id?: string | null; readonly
 
 export interface ReactionContext {
   readonly botUserId: string;
+  readonly allowedGuilds: readonly string[];
   /** What the gateway cache knows about the user (DM reactions carry no member object). */
   readonly isKnownBot: (userId: string) => boolean;
   readonly now: () => Date;
 }
 
 /**
- * A raw MESSAGE_REACTION_ADD/REMOVE payload → `ReactionEvent`. Raw payloads are used on purpose: discord.js drops
+ * A raw MESSAGE_REACTION_ADD/REMOVE payload → `ReactionEvent`, or ignored outside the guild allow-list. Raw payloads are used on purpose: discord.js drops
  * reactions in DM channels it has not cached (the payload carries no channel type), even with every partial on,
  * and the event only needs ids.
  */
@@ -33,10 +36,11 @@ export function normalizeReaction(
   data: GatewayMessageReactionAddDispatchData | GatewayMessageReactionRemoveDispatchData,
   added: boolean,
   ctx: ReactionContext,
-): ReactionEvent {
+): Normalized<ReactionEvent> {
+  if (!isGuildAllowed(ctx.allowedGuilds, data.guild_id)) return ignored("guild_not_allowed");
   const member = "member" in data ? data.member : undefined;
   const isBot = data.user_id === ctx.botUserId || member?.user?.bot === true || ctx.isKnownBot(data.user_id);
-  return {
+  return kept({
     platform: "discord",
     messageRef: {
       platform: "discord",
@@ -50,5 +54,5 @@ export function normalizeReaction(
     reaction: reactionFromEmoji(data.emoji),
     rawEmoji: data.emoji.id ? `${data.emoji.name ?? ""}:${data.emoji.id}` : (data.emoji.name ?? ""),
     occurredAt: ctx.now().toISOString(),
-  };
+  });
 }

@@ -46,6 +46,9 @@ const fieldSchema = z.object({
     }),
 });
 
+/** Every variable the Slack adapter reads. */
+export const SLACK_ENV_VARS: readonly string[] = Object.keys(fieldSchema.shape);
+
 const isSet = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
 
 /**

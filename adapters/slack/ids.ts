@@ -1,16 +1,15 @@
+import { type ConversationAddress, decodeConversationKey as decodeKey, encodeConversationKey as encodeKey } from "../shared/conversation-key.js";
+
 /**
  * The identifiers the adapter hands the core. Conversation keys are "slack:<team>:<channel>:<thread_ts>";
  * dedupe keys must not contain ":" (BullMQ job ids), so they use "_" and keep Slack's "." in timestamps.
  */
 
-export interface SlackConversationAddress {
-  readonly teamId: string;
-  readonly channelId: string;
-  readonly threadTs: string;
-}
+/** `workspaceId` is the team id, `threadId` the thread's root ts. */
+export type SlackConversationAddress = ConversationAddress;
 
-export function encodeConversationKey(a: SlackConversationAddress): string {
-  return `slack:${a.teamId}:${a.channelId}:${a.threadTs}`;
+export function encodeConversationKey(address: SlackConversationAddress): string {
+  return encodeKey("slack", address);
 }
 
 /**
@@ -18,11 +17,7 @@ export function encodeConversationKey(a: SlackConversationAddress): string {
  * @internal The core never decodes keys; the round-trip test proves the encoding is unambiguous (two threads never share a key).
  */
 export function decodeConversationKey(key: string): SlackConversationAddress | null {
-  const parts = key.split(":");
-  if (parts.length !== 4 || parts[0] !== "slack") return null;
-  const [, teamId, channelId, threadTs] = parts as [string, string, string, string];
-  if (teamId === "" || channelId === "" || threadTs === "") return null;
-  return { teamId, channelId, threadTs };
+  return decodeKey("slack", key);
 }
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, "-");

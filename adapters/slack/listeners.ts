@@ -27,11 +27,12 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
   const onMessage = async (raw: unknown) => {
     const event = raw as SlackMessageEvent;
     const first = normalizeMessageEvent(event, context, now());
-    if (first === null) return;
+    if (first.kind === "ignored") return logger.debug({ eventType: event.type, reason: first.reason }, "slack message ignored");
     // Names are looked up only for messages we keep, so ignored chatter costs no users.info call.
-    const ids = [first.author.userId, ...mentionedUserIds(event.text ?? "").filter((id) => id !== context.botUserId)];
+    const ids = [first.value.author.userId, ...mentionedUserIds(event.text ?? "").filter((id) => id !== context.botUserId)];
     const userNames = await users.namesOf(ids);
-    const message = normalizeMessageEvent(event, { ...context, userNames }, first.receivedAt) ?? first;
+    const named = normalizeMessageEvent(event, { ...context, userNames }, first.value.receivedAt);
+    const message = named.kind === "kept" ? named.value : first.value;
     logger.debug({ platform: "slack", dedupeKey: message.dedupeKey, eventType: event.type }, "slack message received");
     await sink({ kind: "message", message });
   };
@@ -40,7 +41,8 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
 
   const onReaction = async (raw: unknown) => {
     const reaction = normalizeReactionEvent(raw as SlackReactionEvent, context, now());
-    if (reaction !== null) await sink({ kind: "reaction", reaction });
+    if (reaction.kind === "ignored") return logger.debug({ reason: reaction.reason }, "slack reaction ignored");
+    await sink({ kind: "reaction", reaction: reaction.value });
   };
   app.event("reaction_added", async ({ event }) => onReaction(event));
   app.event("reaction_removed", async ({ event }) => onReaction(event));
@@ -50,9 +52,9 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     const b = body as unknown as SlackBlockActionsBody;
     const clicker = b.user?.id;
     const userNames = clicker ? await users.namesOf([clicker]) : {};
-    for (const action of normalizeBlockActions(b, { ...context, userNames }, now())) {
-      await sink({ kind: "action", action });
-    }
+    const actions = normalizeBlockActions(b, { ...context, userNames }, now());
+    if (actions.kind === "ignored") return logger.debug({ reason: actions.reason }, "slack button click ignored");
+    for (const action of actions.value) await sink({ kind: "action", action });
   });
 
   // Bolt's default handler logs through its own logger and rejects; rejecting is what we need (the receiver

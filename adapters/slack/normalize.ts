@@ -1,6 +1,7 @@
 import type { ButtonAction } from "../../src/contracts/actions.js";
 import type { InboundAttachment, InboundMessage, ReplyTarget } from "../../src/contracts/messages.js";
 import type { ReactionEvent } from "../../src/contracts/reactions.js";
+import { ignored, kept, type Normalized } from "../shared/normalized.js";
 import { actionDedupeKey, encodeConversationKey, messageDedupeKey } from "./ids.js";
 import { mentionedUserIds, slackMarkupToMarkdown } from "./markup.js";
 import { slackReactionToReaction } from "./reactions.js";
@@ -62,27 +63,28 @@ function displayNameOf(event: SlackMessageEvent, userId: string, ctx: NormalizeC
 }
 
 /**
- * An `app_mention` or `message` event → the message the core may answer, or null when it is not for the bot:
+ * An `app_mention` or `message` event → the message the core may answer, or why it is not for the bot:
  * bots (us included), edits/deletions and other subtypes, channels outside the allow-list, and channel
  * messages that neither mention the bot nor sit in a thread. Thread replies without a mention are kept:
  * the core knows whether the thread is one of the bot's conversations.
  */
-export function normalizeMessageEvent(event: SlackMessageEvent, ctx: NormalizeContext, receivedAt: string): InboundMessage | null {
-  if (event.type !== "message" && event.type !== "app_mention") return null;
-  if (event.subtype !== undefined && !ANSWERABLE_SUBTYPES.has(event.subtype)) return null;
+export function normalizeMessageEvent(event: SlackMessageEvent, ctx: NormalizeContext, receivedAt: string): Normalized<InboundMessage> {
+  if (event.type !== "message" && event.type !== "app_mention") return ignored("unsupported_event");
   const { user, channel, ts } = event;
-  if (user === undefined || channel === undefined || ts === undefined) return null;
-  if (event.bot_id !== undefined || event.bot_profile !== undefined || user === ctx.botUserId) return null;
+  if (user === ctx.botUserId) return ignored("own_message");
+  if (event.bot_id !== undefined || event.bot_profile !== undefined || event.subtype === "bot_message") return ignored("bot_author");
+  if (event.subtype !== undefined && !ANSWERABLE_SUBTYPES.has(event.subtype)) return ignored("system_message");
+  if (user === undefined || channel === undefined || ts === undefined) return ignored("incomplete");
 
   const isDm = isDirectChannel(channel, event.channel_type);
-  if (!isChannelAllowed(ctx, channel, isDm)) return null;
+  if (!isChannelAllowed(ctx, channel, isDm)) return ignored("channel_not_allowed");
 
   const raw = event.text ?? "";
   const mentioned = mentionedUserIds(raw);
   const mentionsBot = event.type === "app_mention" || mentioned.includes(ctx.botUserId);
   const mentionsOthers = mentioned.some((id) => id !== ctx.botUserId) || /<!subteam\^/.test(raw);
   const inExistingThread = event.thread_ts !== undefined && event.thread_ts !== ts;
-  if (!isDm && !mentionsBot && !inExistingThread) return null;
+  if (!isDm && !mentionsBot && !inExistingThread) return ignored("not_addressed");
 
   const threadTs = event.thread_ts ?? ts;
   const replyTarget: ReplyTarget = {
@@ -95,11 +97,11 @@ export function normalizeMessageEvent(event: SlackMessageEvent, ctx: NormalizeCo
       recipientTeamId: event.user_team ?? event.team ?? ctx.teamId,
     },
   };
-  return {
+  return kept({
     platform: "slack",
     messageId: ts,
     dedupeKey: messageDedupeKey(ctx.teamId, channel, ts),
-    conversationKey: encodeConversationKey({ teamId: ctx.teamId, channelId: channel, threadTs }),
+    conversationKey: encodeConversationKey({ workspaceId: ctx.teamId, channelId: channel, threadId: threadTs }),
     replyTarget,
     author: { userId: user, displayName: displayNameOf(event, user, ctx) },
     text: slackMarkupToMarkdown(raw, { botUserId: ctx.botUserId, ...(ctx.userNames ? { userNames: ctx.userNames } : {}) }),
@@ -109,17 +111,17 @@ export function normalizeMessageEvent(event: SlackMessageEvent, ctx: NormalizeCo
     inExistingThread,
     attachments: (event.files ?? []).map(normalizeSlackFile).filter((a): a is InboundAttachment => a !== null),
     receivedAt,
-  };
+  });
 }
 
 /** `reaction_added` / `reaction_removed` on a message → ReactionEvent (reaction null for emoji other than 👍/👎). */
-export function normalizeReactionEvent(event: SlackReactionEvent, ctx: NormalizeContext, receivedAt: string): ReactionEvent | null {
-  if (event.type !== "reaction_added" && event.type !== "reaction_removed") return null;
+export function normalizeReactionEvent(event: SlackReactionEvent, ctx: NormalizeContext, receivedAt: string): Normalized<ReactionEvent> {
+  if (event.type !== "reaction_added" && event.type !== "reaction_removed") return ignored("unsupported_event");
   const { item, user, reaction } = event;
-  if (item?.type !== "message" || item.channel === undefined || item.ts === undefined) return null;
-  if (user === undefined || reaction === undefined) return null;
-  if (!isChannelAllowed(ctx, item.channel, isDirectChannel(item.channel))) return null;
-  return {
+  if (item?.type !== "message") return ignored("unsupported_event");
+  if (item.channel === undefined || item.ts === undefined || user === undefined || reaction === undefined) return ignored("incomplete");
+  if (!isChannelAllowed(ctx, item.channel, isDirectChannel(item.channel))) return ignored("channel_not_allowed");
+  return kept({
     platform: "slack",
     messageRef: { platform: "slack", workspaceId: ctx.teamId, channelId: item.channel, messageId: item.ts },
     userId: user,
@@ -128,18 +130,18 @@ export function normalizeReactionEvent(event: SlackReactionEvent, ctx: Normalize
     reaction: slackReactionToReaction(reaction),
     rawEmoji: reaction,
     occurredAt: slackTsToIso(event.event_ts, receivedAt),
-  };
+  });
 }
 
 /** A `block_actions` interaction → one ButtonAction per clicked button (Slack sends one per click). */
-export function normalizeBlockActions(body: SlackBlockActionsBody, ctx: NormalizeContext, receivedAt: string): ButtonAction[] {
-  if (body.type !== "block_actions") return [];
+export function normalizeBlockActions(body: SlackBlockActionsBody, ctx: NormalizeContext, receivedAt: string): Normalized<readonly ButtonAction[]> {
+  if (body.type !== "block_actions") return ignored("unsupported_event");
   const userId = body.user?.id;
   const channelId = body.channel?.id ?? body.container?.channel_id;
   const messageTs = body.container?.message_ts ?? body.message?.ts;
-  if (userId === undefined || channelId === undefined || messageTs === undefined) return [];
+  if (userId === undefined || channelId === undefined || messageTs === undefined) return ignored("incomplete");
   const isDm = isDirectChannel(channelId);
-  if (!isChannelAllowed(ctx, channelId, isDm)) return [];
+  if (!isChannelAllowed(ctx, channelId, isDm)) return ignored("channel_not_allowed");
   const threadTs = body.message?.thread_ts ?? body.container?.thread_ts ?? messageTs;
   const replyTarget: ReplyTarget = {
     platform: "slack",
@@ -149,16 +151,17 @@ export function normalizeBlockActions(body: SlackBlockActionsBody, ctx: Normaliz
     hints: { channelType: isDm ? "im" : "channel", recipientTeamId: body.user?.team_id ?? ctx.teamId },
   };
   const user = { userId, displayName: ctx.userNames?.[userId] || body.user?.name || body.user?.username || userId };
-  return (body.actions ?? [])
+  const actions = (body.actions ?? [])
     .filter((a) => a.type === "button" && (a.action_id !== undefined || a.value !== undefined))
     .map((a) => ({
       platform: "slack" as const,
       actionId: (a.action_id ?? a.value) as string,
       user,
       messageRef: { platform: "slack" as const, workspaceId: ctx.teamId, channelId, messageId: messageTs, threadId: threadTs },
-      conversationKey: encodeConversationKey({ teamId: ctx.teamId, channelId, threadTs }),
+      conversationKey: encodeConversationKey({ workspaceId: ctx.teamId, channelId, threadId: threadTs }),
       replyTarget,
       dedupeKey: actionDedupeKey(ctx.teamId, body.trigger_id ?? a.action_ts ?? messageTs, userId),
       receivedAt,
     }));
+  return actions.length > 0 ? kept(actions) : ignored("unsupported_event");
 }

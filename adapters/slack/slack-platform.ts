@@ -4,11 +4,14 @@ import type { ChatPlatform, HttpRoute, InboundSink, NativeStreaming, PlatformCap
 import { PlatformError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
+import type { AdapterDeps } from "../shared/adapter-deps.js";
+import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
+import { StartOnce } from "../shared/start-once.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
 import type { SlackConfig } from "./config.js";
-import { downloadSlackFile } from "./download.js";
 import { callSlack } from "./errors.js";
-import { createFileHostPolicy, type FileHostPolicy } from "./file-hosts.js";
+import { slackDownloadPolicy } from "./file-hosts.js";
+import { uploadFiles } from "./file-upload.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerSlackListeners } from "./listeners.js";
@@ -17,18 +20,10 @@ import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
 import { fetchSlackThreadHistory } from "./thread-history.js";
-import { uploadFilesToThread } from "./uploads.js";
 import { createUserDirectory, type UserDirectory, type UserDirectoryOptions } from "./user-directory.js";
 import { createSlackWebClient } from "./web-client.js";
 
-export interface SlackPlatformDeps {
-  readonly logger: Logger;
-  /**
-   * Let attachment downloads follow redirects to private/loopback addresses on hosts that are not trusted
-   * (the token is still never sent there). Only for tests whose fake servers all live on 127.0.0.1.
-   * @defaultValue false
-   */
-  readonly allowPrivateDownloadAddresses?: boolean;
+export interface SlackPlatformDeps extends AdapterDeps {
   readonly userDirectory?: UserDirectoryOptions;
 }
 
@@ -41,24 +36,24 @@ export class SlackPlatform implements ChatPlatform {
   private readonly logger: Logger;
   private readonly client: WebClient;
   private readonly users: UserDirectory;
-  private readonly fileHosts: FileHostPolicy;
+  private readonly download: SafeDownloader;
   private identity: SlackBotIdentity | undefined;
   private app: App | undefined;
   private http: SlackHttpIngress | undefined;
   private socket: AckAfterSinkSocketReceiver | undefined;
   private isSocketConnected = false;
-  private startPromise: Promise<void> | undefined;
+  private readonly starting = new StartOnce();
   private stopPromise: Promise<void> | undefined;
   private isStarted = false;
 
   constructor(
     private readonly config: SlackConfig,
-    private readonly deps: SlackPlatformDeps,
+    deps: SlackPlatformDeps,
   ) {
     this.logger = deps.logger.child({ platform: "slack" });
     this.client = createSlackWebClient(config, this.logger);
     this.users = createUserDirectory(this.client, this.logger, deps.userDirectory);
-    this.fileHosts = createFileHostPolicy(config.isCustomApiUrl ? config.apiUrl : undefined);
+    this.download = createSafeDownloader(slackDownloadPolicy(config), deps.download);
     if (config.streaming !== "edit") {
       this.streaming = createSlackNativeStreaming(this.client, config.streaming, this.logger);
     }
@@ -74,13 +69,12 @@ export class SlackPlatform implements ChatPlatform {
     return this.identity;
   }
 
-  /** Idempotent while it runs or after it succeeded; a failed start (bad token, Slack down) may be retried. */
+  /**
+   * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
+   * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
+   */
   start(sink?: InboundSink): Promise<void> {
-    this.startPromise ??= this.doStart(sink).catch((err: unknown) => {
-      this.startPromise = undefined;
-      throw err;
-    });
-    return this.startPromise;
+    return this.starting.run(() => this.doStart(sink));
   }
 
   private async doStart(sink?: InboundSink): Promise<void> {
@@ -208,18 +202,11 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
-    return uploadFilesToThread(this.client, target, files, this.capabilities.maxUploadBytes);
+    return uploadFiles(this.client, target, files, this.capabilities.maxUploadBytes);
   }
 
   downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array> {
-    return downloadSlackFile(att.ref, {
-      token: this.config.botToken,
-      policy: this.fileHosts,
-      signal: opts.signal,
-      maxBytes: opts.maxBytes,
-      expectedMimeType: att.mimeType,
-      allowPrivateAddresses: this.deps.allowPrivateDownloadAddresses ?? false,
-    });
+    return this.download(att, opts);
   }
 
   async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {

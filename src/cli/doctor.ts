@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
-import { parseDiscordConfig } from "../../adapters/discord/config.js";
-import { checkDiscord } from "../../adapters/discord/doctor.js";
-import { parseSlackConfig } from "../../adapters/slack/config.js";
-import { checkSlack } from "../../adapters/slack/doctor.js";
+import { parsePlatformConfigs } from "../app/platform-config.js";
+import { PLATFORM_MODULES } from "../app/platform-modules.js";
 import { parseCoreConfig } from "../config/config.js";
+import { loadEnvironment } from "../config/environment.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
 import { createLogger } from "../logging/logger.js";
 import { checkDify } from "./dify-checks.js";
@@ -14,8 +12,7 @@ import { checkRedis } from "./redis-checks.js";
  * pass/fail list with the fix for each problem, and exits non-zero when something is wrong.
  */
 
-if (existsSync(".env")) process.loadEnvFile(".env");
-const env = process.env;
+const env = loadEnvironment();
 const color = process.stdout.isTTY && !env.NO_COLOR;
 const paint = (code: number, s: string) => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
 const MARK = { pass: paint(32, "✓"), warn: paint(33, "!"), fail: paint(31, "✗") } as const;
@@ -28,10 +25,9 @@ function print(check: DoctorCheck): void {
 
 async function run(): Promise<DoctorCheck[]> {
   const core = parseCoreConfig(env);
-  const slack = parseSlackConfig(env);
-  const discord = parseDiscordConfig(env);
+  const platforms = parsePlatformConfigs(env, PLATFORM_MODULES);
   const checks: DoctorCheck[] = [];
-  const issues = [core, slack, discord].flatMap((r) => (r.ok ? [] : r.issues));
+  const issues = [...(core.ok ? [] : core.issues), ...platforms.issues];
   for (const issue of issues)
     checks.push({
       area: "Configuration",
@@ -40,24 +36,17 @@ async function run(): Promise<DoctorCheck[]> {
       detail: issue,
       fix: "See .env.example for what each setting takes.",
     });
-  const slackOn = slack.ok && slack.value !== null;
-  const discordOn = discord.ok && discord.value !== null;
-  if (slack.ok && discord.ok && !slackOn && !discordOn) {
+  if (platforms.issues.length === 0 && platforms.enabled.length === 0) {
     checks.push({
       area: "Configuration",
       name: "platforms",
       status: "fail",
-      detail: "neither Slack nor Discord is enabled",
-      fix: "Set SLACK_BOT_TOKEN and/or DISCORD_BOT_TOKEN.",
+      detail: `no platform is enabled (${PLATFORM_MODULES.map((m) => m.displayName).join(", ")})`,
+      fix: `Set ${PLATFORM_MODULES.map((m) => m.enabledBy).join(" and/or ")}.`,
     });
   }
-  if (issues.length === 0)
-    checks.push({
-      area: "Configuration",
-      name: "settings",
-      status: "pass",
-      detail: [slackOn && "Slack", discordOn && "Discord"].filter(Boolean).join(" + ") || "no platform",
-    });
+  if (issues.length === 0 && platforms.enabled.length > 0)
+    checks.push({ area: "Configuration", name: "settings", status: "pass", detail: platforms.enabled.map((p) => p.module.displayName).join(" + ") });
   for (const c of checks) print(c);
 
   const logger = createLogger({ level: "silent", pretty: false, secrets: [] });
@@ -66,8 +55,7 @@ async function run(): Promise<DoctorCheck[]> {
     later.push(checkRedis(core.value.redisUrl));
     later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
   }
-  if (slack.ok && slack.value) later.push(checkSlack(slack.value));
-  if (discord.ok && discord.value) later.push(checkDiscord(discord.value));
+  for (const { module, config } of platforms.enabled) later.push(module.checkSetup(config));
   for (const group of await Promise.all(later)) {
     for (const c of group) print(c);
     checks.push(...group);

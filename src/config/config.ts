@@ -95,6 +95,14 @@ const coreSchema = z.object({
   JOB_LOCK_MS: envInt(30_000, 1_000),
 });
 
+/**
+ * Every variable the core reads.
+ * @internal Exported for the test that checks every variable is documented in .env.example.
+ */
+export const CORE_ENV_VARS: readonly string[] = Object.keys(coreSchema.shape);
+/** The core variables that hold secrets (scrubbed from logs). */
+export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY"];
+
 export interface CoreConfig {
   readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
   readonly redisUrl: string;

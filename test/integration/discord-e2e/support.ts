@@ -46,7 +46,7 @@ export async function startDiscordE2E(
   const adapterLogs: LogEntry[] = [];
   const parsed = parseDiscordConfig({ DISCORD_BOT_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl });
   if (!parsed.ok || parsed.value === null) throw new Error("bad Discord test config");
-  platform = createDiscordPlatform(parsed.value, { logger: captureLogger(adapterLogs) }, { restTimeoutMs: 5_000, readyTimeoutMs: 10_000 });
+  platform = createDiscordPlatform(parsed.value, { logger: captureLogger(adapterLogs), restTimeoutMs: 5_000, readyTimeoutMs: 10_000 });
   harness = await startBridge({ platforms: [platform], ...(opts.dify && { dify: opts.dify }), ...(opts.env && { env: opts.env }) });
   return { fake, platform, harness, dify: harness.dify, adapterLogs };
 }

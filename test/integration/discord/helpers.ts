@@ -1,5 +1,5 @@
 import { type DiscordConfig, parseDiscordConfig } from "../../../adapters/discord/config.js";
-import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
+import type { DiscordPlatform, DiscordPlatformDeps } from "../../../adapters/discord/discord-platform.js";
 import { createDiscordPlatform } from "../../../adapters/discord/index.js";
 import type { InboundEvent, InboundSink } from "../../../src/contracts/chat-platform.js";
 import type { Logger } from "../../../src/contracts/logger.js";
@@ -82,8 +82,8 @@ export function discordConfigFor(fake: FakeDiscord, extra: Record<string, string
   return parsed.value;
 }
 
-export function platformFor(fake: FakeDiscord, logger: Logger, extra: Record<string, string> = {}): DiscordPlatform {
-  return createDiscordPlatform(discordConfigFor(fake, extra), { logger }, { restTimeoutMs: 5_000 });
+export function platformFor(fake: FakeDiscord, logger: Logger, extra: Record<string, string> = {}, deps: Partial<DiscordPlatformDeps> = {}): DiscordPlatform {
+  return createDiscordPlatform(discordConfigFor(fake, extra), { logger, restTimeoutMs: 5_000, ...deps });
 }
 
 /** The reply target normalization builds for a channel mention (see adapters/discord/normalize.ts). */

@@ -58,6 +58,22 @@ describe("discord platform lifecycle", () => {
     expect(fake.botMessages(fake.ids.existingThread).map((m) => m.content)).toEqual(["interrupted"]);
   });
 
+  it("shares one start between concurrent callers: each resolves only once the gateway is up", async () => {
+    fake = await FakeDiscord.start();
+    const platform = track(platformFor(fake, createCapturingLogger()));
+    const capture = createCapturingSink();
+    const first = platform.start(capture.sink);
+    const second = platform.start(capture.sink);
+    await second;
+    // A caller that awaited start() may rely on the gateway: ready, one login, events flowing.
+    expect(platform.isReady()).toBe(true);
+    await first;
+    expect(fake.gateway.identifies).toHaveLength(1);
+    const sent = fake.users.sendMessage({ channelId: fake.ids.existingThread, content: "after a double start" });
+    const [event] = await capture.next();
+    expect(event?.kind === "message" && event.message.messageId).toBe(sent.id);
+  });
+
   it("resumes after the gateway asks to reconnect and keeps delivering", async () => {
     fake = await FakeDiscord.start({ heartbeatIntervalMs: 250 });
     const platform = track(platformFor(fake, createCapturingLogger()));

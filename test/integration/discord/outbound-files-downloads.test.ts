@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, LookupFunction } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DiscordPlatform } from "../../../adapters/discord/discord-platform.js";
 import { PlatformError, PlatformNotFoundError, PlatformValidationError } from "../../../src/contracts/errors.js";
@@ -154,5 +154,39 @@ describe("discord attachment downloads", () => {
     await expect(platform.downloadAttachment(attachmentOf(`${fake.baseUrl}/cdn/attachments/1/2/gone.ogg`, 10), options(1000))).rejects.toBeInstanceOf(
       PlatformNotFoundError,
     );
+  });
+});
+
+describe("discord attachment downloads: the address check", () => {
+  it("refuses a CDN host that resolves to a private address, at connect time", async () => {
+    const fake = await FakeDiscord.start();
+    // A DNS answer pointing Discord's CDN name at this machine, as a poisoned or rebinding resolver would.
+    const asked: string[] = [];
+    const lookup: LookupFunction = (hostname, _options, callback) => {
+      asked.push(hostname);
+      callback(null, [{ address: "127.0.0.1", family: 4 }]);
+    };
+    const platform = platformFor(fake, createCapturingLogger(), {}, { download: { lookup } });
+    try {
+      await platform.start();
+      const url = "https://cdn.discordapp.com/attachments/1310000000000000001/1800000000000000009/voice-message.ogg?ex=1&is=2&hm=3";
+      const err = await platform
+        .downloadAttachment(
+          { id: "1800000000000000009", name: "voice-message.ogg", mimeType: "audio/ogg", sizeBytes: 10, isVoiceNote: true, ref: url },
+          {
+            signal: new AbortController().signal,
+            maxBytes: 1000,
+          },
+        )
+        .catch((e: unknown) => e);
+      // Refused by the lookup inside the connect call (not by a check made before it), so no socket was opened.
+      expect(err).toBeInstanceOf(PlatformValidationError);
+      expect(err).toMatchObject({ reason: "blocked_host" });
+      expect(asked).toEqual(["cdn.discordapp.com"]);
+      expect(fake.cdn.requests).toEqual([]);
+    } finally {
+      await platform.stop();
+      await fake.close();
+    }
   });
 });

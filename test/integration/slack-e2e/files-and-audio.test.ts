@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
 import { slackTs } from "../../fakes/slack/index.js";
@@ -56,6 +58,35 @@ describe("Slack end to end over HTTP: files and audio clips", () => {
     expect(e.dify.requests.length).toBeGreaterThan(0);
     expect(e.dify.requests.filter((r) => carries(r, token))).toEqual([]);
     expect(e.dify.requests.filter((r) => carries(r, "xoxb-"))).toEqual([]);
+  });
+
+  it("a file whose download redirects to a private address is not fetched from there: that server sees nothing, the asker gets a short note, the question is answered", async () => {
+    e = await SlackE2E.start();
+    // An internal service (cloud metadata, an admin port) on this machine, reached by name.
+    let connections = 0;
+    const inside = createServer((_req, res) => res.end("internal secret"));
+    inside.on("connection", () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => inside.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (inside.address() as AddressInfo).port;
+      e.dify.onChat((turn) => scripts.answer(`Answered "${turn.query}" with ${turn.files.length} file(s).`));
+      const trap = e.slack.hostFile({ name: "report.pdf", mimetype: "application/pdf", data: PDF, redirectTo: `http://localhost:${port}/latest/meta-data` });
+
+      const q = await e.mention({ text: "Summarise this", files: [trap] });
+      const [reply] = await e.waitForAnswer(q, /Answered/);
+      expect(reply?.markdown).toBe(
+        '⚠️ Not sent to the assistant: report.pdf (it is not hosted by the chat platform).\n\nAnswered "Summarise this" with 0 file(s).',
+      );
+      expect(connections).toBe(0);
+      // Slack's file host was asked (with the token); the redirect was not followed, and nothing reached Dify.
+      expect(e.slack.fileRequests.map((r) => r.authorization)).toEqual([`Bearer ${e.slack.team.botToken}`]);
+      expect(e.dify.uploads).toEqual([]);
+    } finally {
+      inside.closeAllConnections();
+      await new Promise<void>((resolve) => inside.close(() => resolve()));
+    }
   });
 
   // Slack labels its MP4/AAC clips audio/mp4 (.m4a), and sometimes video/mp4 (.mp4).

@@ -69,8 +69,8 @@ export class SlackE2E {
       });
       if (!parsed.ok || parsed.value === null) throw new Error(`bad Slack test config: ${JSON.stringify(parsed)}`);
       const adapterLogs: LogEntry[] = [];
-      // Every server runs on 127.0.0.1; the file host is the fake's own (trusted as SLACK_API_URL's host).
-      const platform = createSlackPlatform(parsed.value, { logger: captureLogger(adapterLogs), allowPrivateDownloadAddresses: true });
+      // Production download rules: the fake's file host is trusted as SLACK_API_URL's host, so it may be on 127.0.0.1.
+      const platform = createSlackPlatform(parsed.value, { logger: captureLogger(adapterLogs) });
       const h = await startBridge({ platforms: [platform], http: true, ...(opts.env ? { env: opts.env } : {}), ...(opts.dify ? { dify: opts.dify } : {}) });
       const sender = transport === "http" ? new SlackEventsSender(`http://127.0.0.1:${h.bridge.httpPort}/slack/events`, SIGNING_SECRET) : undefined;
       return new SlackE2E(slack, h, platform, transport, adapterLogs, sender);
@@ -130,7 +130,7 @@ export class SlackE2E {
   }
 
   where(channel: string, ts: string, threadTs = ts): Posted {
-    return { channel, ts, threadTs, conversationKey: encodeConversationKey({ teamId: this.slack.team.teamId, channelId: channel, threadTs }) };
+    return { channel, ts, threadTs, conversationKey: encodeConversationKey({ workspaceId: this.slack.team.teamId, channelId: channel, threadId: threadTs }) };
   }
 
   /**

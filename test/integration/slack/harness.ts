@@ -84,7 +84,7 @@ export function slackConfigFor(fake: FakeSlackApi, env: Record<string, string> =
 export async function startHttpPlatform(fake: FakeSlackApi, opts: { env?: Record<string, string>; sink?: InboundSink } = {}) {
   const logger = createCapturingLogger();
   const captured = createCapturingSink();
-  const platform = new SlackPlatform(slackConfigFor(fake, opts.env), { logger, allowPrivateDownloadAddresses: true });
+  const platform = new SlackPlatform(slackConfigFor(fake, opts.env), { logger, download: { allowPrivateAddresses: true } });
   await platform.start(opts.sink ?? captured.sink);
   const routes = platform.httpRoutes ?? [];
   const server: Server = createServer((req, res) => {
@@ -124,7 +124,7 @@ export async function startSocketPlatform(fake: FakeSlackApi, opts: { env?: Reco
 /** A worker-only adapter (no intake) for outbound calls. */
 export async function startWorkerPlatform(fake: FakeSlackApi, opts: { env?: Record<string, string> } = {}) {
   const logger = createCapturingLogger();
-  const platform = new SlackPlatform(slackConfigFor(fake, opts.env), { logger, allowPrivateDownloadAddresses: true });
+  const platform = new SlackPlatform(slackConfigFor(fake, opts.env), { logger, download: { allowPrivateAddresses: true } });
   await platform.start();
   return { platform, logger };
 }

@@ -91,6 +91,26 @@ describe("Slack Socket Mode ingress (real Bolt, fake Slack)", () => {
   });
 });
 
+describe("Slack Socket Mode start", () => {
+  it("shares one start between concurrent callers: each resolves only once the socket is connected", async () => {
+    const fake = await FakeSlackApi.start({ socketMode: { pingIntervalMs: 1_000, ackTimeoutMs: 1_000 } });
+    const platform = new SlackPlatform(slackConfigFor(fake, { SLACK_APP_TOKEN: fake.team.appToken }), { logger: createCapturingLogger() });
+    try {
+      const sink = async () => {};
+      const first = platform.start(sink);
+      await platform.start(sink);
+      expect(platform.isReady()).toBe(true);
+      await first;
+      expect(fake.callsTo("auth.test")).toHaveLength(1);
+      expect(fake.callsTo("apps.connections.open")).toHaveLength(1);
+      expect(fake.socket.totalConnections).toBe(1);
+    } finally {
+      await platform.stop();
+      await fake.close();
+    }
+  });
+});
+
 describe("Slack adapter in a worker-only process", () => {
   it("prepares the Web API client without opening a socket", async () => {
     const fake = await FakeSlackApi.start();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { messageDedupeKey as discordMessageKey, interactionDedupeKey } from "../../../adapters/discord/conversation-key.js";
+import { messageDedupeKey as discordMessageKey, interactionDedupeKey } from "../../../adapters/discord/ids.js";
 import { actionDedupeKey, messageDedupeKey as slackMessageKey } from "../../../adapters/slack/ids.js";
 import { jobIdFrom } from "../../../src/queue/job-types.js";
 import { askActionId, parseActionId, retryActionId, stopActionId } from "../../../src/turn/action-ids.js";

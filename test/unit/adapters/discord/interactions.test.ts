@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type ButtonClickSnapshot, normalizeButtonClick } from "../../../../adapters/discord/interactions.js";
+import { reasonOf, value } from "../normalized.js";
+
+const everywhere = { allowedGuilds: [] };
+const normalize = (snap: ButtonClickSnapshot) => value(normalizeButtonClick(snap, everywhere));
 
 const base: ButtonClickSnapshot = {
   interactionId: "1900000000000000001",
@@ -16,7 +20,7 @@ const base: ButtonClickSnapshot = {
 
 describe("normalizeButtonClick", () => {
   it("addresses a click in a thread to the thread's conversation", () => {
-    expect(normalizeButtonClick(base)).toEqual({
+    expect(normalize(base)).toEqual({
       platform: "discord",
       actionId: "stop:abc",
       user: { userId: "1500000000000000001", displayName: "Alice" },
@@ -29,13 +33,19 @@ describe("normalizeButtonClick", () => {
   });
 
   it("addresses a DM click to the DM conversation", () => {
-    const action = normalizeButtonClick({ ...base, guildId: null, channelId: "1700000000000000001", channelType: 1, parentId: null });
+    const action = normalize({ ...base, guildId: null, channelId: "1700000000000000001", channelType: 1, parentId: null });
     expect(action.conversationKey).toBe("discord:@dm:1700000000000000001:1700000000000000001");
     expect(action.messageRef.workspaceId).toBe("@dm");
   });
 
+  it("ignores clicks in guilds outside the allow-list, never in DMs", () => {
+    const only = { allowedGuilds: ["1200000000000000999"] };
+    expect(reasonOf(normalizeButtonClick(base, only))).toBe("guild_not_allowed");
+    expect(reasonOf(normalizeButtonClick({ ...base, guildId: null, channelType: 1, parentId: null }, only))).toBe("kept");
+  });
+
   it("addresses a click on an in-channel reply to the question it answered", () => {
-    const action = normalizeButtonClick({
+    const action = normalize({
       ...base,
       channelId: "1300000000000000004",
       channelType: 2,

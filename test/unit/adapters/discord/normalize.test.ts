@@ -1,20 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { decodeConversationKey } from "../../../../adapters/discord/conversation-key.js";
+import { decodeConversationKey } from "../../../../adapters/discord/ids.js";
 import { type NormalizeContext, normalizeMessage, threadName } from "../../../../adapters/discord/normalize.js";
+import { reasonOf, value } from "../normalized.js";
 import { BOT, GENERAL, GUILD, snapshot } from "./fixtures.js";
 
 const ctx: NormalizeContext = { botUserId: BOT, allowedGuilds: [], allowedChannels: [], allowDirectMessages: true };
 
-function message(name: string, patch = {}, context = ctx) {
-  const result = normalizeMessage(snapshot(name, patch), context);
-  if (result.kind !== "message") throw new Error(`expected a message, got ${result.reason}`);
-  return result.message;
-}
-
-function ignoredReason(name: string, patch = {}, context = ctx) {
-  const result = normalizeMessage(snapshot(name, patch), context);
-  return result.kind === "ignored" ? result.reason : "forwarded";
-}
+const message = (name: string, patch = {}, context = ctx) => value(normalizeMessage(snapshot(name, patch), context));
+const ignoredReason = (name: string, patch = {}, context = ctx) => reasonOf(normalizeMessage(snapshot(name, patch), context));
 
 describe("normalizeMessage", () => {
   it("turns a channel mention into a conversation in a thread started from the message", () => {
@@ -114,7 +107,7 @@ describe("normalizeMessage", () => {
     expect(ignoredReason("channelMention", {}, onlyRandom)).toBe("channel_not_allowed");
     expect(ignoredReason("botThreadReply", {}, onlyRandom)).toBe("channel_not_allowed");
     const onlyGeneral = { ...ctx, allowedGuilds: [GUILD], allowedChannels: [GENERAL] };
-    expect(ignoredReason("botThreadReply", {}, onlyGeneral)).toBe("forwarded");
+    expect(ignoredReason("botThreadReply", {}, onlyGeneral)).toBe("kept");
     expect(ignoredReason("directMessage", {}, { ...ctx, allowDirectMessages: false })).toBe("dm_not_allowed");
   });
 

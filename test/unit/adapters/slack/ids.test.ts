@@ -3,7 +3,7 @@ import { actionDedupeKey, decodeConversationKey, encodeConversationKey, messageD
 
 describe("conversation keys", () => {
   it("round-trip", () => {
-    const address = { teamId: "T0123", channelId: "C0456", threadTs: "1712345678.000100" };
+    const address = { workspaceId: "T0123", channelId: "C0456", threadId: "1712345678.000100" };
     const key = encodeConversationKey(address);
     expect(key).toBe("slack:T0123:C0456:1712345678.000100");
     expect(decodeConversationKey(key)).toEqual(address);

@@ -8,6 +8,7 @@ import {
   slackTsToIso,
 } from "../../../../adapters/slack/normalize.js";
 import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "../../../../adapters/slack/slack-payloads.js";
+import { reasonOf, value } from "../normalized.js";
 import { slackFixture } from "./fixtures.js";
 
 const ctx: NormalizeContext = { botUserId: "U0BOT123", teamId: "T0123ABCD", allowedChannels: [] };
@@ -16,8 +17,8 @@ const event = (name: string) => slackFixture<{ event: SlackMessageEvent }>(name)
 
 describe("normalizeMessageEvent", () => {
   it("normalizes a channel mention and gives both delivered copies one dedupe key", () => {
-    const fromMention = normalizeMessageEvent(event("app-mention"), ctx, NOW);
-    const fromMessage = normalizeMessageEvent(event("message-mention"), ctx, NOW);
+    const fromMention = value(normalizeMessageEvent(event("app-mention"), ctx, NOW));
+    const fromMessage = value(normalizeMessageEvent(event("message-mention"), ctx, NOW));
     expect(fromMention).toEqual({
       platform: "slack",
       messageId: "1712345678.000100",
@@ -39,19 +40,19 @@ describe("normalizeMessageEvent", () => {
       attachments: [],
       receivedAt: NOW,
     });
-    expect(fromMessage?.dedupeKey).toBe(fromMention?.dedupeKey);
-    expect(fromMessage?.conversationKey).toBe(fromMention?.conversationKey);
-    expect(fromMessage?.text).toBe(fromMention?.text);
+    expect(fromMessage.dedupeKey).toBe(fromMention.dedupeKey);
+    expect(fromMessage.conversationKey).toBe(fromMention.conversationKey);
+    expect(fromMessage.text).toBe(fromMention.text);
   });
 
   it("uses names it was given for the author and mentions", () => {
-    const m = normalizeMessageEvent(event("app-mention"), { ...ctx, userNames: { U0ALICE01: "Alice", U0OTHER9: "Bob" } }, NOW);
-    expect(m?.author.displayName).toBe("Alice");
-    expect(m?.text).toContain("for @Bob?");
+    const m = value(normalizeMessageEvent(event("app-mention"), { ...ctx, userNames: { U0ALICE01: "Alice", U0OTHER9: "Bob" } }, NOW));
+    expect(m.author.displayName).toBe("Alice");
+    expect(m.text).toContain("for @Bob?");
   });
 
   it("keeps a thread reply without a mention, keyed on the thread", () => {
-    const m = normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-thread-reply"), ctx, NOW);
+    const m = value(normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-thread-reply"), ctx, NOW));
     expect(m).toMatchObject({
       mentionsBot: false,
       mentionsOthers: false,
@@ -64,7 +65,7 @@ describe("normalizeMessageEvent", () => {
   });
 
   it("keeps a DM without a mention and takes the name from user_profile", () => {
-    const m = normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-dm"), ctx, NOW);
+    const m = value(normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-dm"), ctx, NOW));
     expect(m).toMatchObject({
       isDirectMessage: true,
       mentionsBot: false,
@@ -74,9 +75,9 @@ describe("normalizeMessageEvent", () => {
   });
 
   it("reads files: voice clips become audio voice notes, tombstones are skipped", () => {
-    const m = normalizeMessageEvent(slackFixture<SlackMessageEvent>("file-share-voice-clip"), ctx, NOW);
-    expect(m?.text).toBe("");
-    expect(m?.attachments).toEqual([
+    const m = value(normalizeMessageEvent(slackFixture<SlackMessageEvent>("file-share-voice-clip"), ctx, NOW));
+    expect(m.text).toBe("");
+    expect(m.attachments).toEqual([
       {
         id: "F0AUDIO01",
         name: "audio_message.mp4",
@@ -105,32 +106,32 @@ describe("normalizeMessageEvent", () => {
   });
 
   it("drops edits, bots, itself, and channel chatter that is neither a mention nor in a thread", () => {
-    expect(normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-changed"), ctx, NOW)).toBeNull();
-    expect(normalizeMessageEvent(slackFixture<SlackMessageEvent>("bot-message"), ctx, NOW)).toBeNull();
+    expect(reasonOf(normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-changed"), ctx, NOW))).toBe("system_message");
+    expect(reasonOf(normalizeMessageEvent(slackFixture<SlackMessageEvent>("bot-message"), ctx, NOW))).toBe("bot_author");
     const dm = slackFixture<SlackMessageEvent>("message-dm");
-    expect(normalizeMessageEvent({ ...dm, user: "U0BOT123" }, ctx, NOW)).toBeNull();
-    expect(normalizeMessageEvent({ ...dm, bot_id: "B0SOMEBOT" }, ctx, NOW)).toBeNull();
-    expect(normalizeMessageEvent({ ...dm, subtype: "message_deleted" }, ctx, NOW)).toBeNull();
-    expect(normalizeMessageEvent({ ...dm, subtype: "channel_join" }, ctx, NOW)).toBeNull();
-    expect(normalizeMessageEvent({ ...dm, channel: "C0GENERAL", channel_type: "channel" }, ctx, NOW)).toBeNull();
+    expect(reasonOf(normalizeMessageEvent({ ...dm, user: "U0BOT123" }, ctx, NOW))).toBe("own_message");
+    expect(reasonOf(normalizeMessageEvent({ ...dm, bot_id: "B0SOMEBOT" }, ctx, NOW))).toBe("bot_author");
+    expect(reasonOf(normalizeMessageEvent({ ...dm, subtype: "message_deleted" }, ctx, NOW))).toBe("system_message");
+    expect(reasonOf(normalizeMessageEvent({ ...dm, subtype: "channel_join" }, ctx, NOW))).toBe("system_message");
+    expect(reasonOf(normalizeMessageEvent({ ...dm, channel: "C0GENERAL", channel_type: "channel" }, ctx, NOW))).toBe("not_addressed");
   });
 
   it("keeps thread_broadcast replies", () => {
     const reply = slackFixture<SlackMessageEvent>("message-thread-reply");
-    expect(normalizeMessageEvent({ ...reply, subtype: "thread_broadcast" }, ctx, NOW)?.inExistingThread).toBe(true);
+    expect(value(normalizeMessageEvent({ ...reply, subtype: "thread_broadcast" }, ctx, NOW)).inExistingThread).toBe(true);
   });
 
   it("applies the channel allow-list to channels but not to DMs", () => {
     const only = { ...ctx, allowedChannels: ["C0OTHER01"] };
-    expect(normalizeMessageEvent(event("app-mention"), only, NOW)).toBeNull();
-    expect(normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-dm"), only, NOW)).not.toBeNull();
-    expect(normalizeMessageEvent(event("app-mention"), { ...ctx, allowedChannels: ["C0GENERAL"] }, NOW)).not.toBeNull();
+    expect(reasonOf(normalizeMessageEvent(event("app-mention"), only, NOW))).toBe("channel_not_allowed");
+    expect(reasonOf(normalizeMessageEvent(slackFixture<SlackMessageEvent>("message-dm"), only, NOW))).toBe("kept");
+    expect(reasonOf(normalizeMessageEvent(event("app-mention"), { ...ctx, allowedChannels: ["C0GENERAL"] }, NOW))).toBe("kept");
   });
 });
 
 describe("normalizeReactionEvent", () => {
   it("maps 👍 with a skin tone and keeps the reacted message", () => {
-    const r = normalizeReactionEvent(slackFixture<SlackReactionEvent>("reaction-added"), ctx, NOW);
+    const r = value(normalizeReactionEvent(slackFixture<SlackReactionEvent>("reaction-added"), ctx, NOW));
     expect(r).toEqual({
       platform: "slack",
       messageRef: { platform: "slack", workspaceId: "T0123ABCD", channelId: "C0GENERAL", messageId: "1712345680.000500" },
@@ -145,19 +146,19 @@ describe("normalizeReactionEvent", () => {
 
   it("reports removals, other emoji as null, the bot's own, and skips non-message items", () => {
     const base = slackFixture<SlackReactionEvent>("reaction-added");
-    expect(normalizeReactionEvent({ ...base, type: "reaction_removed", reaction: "-1" }, ctx, NOW)).toMatchObject({
+    expect(value(normalizeReactionEvent({ ...base, type: "reaction_removed", reaction: "-1" }, ctx, NOW))).toMatchObject({
       added: false,
       reaction: "thumbs_down",
     });
-    expect(normalizeReactionEvent({ ...base, reaction: "eyes" }, ctx, NOW)?.reaction).toBeNull();
-    expect(normalizeReactionEvent({ ...base, user: "U0BOT123" }, ctx, NOW)?.isBot).toBe(true);
-    expect(normalizeReactionEvent({ ...base, item: { type: "file" } }, ctx, NOW)).toBeNull();
+    expect(value(normalizeReactionEvent({ ...base, reaction: "eyes" }, ctx, NOW)).reaction).toBeNull();
+    expect(value(normalizeReactionEvent({ ...base, user: "U0BOT123" }, ctx, NOW)).isBot).toBe(true);
+    expect(reasonOf(normalizeReactionEvent({ ...base, item: { type: "file" } }, ctx, NOW))).toBe("unsupported_event");
   });
 });
 
 describe("normalizeBlockActions", () => {
   it("turns a button click into a ButtonAction in the right conversation", () => {
-    const [a, ...rest] = normalizeBlockActions(slackFixture<SlackBlockActionsBody>("block-actions"), ctx, NOW);
+    const [a, ...rest] = value(normalizeBlockActions(slackFixture<SlackBlockActionsBody>("block-actions"), ctx, NOW));
     expect(rest).toEqual([]);
     expect(a).toEqual({
       platform: "slack",

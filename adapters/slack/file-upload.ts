@@ -1,6 +1,6 @@
 import type { WebClient } from "@slack/web-api";
-import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { MessageRef, OutboundFile, ReplyTarget } from "../../src/contracts/messages.js";
+import { assertUploadsFit } from "../shared/upload-limit.js";
 import { callSlack } from "./errors.js";
 
 interface CompletedFile {
@@ -21,18 +21,9 @@ function shareTs(file: CompletedFile, channelId: string): string | undefined {
  * Each returned ref is the message that shares the file when Slack reports it in `shares`; Slack may share files
  * asynchronously, and then the ref carries the file id instead (good enough to name the file, not to edit it).
  */
-export async function uploadFilesToThread(
-  client: WebClient,
-  target: ReplyTarget,
-  files: readonly OutboundFile[],
-  maxUploadBytes: number,
-): Promise<MessageRef[]> {
+export async function uploadFiles(client: WebClient, target: ReplyTarget, files: readonly OutboundFile[], maxUploadBytes: number): Promise<MessageRef[]> {
   if (files.length === 0) return [];
-  for (const f of files) {
-    if (f.data.byteLength > maxUploadBytes) {
-      throw new PlatformValidationError("slack", "too_large", `${f.name} is ${f.data.byteLength} bytes; the limit is ${maxUploadBytes}`);
-    }
-  }
+  assertUploadsFit("slack", files, maxUploadBytes);
   const res = await callSlack("files.uploadV2", () =>
     client.files.uploadV2({
       channel_id: target.channelId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeConversationKey, encodeConversationKey, interactionDedupeKey, messageDedupeKey } from "../../../../adapters/discord/conversation-key.js";
+import { decodeConversationKey, encodeConversationKey, interactionDedupeKey, messageDedupeKey } from "../../../../adapters/discord/ids.js";
 
 describe("conversation keys", () => {
   it.each([
