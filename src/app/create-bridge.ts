@@ -22,12 +22,13 @@ import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
-import { createRedisKeys } from "../state/redis-keys.js";
+import { createRedisKeys, queuePrefix } from "../state/redis-keys.js";
 import { ReplyIndex } from "../state/reply-index.js";
 import { ThreadFifo } from "../state/thread-fifo.js";
 import { TurnStore } from "../state/turn-store.js";
 import { ActionHandler } from "../turn/action-handler.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
+import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
 
 export interface BridgeOptions {
@@ -102,12 +103,14 @@ export class Bridge {
     const { config, logger } = this.o;
     const runsWorker = config.role !== "ingress";
     const runsIngress = config.role !== "worker";
-    const redis = await openRedisConnections(config.redisUrl, { worker: runsWorker });
+    const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
-    const key = createRedisKeys(this.o.redisPrefix ?? config.redisPrefix);
+    const keyOptions = { hashTags: needsHashTags(config.redis) };
+    const key = createRedisKeys(this.o.redisPrefix ?? config.redisPrefix, keyOptions);
+    const bullPrefix = queuePrefix(this.o.redisPrefix ?? config.redisPrefix, keyOptions);
     const ttl = config.conversationTtlMs;
     const queueName = this.o.queueName ?? "dify-bridge";
-    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: this.o.redisPrefix ?? config.redisPrefix });
+    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: bullPrefix });
     this.queue = queue;
     const fifo = new ThreadFifo(redis.commands, key, ttl);
     const replyQueue = new ReplyQueue(queue, fifo);
@@ -159,7 +162,7 @@ export class Bridge {
       });
       this.worker = new Worker<BridgeJobData>(queueName, processor, {
         connection: redis.worker,
-        prefix: this.o.redisPrefix ?? config.redisPrefix,
+        prefix: bullPrefix,
         concurrency: config.workerConcurrency,
         // A worker that dies mid-answer loses its lock after this; another worker then recovers the job.
         lockDuration: config.jobLockMs,
