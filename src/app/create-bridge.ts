@@ -13,6 +13,7 @@ import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData } from "../queue/job-types.js";
+import { gateJobDataVersion } from "../queue/job-version.js";
 import { createBridgeProcessor } from "../queue/reply-processor.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
@@ -160,7 +161,7 @@ export class Bridge {
         logger,
         lockTtlMs: Math.max(5_000, config.jobLockMs),
       });
-      this.worker = new Worker<BridgeJobData>(queueName, processor, {
+      this.worker = new Worker<BridgeJobData>(queueName, gateJobDataVersion(processor, { logger }), {
         connection: redis.worker,
         prefix: bullPrefix,
         concurrency: config.workerConcurrency,

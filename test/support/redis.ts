@@ -19,9 +19,10 @@ function target(url: string): RedisTarget {
 /** Whether REDIS_URL names a Cluster, where the bridge's keys carry hash tags. */
 export const REDIS_IS_CLUSTER = target(REDIS_URL).kind === "cluster";
 
-/** A client for REDIS_URL (a Cluster client typed as Redis, as the bridge uses it). */
-export function openRedis(url = REDIS_URL): Redis {
-  const client = createRedisClient(target(url), { connectTimeout: 3_000, enableOfflineQueue: true, maxRetriesPerRequest: 2, lazyConnect: false });
+/** A client for REDIS_URL (a Cluster client typed as Redis, as the bridge uses it); `blocking` for a BullMQ Worker. */
+export function openRedis(url = REDIS_URL, opts: { blocking?: boolean } = {}): Redis {
+  const maxRetriesPerRequest = opts.blocking ? null : 2;
+  const client = createRedisClient(target(url), { connectTimeout: 3_000, enableOfflineQueue: true, maxRetriesPerRequest, lazyConnect: false });
   client.on("error", () => undefined);
   return client;
 }

@@ -54,4 +54,5 @@ await import("../core/interactions.test.js");
 await import("../core/rate-budget-store.test.js");
 await import("../core/thread-fifo.test.js");
 await import("../core/http-and-state.test.js");
+await import("../core/rolling-upgrade.test.js");
 await import("../process/worker-lifecycle.test.js");
