@@ -67,7 +67,11 @@ export class DiscordPlatform implements ChatPlatform {
     this.#wantsGateway = true;
     let gateway: GatewayConnection;
     try {
-      gateway = await connectGateway(this.#config.botToken, { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs }, this.#logger);
+      gateway = await connectGateway(
+        this.#config.botToken,
+        { ...this.#restSettings(), readyTimeoutMs: this.#options.readyTimeoutMs, sharding: this.#config.sharding },
+        this.#logger,
+      );
     } catch (err) {
       // Leave the platform startable again (the caller may retry after fixing the cause).
       this.#started = false;
