@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { envBoolean, envInt, envList, envUrl, optionalSecret, type ParseResult, parseWith } from "../../src/contracts/config-schema.js";
 import { DISCORD_LIMITS } from "./limits.js";
+import { type DiscordSharding, shardCountSetting, shardIdsSetting, shardingProblem } from "./sharding.js";
 
 export interface DiscordConfig {
   /** Bare bot token (a leading "Bot " is removed). */
@@ -15,6 +16,8 @@ export interface DiscordConfig {
   readonly allowDirectMessages: boolean;
   /** Largest file the bot uploads. @defaultValue 10 MiB (servers without boosts) */
   readonly maxUploadBytes: number;
+  /** Gateway shards of this process. @defaultValue Discord's recommended count, all in this process */
+  readonly sharding: DiscordSharding;
 }
 
 const idList = () =>
@@ -25,19 +28,26 @@ const idList = () =>
     });
   });
 
-const discordSchema = z.object({
-  DISCORD_BOT_TOKEN: optionalSecret(),
-  DISCORD_API_URL: envUrl().superRefine((url, ctx) => {
-    // discord.js appends "/v10" itself; a versioned base would request "/api/v10/v10/...".
-    if (url !== undefined && /\/v\d+$/.test(new URL(url).pathname)) {
-      ctx.addIssue({ code: "custom", message: "must not end with the API version (use the base, e.g. .../api)" });
-    }
-  }),
-  DISCORD_ALLOWED_GUILDS: idList(),
-  DISCORD_ALLOWED_CHANNELS: idList(),
-  DISCORD_ALLOW_DMS: envBoolean(true),
-  DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1),
-});
+const discordSchema = z
+  .object({
+    DISCORD_BOT_TOKEN: optionalSecret(),
+    DISCORD_API_URL: envUrl().superRefine((url, ctx) => {
+      // discord.js appends "/v10" itself; a versioned base would request "/api/v10/v10/...".
+      if (url !== undefined && /\/v\d+$/.test(new URL(url).pathname)) {
+        ctx.addIssue({ code: "custom", message: "must not end with the API version (use the base, e.g. .../api)" });
+      }
+    }),
+    DISCORD_ALLOWED_GUILDS: idList(),
+    DISCORD_ALLOWED_CHANNELS: idList(),
+    DISCORD_ALLOW_DMS: envBoolean(true),
+    DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1),
+    DISCORD_SHARD_COUNT: shardCountSetting(),
+    DISCORD_SHARD_IDS: shardIdsSetting(),
+  })
+  .superRefine((v, ctx) => {
+    const problem = shardingProblem({ count: v.DISCORD_SHARD_COUNT, ids: v.DISCORD_SHARD_IDS });
+    if (problem) ctx.addIssue({ code: "custom", path: ["DISCORD_SHARD_IDS"], message: problem });
+  });
 
 /** Every variable the Discord adapter reads. */
 export const DISCORD_ENV_VARS: readonly string[] = Object.keys(discordSchema.shape);
@@ -62,6 +72,10 @@ export function parseDiscordConfig(env: Record<string, string | undefined>): Par
       allowedChannels: Object.freeze([...v.DISCORD_ALLOWED_CHANNELS]),
       allowDirectMessages: v.DISCORD_ALLOW_DMS,
       maxUploadBytes: v.DISCORD_MAX_UPLOAD_BYTES,
+      sharding: Object.freeze({
+        ...(v.DISCORD_SHARD_COUNT !== undefined && { count: v.DISCORD_SHARD_COUNT }),
+        ...(v.DISCORD_SHARD_IDS !== undefined && { ids: Object.freeze(v.DISCORD_SHARD_IDS) }),
+      }),
     }),
   };
 }

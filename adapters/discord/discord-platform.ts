@@ -74,7 +74,11 @@ export class DiscordPlatform implements ChatPlatform {
       this.#logger.info({}, "discord ready for outbound calls (no gateway in this process)");
       return;
     }
-    const gateway = await connectGateway(this.#config.botToken, { ...this.#restSettings(), readyTimeoutMs: this.#deps.readyTimeoutMs }, this.#logger);
+    const gateway = await connectGateway(
+      this.#config.botToken,
+      { ...this.#restSettings(), readyTimeoutMs: this.#deps.readyTimeoutMs, sharding: this.#config.sharding },
+      this.#logger,
+    );
     if (this.#stopping !== null) {
       await gateway.client.destroy();
       return;

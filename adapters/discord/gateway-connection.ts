@@ -4,6 +4,7 @@ import type { Logger } from "../../src/contracts/logger.js";
 import { translateDiscordError } from "./errors.js";
 import { inviteUrl, REQUIRED_PERMISSIONS } from "./permissions.js";
 import { type DiscordRestSettings, discordRestOptions, observeRest } from "./rest-client.js";
+import { clientShardOptions, type DiscordSharding } from "./sharding.js";
 
 const BASE_INTENTS = [
   GatewayIntentBits.Guilds,
@@ -28,6 +29,8 @@ export interface GatewayConnection {
 export interface GatewaySettings extends DiscordRestSettings {
   /** Time allowed from login to `clientReady`. @defaultValue 30_000 */
   readonly readyTimeoutMs?: number;
+  /** @defaultValue Discord's recommended shard count, every shard in this process */
+  readonly sharding?: DiscordSharding;
 }
 
 /**
@@ -60,7 +63,7 @@ export async function connectGateway(token: string, settings: GatewaySettings, l
 }
 
 async function login(token: string, intents: GatewayIntentBits[], settings: GatewaySettings, logger: Logger): Promise<Client<true>> {
-  const client = new Client({ intents, partials: PARTIALS, rest: discordRestOptions(settings, logger) });
+  const client = new Client({ intents, partials: PARTIALS, rest: discordRestOptions(settings, logger), ...clientShardOptions(settings.sharding) });
   observeRest(client.rest, logger);
   client.on(Events.Error, (err) => logger.error({ err }, "discord client error"));
   client.on(Events.ShardError, (err) => logger.warn({ err }, "discord gateway connection error"));
@@ -87,7 +90,17 @@ async function login(token: string, intents: GatewayIntentBits[], settings: Gate
 
 function reportReady(client: Client<true>, hasMessageContent: boolean, logger: Logger): void {
   const guilds = [...client.guilds.cache.values()];
-  logger.info({ botUserId: client.user.id, botName: client.user.username, guilds: guilds.length, messageContent: hasMessageContent }, "discord gateway ready");
+  logger.info(
+    {
+      botUserId: client.user.id,
+      botName: client.user.username,
+      guilds: guilds.length,
+      messageContent: hasMessageContent,
+      shards: [...client.ws.shards.keys()],
+      shardCount: client.options.shardCount,
+    },
+    "discord gateway ready",
+  );
   if (guilds.length === 0) {
     logger.warn(
       { inviteUrl: inviteUrl(client.application.id), permissions: REQUIRED_PERMISSIONS.map((p) => p.name) },

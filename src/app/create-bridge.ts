@@ -13,6 +13,7 @@ import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData } from "../queue/job-types.js";
+import { gateJobDataVersion } from "../queue/job-version.js";
 import { createBridgeProcessor } from "../queue/reply-processor.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
@@ -22,12 +23,13 @@ import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
-import { createRedisKeys } from "../state/redis-keys.js";
+import { createRedisKeys, queuePrefix } from "../state/redis-keys.js";
 import { ReplyIndex } from "../state/reply-index.js";
 import { ThreadFifo } from "../state/thread-fifo.js";
 import { TurnStore } from "../state/turn-store.js";
 import { ActionHandler } from "../turn/action-handler.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
+import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
 
 export interface BridgeOptions {
@@ -102,12 +104,14 @@ export class Bridge {
     const { config, logger } = this.o;
     const runsWorker = config.role !== "ingress";
     const runsIngress = config.role !== "worker";
-    const redis = await openRedisConnections(config.redisUrl, { worker: runsWorker });
+    const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
-    const key = createRedisKeys(this.o.redisPrefix ?? config.redisPrefix);
+    const keyOptions = { hashTags: needsHashTags(config.redis) };
+    const key = createRedisKeys(this.o.redisPrefix ?? config.redisPrefix, keyOptions);
+    const bullPrefix = queuePrefix(this.o.redisPrefix ?? config.redisPrefix, keyOptions);
     const ttl = config.conversationTtlMs;
     const queueName = this.o.queueName ?? "dify-bridge";
-    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: this.o.redisPrefix ?? config.redisPrefix });
+    const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: bullPrefix });
     this.queue = queue;
     const fifo = new ThreadFifo(redis.commands, key, ttl);
     const replyQueue = new ReplyQueue(queue, fifo);
@@ -157,9 +161,9 @@ export class Bridge {
         logger,
         lockTtlMs: Math.max(5_000, config.jobLockMs),
       });
-      this.worker = new Worker<BridgeJobData>(queueName, processor, {
+      this.worker = new Worker<BridgeJobData>(queueName, gateJobDataVersion(processor, { logger }), {
         connection: redis.worker,
-        prefix: this.o.redisPrefix ?? config.redisPrefix,
+        prefix: bullPrefix,
         concurrency: config.workerConcurrency,
         // A worker that dies mid-answer loses its lock after this; another worker then recovers the job.
         lockDuration: config.jobLockMs,

@@ -52,7 +52,7 @@ async function run(): Promise<DoctorCheck[]> {
   const logger = createLogger({ level: "silent", pretty: false, secrets: [] });
   const later: Array<Promise<DoctorCheck[]>> = [];
   if (core.ok) {
-    later.push(checkRedis(core.value.redisUrl));
+    later.push(checkRedis(core.value.redis));
     later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
   }
   for (const { module, config } of platforms.enabled) later.push(module.checkSetup(config));

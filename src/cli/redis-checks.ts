@@ -1,10 +1,12 @@
-import { Redis } from "ioredis";
+import { createRedisClient } from "../app/redis-client.js";
+import { describeRedisTarget, type RedisTarget } from "../app/redis-url.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
 
 /** Redis reachable, and configured so queued questions survive restarts and are never evicted. */
-export async function checkRedis(url: string): Promise<DoctorCheck[]> {
+export async function checkRedis(target: RedisTarget): Promise<DoctorCheck[]> {
   const area = "Redis";
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const where = describeRedisTarget(target);
+  const redis = createRedisClient(target, { connectTimeout: 3_000, maxRetriesPerRequest: 1, enableOfflineQueue: false });
   redis.on("error", () => undefined);
   try {
     await redis.connect();
@@ -16,12 +18,12 @@ export async function checkRedis(url: string): Promise<DoctorCheck[]> {
         area,
         name: "reachable",
         status: "fail",
-        detail: `cannot connect to ${new URL(url).host}`,
+        detail: `cannot connect to ${where}`,
         fix: "Start Redis or fix REDIS_URL (docker compose up -d redis).",
       },
     ];
   }
-  const checks: DoctorCheck[] = [{ area, name: "reachable", status: "pass", detail: new URL(url).host }];
+  const checks: DoctorCheck[] = [{ area, name: "reachable", status: "pass", detail: where }];
   const config = async (name: string) => {
     try {
       const reply = (await redis.config("GET", name)) as string[];

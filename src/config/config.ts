@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRedisUrl, type RedisTarget } from "../app/redis-url.js";
 import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
 
@@ -55,14 +56,10 @@ const coreSchema = z.object({
     .optional()
     .transform((v, ctx) => {
       const raw = v === undefined || v.trim() === "" ? "redis://127.0.0.1:6379" : v.trim();
-      try {
-        const url = new URL(raw);
-        if (url.protocol !== "redis:" && url.protocol !== "rediss:") throw new Error("protocol");
-        return raw;
-      } catch {
-        ctx.addIssue({ code: "custom", message: "must be a redis:// or rediss:// URL" });
-        return z.NEVER;
-      }
+      const parsed = parseRedisUrl(raw);
+      if (parsed.ok) return { raw, target: parsed.target };
+      for (const message of parsed.problems) ctx.addIssue({ code: "custom", message });
+      return z.NEVER;
     }),
   REDIS_PREFIX: z
     .string()
@@ -106,6 +103,8 @@ export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY"];
 export interface CoreConfig {
   readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
   readonly redisUrl: string;
+  /** REDIS_URL read: one server, a Sentinel-managed primary, or a Cluster. */
+  readonly redis: RedisTarget;
   /** Every Redis key (state and queue) starts with it; lets several bridges share one Redis. */
   readonly redisPrefix: string;
   readonly port: number;
@@ -134,7 +133,8 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
         inputs: Object.freeze(v.DIFY_INPUTS),
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
       }),
-      redisUrl: v.REDIS_URL,
+      redisUrl: v.REDIS_URL.raw,
+      redis: v.REDIS_URL.target,
       redisPrefix: v.REDIS_PREFIX,
       port: v.PORT,
       log: Object.freeze({

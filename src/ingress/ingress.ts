@@ -59,7 +59,7 @@ export class Ingress {
     if (!msg.mentionsBot && !msg.isDirectMessage && !(await conversations.isThreadActive(msg.conversationKey))) {
       return this.ignored(msg.platform, "not_for_bot");
     }
-    if (!(await dedupe.markSeen(msg.dedupeKey))) return this.ignored(msg.platform, "duplicate");
+    if (!(await dedupe.markSeen(msg.dedupeKey, msg.conversationKey))) return this.ignored(msg.platform, "duplicate");
     try {
       const verdict = await rateLimiter.check(`${msg.platform}:${msg.author.userId}`);
       if (!verdict.allowed) {
@@ -72,7 +72,7 @@ export class Ingress {
       metrics.messagesReceived.labels(msg.platform).inc();
     } catch (err) {
       // Not stored: forget we saw it, so the platform's redelivery gets through.
-      await dedupe.forget(msg.dedupeKey).catch(() => undefined);
+      await dedupe.forget(msg.dedupeKey, msg.conversationKey).catch(() => undefined);
       throw err;
     }
   }

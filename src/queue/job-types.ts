@@ -8,6 +8,8 @@ import type { StoredFileRef } from "../state/turn-store.js";
  */
 export interface ReplyJobData {
   readonly kind: "reply";
+  /** Shape version (job-version.ts); absent in jobs written before versions existed. */
+  readonly v?: number;
   readonly message: InboundMessage;
   /** Shown above the answer, e.g. "**Ana** asked: …" for a suggested-question click. */
   readonly preamble?: string;
@@ -21,6 +23,8 @@ export interface ReplyJobData {
 
 export interface FeedbackJobData {
   readonly kind: "feedback";
+  /** Shape version (job-version.ts). */
+  readonly v?: number;
   readonly difyMessageId: string;
   readonly difyUser: string;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { BridgeJobData, FeedbackJobData, ReplyJobData } from "./job-types.js";
+import { withJobDataVersion } from "./job-version.js";
 
 /** Finished jobs are kept briefly for inspection; failed ones a week, for post-mortems. */
 const REMOVE_ON_COMPLETE = { age: 3_600, count: 10_000 };
@@ -26,7 +27,7 @@ export class ReplyQueue {
       // Dify failures are retried by the worker itself (in order, holding the thread) and never re-ask a question
       // Dify accepted; a job only fails before that point (the placeholder could not be posted, Redis hiccup),
       // so BullMQ may safely run it again. A worker that died is recovered through stalled-job detection.
-      await this.queue.add("reply", data, {
+      await this.queue.add("reply", withJobDataVersion(data), {
         jobId,
         attempts: 5,
         backoff: { type: "exponential", delay: 1_000 },
@@ -42,7 +43,7 @@ export class ReplyQueue {
 
   /** Ratings are re-synced from Redis state by each job, so any number of them for one message is harmless. */
   async enqueueFeedback(data: FeedbackJobData): Promise<void> {
-    await this.queue.add("feedback", data, {
+    await this.queue.add("feedback", withJobDataVersion(data), {
       jobId: `fb-${data.difyMessageId}-${randomUUID()}`,
       attempts: 6,
       backoff: { type: "exponential", delay: 1_000 },

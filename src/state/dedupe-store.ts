@@ -15,13 +15,16 @@ export class DedupeStore {
     private readonly ttlMs = DEDUPE_TTL_MS,
   ) {}
 
-  /** True the first time `id` is seen (SET NX PX), false for every later delivery. */
-  async markSeen(id: string): Promise<boolean> {
-    return (await this.redis.set(this.key("seen", id), "1", "PX", this.ttlMs, "NX")) === "OK";
+  /**
+   * True the first time `id` is seen (SET NX PX), false for every later delivery. `group` (the thread) keeps the
+   * marker in the thread's Redis Cluster slot (see RedisKeyBuilder).
+   */
+  async markSeen(id: string, group?: string): Promise<boolean> {
+    return (await this.redis.set(this.key("seen", id, group), "1", "PX", this.ttlMs, "NX")) === "OK";
   }
 
   /** Undo `markSeen` when the event could not be accepted, so the platform's redelivery is processed. */
-  async forget(id: string): Promise<void> {
-    await this.redis.del(this.key("seen", id));
+  async forget(id: string, group?: string): Promise<void> {
+    await this.redis.del(this.key("seen", id, group));
   }
 }

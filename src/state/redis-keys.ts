@@ -21,9 +21,48 @@ type RedisKeyKind =
   | "active" // streams currently spending a budget
   | "stats"; // pacing statistics
 
-export type RedisKeyBuilder = (kind: RedisKeyKind, id: string) => string;
+/**
+ * `group`: the id whose slot this key must share under Redis Cluster, when it is not `id` itself (a message's
+ * dedupe marker goes with its thread, so every step ingress takes for one thread runs on one node, in order).
+ * Ignored without hash tags.
+ */
+export type RedisKeyBuilder = (kind: RedisKeyKind, id: string, group?: string) => string;
 
-/** `prefix` lets tests (and several bridges on one Redis) keep their keys apart. */
-export function createRedisKeys(prefix = "bridge"): RedisKeyBuilder {
-  return (kind, id) => `${prefix}:${kind}:${id}`;
+export interface RedisKeyOptions {
+  /**
+   * Wrap the id that groups keys in a hash tag (`bridge:conv:{slack:T1:C1:17.1}`), as Redis Cluster needs: a
+   * Lua script or MULTI may only touch keys of one slot, and Redis hashes only what is inside the first `{…}`.
+   * Off for one server or Sentinel, so an existing deployment keeps its keys' names.
+   * @defaultValue false
+   */
+  readonly hashTags?: boolean;
+}
+
+/**
+ * Kinds whose keys are combined across ids in one script: one budget acquisition takes a slot in several
+ * budgets at once (Discord: the channel's and the bot-wide one), so all of them live in one slot. That slot
+ * is never hot: the platforms' own rate limits cap how often budgets are spent.
+ */
+const ONE_SLOT: ReadonlySet<RedisKeyKind> = new Set(["budget", "block", "active"]);
+
+/**
+ * `prefix` lets tests (and several bridges on one Redis) keep their keys apart. With hash tags, every other
+ * kind is tagged by its id (or `group`), so all keys of one thread (`thread`, `conv`, `fifo`, `lock`, keyed by
+ * the conversation key) or of one Dify message (`reactions`, `rating`, `fblock`) share a slot, whatever their
+ * kind; a new kind keyed by one of those ids lands beside them without a rule of its own.
+ */
+export function createRedisKeys(prefix = "bridge", opts: RedisKeyOptions = {}): RedisKeyBuilder {
+  if (!opts.hashTags) return (kind, id) => `${prefix}:${kind}:${id}`;
+  return (kind, id, group) => {
+    const tag = ONE_SLOT.has(kind) ? `${prefix}:budgets` : (group ?? id);
+    return tag === id ? `${prefix}:${kind}:{${id}}` : `${prefix}:${kind}:{${tag}}:${id}`;
+  };
+}
+
+/**
+ * BullMQ's key prefix. Its Lua scripts touch many keys of one queue, so under Redis Cluster the prefix is a hash
+ * tag (BullMQ's own advice: `prefix: "{myprefix}"`), which puts the whole queue in one slot.
+ */
+export function queuePrefix(prefix: string, opts: RedisKeyOptions = {}): string {
+  return opts.hashTags ? `{${prefix}}` : prefix;
 }

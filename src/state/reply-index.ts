@@ -23,9 +23,9 @@ export class ReplyIndex {
   async record(refs: readonly MessageRef[], reply: IndexedReply): Promise<void> {
     if (refs.length === 0) return;
     const value = JSON.stringify(reply);
-    const multi = this.redis.multi();
-    for (const ref of refs) multi.set(this.refKey(ref), value, "PX", this.ttlMs);
-    await multi.exec();
+    // Independent writes, not one MULTI: each message maps on its own, and under Redis Cluster the messages'
+    // keys live in different slots.
+    await Promise.all(refs.map((ref) => this.redis.set(this.refKey(ref), value, "PX", this.ttlMs)));
   }
 
   async lookup(ref: Pick<MessageRef, "platform" | "channelId" | "messageId">): Promise<IndexedReply | null> {

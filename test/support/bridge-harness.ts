@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { Bridge } from "../../src/app/create-bridge.js";
 import { type CoreConfig, parseCoreConfig } from "../../src/config/config.js";
 import type { ChatPlatform } from "../../src/contracts/chat-platform.js";
 import { BridgeMetrics } from "../../src/observability/metrics.js";
+import type { RedisKeyBuilder } from "../../src/state/redis-keys.js";
 import { FakeDifyServer, type FakeDifyStartOptions } from "../fakes/dify/index.js";
 import { FakePlatform, type FakePlatformOptions } from "../fakes/fake-platform.js";
 import { captureLogger, type LogEntry } from "./capture-logger.js";
-import { deleteByPrefix, REDIS_URL } from "./redis.js";
+import { deleteByPrefix, openRedis, REDIS_URL, redisKeys } from "./redis.js";
 
 export interface BridgeHarness {
   readonly dify: FakeDifyServer;
@@ -16,6 +17,8 @@ export interface BridgeHarness {
   readonly bridge: Bridge;
   readonly redis: Redis;
   readonly prefix: string;
+  /** The bridge's key builder for this harness' prefix (hash-tagged on a Cluster). */
+  readonly key: RedisKeyBuilder;
   readonly logs: LogEntry[];
   close(): Promise<void>;
 }
@@ -63,13 +66,14 @@ export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<Brid
     http: opts.http ?? false,
   });
   await bridge.start();
-  const redis = new Redis(REDIS_URL);
+  const redis = openRedis();
   return {
     dify,
     platform,
     bridge,
     redis,
     prefix,
+    key: redisKeys(prefix),
     logs,
     async close() {
       await bridge.shutdown();

@@ -2,11 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
 import { FakeCdn } from "./cdn.js";
-import { FakeGateway } from "./gateway.js";
+import { FakeGateway, type GatewaySession } from "./gateway.js";
 import { discordError, type FakeResponse, parseBody, readRaw, type UploadedFile, writeResponse } from "./http-body.js";
 import { FAKE_IDS, FAKE_TOKEN, SnowflakeGenerator } from "./ids.js";
 import { DEFAULT_FAKE_RATE_LIMITS, FakeRateLimiter, type FakeRateLimits } from "./rate-limiter.js";
 import { type FakeInteraction, type InteractionCallbackRecord, type InteractionFollowUpRecord, type RestContext, routeRest } from "./rest-api.js";
+import { type ShardKey, shardReceives } from "./sharding.js";
 import { UserEvents } from "./user-events.js";
 import { buildDefaultWorld, type FakeWorld, type StoredMessage } from "./world.js";
 
@@ -20,6 +21,12 @@ export interface FakeDiscordOptions {
   /** @defaultValue DEFAULT_FAKE_RATE_LIMITS (5 per 5 s per channel, 50/s global) */
   readonly rateLimits?: Partial<FakeRateLimits>;
   readonly token?: string;
+  /** GET /gateway/bot's recommended shard count (`shards`). @defaultValue 1 */
+  readonly recommendedShards?: number;
+  /** GET /gateway/bot's `session_start_limit.max_concurrency` (advertised, not enforced). @defaultValue 1 */
+  readonly maxConcurrency?: number;
+  /** A shard holding more guilds is refused with close 4011, as Discord refuses past 2,500. @defaultValue 2_500 */
+  readonly maxGuildsPerShard?: number;
 }
 
 /** One HTTP request the fake received on /api/v10. */
@@ -66,6 +73,8 @@ export class FakeDiscord {
   readonly users: UserEvents;
   readonly ids = FAKE_IDS;
   readonly token: string;
+  readonly recommendedShards: number;
+  readonly maxConcurrency: number;
 
   readonly #server: Server;
   readonly #snowflakes = new SnowflakeGenerator();
@@ -78,6 +87,9 @@ export class FakeDiscord {
 
   private constructor(options: FakeDiscordOptions) {
     this.token = options.token ?? FAKE_TOKEN;
+    this.recommendedShards = options.recommendedShards ?? 1;
+    this.maxConcurrency = options.maxConcurrency ?? 1;
+    const maxGuildsPerShard = options.maxGuildsPerShard ?? 2_500;
     this.#messageContent = options.messageContentIntent ?? "granted";
     this.world = buildDefaultWorld({ inNoGuild: options.inNoGuild ?? false });
     this.cdn = new FakeCdn(() => this.baseUrl);
@@ -86,8 +98,9 @@ export class FakeDiscord {
       token: this.token,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1_000,
       isMessageContentGranted: () => this.#messageContent === "granted",
-      readyPayload: (session) => readyPayload(this, session.id),
-      afterReady: () => [...this.world.guilds.keys()].map((id) => ({ t: "GUILD_CREATE", d: guildCreatePayload(this.world, id) })),
+      shardingRequired: (shard) => this.guildsOfShard(shard).length > maxGuildsPerShard,
+      readyPayload: (session) => readyPayload(this, session),
+      afterReady: (session) => this.guildsOfShard(session.shard).map((id) => ({ t: "GUILD_CREATE", d: guildCreatePayload(this.world, id) })),
     });
     this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactions);
     this.#server = createServer((req, res) => void this.#onRequest(req, res));
@@ -115,6 +128,11 @@ export class FakeDiscord {
 
   get gatewayUrl(): string {
     return `ws://127.0.0.1:${this.#port}/gateway`;
+  }
+
+  /** The guilds whose events a session identified as `shard` receives. */
+  guildsOfShard(shard: ShardKey): string[] {
+    return [...this.world.guilds.keys()].filter((id) => shardReceives(shard, id));
   }
 
   /** Flip the portal's Message Content switch for later IDENTIFYs. */
@@ -226,6 +244,8 @@ export class FakeDiscord {
       interactionFollowUps: this.interactionFollowUps,
       applicationId: this.ids.application,
       isMessageContentGranted: () => this.#messageContent === "granted",
+      recommendedShards: this.recommendedShards,
+      maxConcurrency: this.maxConcurrency,
     };
     const response = routeRest(ctx, { method, path, query, json, files });
     return { ...response, headers: { ...decision.headers, ...response.headers } };
@@ -240,15 +260,15 @@ function messageBucket(method: string, path: string): string | null {
   return `messages:${m[1]}`;
 }
 
-function readyPayload(fake: FakeDiscord, sessionId: string): Record<string, unknown> {
+function readyPayload(fake: FakeDiscord, session: GatewaySession): Record<string, unknown> {
   return {
     v: 10,
     user: fake.world.user(fake.ids.bot),
-    guilds: [...fake.world.guilds.keys()].map((id) => ({ id, unavailable: true })),
-    session_id: sessionId,
+    guilds: fake.guildsOfShard(session.shard).map((id) => ({ id, unavailable: true })),
+    session_id: session.id,
     resume_gateway_url: fake.gatewayUrl,
     application: { id: fake.ids.application, flags: 0 },
-    shard: [0, 1],
+    shard: session.shard,
     private_channels: [],
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
+import { identifyShard, type ShardKey, shardReceives } from "./sharding.js";
 
 /** The Message Content intent (privileged), 1 << 15. */
 export const MESSAGE_CONTENT_INTENT = 1 << 15;
@@ -8,6 +9,8 @@ export const MESSAGE_CONTENT_INTENT = 1 << 15;
 export interface IdentifyRecord {
   readonly token: string;
   readonly intents: number;
+  /** IDENTIFY's `shard` as sent (undefined when absent). */
+  readonly shard: unknown;
   readonly at: number;
 }
 
@@ -15,6 +18,10 @@ export interface IdentifyRecord {
 export interface GatewaySession {
   readonly id: string;
   readonly intents: number;
+  /** [shard_id, num_shards] from IDENTIFY ([0, 1] when absent). */
+  readonly shard: ShardKey;
+  /** Guild ids of every dispatch this session was sent ("" for events without a guild). */
+  readonly guildsSent: Set<string>;
   socket: WebSocket | null;
   seq: number;
   ready: boolean;
@@ -24,18 +31,21 @@ export interface FakeGatewayHooks {
   readonly token: string;
   readonly heartbeatIntervalMs: number;
   readonly isMessageContentGranted: () => boolean;
+  /** Whether a session of this shard would hold more guilds than Discord allows (close 4011). */
+  readonly shardingRequired: (shard: ShardKey) => boolean;
   /** READY's `d` for a new session. */
   readonly readyPayload: (session: GatewaySession) => Record<string, unknown>;
-  /** Dispatched right after READY (GUILD_CREATE for every guild). */
+  /** Dispatched right after READY (GUILD_CREATE for every guild of the session's shard). */
   readonly afterReady: (session: GatewaySession) => Array<{ t: string; d: unknown }>;
 }
 
 /**
  * The gateway half of the fake (JSON encoding, no compression): HELLO, IDENTIFY → READY + GUILD_CREATEs,
  * heartbeat ACKs, RESUME → RESUMED, close 4004 for a bad token and 4014 when the Message Content intent is
- * requested but not granted.
+ * requested but not granted. Sharded as Discord shards (sharding.ts): each dispatch reaches the sessions whose
+ * shard owns its guild; close 4010 for an invalid `shard`, 4011 when a shard would hold too many guilds.
  */
-type IdentifyData = { token: string; intents: number };
+type IdentifyData = { token: string; intents: number; shard?: unknown };
 type ResumeData = { token: string; session_id: string; seq: number };
 
 export class FakeGateway {
@@ -64,10 +74,16 @@ export class FakeGateway {
     return this.#wss.clients.size;
   }
 
-  /** Sends a dispatch to every ready session; `d` may depend on the session (intents). */
+  /**
+   * Sends a dispatch to every ready session whose shard receives it (by the payload's `guild_id`; events
+   * without one go to shard 0); `d` may depend on the session (intents).
+   */
   dispatch(t: string, d: unknown | ((session: GatewaySession) => unknown)): void {
     for (const s of this.readySessions) {
       const data = typeof d === "function" ? (d as (session: GatewaySession) => unknown)(s) : d;
+      const guildId = (data as { guild_id?: unknown } | null)?.guild_id;
+      if (!shardReceives(s.shard, typeof guildId === "string" ? guildId : undefined)) continue;
+      s.guildsSent.add(typeof guildId === "string" ? guildId : "");
       this.#send(s, { op: 0, t, s: ++s.seq, d: data });
     }
   }
@@ -121,20 +137,40 @@ export class FakeGateway {
   }
 
   #identify(socket: WebSocket, d: IdentifyData): GatewaySession | null {
-    this.identifies.push({ token: d.token, intents: d.intents, at: Date.now() });
+    this.identifies.push({ token: d.token, intents: d.intents, shard: d.shard, at: Date.now() });
     if (d.token !== this.hooks.token) {
       this.#closeWith(socket, 4004, "Authentication failed.");
+      return null;
+    }
+    const shard = identifyShard(d.shard);
+    if (shard === 4010) {
+      this.#closeWith(socket, 4010, "Invalid shard.");
+      return null;
+    }
+    if (this.hooks.shardingRequired(shard)) {
+      this.#closeWith(socket, 4011, "Sharding required.");
       return null;
     }
     if ((d.intents & MESSAGE_CONTENT_INTENT) !== 0 && !this.hooks.isMessageContentGranted()) {
       this.#closeWith(socket, 4014, "Disallowed intent(s).");
       return null;
     }
-    const session: GatewaySession = { id: `fake-session-${this.#nextSession++}`, intents: d.intents, socket, seq: 0, ready: false };
+    const session: GatewaySession = {
+      id: `fake-session-${this.#nextSession++}`,
+      intents: d.intents,
+      shard,
+      guildsSent: new Set(),
+      socket,
+      seq: 0,
+      ready: false,
+    };
     this.#sessions.set(session.id, session);
     this.#send(session, { op: 0, t: "READY", s: ++session.seq, d: this.hooks.readyPayload(session) });
     session.ready = true;
-    for (const event of this.hooks.afterReady(session)) this.#send(session, { op: 0, t: event.t, s: ++session.seq, d: event.d });
+    for (const event of this.hooks.afterReady(session)) {
+      session.guildsSent.add(String((event.d as { id?: unknown }).id ?? ""));
+      this.#send(session, { op: 0, t: event.t, s: ++session.seq, d: event.d });
+    }
     return session;
   }
 

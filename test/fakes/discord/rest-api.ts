@@ -59,6 +59,8 @@ export interface RestContext {
   readonly applicationId: string;
   /** Whether the Message Content intent is switched on for the application (the portal toggle). */
   readonly isMessageContentGranted: () => boolean;
+  readonly recommendedShards: number;
+  readonly maxConcurrency: number;
 }
 
 type Handler = (ctx: RestContext, req: RestRequest, params: string[]) => FakeResponse;
@@ -69,7 +71,11 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
     /^\/gateway\/bot$/,
     (ctx) => ({
       status: 200,
-      body: { url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+      body: {
+        url: ctx.gatewayUrl(),
+        shards: ctx.recommendedShards,
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: ctx.maxConcurrency },
+      },
     }),
   ],
   ["GET", /^\/users\/@me$/, (ctx) => ({ status: 200, body: ctx.world.user(ctx.botUserId) })],

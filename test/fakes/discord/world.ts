@@ -137,6 +137,42 @@ export class FakeWorld {
     return message;
   }
 
+  /**
+   * Another guild the bot is in, with one text channel; @everyone holds the bot's permissions and the default
+   * users are members. Add it before the bot connects (GUILD_CREATE is sent on IDENTIFY).
+   */
+  addGuild(input: { id: string; name: string; channelId: string; channelName?: string }): FakeGuild {
+    const guild: FakeGuild = {
+      id: input.id,
+      name: input.name,
+      roles: [
+        {
+          id: input.id,
+          name: "@everyone",
+          permissions: BOT_ROLE_PERMISSIONS,
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: true,
+          flags: 0,
+        },
+      ],
+      memberRoles: new Map([...this.users.keys()].map((userId) => [userId, []])),
+    };
+    this.guilds.set(guild.id, guild);
+    this.addChannel({
+      id: input.channelId,
+      type: 0,
+      name: input.channelName ?? "general",
+      guild_id: guild.id,
+      parent_id: null,
+      position: 0,
+      permission_overwrites: [],
+    });
+    return guild;
+  }
+
   findMessage(channelId: string, messageId: string): StoredMessage | undefined {
     return this.messages.get(channelId)?.find((m) => m.id === messageId && !m.deleted);
   }

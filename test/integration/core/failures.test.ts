@@ -79,12 +79,12 @@ describe("failures end in a short, clear message in place of the placeholder", (
     h.dify.onChat((turn) => scripts.answer(`Fresh: ${turn.query}`));
     const e = h.platform.message({ text: "Still there?" });
     const msg = e.kind === "message" ? e.message : undefined;
-    await h.redis.set(`${h.prefix}:conv:${msg?.conversationKey}`, "7d1a2c3e-0000-4000-8000-000000000001", "PX", 60_000);
-    await h.redis.set(`${h.prefix}:thread:${msg?.conversationKey}`, "1", "PX", 60_000);
+    await h.redis.set(h.key("conv", msg?.conversationKey ?? ""), "7d1a2c3e-0000-4000-8000-000000000001", "PX", 60_000);
+    await h.redis.set(h.key("thread", msg?.conversationKey ?? ""), "1", "PX", 60_000);
     await h.platform.emit(e);
     expect(await eventually(() => lastMessageText(h, msg?.messageId ?? ""))).toBe("Fresh: Still there?");
     expect(h.dify.chatRequests.map((r) => r.chat.conversation_id)).toEqual(["7d1a2c3e-0000-4000-8000-000000000001", ""]);
-    expect(await h.redis.get(`${h.prefix}:conv:${msg?.conversationKey}`)).toBe(h.dify.streams[0]?.conversationId);
+    expect(await h.redis.get(h.key("conv", msg?.conversationKey ?? ""))).toBe(h.dify.streams[0]?.conversationId);
   });
 
   it("a bad Dify key is reported without leaking anything", async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
 import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
+import { keysByPrefix } from "../../support/redis.js";
 
 describe("HTTP endpoints and Redis hygiene", () => {
   let h: BridgeHarness | undefined;
@@ -42,15 +43,10 @@ describe("HTTP endpoints and Redis hygiene", () => {
     const reply = await eventually(() => h?.platform.visibleMessages({ channelId: "C1" }).find((m) => m.content.markdown === "Stored."));
     await h.platform.emit(h.platform.reaction(reply.ref, { userId: "U1", reaction: "thumbs_up", added: true }));
     await eventually(() => h?.dify.feedbackRequests.length === 1);
-    const keys: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await h.redis.scan(cursor, "MATCH", `${h.prefix}:*`, "COUNT", 500);
-      cursor = next;
-      keys.push(...batch);
-    } while (cursor !== "0");
-    // The queue's own bookkeeping (BullMQ, under "<prefix>:replies:") is not per conversation.
-    const ours = keys.filter((k) => !k.startsWith(`${h?.prefix}:replies:`));
+    const keys = await keysByPrefix(h.redis, h.prefix);
+    // The queue's own bookkeeping (BullMQ, under "<prefix>:replies:", "{<prefix>}:replies:" on a Cluster) is not
+    // per conversation.
+    const ours = keys.filter((k) => !k.startsWith(`${h?.prefix}:replies:`) && !k.startsWith(`{${h?.prefix}}:replies:`));
     expect(ours.length).toBeGreaterThan(5);
     const withoutTtl = [];
     for (const k of ours) if ((await h.redis.pttl(k)) < 0) withoutTtl.push(k);

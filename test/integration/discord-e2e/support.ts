@@ -30,9 +30,18 @@ export interface TestScope {
  */
 export async function startDiscordE2E(
   scope: TestScope,
-  opts: { fake?: FakeDiscordOptions; dify?: FakeDifyStartOptions; env?: Record<string, string> } = {},
+  opts: {
+    fake?: FakeDiscordOptions;
+    dify?: FakeDifyStartOptions;
+    env?: Record<string, string>;
+    /** DISCORD_* settings beyond the token and API URL. */
+    discordEnv?: Record<string, string>;
+    /** Changes the fake's world before the bot connects (e.g. more guilds). */
+    prepare?: (fake: FakeDiscord) => void;
+  } = {},
 ): Promise<DiscordE2E> {
   const fake = await FakeDiscord.start({ heartbeatIntervalMs: 250, ...opts.fake });
+  opts.prepare?.(fake);
   let harness: BridgeHarness | undefined;
   let platform: DiscordPlatform | undefined;
   scope.onTestFinished(async () => {
@@ -44,7 +53,7 @@ export async function startDiscordE2E(
     }
   });
   const adapterLogs: LogEntry[] = [];
-  const parsed = parseDiscordConfig({ DISCORD_BOT_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl });
+  const parsed = parseDiscordConfig({ DISCORD_BOT_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, ...opts.discordEnv });
   if (!parsed.ok || parsed.value === null) throw new Error("bad Discord test config");
   platform = createDiscordPlatform(parsed.value, { logger: captureLogger(adapterLogs), restTimeoutMs: 5_000, readyTimeoutMs: 10_000 });
   harness = await startBridge({ platforms: [platform], ...(opts.dify && { dify: opts.dify }), ...(opts.env && { env: opts.env }) });

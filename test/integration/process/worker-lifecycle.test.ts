@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseSlackConfig } from "../../../adapters/slack/config.js";
 import { createSlackPlatform } from "../../../adapters/slack/index.js";
@@ -11,7 +10,7 @@ import { FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/inde
 import { eventually } from "../../support/bridge-harness.js";
 import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
 import { captureLogger } from "../../support/capture-logger.js";
-import { deleteByPrefix, REDIS_URL } from "../../support/redis.js";
+import { deleteByPrefix, openRedis, REDIS_URL } from "../../support/redis.js";
 
 const SIGNING_SECRET = "process-test-signing-secret";
 
@@ -91,7 +90,7 @@ describe("worker processes: crash recovery and graceful shutdown", () => {
     await ingress.shutdown();
     await dify.close();
     await slack.close();
-    const redis = new Redis(REDIS_URL);
+    const redis = openRedis();
     await deleteByPrefix(redis, prefix);
     redis.disconnect();
   });

@@ -22,6 +22,7 @@ describe("parseCoreConfig", () => {
     expect(configOf(base)).toEqual({
       dify: { apiUrl: "https://api.dify.ai/v1", apiKey: KEY, inputs: {}, idleTimeoutMs: 45_000 },
       redisUrl: "redis://127.0.0.1:6379",
+      redis: { kind: "standalone", url: "redis://127.0.0.1:6379" },
       redisPrefix: "bridge",
       port: 3000,
       log: { level: "info", pretty: false },
@@ -110,7 +111,12 @@ describe("parseCoreConfig", () => {
     ["DIFY_API_KEY", `${KEY} `, "DIFY_API_KEY: has leading or trailing whitespace"],
     ["DIFY_API_URL", "dify.example.com/v1", "DIFY_API_URL: must be an http(s) URL"],
     ["DIFY_API_URL", "ftp://dify.example.com/v1", "DIFY_API_URL: must be an http(s) URL"],
-    ["REDIS_URL", "http://127.0.0.1:6379", "REDIS_URL: must be a redis:// or rediss:// URL"],
+    [
+      "REDIS_URL",
+      "http://127.0.0.1:6379",
+      "REDIS_URL: must be a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL (e.g. redis+sentinel://host1:26379,host2:26379/mymaster)",
+    ],
+    ["REDIS_URL", "redis+cluster://127.0.0.1:7000/3", "REDIS_URL: a Redis Cluster has only database 0: remove the path"],
     ["PORT", "http", "PORT: must be an integer >= 0"],
     ["PORT", "70000", "PORT: must be a port number (0-65535)"],
     ["LOG_LEVEL", "verbose", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],

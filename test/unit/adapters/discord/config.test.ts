@@ -10,7 +10,15 @@ describe("parseDiscordConfig", () => {
   it("parses every setting, with defaults", () => {
     expect(parseDiscordConfig({ DISCORD_BOT_TOKEN: "abc.def" })).toEqual({
       ok: true,
-      value: { botToken: "abc.def", apiUrl: undefined, allowedGuilds: [], allowedChannels: [], allowDirectMessages: true, maxUploadBytes: 10 * 1024 * 1024 },
+      value: {
+        botToken: "abc.def",
+        apiUrl: undefined,
+        allowedGuilds: [],
+        allowedChannels: [],
+        allowDirectMessages: true,
+        maxUploadBytes: 10 * 1024 * 1024,
+        sharding: {},
+      },
     });
     const parsed = parseDiscordConfig({
       DISCORD_BOT_TOKEN: "Bot abc.def",
@@ -29,8 +37,25 @@ describe("parseDiscordConfig", () => {
         allowedChannels: ["1300000000000000001"],
         allowDirectMessages: false,
         maxUploadBytes: 26_214_400,
+        sharding: {},
       },
     });
+  });
+
+  it("reads the shard count and this process' shard ids (ids and ranges)", () => {
+    const shardsOf = (env: Record<string, string>) => {
+      const r = parseDiscordConfig({ DISCORD_BOT_TOKEN: "t", ...env });
+      return r.ok ? r.value?.sharding : r.issues;
+    };
+    expect(shardsOf({ DISCORD_SHARD_COUNT: "auto" })).toEqual({});
+    expect(shardsOf({ DISCORD_SHARD_COUNT: "4" })).toEqual({ count: 4 });
+    expect(shardsOf({ DISCORD_SHARD_COUNT: "8", DISCORD_SHARD_IDS: "6, 0-2,1" })).toEqual({ count: 8, ids: [0, 1, 2, 6] });
+    expect(shardsOf({ DISCORD_SHARD_COUNT: "0" })).toEqual(["DISCORD_SHARD_COUNT: must be a whole number of shards from 1 to 100000, or auto"]);
+    expect(shardsOf({ DISCORD_SHARD_IDS: "0,1" })).toEqual(["DISCORD_SHARD_IDS: needs DISCORD_SHARD_COUNT (every process must agree on the total)"]);
+    expect(shardsOf({ DISCORD_SHARD_COUNT: "2", DISCORD_SHARD_IDS: "1-3" })).toEqual([
+      "DISCORD_SHARD_IDS: ids must be below DISCORD_SHARD_COUNT (2); 2 are not",
+    ]);
+    expect(shardsOf({ DISCORD_SHARD_COUNT: "2", DISCORD_SHARD_IDS: "1,b" })).toEqual(["DISCORD_SHARD_IDS: entry 2 is not a shard id or a range like 4-7"]);
   });
 
   it("reports every problem at once and never echoes a value", () => {
