@@ -324,12 +324,18 @@ export class ReplyStreamer {
       edit: this.budgetsFor("edit"),
     };
     const lockName = lists.start[0]?.key ?? `${this.o.platform.id}:${this.o.target.workspaceId}`;
-    this.modeChoice = await this.o.budgets.exclusively(`mode:${lockName}`, async () => {
-      const [start, stop, append, edit] = await Promise.all([lists.start, lists.stop, lists.append, lists.edit].map((l) => this.o.budgets.usage(l)));
-      const choice = chooseStreamMode(streaming.mode, { start: start ?? [], stop: stop ?? [], append: append ?? [], edit: edit ?? [] });
-      await this.o.budgets.join(choice === "native" ? lists.append : lists.edit, this.o.streamId);
-      return choice;
-    });
+    this.modeChoice = await this.o.budgets
+      .exclusively(`mode:${lockName}`, async () => {
+        const [start, stop, append, edit] = await Promise.all([lists.start, lists.stop, lists.append, lists.edit].map((l) => this.o.budgets.usage(l)));
+        const choice = chooseStreamMode(streaming.mode, { start: start ?? [], stop: stop ?? [], append: append ?? [], edit: edit ?? [] });
+        await this.o.budgets.join(choice === "native" ? lists.append : lists.edit, this.o.streamId);
+        return choice;
+      })
+      .catch((err: unknown) => {
+        // Without the lock the choice could not see the streams choosing beside it: edit, which always works.
+        this.o.logger.warn({ err }, "could not choose the stream mode; editing");
+        return "edit" as const;
+      });
     return this.modeChoice === "native";
   }
 
