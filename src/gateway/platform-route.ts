@@ -29,7 +29,7 @@ export interface MustLandOptions {
   readonly attempts?: number;
 }
 
-/** Suggestion buttons wait this long at most for a routine slot; notices posted as messages less. */
+/** A notice posted as a normal message waits this long at most for a slot; later it would only confuse. */
 const NOTICE_WAIT_MS = 10_000;
 const HIGH: SlotRequest = { priority: "high" };
 const NORMAL: SlotRequest = { priority: "normal" };
