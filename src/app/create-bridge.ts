@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { Queue, Worker } from "bullmq";
+import { Queue, UnrecoverableError, Worker } from "bullmq";
 import type { CoreConfig } from "../config/config.js";
 import type { ChatPlatform, HttpRoute } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
@@ -7,6 +7,7 @@ import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import { DifyClient } from "../dify/dify-client.js";
 import { ParametersCache } from "../dify/parameters-cache.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
+import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
 import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
@@ -14,11 +15,9 @@ import { createShutdown } from "../lifecycle/shutdown.js";
 import { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
-import { createBridgeProcessor } from "../queue/reply-processor.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
-import { ReplyPipeline } from "../reply/reply-pipeline.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
@@ -28,7 +27,10 @@ import { ReplyIndex } from "../state/reply-index.js";
 import { ThreadFifo } from "../state/thread-fifo.js";
 import { TurnStore } from "../state/turn-store.js";
 import { ActionHandler } from "../turn/action-handler.js";
+import { PermanentTurnError } from "../turn/permanent-failure.js";
+import { ReplyPipeline } from "../turn/reply-pipeline.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
+import { createBridgeProcessor } from "../turn/turn-runner.js";
 import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
 
@@ -57,6 +59,7 @@ export class Bridge {
   private worker: Worker<BridgeJobData> | undefined;
   private server: Server | undefined;
   private stops: StopCoordinator | undefined;
+  private gateway: PlatformGateway | undefined;
   private draining = false;
   private started = false;
   private readonly platforms: ReadonlyMap<PlatformId, ChatPlatform>;
@@ -118,7 +121,8 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
-    const budgets = new RateBudgetStore(redis.commands, key);
+    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key), metrics: this.metrics, logger });
+    this.gateway = gateway;
     const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
     this.stops = stops;
     await stops.start();
@@ -142,7 +146,7 @@ export class Bridge {
         conversations,
         turns,
         replies,
-        budgets,
+        gateway,
         stops,
         durations,
         metrics: this.metrics,
@@ -155,7 +159,7 @@ export class Bridge {
         fifo,
         lock: new ConversationLock(redis.commands, key),
         turns,
-        budgets,
+        gateway,
         metrics: this.metrics,
         queue,
         logger,
@@ -172,8 +176,9 @@ export class Bridge {
         autorun: false,
       });
       this.worker.on("failed", (job, err) => {
-        logger.error({ err, jobId: job?.id }, "job failed");
-        const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+        const permanent = err instanceof PermanentTurnError ? { code: err.code, permanent: true, userNotified: err.userNotified } : {};
+        logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
+        const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
         if (final && job.data.kind === "reply" && job.data.placeholder) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
       });
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
@@ -185,7 +190,8 @@ export class Bridge {
       rateLimiter: new UserRateLimiter(redis.commands, key, config.userRateLimit),
       queue: replyQueue,
       feedback,
-      actions: new ActionHandler({ turns, stops, queue: replyQueue, dify: this.dify, logger }),
+      gateway,
+      actions: new ActionHandler({ turns, stops, queue: replyQueue, dify: this.dify, gateway, logger }),
       metrics: this.metrics,
       logger,
     });
@@ -253,8 +259,10 @@ export class Bridge {
 
   /** A job BullMQ gave up on (its workers kept dying): its reply must not keep saying "Thinking…". */
   private async markAbandoned(ref: MessageRef, platformId: PlatformId): Promise<void> {
+    const platform = this.platforms.get(platformId);
+    if (!platform || !this.gateway) return;
     try {
-      await this.platforms.get(platformId)?.editMessage(ref, { markdown: INTERRUPTED_TEXT, buttons: [] });
+      await this.gateway.to(platform, ref).mustLand("edit", () => platform.editMessage(ref, { markdown: INTERRUPTED_TEXT, buttons: [] }));
     } catch (err) {
       this.o.logger.warn({ err }, "could not mark an abandoned reply");
     }

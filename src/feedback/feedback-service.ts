@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
 import type { Logger } from "../contracts/logger.js";
 import type { ReactionEvent } from "../contracts/reactions.js";
@@ -6,10 +5,13 @@ import type { DifyClient, Rating } from "../dify/dify-client.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
 import type { RedisKeyBuilder } from "../state/redis-keys.js";
+import { RedisLock } from "../state/redis-lock.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 
 const NONE = "none";
 const LOCK_MS = 15_000;
+/** Another job for the same message is syncing; it usually takes one Dify call. */
+const LOCK_WAIT_MS = 5_000;
 
 /**
  * 👍/👎 on any message of an answer → Dify feedback for that answer. Dify keeps one rating per message for our
@@ -21,6 +23,8 @@ const LOCK_MS = 15_000;
  * any number of times and still converge.
  */
 export class FeedbackService {
+  private readonly locks: RedisLock;
+
   constructor(
     private readonly deps: {
       redis: Redis;
@@ -32,7 +36,9 @@ export class FeedbackService {
       logger: Logger;
       ttlMs: number;
     },
-  ) {}
+  ) {
+    this.locks = new RedisLock(deps.redis);
+  }
 
   /** Ingress side. Returns false when the reaction is not feedback (bot, other emoji, not an answer). */
   async record(event: ReactionEvent): Promise<boolean> {
@@ -58,15 +64,12 @@ export class FeedbackService {
   /** Worker side: make Dify's rating equal the desired one. */
   async sync(difyMessageId: string, difyUser: string): Promise<void> {
     const { redis, key } = this.deps;
-    const lockKey = key("fblock", difyMessageId);
     const sentKey = key("rating", difyMessageId);
-    const token = `${process.pid}:${Math.random()}`;
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if ((await redis.set(lockKey, token, "PX", LOCK_MS, "NX")) !== "OK") {
-        await sleep(50);
-        continue;
-      }
-      try {
+    // A busy lock fails the job (LockBusyError) and BullMQ runs it again later: it re-reads the state anyway.
+    await this.locks.withLock(
+      key("fblock", difyMessageId),
+      LOCK_MS,
+      async () => {
         for (;;) {
           const desired = await this.desiredRating(difyMessageId);
           const sent = ((await redis.get(sentKey)) ?? NONE) as Rating | typeof NONE;
@@ -78,10 +81,8 @@ export class FeedbackService {
           this.deps.metrics.feedbackSent.labels(desired ?? "revoke").inc();
           this.deps.logger.info({ difyMessageId, rating: desired }, "feedback sent to Dify");
         }
-      } finally {
-        await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, lockKey, token);
-      }
-    }
-    throw new Error("feedback lock stayed busy");
+      },
+      { waitMs: LOCK_WAIT_MS, retryEveryMs: 50 },
+    );
   }
 }

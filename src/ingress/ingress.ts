@@ -2,6 +2,7 @@ import type { ChatPlatform, InboundEvent, InboundSink } from "../contracts/chat-
 import type { Logger } from "../contracts/logger.js";
 import type { InboundMessage, PlatformId } from "../contracts/messages.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
+import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { jobIdFrom } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
@@ -16,6 +17,8 @@ export interface IngressDeps {
   readonly rateLimiter: UserRateLimiter;
   readonly queue: ReplyQueue;
   readonly feedback: FeedbackService;
+  /** Notices (slow down) go out through it, within the platform's budgets. */
+  readonly gateway: PlatformGateway;
   readonly actions: ActionHandler;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
@@ -79,12 +82,7 @@ export class Ingress {
 
   private async slowDown(platform: ChatPlatform, msg: InboundMessage, retryInMs: number): Promise<void> {
     const text = `You're sending messages faster than I can answer. Please try again in ${Math.max(1, Math.ceil(retryInMs / 1000))} s.`;
-    try {
-      if (platform.postEphemeral) await platform.postEphemeral(msg.replyTarget, msg.author.userId, text);
-      else await platform.postMessage(msg.replyTarget, { markdown: text });
-    } catch (err) {
-      this.deps.logger.warn({ err }, "could not send the slow-down notice");
-    }
+    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, text, { orPost: true });
   }
 
   private ignored(platform: PlatformId, reason: string): void {

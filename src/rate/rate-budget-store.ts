@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { RateBudget } from "../contracts/chat-platform.js";
 import type { RedisKeyBuilder } from "../state/redis-keys.js";
+import { RedisLock } from "../state/redis-lock.js";
+import { redisScript, type ScriptCommand } from "../state/redis-script.js";
 import { ACQUIRE_LUA, BLOCK_LUA, SNAPSHOT_LUA } from "./budget-scripts.js";
 
 export type BudgetPriority = "high" | "normal";
@@ -32,6 +34,10 @@ export function effectiveWindowMs(windowMs: number): number {
   return windowMs + Math.min(1_000, Math.max(100, Math.ceil(windowMs * 0.05)));
 }
 
+/** A decision under `exclusively` takes a few Redis round trips; a holder that died frees the lock after this. */
+const EXCLUSIVE_TTL_MS = 2_000;
+const EXCLUSIVE_WAIT_MS = EXCLUSIVE_TTL_MS + 500;
+
 /** A stream that has not asked for a budget for this long no longer counts as active. */
 const ACTIVE_TTL_MS = 30_000;
 
@@ -40,30 +46,20 @@ const ACTIVE_TTL_MS = 30_000;
  * workspace; Discord: 5 edits per 5 s per channel plus 50 requests/s per bot). Spending within them is what
  * keeps concurrent streams free of 429s.
  */
-type ScriptCommand = (...args: Array<string | number>) => Promise<unknown>;
-
-/**
- * Sends a Lua script by its SHA after the first call (EVALSHA; ioredis reloads it on NOSCRIPT). The acquire
- * script runs for every platform update of every stream: sending its source each time cost more than running it.
- */
-function script(redis: Redis, name: string, lua: string): ScriptCommand {
-  const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
-  if (!commands[name]) redis.defineCommand(name, { lua });
-  return (...args) => (commands[name] as ScriptCommand).call(redis, ...args);
-}
-
 export class RateBudgetStore {
   private readonly acquireScript: ScriptCommand;
   private readonly blockScript: ScriptCommand;
   private readonly snapshotScript: ScriptCommand;
+  private readonly locks: RedisLock;
 
   constructor(
     private readonly redis: Redis,
     private readonly key: RedisKeyBuilder,
   ) {
-    this.acquireScript = script(redis, "bridgeBudgetAcquire", ACQUIRE_LUA);
-    this.blockScript = script(redis, "bridgeBudgetBlock", BLOCK_LUA);
-    this.snapshotScript = script(redis, "bridgeBudgetSnapshot", SNAPSHOT_LUA);
+    this.acquireScript = redisScript(redis, "bridgeBudgetAcquire", ACQUIRE_LUA);
+    this.blockScript = redisScript(redis, "bridgeBudgetBlock", BLOCK_LUA);
+    this.snapshotScript = redisScript(redis, "bridgeBudgetSnapshot", SNAPSHOT_LUA);
+    this.locks = new RedisLock(redis);
   }
 
   /**
@@ -123,18 +119,11 @@ export class RateBudgetStore {
   /**
    * Runs `fn` while holding a short lock named `name` (across every process), so decisions that read the budgets
    * and then join one (which mode a new stream takes) are made one at a time and each sees the previous ones.
+   * Waits a little longer than the lock lives (a holder that died frees it by then); throws `LockBusyError`
+   * rather than deciding unlocked.
    */
   async exclusively<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const lockKey = this.key("lock", `budget:${name}`);
-    const token = randomUUID();
-    for (let i = 0; i < 200 && (await this.redis.set(lockKey, token, "PX", 2_000, "NX")) !== "OK"; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    try {
-      return await fn();
-    } finally {
-      await this.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, lockKey, token);
-    }
+    return this.locks.withLock(this.key("lock", `budget:${name}`), EXCLUSIVE_TTL_MS, fn, { waitMs: EXCLUSIVE_WAIT_MS });
   }
 
   /** The stream no longer competes for these budgets. */

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../contracts/logger.js";
-import type { DurationStats } from "../reply/edit-pacer.js";
 import type { RedisKeyBuilder } from "../state/redis-keys.js";
+import type { DurationStats } from "./duration-stats.js";
 
 const EWMA_LUA = `
 local v = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])

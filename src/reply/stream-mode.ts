@@ -1,3 +1,5 @@
+import type { Logger } from "../contracts/logger.js";
+import type { PlatformRoute } from "../gateway/platform-route.js";
 import type { BudgetUsage } from "../rate/rate-budget-store.js";
 
 function free(list: readonly BudgetUsage[]): number {
@@ -34,4 +36,30 @@ export function chooseStreamMode(
   const nativeShare = perStream(usage.append) + 2;
   const editShare = perStream(usage.edit);
   return nativeShare > editShare ? "native" : "edit";
+}
+
+/**
+ * Decided once per answer, under a workspace-wide lock: streams starting together would otherwise all read the
+ * same budgets and all pick the same mode. The stream joins the budget it chose before the lock is released.
+ * Without the lock the choice could not see the streams choosing beside it, so it falls back to editing, which
+ * always works.
+ */
+export async function decideStreamMode(route: PlatformRoute, mode: "auto" | "native", streamId: string, logger: Logger): Promise<"native" | "edit"> {
+  const lockName = route.budgets("streamStart")[0]?.key ?? `${route.platform.id}:${route.place.workspaceId}`;
+  try {
+    return await route.exclusively(`mode:${lockName}`, async () => {
+      const [start, stop, append, edit] = await Promise.all([
+        route.usage("streamStart"),
+        route.usage("streamStop"),
+        route.usage("streamAppend"),
+        route.usage("edit"),
+      ]);
+      const choice = chooseStreamMode(mode, { start, stop, append, edit });
+      await route.join([choice === "native" ? "streamAppend" : "edit"], streamId);
+      return choice;
+    });
+  } catch (err) {
+    logger.warn({ err }, "could not choose the stream mode; editing");
+    return "edit";
+  }
 }

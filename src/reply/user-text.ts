@@ -1,4 +1,4 @@
-import { BridgeError } from "../contracts/errors.js";
+import { BridgeError, type PlatformError, PlatformPermissionError } from "../contracts/errors.js";
 import type { DifyApiError, DifyStreamError } from "../dify/errors.js";
 
 /**
@@ -41,6 +41,22 @@ export function toUserText(err: unknown): string {
       return INTERRUPTED_TEXT;
     default:
       return "⚠️ Something went wrong while answering. Please try again.";
+  }
+}
+
+/** Told privately to the asker when the platform refuses the reply itself (no retry can help). */
+export function cannotReplyText(err: PlatformError): string {
+  switch (err.code) {
+    case "PLATFORM_PERMISSION": {
+      const scope = err instanceof PlatformPermissionError && err.scope ? ` (${err.scope})` : "";
+      return `⚠️ I can't reply here: I'm missing a permission${scope}. Ask an admin to grant it.`;
+    }
+    case "PLATFORM_AUTH":
+      return "⚠️ I can't reply here: my access to this workspace was revoked. Ask an admin to check the bot.";
+    case "PLATFORM_NOT_FOUND":
+      return "⚠️ I can't reply here: the conversation is gone or I can no longer see it.";
+    default:
+      return "⚠️ I can't reply here: the platform refused my message.";
   }
 }
 

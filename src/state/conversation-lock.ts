@@ -1,33 +1,35 @@
 import type { Redis } from "ioredis";
 import type { RedisKeyBuilder } from "./redis-keys.js";
-
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+import { RedisLock } from "./redis-lock.js";
 
 /**
  * Token-owned per-thread lock: belt and braces next to the FIFO, for the one case the FIFO cannot see, a job
  * recovered from a worker that is stalled but still alive. Release and extend only act for the owner.
  */
 export class ConversationLock {
+  private readonly locks: RedisLock;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly key: RedisKeyBuilder,
-  ) {}
+  ) {
+    this.locks = new RedisLock(redis);
+  }
 
   async acquire(conversationKey: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.key("lock", conversationKey), token, "PX", ttlMs, "NX")) === "OK";
+    return (await this.locks.tryAcquire(this.key("lock", conversationKey), ttlMs, token)) !== null;
   }
 
   async extend(conversationKey: string, token: string, ttlMs: number): Promise<boolean> {
-    return Number(await this.redis.eval(EXTEND, 1, this.key("lock", conversationKey), token, String(ttlMs))) === 1;
+    return this.locks.extend({ key: this.key("lock", conversationKey), token }, ttlMs);
   }
 
   async release(conversationKey: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key("lock", conversationKey), token);
+    await this.locks.release({ key: this.key("lock", conversationKey), token });
   }
 
   /** Milliseconds until a lock held by someone else expires (0 when free). */
   async remainingMs(conversationKey: string): Promise<number> {
-    return Math.max(0, await this.redis.pttl(this.key("lock", conversationKey)));
+    return this.locks.remainingMs(this.key("lock", conversationKey));
   }
 }

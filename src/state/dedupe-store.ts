@@ -5,8 +5,9 @@ import type { RedisKeyBuilder } from "./redis-keys.js";
  * Slack retries an event for up to ~5 minutes (3 retries), Slack delivers a channel mention twice (app_mention
  * and message), and a Discord gateway resume can replay dispatches. A day is far longer than any of these
  * windows and costs one small key per message.
+ * @internal Exported for the test that checks the marker outlives every redelivery window.
  */
-const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
+export const DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;
 
 export class DedupeStore {
   constructor(

@@ -2,6 +2,7 @@ import type { ButtonAction } from "../contracts/actions.js";
 import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { DifyClient } from "../dify/dify-client.js";
+import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
 import type { TurnStore } from "../state/turn-store.js";
@@ -19,6 +20,7 @@ export class ActionHandler {
       stops: StopCoordinator;
       queue: ReplyQueue;
       dify: DifyClient;
+      gateway: PlatformGateway;
       logger: Logger;
     },
   ) {}
@@ -68,10 +70,7 @@ export class ActionHandler {
   }
 
   private async notify(platform: ChatPlatform, action: ButtonAction, text: string): Promise<void> {
-    try {
-      if (platform.postEphemeral) await platform.postEphemeral(action.replyTarget, action.user.userId, text);
-    } catch (err) {
-      this.deps.logger.warn({ err }, "could not send a notice");
-    }
+    // Only ever privately: a public "only Ana can stop this" would be noise for the whole thread.
+    await this.deps.gateway.to(platform, action.replyTarget).notice(action.replyTarget, action.user.userId, text);
   }
 }

@@ -43,6 +43,8 @@ describe("HTTP endpoints and Redis hygiene", () => {
     const reply = await eventually(() => h?.platform.visibleMessages({ channelId: "C1" }).find((m) => m.content.markdown === "Stored."));
     await h.platform.emit(h.platform.reaction(reply.ref, { userId: "U1", reaction: "thumbs_up", added: true }));
     await eventually(() => h?.dify.feedbackRequests.length === 1);
+    // The feedback job releases its lock after Dify answered: scanning before that could see the lock vanish.
+    await eventually(async () => (await h?.redis.exists(h.key("fblock", h.dify.streams[0]?.messageId ?? ""))) === 0);
     const keys = await keysByPrefix(h.redis, h.prefix);
     // The queue's own bookkeeping (BullMQ, under "<prefix>:replies:", "{<prefix>}:replies:" on a Cluster) is not
     // per conversation.

@@ -1,13 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PlatformRateLimitError } from "../../../src/contracts/errors.js";
 import type { ReplyTarget } from "../../../src/contracts/messages.js";
+import { PlatformGateway } from "../../../src/gateway/platform-gateway.js";
+import { BridgeMetrics } from "../../../src/observability/metrics.js";
+import { DurationEstimator } from "../../../src/rate/duration-stats.js";
 import { RateBudgetStore } from "../../../src/rate/rate-budget-store.js";
-import { DurationEstimator } from "../../../src/reply/edit-pacer.js";
 import { THINKING_TEXT } from "../../../src/reply/reply-layout.js";
 import { ReplyStreamer } from "../../../src/reply/reply-streamer.js";
 import { FakePlatform } from "../../fakes/fake-platform.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { type TestRedis, testRedis } from "../../support/redis.js";
+
+/** The reply's route through a gateway of its own (the real one: budgets in Redis, 429 blocks, metrics). */
+const routeFor = (platform: FakePlatform, budgets: RateBudgetStore, target: ReplyTarget) =>
+  new PlatformGateway({ budgets, metrics: new BridgeMetrics({ defaultMetrics: false }), logger: captureLogger() }).to(platform, target);
 
 const words = (n: number, seed: number) =>
   Array.from({ length: n }, (_, i) => ["alpha", "beta", "gamma", "δέλτα", "漢字", "emoji😀", "\n\n", "`code`"][(i * 7 + seed) % 8]).join(" ");
@@ -16,15 +22,13 @@ async function streamAnswer(platform: FakePlatform, budgets: RateBudgetStore, ta
   const placeholderContent = { markdown: THINKING_TEXT, buttons: [{ actionId: `db|s|${id}`, label: "Stop" }] };
   const placeholder = await platform.postMessage(target, placeholderContent);
   const streamer = new ReplyStreamer({
-    platform,
-    budgets,
+    route: routeFor(platform, budgets, target),
     target,
     placeholder: { ref: placeholder, content: placeholderContent },
     stopButton: { actionId: `db|s|${id}`, label: "Stop" },
     askerUserId: "U1",
     streamId: id,
     durations: new DurationEstimator(2_000),
-    logger: captureLogger(),
   });
   const tokens = text.split(/(?<=\s)/);
   let shown = "";
@@ -96,14 +100,12 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
     const target = { platform: "slack", workspaceId: "T1", channelId: "C1", threadId: "t1" } as const;
     const placeholder = await platform.postMessage(target, { markdown: THINKING_TEXT });
     const streamer = new ReplyStreamer({
-      platform,
-      budgets,
+      route: routeFor(platform, budgets, target),
       target,
       placeholder: { ref: placeholder, content: { markdown: THINKING_TEXT } },
       askerUserId: "U1",
       streamId: "fresh",
       durations: new DurationEstimator(2_000),
-      logger: captureLogger(),
     });
     streamer.show({ text: "Hello" });
     await expect.poll(() => release).toBeDefined();

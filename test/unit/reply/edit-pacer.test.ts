@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { DurationEstimator } from "../../../src/rate/duration-stats.js";
 import type { BudgetUsage } from "../../../src/rate/rate-budget-store.js";
-import { DurationEstimator, routineIntervalMs } from "../../../src/reply/edit-pacer.js";
+import { routineIntervalMs } from "../../../src/reply/edit-pacer.js";
 import { createRandom } from "./markdown-samples.js";
 
 const budget = (patch: Partial<BudgetUsage> = {}): BudgetUsage => ({ key: "edit:C1", limit: 30, windowMs: 60_000, used: 0, active: 1, ...patch });

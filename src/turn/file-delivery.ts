@@ -1,8 +1,8 @@
-import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, OutboundFile, ReplyTarget } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import type { DifyFile } from "../dify/events.js";
+import type { PlatformRoute } from "../gateway/platform-route.js";
 
 /** At most this many produced files are attached to one answer. */
 const MAX_FILES = 10;
@@ -14,10 +14,11 @@ const MAX_FILES = 10;
  */
 export async function deliverDifyFiles(
   files: readonly DifyFile[],
-  deps: { dify: DifyClient; platform: ChatPlatform; target: ReplyTarget; logger: Logger },
+  deps: { dify: DifyClient; route: PlatformRoute; target: ReplyTarget; logger: Logger },
 ): Promise<{ refs: readonly MessageRef[]; failed: string | undefined }> {
   if (files.length === 0) return { refs: [], failed: undefined };
-  const maxBytes = deps.platform.capabilities.maxUploadBytes;
+  const platform = deps.route.platform;
+  const maxBytes = platform.capabilities.maxUploadBytes;
   const downloaded: OutboundFile[] = [];
   let failures = 0;
   for (const f of files.slice(0, MAX_FILES)) {
@@ -32,7 +33,8 @@ export async function deliverDifyFiles(
   let refs: readonly MessageRef[] = [];
   if (downloaded.length) {
     try {
-      refs = await deps.platform.attachFiles(deps.target, downloaded);
+      // One try past 429s: an upload that failed halfway may already be in the thread.
+      refs = await deps.route.mustLand("post", () => platform.attachFiles(deps.target, downloaded), { attempts: 1 });
     } catch (err) {
       failures += downloaded.length;
       deps.logger.warn({ err }, "could not attach files produced by Dify");

@@ -1,6 +1,7 @@
 import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { MessageContent, MessageRef } from "../contracts/messages.js";
+import type { PlatformRoute } from "../gateway/platform-route.js";
 import type { ReplyJobData } from "../queue/job-types.js";
 
 /** One answer, from the worker's point of view: the placeholder exists and the thread is ours. */
@@ -8,6 +9,8 @@ export interface TurnContext {
   readonly turnId: string;
   readonly data: ReplyJobData;
   readonly platform: ChatPlatform;
+  /** Every call to the reply's place goes through here (budgets, 429s, metrics). */
+  readonly route: PlatformRoute;
   readonly placeholder: { readonly ref: MessageRef; readonly content: MessageContent };
   /** Aborted when the process shuts down past its grace period. */
   readonly signal: AbortSignal;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ThreadHistoryMessage } from "../../../src/contracts/messages.js";
-import { buildQuery, FILES_ONLY_QUESTION, historyContext, isNewConversationCommand, turnInputs } from "../../../src/reply/turn-query.js";
+import { buildQuery, FILES_ONLY_QUESTION, historyContext, isNewConversationCommand, turnInputs } from "../../../src/turn/turn-query.js";
 
 const say = (name: string, text: string, isBot = false): ThreadHistoryMessage => ({ author: { userId: `U-${name}`, displayName: name }, isBot, text });
 

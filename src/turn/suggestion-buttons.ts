@@ -1,22 +1,23 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { ActionButton, Citation, MessageRef } from "../contracts/messages.js";
-import { budgetRetryDelayMs, type RateBudgetStore } from "../rate/rate-budget-store.js";
+import type { PlatformGateway } from "../gateway/platform-gateway.js";
+import { buttonLabel } from "../reply/answer-view.js";
+import { finalLayout } from "../reply/reply-layout.js";
 import type { TurnStore } from "../state/turn-store.js";
-import { askActionId } from "../turn/action-ids.js";
-import { buttonLabel } from "./answer-view.js";
-import { finalLayout } from "./reply-layout.js";
+import { askActionId } from "./action-ids.js";
 import type { TurnContext } from "./turn-context.js";
 
 /** Suggested questions shown at once (Dify suggests three; starter questions can be more). */
 const MAX_SUGGESTIONS = 5;
+/** Old buttons are left in place when the channel's budget stays busy longer than this. */
+const REMOVAL_WAIT_MS = 120_000;
 
 /**
  * Suggested-question buttons: which to show, where they sit, and taking the previous turn's away when the
  * thread moves on. The questions are saved before the buttons appear, so a quick click always finds its text.
  */
 export class SuggestionButtons {
-  constructor(private readonly deps: { readonly turns: TurnStore; readonly budgets: RateBudgetStore }) {}
+  constructor(private readonly deps: { readonly turns: TurnStore; readonly gateway: PlatformGateway }) {}
 
   buttonsFor(ctx: { turnId: string; platform: ChatPlatform }, questions: readonly string[]): ActionButton[] {
     const max = Math.min(MAX_SUGGESTIONS, ctx.platform.capabilities.maxButtonsPerMessage);
@@ -61,17 +62,9 @@ export class SuggestionButtons {
   private async removeButtons(ctx: TurnContext, turnId: string): Promise<void> {
     const msg = (await this.deps.turns.get(turnId))?.buttonsMessage;
     if (!msg) return;
-    const place = { workspaceId: msg.ref.workspaceId, channelId: msg.ref.channelId };
-    const budgets = ctx.platform.capabilities.rateBudgets(place).edit ?? [];
-    for (let waited = 0; ; ) {
-      const grant = await this.deps.budgets.acquire(budgets, { priority: "normal" });
-      if (grant.granted) break;
-      if (waited > 120_000) return;
-      const pause = budgetRetryDelayMs(Math.max(50, grant.waitMs), waited > 0 ? 4 : 0);
-      waited += pause;
-      await sleep(pause);
-    }
-    await ctx.platform.editMessage(msg.ref, { markdown: msg.markdown, buttons: [], ...(msg.citations ? { citations: msg.citations } : {}) });
+    const content = { markdown: msg.markdown, buttons: [], ...(msg.citations ? { citations: msg.citations } : {}) };
+    const route = this.deps.gateway.to(ctx.platform, msg.ref, ctx.logger);
+    await route.routine("edit", () => ctx.platform.editMessage(msg.ref, content), { maxWaitMs: REMOVAL_WAIT_MS });
   }
 }
 

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DifyClient } from "../dify/dify-client.js";
+import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import type { TurnContext } from "./turn-context.js";
-import { INTERRUPTED_TEXT } from "./user-text.js";
 
 /** How long a recovered job waits for Dify to have stored the interrupted answer (it saves it when the task ends). */
 const STORED_ANSWER_POLLS = 5;
@@ -29,9 +29,10 @@ export async function recoveredAnswerText(ctx: TurnContext, deps: { dify: DifyCl
     }
     await sleep(STORED_ANSWER_POLL_MS);
   }
+  const remove = ctx.platform.deleteMessage?.bind(ctx.platform);
   for (const part of ctx.data.parts ?? []) {
-    if (part.messageId === ctx.placeholder.ref.messageId || !ctx.platform.deleteMessage) continue;
-    await ctx.platform.deleteMessage(part).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
+    if (part.messageId === ctx.placeholder.ref.messageId || !remove) continue;
+    await ctx.route.mustLand("edit", () => remove(part)).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
   }
   return stored?.answer.trim() ? `${stored.answer.trim()}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.` : INTERRUPTED_TEXT;
 }

@@ -1,0 +1,115 @@
+import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
+import type { ReplyOperation, ShownPart } from "./next-operation.js";
+
+/**
+ * The reply's messages as the platform shows them, and the calls that change them. `apply` makes one platform
+ * call and records its effect only once the call succeeded, so a failed call leaves the record true.
+ */
+export class OperationApplier {
+  readonly parts: ShownPart[];
+  /** While a native stream runs: the placeholder that carries the answer's buttons, removed when it stops. */
+  private control: MessageRef | null = null;
+
+  constructor(
+    private readonly platform: ChatPlatform,
+    private readonly target: ReplyTarget,
+    private readonly askerUserId: string,
+    placeholder: { readonly ref: MessageRef; readonly content: MessageContent },
+  ) {
+    this.parts = [{ ref: placeholder.ref, shown: placeholder.content, mode: "edit", appended: "" }];
+  }
+
+  get refs(): readonly MessageRef[] {
+    return this.parts.flatMap((p) => (p.ref ? [p.ref] : []));
+  }
+
+  get lastIsNative(): boolean {
+    return this.parts[this.parts.length - 1]?.mode === "native";
+  }
+
+  /** Performs `op`; resolves with the message it added to the reply, if any. */
+  async apply(op: ReplyOperation): Promise<MessageRef | undefined> {
+    const { platform, target } = this;
+    switch (op.kind) {
+      case "post": {
+        const ref = await platform.postMessage(target, op.content);
+        this.parts[op.index] = { ref, shown: op.content, mode: "edit", appended: "" };
+        return ref;
+      }
+      case "edit": {
+        const part = this.parts[op.index] as ShownPart;
+        await platform.editMessage(part.ref as MessageRef, op.content);
+        part.shown = op.content;
+        return undefined;
+      }
+      case "nativeStart": {
+        const streaming = platform.streaming;
+        if (!streaming) throw new Error("native streaming unavailable");
+        const placeholder = this.parts[0]?.ref as MessageRef;
+        const ref = await streaming.start(target, op.content.markdown, { placeholder, askerUserId: this.askerUserId });
+        this.control = placeholder;
+        this.parts[0] = { ref, shown: { markdown: op.content.markdown }, mode: "native", appended: op.content.markdown };
+        return ref;
+      }
+      case "append": {
+        const part = this.parts[op.index] as ShownPart;
+        await platform.streaming?.append(part.ref as MessageRef, op.delta);
+        part.appended += op.delta;
+        part.shown = { markdown: part.appended };
+        return undefined;
+      }
+      case "nativeStop": {
+        const part = this.parts[op.index] as ShownPart;
+        // A final text that does not extend what was appended cannot be expressed as a delta: the stream ends
+        // with what it has, and the next operation edits the message to the final text.
+        const content = op.content.markdown.startsWith(part.appended) ? op.content : { markdown: part.appended };
+        await platform.streaming?.stop(
+          part.ref as MessageRef,
+          { markdownDelta: content.markdown.slice(part.appended.length), content },
+          { placeholder: this.control ?? (part.ref as MessageRef) },
+        );
+        this.control = null;
+        part.mode = "edit";
+        part.appended = "";
+        part.shown = content;
+        return undefined;
+      }
+      case "delete": {
+        const part = this.parts[op.index] as ShownPart;
+        if (platform.deleteMessage && part.ref) await platform.deleteMessage(part.ref);
+        else if (part.ref) await platform.editMessage(part.ref, { markdown: "…" });
+        this.parts.splice(op.index, 1);
+        return undefined;
+      }
+    }
+  }
+
+  /** The native stream is gone (expired, or stopped elsewhere): its message is an ordinary one now; edit it. */
+  endStream(index: number): void {
+    const part = this.parts[index];
+    if (part) {
+      part.mode = "edit";
+      part.shown = { markdown: part.appended };
+      part.appended = "";
+    }
+    this.control = null;
+  }
+
+  /** Someone deleted the message: the next operation posts it again. */
+  forgetMessage(index: number): void {
+    const part = this.parts[index];
+    if (part) part.ref = null;
+  }
+
+  /** An edit given up on: treated as shown, so the reply moves on. */
+  markShown(index: number, content: MessageContent): void {
+    const part = this.parts[index];
+    if (part) part.shown = content;
+  }
+
+  /** A delete given up on: the message is no longer part of the reply. */
+  drop(index: number): void {
+    this.parts.splice(index, 1);
+  }
+}

@@ -1,0 +1,27 @@
+import { PlatformNotFoundError } from "../contracts/errors.js";
+import { classifyPlatformFailure, MUST_LAND_ATTEMPTS } from "../gateway/retry-table.js";
+import type { ReplyOperation } from "./next-operation.js";
+
+/**
+ * What the streamer does after a failed update other than a 429 (which only waits):
+ * - `nativeRefused`: the native stream could not start; edit instead, for the rest of the answer;
+ * - `streamGone`: an append or stop failed, so the stream ended (expired, or stopped elsewhere); edit the message;
+ * - `repost`: the message was deleted by someone; post it again;
+ * - `giveUp`: no retry can help (the retry table says permanent), or a must-land update ran out of tries;
+ * - `retry`: back off and try again (the loop recomputes the update, so the retry carries the newest text).
+ */
+export type UpdateFailureAction = "nativeRefused" | "streamGone" | "repost" | "giveUp" | "retry";
+
+export function judgeUpdateFailure(
+  op: ReplyOperation,
+  err: unknown,
+  opts: { readonly failuresInARow: number; readonly isFinal: boolean },
+): UpdateFailureAction {
+  if (op.kind === "nativeStart") return "nativeRefused";
+  if (op.kind === "append" || op.kind === "nativeStop") return "streamGone";
+  if (err instanceof PlatformNotFoundError && op.kind === "edit") return "repost";
+  // Routine updates are superseded by the next one anyway; the texts a user must see get a bounded number of tries.
+  const mustLand = opts.isFinal || op.kind === "post" || (op.kind === "edit" && !op.routine);
+  if (classifyPlatformFailure(err) === "permanent" || (mustLand && opts.failuresInARow >= MUST_LAND_ATTEMPTS)) return "giveUp";
+  return "retry";
+}

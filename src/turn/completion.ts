@@ -1,0 +1,83 @@
+import type { ActionButton } from "../contracts/messages.js";
+import type { DifyClient } from "../dify/dify-client.js";
+import type { BridgeMetrics } from "../observability/metrics.js";
+import type { AnswerState } from "../reply/answer-accumulator.js";
+import { answerMarkdown, citationsOf, type ViewSettings } from "../reply/answer-view.js";
+import type { ReplyStreamer } from "../reply/reply-streamer.js";
+import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "../reply/user-text.js";
+import type { ReplyIndex } from "../state/reply-index.js";
+import { retryActionId } from "./action-ids.js";
+import type { TurnRun } from "./dify-call.js";
+import { deliverDifyFiles } from "./file-delivery.js";
+import type { StopCoordinator } from "./stop-coordinator.js";
+import type { SuggestionButtons } from "./suggestion-buttons.js";
+import { difyUserFor, type TurnContext } from "./turn-context.js";
+import { finishTurn, indexReply, type TurnOutcome } from "./turn-finish.js";
+
+export interface CompletionDeps {
+  readonly dify: DifyClient;
+  readonly stops: StopCoordinator;
+  readonly replies: ReplyIndex;
+  readonly metrics: BridgeMetrics;
+  readonly suggestions: SuggestionButtons;
+  readonly view: ViewSettings;
+}
+
+/**
+ * The end of an answer Dify streamed: the exact final text with how it ended (stopped, failed, interrupted by a
+ * shutdown, waiting for input the chat cannot give), then the files the app produced and the suggested
+ * questions, which follow once fetched.
+ */
+export async function completeAnswer(
+  deps: CompletionDeps,
+  ctx: TurnContext,
+  streamer: ReplyStreamer,
+  run: TurnRun,
+  answer: { readonly state: AnswerState; readonly error?: unknown },
+  preamble: readonly string[],
+  suggestionsEnabled: boolean,
+): Promise<void> {
+  const { state, error } = answer;
+  const shutdown = ctx.signal.aborted;
+  const stopped = run.stopped || (await deps.stops.isStopRequested(ctx.turnId));
+  const lines = [answerMarkdown(state, preamble, deps.view, true).trim()];
+  let outcome: TurnOutcome = "ok";
+  const buttons: ActionButton[] = [];
+  if (stopped) {
+    lines.push(STOPPED_TEXT);
+    outcome = "stopped";
+  } else if (error !== undefined || shutdown) {
+    lines.push(shutdown ? INTERRUPTED_TEXT : toUserText(error));
+    outcome = "error";
+    buttons.push({ actionId: retryActionId(ctx.turnId), label: "Retry" });
+    if (shutdown && run.taskId) await deps.dify.stopTask(run.taskId, difyUserFor(ctx.data.message.conversationKey)).catch(() => undefined);
+    deps.metrics.repliesFailed.labels(ctx.platform.id, shutdown ? "INTERRUPTED" : ((error as { code?: string })?.code ?? "UNKNOWN")).inc();
+    ctx.logger.error({ err: error, shutdown }, "answer failed");
+  } else if (state.waitingForInput) {
+    lines.push(`⚠️ The assistant is waiting for input (${state.waitingForInput}) that cannot be given from chat.`);
+    outcome = "error";
+  }
+  const text = lines.filter((l) => l.trim() !== "").join("\n\n");
+  const citations = citationsOf(state.citations);
+  const messageId = state.ids.messageId;
+  await finishTurn(deps, ctx, streamer, { text, citations, buttons }, outcome, messageId);
+  if (outcome !== "ok" || !messageId) return;
+
+  const user = difyUserFor(ctx.data.message.conversationKey);
+  const [produced, suggestions] = await Promise.all([
+    deliverDifyFiles(state.files, { dify: deps.dify, route: ctx.route, target: ctx.data.message.replyTarget, logger: ctx.logger }),
+    suggestionsEnabled
+      ? deps.dify.getSuggestedQuestions(messageId, user).catch((err: unknown) => {
+          ctx.logger.warn({ err }, "could not fetch suggested questions");
+          return [] as string[];
+        })
+      : Promise.resolve([] as string[]),
+  ]);
+  if (produced.refs.length) await indexReply(deps.replies, ctx, produced.refs, messageId);
+  if (!produced.failed && suggestions.length === 0) return;
+  const finalText = produced.failed ? `${text}\n\n${produced.failed}` : text;
+  const suggestionButtons = deps.suggestions.buttonsFor(ctx, suggestions);
+  if (suggestions.length) await deps.suggestions.saveQuestions(ctx.turnId, suggestions);
+  const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons });
+  if (suggestions.length) await deps.suggestions.remember(ctx, suggestions, refs, finalText, citations);
+}

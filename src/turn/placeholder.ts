@@ -1,0 +1,60 @@
+import type { Job } from "bullmq";
+import type { MessageContent, MessageRef } from "../contracts/messages.js";
+import type { PlatformRoute } from "../gateway/platform-route.js";
+import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
+import type { BridgeMetrics } from "../observability/metrics.js";
+import type { ReplyJobData } from "../queue/job-types.js";
+import { QUEUED_TEXT, THINKING_TEXT } from "../reply/reply-layout.js";
+import { cannotReplyText } from "../reply/user-text.js";
+import type { TurnStore } from "../state/turn-store.js";
+import { stopActionId } from "./action-ids.js";
+import { PermanentTurnError } from "./permanent-failure.js";
+import { difyUserFor } from "./turn-context.js";
+
+export type Placeholder = NonNullable<ReplyJobData["placeholder"]>;
+
+/**
+ * Tries for a placeholder that fails transiently; then the job fails and BullMQ runs it again later (nothing was
+ * asked of Dify yet, so that is safe).
+ */
+const PLACEHOLDER_ATTEMPTS = 3;
+
+/**
+ * Posts "Thinking…" (or "Queued…" behind another turn) with the Stop button, and saves it with the job before
+ * anything else, so a retried or recovered job edits this message instead of posting a second one. A platform
+ * that refuses the post for good ends the job at once (`PermanentTurnError`), with the asker told where
+ * possible: retrying a missing permission five times helps nobody.
+ */
+export async function postPlaceholder(
+  deps: { readonly turns: TurnStore; readonly metrics: BridgeMetrics },
+  job: Job<ReplyJobData>,
+  route: PlatformRoute,
+  isHead: boolean,
+): Promise<Placeholder> {
+  const msg = job.data.message;
+  const turnId = job.id as string;
+  const content: MessageContent = {
+    markdown: isHead ? THINKING_TEXT : QUEUED_TEXT,
+    buttons: [{ actionId: stopActionId(turnId), label: "Stop", style: "danger" }],
+  };
+  let ref: MessageRef;
+  try {
+    ref = await route.mustLand("post", () => route.platform.postMessage(msg.replyTarget, content), { attempts: PLACEHOLDER_ATTEMPTS });
+  } catch (err) {
+    if (!isPermanentPlatformFailure(err)) throw err;
+    const notified = await route.notice(msg.replyTarget, msg.author.userId, cannotReplyText(err), { quiet: true });
+    throw new PermanentTurnError(err, notified);
+  }
+  deps.metrics.ackSeconds.labels(msg.platform).observe(Math.max(0, Date.now() - Date.parse(msg.receivedAt)) / 1000);
+  const placeholder = { ref, content };
+  await job.updateData({ ...job.data, placeholder });
+  await deps.turns.update(turnId, {
+    turnId,
+    conversationKey: msg.conversationKey,
+    replyTarget: msg.replyTarget,
+    askerUserId: msg.author.userId,
+    askerName: msg.author.displayName,
+    difyUser: difyUserFor(msg.conversationKey),
+  });
+  return placeholder;
+}

@@ -1,0 +1,63 @@
+import type { AppParameters } from "../dify/app-parameters.js";
+import type { ChatRequest } from "../dify/chat-stream.js";
+import type { DifyClient } from "../dify/dify-client.js";
+import { prepareAttachments } from "../media/attachment-intake.js";
+import type { ConversationStore } from "../state/conversation-store.js";
+import type { TurnStore } from "../state/turn-store.js";
+import type { TurnContext } from "./turn-context.js";
+import { buildQuery, historyContext, turnInputs } from "./turn-query.js";
+
+export interface QuestionDeps {
+  readonly dify: DifyClient;
+  readonly conversations: ConversationStore;
+  readonly turns: TurnStore;
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+export interface PreparedQuestion {
+  /** What Dify is asked; undefined when the message holds nothing to ask (its files all failed, say). */
+  readonly request: ChatRequest | undefined;
+  /** Lines shown above the answer: who asked (a button click), the voice note's transcript, notes on files. */
+  readonly preamble: readonly string[];
+}
+
+/** How much of a thread the bot joins late is read for context. */
+const HISTORY_LIMIT = 30;
+
+/**
+ * Everything the question needs before Dify is asked: the attachments uploaded to Dify (voice notes
+ * transcribed), the thread's Dify conversation, the thread's earlier messages when the bot joins late, the
+ * query and inputs. The question is saved with the turn first, so Retry can ask it again.
+ */
+export async function prepareQuestion(
+  deps: QuestionDeps,
+  ctx: TurnContext,
+  params: AppParameters,
+  user: string,
+  signal: AbortSignal,
+): Promise<PreparedQuestion> {
+  const msg = ctx.data.message;
+  const log = ctx.logger;
+  const prepared = msg.attachments.length
+    ? await prepareAttachments(msg.attachments, { platform: ctx.platform, dify: deps.dify, params, user, signal, logger: log })
+    : { files: [], notes: [], transcript: undefined };
+  const files = [...(ctx.data.files ?? []), ...prepared.files];
+  const conversationId = (await deps.conversations.getConversationId(msg.conversationKey)) ?? undefined;
+  let context = "";
+  if (!conversationId && msg.inExistingThread && ctx.platform.fetchThreadHistory) {
+    const history = await ctx.platform.fetchThreadHistory(msg.replyTarget, { beforeMessageId: msg.messageId, limit: HISTORY_LIMIT }).catch((err: unknown) => {
+      log.warn({ err }, "could not read the thread history");
+      return [];
+    });
+    context = historyContext(history);
+  }
+  const query = buildQuery({ text: msg.text, transcript: prepared.transcript, hasFiles: files.length > 0, context });
+  const preamble = [
+    ...(ctx.data.preamble ? [ctx.data.preamble] : []),
+    ...(prepared.transcript ? [`> 🎙️ ${prepared.transcript.replace(/\n/g, " ")}`] : []),
+    ...prepared.notes,
+  ];
+  await deps.turns.update(ctx.turnId, { turnId: ctx.turnId, query: msg.text || prepared.transcript || "", files });
+  if (!query) return { request: undefined, preamble };
+  return { request: { query, user, inputs: turnInputs(deps.inputs, params.inputVariables, msg.author), conversationId, files }, preamble };
+}

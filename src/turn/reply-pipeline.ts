@@ -1,0 +1,154 @@
+import type { DifyClient } from "../dify/dify-client.js";
+import { DifyAbortedError } from "../dify/errors.js";
+import type { ParametersCache } from "../dify/parameters-cache.js";
+import type { PlatformGateway } from "../gateway/platform-gateway.js";
+import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
+import type { BridgeMetrics } from "../observability/metrics.js";
+import type { DurationStats } from "../rate/duration-stats.js";
+import type { ViewSettings } from "../reply/answer-view.js";
+import { ReplyStreamer } from "../reply/reply-streamer.js";
+import { cannotReplyText, STOPPED_TEXT, toUserText } from "../reply/user-text.js";
+import type { ConversationStore } from "../state/conversation-store.js";
+import type { ReplyIndex } from "../state/reply-index.js";
+import type { TurnStore } from "../state/turn-store.js";
+import { retryActionId, stopActionId } from "./action-ids.js";
+import { completeAnswer } from "./completion.js";
+import { stopRun, streamAnswer, type TurnRun } from "./dify-call.js";
+import { prepareQuestion } from "./question.js";
+import { recoveredAnswerText } from "./recovered-answer.js";
+import type { StopCoordinator } from "./stop-coordinator.js";
+import { SuggestionButtons } from "./suggestion-buttons.js";
+import { difyUserFor, type TurnContext } from "./turn-context.js";
+import { finishTurn, indexReply } from "./turn-finish.js";
+import { isNewConversationCommand } from "./turn-query.js";
+import { startTyping } from "./typing-indicator.js";
+
+export interface PipelineDeps {
+  readonly dify: DifyClient;
+  readonly params: ParametersCache;
+  readonly conversations: ConversationStore;
+  readonly turns: TurnStore;
+  readonly replies: ReplyIndex;
+  readonly gateway: PlatformGateway;
+  readonly stops: StopCoordinator;
+  readonly durations: DurationStats;
+  readonly metrics: BridgeMetrics;
+  readonly settings: { readonly inputs: Readonly<Record<string, unknown>>; readonly showProgress: boolean; readonly showReasoning: boolean };
+}
+
+/** Everything between "this thread's turn has come" and "the answer is final on the platform". */
+export class ReplyPipeline {
+  private readonly suggestions: SuggestionButtons;
+  private readonly view: ViewSettings;
+
+  constructor(private readonly d: PipelineDeps) {
+    this.suggestions = new SuggestionButtons({ turns: d.turns, gateway: d.gateway });
+    this.view = { showProgress: d.settings.showProgress, showReasoning: d.settings.showReasoning, difyOrigin: d.dify.origin };
+  }
+
+  async answer(ctx: TurnContext): Promise<void> {
+    const { data, turnId } = ctx;
+    const user = difyUserFor(data.message.conversationKey);
+    const run: TurnRun = { stopped: false, taskId: data.dify?.taskId, messageId: data.dify?.messageId, abort: new AbortController() };
+    const onShutdown = () => run.abort.abort(new DifyAbortedError("shutting down"));
+    ctx.signal.addEventListener("abort", onShutdown, { once: true });
+    const unregister = this.d.stops.register(turnId, () => stopRun(this.d.dify, run, user, ctx.logger));
+    const streamer = this.streamerFor(ctx, run);
+    try {
+      await this.suggestions.retirePrevious(ctx);
+      if (await this.d.stops.isStopRequested(turnId)) {
+        await finishTurn(this.d, ctx, streamer, { text: STOPPED_TEXT }, "stopped");
+        return;
+      }
+      if (data.dify?.taskId) {
+        await this.recover(ctx, streamer, user);
+        return;
+      }
+      await this.ask(ctx, streamer, run, user);
+    } catch (err) {
+      // Never leave a placeholder spinning: whatever broke, the reply ends with a clear line.
+      ctx.logger.error({ err }, "answer failed unexpectedly");
+      this.d.metrics.repliesFailed.labels(ctx.platform.id, (err as { code?: string })?.code ?? "UNEXPECTED").inc();
+      await streamer
+        .finish({ text: toUserText(err), buttons: [{ actionId: retryActionId(turnId), label: "Retry" }] })
+        .catch((e: unknown) => ctx.logger.error({ err: e }, "could not mark the reply as failed"));
+    } finally {
+      unregister();
+      ctx.signal.removeEventListener("abort", onShutdown);
+    }
+  }
+
+  private streamerFor(ctx: TurnContext, run: TurnRun): ReplyStreamer {
+    const label = ctx.platform.id;
+    const msg = ctx.data.message;
+    let toldAsker = false;
+    const streamer: ReplyStreamer = new ReplyStreamer({
+      route: ctx.route,
+      target: msg.replyTarget,
+      placeholder: ctx.placeholder,
+      stopButton: { actionId: stopActionId(ctx.turnId), label: "Stop", style: "danger" },
+      askerUserId: msg.author.userId,
+      streamId: ctx.turnId,
+      durations: this.d.durations,
+      events: {
+        onFirstText: (at) => this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(msg.receivedAt)) / 1000),
+        onPart: async (ref) => {
+          await Promise.all([
+            run.messageId ? indexReply(this.d.replies, ctx, [ref], run.messageId) : undefined,
+            ctx.saveParts([...(ctx.data.parts ?? []), ...streamer.refs]),
+          ]).catch((err: unknown) => ctx.logger.warn({ err }, "could not record a message of the reply"));
+        },
+        // A reply the platform will not show (a permission gone mid-answer): the asker hears it once, privately.
+        onGaveUp: (err) => {
+          if (toldAsker || !isPermanentPlatformFailure(err)) return;
+          toldAsker = true;
+          void ctx.route.notice(msg.replyTarget, msg.author.userId, cannotReplyText(err), { quiet: true });
+        },
+      },
+    });
+    return streamer;
+  }
+
+  private async ask(ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun, user: string): Promise<void> {
+    const msg = ctx.data.message;
+    if (isNewConversationCommand(msg.text) && msg.attachments.length === 0) {
+      await this.d.conversations.clearConversationId(msg.conversationKey);
+      await finishTurn(this.d, ctx, streamer, { text: "🆕 Started a new conversation. Ask away!" }, "ok");
+      return;
+    }
+    const params = await this.d.params.get();
+    if (msg.text.trim() === "" && msg.attachments.length === 0 && !ctx.data.files?.length) {
+      await this.greet(ctx, streamer, params.openingStatement, params.suggestedQuestions);
+      return;
+    }
+    streamer.show({ text: "" });
+    const stopTyping = startTyping(ctx.route, msg.replyTarget);
+    try {
+      const question = await prepareQuestion({ ...this.d, inputs: this.d.settings.inputs }, ctx, params, user, run.abort.signal);
+      if (!question.request) {
+        await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
+        return;
+      }
+      const deps = { ...this.d, view: this.view, suggestions: this.suggestions };
+      const answer = await streamAnswer(deps, ctx, streamer, run, question.request, question.preamble, stopTyping);
+      await completeAnswer(deps, ctx, streamer, run, answer, question.preamble, params.suggestedQuestionsAfterAnswer);
+    } finally {
+      stopTyping();
+    }
+  }
+
+  private async greet(ctx: TurnContext, streamer: ReplyStreamer, opening: string, starters: readonly string[]): Promise<void> {
+    const buttons = this.suggestions.buttonsFor(ctx, starters);
+    const text = opening.trim() || "Hi! Ask me anything.";
+    if (buttons.length) await this.suggestions.saveQuestions(ctx.turnId, starters);
+    const refs = await finishTurn(this.d, ctx, streamer, { text, buttons }, "ok");
+    if (buttons.length) await this.suggestions.remember(ctx, starters, refs, text, []);
+  }
+
+  /** A worker died mid-answer: do not ask again (Dify already has the question); show what Dify kept. */
+  private async recover(ctx: TurnContext, streamer: ReplyStreamer, user: string): Promise<void> {
+    const text = await recoveredAnswerText(ctx, { dify: this.d.dify, user });
+    const buttons = [{ actionId: retryActionId(ctx.turnId), label: "Retry" }];
+    await finishTurn(this.d, ctx, streamer, { text, buttons }, "error", ctx.data.dify?.messageId);
+  }
+}

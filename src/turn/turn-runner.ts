@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { DelayedError, type Job, type Queue } from "bullmq";
+import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { Logger } from "../contracts/logger.js";
+import type { PlatformId } from "../contracts/messages.js";
+import type { FeedbackService } from "../feedback/feedback-service.js";
+import type { PlatformGateway } from "../gateway/platform-gateway.js";
+import type { BridgeMetrics } from "../observability/metrics.js";
+import type { BridgeJobData, ReplyJobData } from "../queue/job-types.js";
+import type { ConversationLock } from "../state/conversation-lock.js";
+import type { ThreadFifo } from "../state/thread-fifo.js";
+import type { TurnStore } from "../state/turn-store.js";
+import { PermanentTurnError } from "./permanent-failure.js";
+import { postPlaceholder } from "./placeholder.js";
+import type { ReplyPipeline } from "./reply-pipeline.js";
+import { isFirstInThread, promote } from "./thread-order.js";
+
+export interface TurnRunnerDeps {
+  readonly platforms: ReadonlyMap<PlatformId, ChatPlatform>;
+  readonly pipeline: ReplyPipeline;
+  readonly feedback: FeedbackService;
+  readonly fifo: ThreadFifo;
+  readonly lock: ConversationLock;
+  readonly turns: TurnStore;
+  readonly gateway: PlatformGateway;
+  readonly metrics: BridgeMetrics;
+  readonly queue: Queue<BridgeJobData>;
+  readonly logger: Logger;
+  /** TTL of the per-thread lock; renewed every third of it while answering. */
+  readonly lockTtlMs: number;
+}
+
+/** A job that is not first in its thread re-checks after this long even if nobody promotes it. */
+const NOT_YOUR_TURN_RECHECK_MS = 15_000;
+/** Identifies this process in lock tokens, so a recovered job waits for a stalled-but-alive owner's lock. */
+const INSTANCE = randomUUID().slice(0, 8);
+
+export type BridgeProcessor = (job: Job<BridgeJobData>, token?: string, signal?: AbortSignal) => Promise<void>;
+
+/** The worker side of the queue: a feedback sync, or one turn of a thread (placeholder, order, lock, answer). */
+export function createBridgeProcessor(deps: TurnRunnerDeps): BridgeProcessor {
+  return async (job, token, signal) => {
+    if (job.data.kind === "feedback") {
+      await deps.feedback.sync(job.data.difyMessageId, job.data.difyUser);
+      return;
+    }
+    await runTurn(deps, job as Job<ReplyJobData>, token, signal ?? new AbortController().signal);
+  };
+}
+
+async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: string | undefined, signal: AbortSignal): Promise<void> {
+  const turnId = job.id as string;
+  const msg = job.data.message;
+  const key = msg.conversationKey;
+  const log = deps.logger.child({ jobId: turnId, platform: msg.platform, conversationKey: key });
+  const platform = deps.platforms.get(msg.platform);
+  if (!platform) throw new Error(`no ${msg.platform} adapter in this process`);
+  const route = deps.gateway.to(platform, msg.replyTarget, log);
+
+  let isHead = await isFirstInThread(deps.fifo, deps.queue, key, turnId);
+  const placeholder = job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
+  // The job ahead may have finished while the placeholder was being posted.
+  if (!isHead) isHead = (await deps.fifo.head(key)) === turnId;
+
+  if (!isHead) {
+    await job.moveToDelayed(Date.now() + NOT_YOUR_TURN_RECHECK_MS, token);
+    throw new DelayedError();
+  }
+  const lockToken = `${INSTANCE}:${turnId}`;
+  if (!(await deps.lock.acquire(key, lockToken, deps.lockTtlMs))) {
+    // Held by a stalled run of this same job in a process that is still alive: wait for it to lapse.
+    const remaining = await deps.lock.remainingMs(key);
+    await job.moveToDelayed(Date.now() + Math.max(250, Math.min(remaining, deps.lockTtlMs)), token);
+    throw new DelayedError();
+  }
+  const renew = setInterval(
+    () => {
+      deps.lock.extend(key, lockToken, deps.lockTtlMs).then(
+        (held) => held || log.warn({}, "lost the thread lock while answering"),
+        (err: unknown) => log.warn({ err }, "could not renew the thread lock"),
+      );
+    },
+    Math.max(1_000, Math.floor(deps.lockTtlMs / 3)),
+  );
+  // Job data updates one after another, each on top of the last (they may be requested concurrently).
+  let saving: Promise<void> = Promise.resolve();
+  const save = (patch: Partial<ReplyJobData>): Promise<void> => {
+    saving = saving.then(() => job.updateData({ ...job.data, ...patch }));
+    return saving;
+  };
+  try {
+    await deps.pipeline.answer({
+      turnId,
+      data: job.data,
+      platform,
+      route,
+      placeholder,
+      signal,
+      logger: log,
+      saveDify: (dify) => save({ placeholder, dify }),
+      saveParts: (parts) => save({ placeholder, parts }),
+    });
+  } finally {
+    clearInterval(renew);
+    await deps.lock.release(key, lockToken).catch(() => undefined);
+    await leaveThread(deps, key, turnId, log);
+  }
+}
+
+/** The turn is done with its thread: the next one may start now. */
+async function leaveThread(deps: TurnRunnerDeps, key: string, turnId: string, log: Logger): Promise<void> {
+  const next = await deps.fifo.remove(key, turnId);
+  if (next) await promote(deps.queue, next, log);
+}
+
+/** A turn that can never post its placeholder will not run again: it leaves the thread to the next one. */
+async function leaveOnPermanent(deps: TurnRunnerDeps, job: Job<ReplyJobData>, err: unknown, log: Logger): Promise<never> {
+  if (err instanceof PermanentTurnError) await leaveThread(deps, job.data.message.conversationKey, job.id as string, log).catch(() => undefined);
+  throw err;
+}
