@@ -13,9 +13,8 @@ export type PlatformFailure = "rate_limited" | "transient" | "permanent";
 
 /**
  * The one table of what is worth another try. Every platform error code must be placed (the type checks it).
- * @internal Exported for the unit test that pins the table.
  */
-export const PLATFORM_RETRY_TABLE: Readonly<Record<PlatformErrorCode, PlatformFailure>> = {
+const PLATFORM_RETRY_TABLE: Readonly<Record<PlatformErrorCode, PlatformFailure>> = {
   PLATFORM_RATE_LIMITED: "rate_limited",
   PLATFORM_UNAVAILABLE: "transient",
   PLATFORM_AUTH: "permanent",
