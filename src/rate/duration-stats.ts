@@ -4,7 +4,10 @@ export interface DurationStats {
   observe(durationMs: number): void;
 }
 
-/** Typical answer duration, learned in memory as an exponentially weighted mean (tests, single processes). */
+/**
+ * Typical answer duration, learned in memory as an exponentially weighted mean (tests, single processes).
+ * @internal The in-memory DurationStats the streamer tests pace with; production keeps the statistics in Redis (RedisDurationStats).
+ */
 export class DurationEstimator implements DurationStats {
   private meanMs: number;
 

@@ -18,6 +18,7 @@ function perStream(list: readonly BudgetUsage[]): number {
  * from the append budget it shares with the other native streams.
  *
  * "native" streams natively whenever a start and its later stop fit; "auto" compares the two shares.
+ * @internal Exported for the unit test of the choice; callers use `decideStreamMode`.
  */
 export function chooseStreamMode(
   mode: "auto" | "native",

@@ -15,7 +15,10 @@ export interface HeldLock {
   readonly token: string;
 }
 
-/** The lock stayed taken for the whole wait. Never a reason to carry on unlocked: the caller decides what to do. */
+/**
+ * The lock stayed taken for the whole wait. Never a reason to carry on unlocked: the caller decides what to do.
+ * @internal Exported so tests can tell it apart; callers see it as a BridgeError with code LOCK_BUSY.
+ */
 export class LockBusyError extends BridgeError {
   readonly code = "LOCK_BUSY" as const;
 
