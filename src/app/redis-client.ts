@@ -1,5 +1,5 @@
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
-import type { RedisTarget } from "./redis-url.js";
+import type { RedisTarget } from "../config/redis-url.js";
 
 /** What one connection is for; each use wants different retry behaviour (see `openRedisConnections`). */
 export interface RedisClientOptions {

@@ -1,5 +1,5 @@
 import { createRedisClient } from "../app/redis-client.js";
-import { describeRedisTarget, type RedisTarget } from "../app/redis-url.js";
+import { describeRedisTarget, type RedisTarget } from "../config/redis-url.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
 
 /** Redis reachable, and configured so queued questions survive restarts and are never evicted. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseRedisUrl, type RedisTarget } from "../app/redis-url.js";
+import { parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
 

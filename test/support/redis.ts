@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Cluster, type Redis } from "ioredis";
 import { createRedisClient } from "../../src/app/redis-client.js";
-import { parseRedisUrl, type RedisTarget } from "../../src/app/redis-url.js";
+import { parseRedisUrl, type RedisTarget } from "../../src/config/redis-url.js";
 import { createRedisKeys, type RedisKeyBuilder } from "../../src/state/redis-keys.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeRedisTarget, parseRedisUrl } from "../../../src/app/redis-url.js";
+import { describeRedisTarget, parseRedisUrl } from "../../../src/config/redis-url.js";
 import { parseCoreConfig } from "../../../src/config/config.js";
 
 function targetOf(url: string) {
