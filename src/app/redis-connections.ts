@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
-import { createRedisClient } from "./redis-client.js";
 import type { RedisTarget } from "../config/redis-url.js";
+import { createRedisClient } from "./redis-client.js";
 
 /**
  * Separate connections, as BullMQ's production guide asks: commands for state (fail fast when Redis is down,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { parseRedisUrl, type RedisTarget } from "./redis-url.js";
 import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
+import { parseRedisUrl, type RedisTarget } from "./redis-url.js";
 
 /** Bad or missing settings. `issues` lists every problem at once, one "VAR: problem" line each. */
 export class ConfigError extends BridgeError {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeRedisTarget, parseRedisUrl } from "../../../src/config/redis-url.js";
 import { parseCoreConfig } from "../../../src/config/config.js";
+import { describeRedisTarget, parseRedisUrl } from "../../../src/config/redis-url.js";
 
 function targetOf(url: string) {
   const r = parseRedisUrl(url);
