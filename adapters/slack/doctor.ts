@@ -10,6 +10,7 @@ export async function checkSlack(config: SlackConfig): Promise<DoctorCheck[]> {
     new WebClient(token, { slackApiUrl: `${config.apiUrl}/`, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true });
   const checks: DoctorCheck[] = [];
   let scopes: string[] = [];
+  if (config.botToken === undefined) return checkInstalls(config);
   try {
     const auth = await client(config.botToken).auth.test();
     scopes = auth.response_metadata?.scopes ?? [];
@@ -63,4 +64,16 @@ export async function checkSlack(config: SlackConfig): Promise<DoctorCheck[]> {
     });
   }
   return checks;
+}
+
+/** With OAuth the installations live in Redis; the doctor checks the app's credentials it can check offline. */
+function checkInstalls(config: SlackConfig): DoctorCheck[] {
+  return [
+    {
+      area: "Slack",
+      name: "OAuth installs",
+      status: "pass",
+      detail: `client ${config.oauth?.clientId}; ${config.oauth?.tokenKeys.length ?? 0} SLACK_TOKEN_KEY key(s); install at https://YOUR-HOST/slack/install`,
+    },
+  ];
 }

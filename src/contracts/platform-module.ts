@@ -1,12 +1,15 @@
 import type { ChatPlatform } from "./chat-platform.js";
 import type { ParseResult } from "./config-schema.js";
 import type { DoctorCheck } from "./doctor.js";
+import type { InstallationVault } from "./installations.js";
 import type { Logger } from "./logger.js";
 import type { PlatformId } from "./messages.js";
 
 /** What the composition root hands every adapter factory. Adapters may take more (each documents its own). */
 export interface PlatformDeps {
   readonly logger: Logger;
+  /** Storage for per-workspace installations (Slack OAuth); usable once the bridge has started. */
+  readonly installations?: InstallationVault;
 }
 
 /**
