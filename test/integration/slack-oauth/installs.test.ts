@@ -54,10 +54,10 @@ describe("Slack OAuth installs: two workspaces, one bridge", () => {
 
     // At rest, neither bot token is readable anywhere in Redis.
     const stored = await everythingStored(e);
-    expect(stored).toContain("v1.");
     expect(stored).not.toContain(TEAM_A.botToken);
     expect(stored).not.toContain(TEAM_B.botToken);
     expect(stored).not.toContain("alpha-1111");
+    expect(stored).toContain("v1.");
 
     expect((await keysOf(e, "T0BBB")).some((k) => k.includes(":conv:"))).toBe(true);
     for (const envelope of e.slack.uninstall("T0BBB")) await e.send(envelope);
