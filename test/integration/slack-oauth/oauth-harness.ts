@@ -47,13 +47,15 @@ export class OAuthE2E {
     readonly vault: RedisInstallationVault,
     readonly tokenKey: string,
     readonly adapterLogs: LogEntry[],
-    private readonly sender: SlackEventsSender,
+    private readonly sender: SlackEventsSender | undefined,
   ) {}
 
-  static async start(opts: { tokenKey?: string } = {}): Promise<OAuthE2E> {
+  static async start(opts: { tokenKey?: string; transport?: "http" | "socket" } = {}): Promise<OAuthE2E> {
+    const isSocket = opts.transport === "socket";
     const slack = await FakeSlackApi.start({
       users: [{ id: "U0ANA", name: "ana" }],
       oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, workspaces: [TEAM_A, TEAM_B] },
+      ...(isSocket ? { socketMode: { pingIntervalMs: 1_000, ackTimeoutMs: 3_000 } } : {}),
     });
     const tokenKey = opts.tokenKey ?? randomBytes(32).toString("base64");
     const parsed = parseSlackConfig({
@@ -61,7 +63,7 @@ export class OAuthE2E {
       SLACK_CLIENT_SECRET: CLIENT_SECRET,
       SLACK_STATE_SECRET: "oauth-state-secret",
       SLACK_TOKEN_KEY: tokenKey,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      ...(isSocket ? { SLACK_APP_TOKEN: slack.team.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
       SLACK_API_URL: slack.apiUrl,
       SLACK_STREAMING: "edit",
     });
@@ -72,7 +74,8 @@ export class OAuthE2E {
     const h = await startBridge({ platforms: [platform], http: true, installations: vault });
     const base = `http://127.0.0.1:${h.bridge.httpPort}`;
     if (slack.oauth) slack.oauth.options.redirectUri = `${base}/slack/oauth_redirect`;
-    return new OAuthE2E(slack, h, vault, tokenKey, adapterLogs, new SlackEventsSender(`${base}/slack/events`, SIGNING_SECRET));
+    const sender = isSocket ? undefined : new SlackEventsSender(`${base}/slack/events`, SIGNING_SECRET);
+    return new OAuthE2E(slack, h, vault, tokenKey, adapterLogs, sender);
   }
 
   get base(): string {
@@ -108,7 +111,12 @@ export class OAuthE2E {
     return done.status;
   }
 
+  /** Over HTTP: a signed Events API post that must get a 200; over Socket Mode: an envelope that must be acked. */
   async send(body: Record<string, unknown>): Promise<void> {
+    if (!this.sender) {
+      if ((await this.slack.socket.deliver(body)) === null) throw new Error("Socket Mode envelope was not acknowledged");
+      return;
+    }
     const res = await this.sender.sendEvent(body);
     if (res.status !== 200) throw new Error(`Events API answered ${res.status}: ${res.body}`);
   }
