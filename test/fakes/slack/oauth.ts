@@ -88,6 +88,21 @@ export class FakeSlackOAuth {
     if (grant.redirectUri !== redirectUri) return { ok: false, error: "bad_redirect_uri" };
     const team = grant.team;
     this.installed.set(team.botToken, team);
+    // An org-wide install has no team: the token speaks for every workspace of the org.
+    if (team.enterpriseId !== undefined) {
+      return {
+        ok: true,
+        access_token: team.botToken,
+        token_type: "bot",
+        scope: team.scopes.join(","),
+        bot_user_id: team.botUserId,
+        app_id: appId,
+        team: null,
+        enterprise: { id: team.enterpriseId, name: team.teamName },
+        authed_user: { id: "U0INSTALLER" },
+        is_enterprise_install: true,
+      };
+    }
     return {
       ok: true,
       access_token: team.botToken,

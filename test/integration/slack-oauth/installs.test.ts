@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
 import { eventually } from "../../support/bridge-harness.js";
 import { keysByPrefix } from "../../support/redis.js";
-import { OAuthE2E, TEAM_A, TEAM_B } from "./oauth-harness.js";
+import { GRID, OAuthE2E, TEAM_A, TEAM_B } from "./oauth-harness.js";
 
 /** Every value the bridge keeps in Redis under the harness prefix, as text (strings, hashes, lists, sets, zsets). */
 async function everythingStored(e: OAuthE2E): Promise<string> {
@@ -67,6 +67,25 @@ describe.each(["http", "socket"] as const)("Slack OAuth installs over %s: two wo
     expect((await keysOf(e, "T0AAA")).some((k) => k.includes(":conv:"))).toBe(true);
     const qa2 = await e.mention(TEAM_A, "C0ALPHA", "alpha again");
     await e.answerOf(qa2, "Answer for Alpha");
+  });
+});
+
+describe("Slack OAuth installs: Enterprise Grid", () => {
+  let e: OAuthE2E;
+  afterEach(async () => e?.close());
+
+  it("an org-wide install is stored under the org and answers in a workspace of the org with the org's token", async () => {
+    e = await OAuthE2E.start();
+    expect(await e.install(GRID)).toBe(200);
+    expect(await e.vault.list("slack")).toEqual(["E0GRID"]);
+    e.h.dify.onChat(() => scripts.answer("Grid answer", { chunkChars: 4, delayMs: 5 }));
+    const q = await e.mention(GRID, "C0GRID", "hello grid");
+    const reply = await e.answerOf(q, "Grid answer");
+    expect(reply).toMatchObject({ user: "UBOTG" });
+    const writes = e.slack.calls.filter((c) => c.args.channel === "C0GRID");
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.every((c) => c.auth === "bot" && c.teamId === "T0GRIDWS")).toBe(true);
+    expect(await everythingStored(e)).not.toContain(GRID.botToken);
   });
 });
 

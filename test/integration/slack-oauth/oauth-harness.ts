@@ -20,6 +20,16 @@ export const TEAM_A: FakeSlackTeam = {
   botUserId: "UBOTA",
   botId: "BBOTA",
 };
+/** A workspace of an Enterprise Grid org where the app is installed org-wide. */
+export const GRID: FakeSlackTeam = {
+  ...DEFAULT_FAKE_TEAM,
+  teamId: "T0GRIDWS",
+  enterpriseId: "E0GRID",
+  teamName: "Grid",
+  botToken: "xoxb-grid-3333-secret",
+  botUserId: "UBOTG",
+  botId: "BBOTG",
+};
 export const TEAM_B: FakeSlackTeam = {
   ...DEFAULT_FAKE_TEAM,
   teamId: "T0BBB",
@@ -54,7 +64,7 @@ export class OAuthE2E {
     const isSocket = opts.transport === "socket";
     const slack = await FakeSlackApi.start({
       users: [{ id: "U0ANA", name: "ana" }],
-      oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, workspaces: [TEAM_A, TEAM_B] },
+      oauth: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, workspaces: [TEAM_A, TEAM_B, GRID] },
       ...(isSocket ? { socketMode: { pingIntervalMs: 1_000, ackTimeoutMs: 3_000 } } : {}),
     });
     const tokenKey = opts.tokenKey ?? randomBytes(32).toString("base64");
