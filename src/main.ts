@@ -3,6 +3,7 @@ import { createPlatforms, enabledPlatforms, secretValues } from "./app/platform-
 import { PLATFORM_MODULES } from "./app/platform-modules.js";
 import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
 import { loadEnvironment } from "./config/environment.js";
+import { RedisInstallationVault } from "./installations/redis-installation-vault.js";
 import { createLogger } from "./logging/logger.js";
 
 /**
@@ -33,7 +34,8 @@ const logger = createLogger({
   secrets: secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES),
 });
 
-const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger }), logger });
+const installations = new RedisInstallationVault();
+const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger, installations }), logger, installations });
 
 let exiting = false;
 async function stop(code: number, reason: string): Promise<void> {

@@ -12,8 +12,25 @@ type SlackStreamingSetting = "auto" | "edit" | "native";
 /** How events reach the bridge: Events API over HTTP (signed) or a Socket Mode WebSocket. */
 type SlackTransport = { readonly kind: "http"; readonly signingSecret: string } | { readonly kind: "socket"; readonly appToken: string };
 
+/**
+ * Slack's OAuth install flow (SLACK_CLIENT_ID …): installations in the core's vault, one per workspace, each
+ * answered with its own bot token. Unset: the one SLACK_BOT_TOKEN serves its one workspace.
+ */
+export interface SlackOAuthConfig {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Signs the install flow's `state` (CSRF protection, Bolt's ClearStateStore). */
+  readonly stateSecret: string;
+  /** SLACK_TOKEN_KEY: 32-byte AES keys, the first seals new records, every one opens (key rotation). */
+  readonly tokenKeys: readonly Buffer[];
+  /** SLACK_OAUTH_REDIRECT_URL: sent as `redirect_uri`; unset = the Redirect URL configured in the app. */
+  readonly redirectUri?: string;
+}
+
 export interface SlackConfig {
-  readonly botToken: string;
+  /** The one bot token; undefined with OAuth installs (`oauth`), where every workspace has its own. */
+  readonly botToken?: string;
+  readonly oauth?: SlackOAuthConfig;
   readonly transport: SlackTransport;
   /** Web API base without a trailing slash, e.g. "https://slack.com/api". */
   readonly apiUrl: string;
@@ -30,6 +47,11 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]+$/;
 
 const fieldSchema = z.object({
   SLACK_BOT_TOKEN: optionalSecret(),
+  SLACK_CLIENT_ID: optionalSecret(),
+  SLACK_CLIENT_SECRET: optionalSecret(),
+  SLACK_STATE_SECRET: optionalSecret(),
+  SLACK_TOKEN_KEY: optionalSecret(),
+  SLACK_OAUTH_REDIRECT_URL: envUrl(),
   SLACK_SIGNING_SECRET: optionalSecret(),
   SLACK_APP_TOKEN: optionalSecret(),
   SLACK_API_URL: envUrl(),
@@ -51,6 +73,47 @@ export const SLACK_ENV_VARS: readonly string[] = Object.keys(fieldSchema.shape);
 
 const isSet = (v: string | undefined): v is string => v !== undefined && v.trim() !== "";
 
+/** SLACK_TOKEN_KEY's comma-separated keys, decoded; entries that are not 32 bytes of base64 are reported by position. */
+function decodeTokenKeys(raw: string): { keys: Buffer[]; issues: string[] } {
+  const entries = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  const issues: string[] = [];
+  const keys = entries.map((entry, i) => {
+    const key = Buffer.from(entry, "base64");
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(entry) || key.length !== 32) {
+      issues.push(`SLACK_TOKEN_KEY: key ${i + 1} is not 32 bytes of base64 (make one with: openssl rand -base64 32)`);
+    }
+    return key;
+  });
+  if (entries.length === 0) issues.push("SLACK_TOKEN_KEY: is required with SLACK_CLIENT_ID (32 bytes, base64)");
+  return { keys, issues };
+}
+
+/** The OAuth variables: all four together, and not next to SLACK_BOT_TOKEN (one way of getting tokens at a time). */
+function oauthIssues(env: Record<string, string | undefined>): string[] {
+  const names = ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "SLACK_TOKEN_KEY"] as const;
+  const anySet = names.some((n) => isSet(env[n]));
+  if (!anySet) return [];
+  const issues: string[] = [];
+  for (const n of names) {
+    if (n !== "SLACK_TOKEN_KEY" && !isSet(env[n]))
+      issues.push(`${n}: is required for Slack OAuth installs (set with ${names.filter((m) => m !== n).join(", ")})`);
+  }
+  if (isSet(env.SLACK_TOKEN_KEY) || isSet(env.SLACK_CLIENT_ID)) issues.push(...decodeTokenKeys(env.SLACK_TOKEN_KEY ?? "").issues);
+  if (isSet(env.SLACK_BOT_TOKEN)) {
+    issues.push("SLACK_BOT_TOKEN: unset it with SLACK_CLIENT_ID: OAuth installs give every workspace its own token (see README, moving to OAuth)");
+  }
+  if (!isSet(env.SLACK_SIGNING_SECRET) && !isSet(env.SLACK_APP_TOKEN)) {
+    issues.push("SLACK_SIGNING_SECRET: is required with SLACK_CLIENT_ID unless SLACK_APP_TOKEN is set (Events API over HTTP, or Socket Mode)");
+  }
+  if (isSet(env.SLACK_APP_TOKEN) && !env.SLACK_APP_TOKEN.trim().startsWith("xapp-")) {
+    issues.push("SLACK_APP_TOKEN: must be an app-level token (starting with xapp-) with the connections:write scope");
+  }
+  return issues;
+}
+
 /**
  * Checks that span several variables. They run on the raw values (presence and prefixes only), so they are
  * reported together with the per-variable problems instead of after them.
@@ -60,6 +123,9 @@ function crossFieldIssues(env: Record<string, string | undefined>): string[] {
   const bot = env.SLACK_BOT_TOKEN;
   const app = env.SLACK_APP_TOKEN;
   const secret = env.SLACK_SIGNING_SECRET;
+  if (isSet(env.SLACK_CLIENT_ID) || isSet(env.SLACK_CLIENT_SECRET) || isSet(env.SLACK_STATE_SECRET) || isSet(env.SLACK_TOKEN_KEY)) {
+    return [...oauthIssues(env), ...channelIssues(env)];
+  }
   if (!isSet(bot)) {
     if (isSet(secret) || isSet(app)) {
       issues.push("SLACK_BOT_TOKEN: is required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set");
@@ -76,19 +142,20 @@ function crossFieldIssues(env: Record<string, string | undefined>): string[] {
         "(the HTTP Events API needs the signing secret; Socket Mode needs the app token)",
     );
   }
+  return [...issues, ...channelIssues(env)];
+}
+
+function channelIssues(env: Record<string, string | undefined>): string[] {
   const channels = (env.SLACK_ALLOWED_CHANNELS ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-  channels.forEach((id, i) => {
-    if (!CHANNEL_ID.test(id)) issues.push(`SLACK_ALLOWED_CHANNELS: entry ${i + 1} is not a Slack channel id (like C0123ABCD)`);
-  });
-  return issues;
+  return channels.flatMap((id, i) => (CHANNEL_ID.test(id) ? [] : [`SLACK_ALLOWED_CHANNELS: entry ${i + 1} is not a Slack channel id (like C0123ABCD)`]));
 }
 
 /**
- * Reads the SLACK_* variables. Returns `null` when SLACK_BOT_TOKEN is unset (Slack is off), and every problem at
- * once otherwise. Messages name the variable and never echo its value. With both SLACK_APP_TOKEN and
+ * Reads the SLACK_* variables. Returns `null` when neither SLACK_BOT_TOKEN nor SLACK_CLIENT_ID is set (Slack is
+ * off), and every problem at once otherwise. Messages name the variable and never echo its value. With both SLACK_APP_TOKEN and
  * SLACK_SIGNING_SECRET set, Socket Mode wins (the signing secret is then unused).
  */
 export function parseSlackConfig(env: Record<string, string | undefined>): ParseResult<SlackConfig | null> {
@@ -96,11 +163,22 @@ export function parseSlackConfig(env: Record<string, string | undefined>): Parse
   const issues = [...(parsed.ok ? [] : parsed.issues), ...crossFieldIssues(env)];
   if (!parsed.ok || issues.length > 0) return { ok: false, issues };
   const v = parsed.value;
-  if (v.SLACK_BOT_TOKEN === undefined) return { ok: true, value: null };
+  if (v.SLACK_BOT_TOKEN === undefined && v.SLACK_CLIENT_ID === undefined) return { ok: true, value: null };
   const transport: SlackTransport =
     v.SLACK_APP_TOKEN !== undefined ? { kind: "socket", appToken: v.SLACK_APP_TOKEN } : { kind: "http", signingSecret: v.SLACK_SIGNING_SECRET as string };
+  const oauth: SlackOAuthConfig | undefined =
+    v.SLACK_CLIENT_ID === undefined
+      ? undefined
+      : Object.freeze({
+          clientId: v.SLACK_CLIENT_ID,
+          clientSecret: v.SLACK_CLIENT_SECRET as string,
+          stateSecret: v.SLACK_STATE_SECRET as string,
+          tokenKeys: Object.freeze(decodeTokenKeys(v.SLACK_TOKEN_KEY ?? "").keys),
+          ...(v.SLACK_OAUTH_REDIRECT_URL !== undefined ? { redirectUri: v.SLACK_OAUTH_REDIRECT_URL } : {}),
+        });
   const config: SlackConfig = {
-    botToken: v.SLACK_BOT_TOKEN,
+    ...(v.SLACK_BOT_TOKEN !== undefined ? { botToken: v.SLACK_BOT_TOKEN } : {}),
+    ...(oauth ? { oauth } : {}),
     transport,
     apiUrl: v.SLACK_API_URL ?? DEFAULT_SLACK_API_URL,
     isCustomApiUrl: v.SLACK_API_URL !== undefined,

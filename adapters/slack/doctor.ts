@@ -1,15 +1,18 @@
 import { WebClient } from "@slack/web-api";
 import type { DoctorCheck } from "../../src/contracts/doctor.js";
+import type { InstallationVault } from "../../src/contracts/installations.js";
 import type { SlackConfig } from "./config.js";
+import { checkInstallations } from "./installation-checks.js";
 import { findMissingScopes, REQUIRED_BOT_SCOPES } from "./scopes.js";
 
 /** `npm run doctor` for Slack: the token, the scopes it was granted against the manifest's, and the transport. */
-export async function checkSlack(config: SlackConfig): Promise<DoctorCheck[]> {
+export async function checkSlack(config: SlackConfig, deps: { readonly installations?: InstallationVault } = {}): Promise<DoctorCheck[]> {
   const area = "Slack";
   const client = (token: string) =>
     new WebClient(token, { slackApiUrl: `${config.apiUrl}/`, retryConfig: { retries: 0 }, timeout: 10_000, rejectRateLimitedCalls: true });
   const checks: DoctorCheck[] = [];
   let scopes: string[] = [];
+  if (config.botToken === undefined) return checkInstallations(config, deps.installations);
   try {
     const auth = await client(config.botToken).auth.test();
     scopes = auth.response_metadata?.scopes ?? [];

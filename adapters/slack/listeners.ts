@@ -1,4 +1,4 @@
-import type { App } from "@slack/bolt";
+import type { App, Context } from "@slack/bolt";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { mentionedUserIds } from "./markup.js";
@@ -11,6 +11,11 @@ export interface ListenerDeps {
   readonly sink: InboundSink;
   readonly users: UserDirectory;
   readonly logger: Logger;
+  /**
+   * With OAuth installs the bot and the token differ per workspace: the normalize context and the user directory
+   * of the workspace the event came from (Bolt's context, filled by `authorize`). Unset: `context` and `users`.
+   */
+  readonly perWorkspace?: (bolt: Context) => { readonly context: NormalizeContext; readonly users: UserDirectory };
 }
 
 /**
@@ -21,10 +26,12 @@ export interface ListenerDeps {
  * sink shows the clicker Slack's error mark and they can click again instead of the click vanishing.
  */
 export function registerSlackListeners(app: App, deps: ListenerDeps): void {
-  const { context, sink, users, logger } = deps;
+  const { sink, logger } = deps;
   const now = () => new Date().toISOString();
+  const scope = (bolt: Context) => deps.perWorkspace?.(bolt) ?? deps;
 
-  const onMessage = async (raw: unknown) => {
+  const onMessage = async (raw: unknown, bolt: Context) => {
+    const { context, users } = scope(bolt);
     const event = raw as SlackMessageEvent;
     const first = normalizeMessageEvent(event, context, now());
     if (first.kind === "ignored") return logger.debug({ eventType: event.type, reason: first.reason }, "slack message ignored");
@@ -36,19 +43,21 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     logger.debug({ platform: "slack", dedupeKey: message.dedupeKey, eventType: event.type }, "slack message received");
     await sink({ kind: "message", message });
   };
-  app.event("app_mention", async ({ event }) => onMessage(event));
-  app.event("message", async ({ event }) => onMessage(event));
+  app.event("app_mention", async ({ event, context }) => onMessage(event, context));
+  app.event("message", async ({ event, context }) => onMessage(event, context));
 
-  const onReaction = async (raw: unknown) => {
+  const onReaction = async (raw: unknown, bolt: Context) => {
+    const { context } = scope(bolt);
     const reaction = normalizeReactionEvent(raw as SlackReactionEvent, context, now());
     if (reaction.kind === "ignored") return logger.debug({ reason: reaction.reason }, "slack reaction ignored");
     await sink({ kind: "reaction", reaction: reaction.value });
   };
-  app.event("reaction_added", async ({ event }) => onReaction(event));
-  app.event("reaction_removed", async ({ event }) => onReaction(event));
+  app.event("reaction_added", async ({ event, context }) => onReaction(event, context));
+  app.event("reaction_removed", async ({ event, context }) => onReaction(event, context));
 
-  app.action({ type: "block_actions" }, async ({ ack, body }) => {
+  app.action({ type: "block_actions" }, async ({ ack, body, context: bolt }) => {
     await ack();
+    const { context, users } = scope(bolt);
     const b = body as unknown as SlackBlockActionsBody;
     const clicker = b.user?.id;
     const userNames = clicker ? await users.namesOf([clicker]) : {};

@@ -9,7 +9,7 @@ export const slackModule: PlatformModule<SlackConfig> = {
   displayName: "Slack",
   enabledBy: "SLACK_BOT_TOKEN",
   envVars: SLACK_ENV_VARS,
-  secretEnvVars: ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"],
+  secretEnvVars: ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET", "SLACK_TOKEN_KEY"],
   parseConfig: parseSlackConfig,
   checkSetup: checkSlack,
   create: createSlackPlatform,

@@ -18,7 +18,7 @@ function checkLength(markdown: string): void {
  * calls to the budgets). A streaming message cannot carry buttons, so the placeholder the core posted keeps the
  * Stop button until `stop`, which appends the final extras and then deletes the placeholder.
  */
-export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "native", logger: Logger): NativeStreaming {
+export function createSlackNativeStreaming(clientFor: (workspaceId: string) => Promise<WebClient>, mode: "auto" | "native", logger: Logger): NativeStreaming {
   return {
     mode,
 
@@ -28,6 +28,7 @@ export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "na
       }
       if (markdown.trim() === "") throw new PlatformValidationError("slack", "invalid", "a Slack stream starts with text");
       checkLength(markdown);
+      const client = await clientFor(target.workspaceId);
       // Slack documents the recipient as required outside DMs; with bot tokens it has been seen to insist on
       // it in DMs as well (missing_recipient_*), and the asker is always known, so it is always sent.
       const res = await callSlack("chat.startStream", () =>
@@ -53,11 +54,13 @@ export function createSlackNativeStreaming(client: WebClient, mode: "auto" | "na
     async append(ref, markdownDelta) {
       if (markdownDelta === "") return;
       checkLength(markdownDelta);
+      const client = await clientFor(ref.workspaceId);
       await callSlack("chat.appendStream", () => client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: markdownDelta }));
     },
 
     async stop(ref, final, opts) {
       checkLength(final.markdownDelta);
+      const client = await clientFor(ref.workspaceId);
       const blocks = renderExtras(final.content);
       await callSlack("chat.stopStream", () =>
         client.chat.stopStream({

@@ -1,4 +1,4 @@
-import { App } from "@slack/bolt";
+import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { ChatPlatform, HttpRoute, InboundSink, NativeStreaming, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
@@ -14,14 +14,22 @@ import { slackDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
+import { registerInstallListeners } from "./install-listeners.js";
+import { createSlackInstaller } from "./install-routes.js";
+import { VaultInstallationStore } from "./installation-store.js";
 import { registerSlackListeners } from "./listeners.js";
 import { createSlackNativeStreaming } from "./native-streaming.js";
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
 import { fetchSlackThreadHistory } from "./thread-history.js";
+import { TokenSeal } from "./token-seal.js";
 import { createUserDirectory, type UserDirectory, type UserDirectoryOptions } from "./user-directory.js";
 import { createSlackWebClient } from "./web-client.js";
+import { installedWorkspaces, type SlackWorkspace, type SlackWorkspaces, singleTokenWorkspace } from "./workspaces.js";
+
+/** A Slack file URL names its workspace: https://files.slack.com/files-pri/T0123-F0456/download/name. */
+const FILE_TEAM = /\/files-pri\/([A-Z0-9]+)-/;
 
 export interface SlackPlatformDeps extends AdapterDeps {
   readonly userDirectory?: UserDirectoryOptions;
@@ -34,9 +42,17 @@ export class SlackPlatform implements ChatPlatform {
   readonly streaming?: NativeStreaming;
 
   private readonly logger: Logger;
-  private readonly client: WebClient;
-  private readonly users: UserDirectory;
-  private readonly download: SafeDownloader;
+  private readonly workspaces: SlackWorkspaces;
+  /** OAuth installs only: the installations, and Bolt's installer serving /slack/install and /slack/oauth_redirect. */
+  private readonly installs: { store: VaultInstallationStore; installer: ReturnType<typeof createSlackInstaller> } | undefined;
+  /** Per bot token (one per workspace with OAuth, one in all): the user directory and the file downloader. */
+  private readonly usersByToken = new Map<string, UserDirectory>();
+  private readonly downloadsByToken = new Map<string, SafeDownloader>();
+  private readonly deps: SlackPlatformDeps;
+  private readonly orgWorkspacesSeen = new Set<string>();
+  /** SLACK_BOT_TOKEN's client; undefined with OAuth. */
+  private readonly singleClient: WebClient | undefined;
+  private readonly newClient: (token: string) => WebClient;
   private identity: SlackBotIdentity | undefined;
   private app: App | undefined;
   private http: SlackHttpIngress | undefined;
@@ -51,17 +67,51 @@ export class SlackPlatform implements ChatPlatform {
     deps: SlackPlatformDeps,
   ) {
     this.logger = deps.logger.child({ platform: "slack" });
-    this.client = createSlackWebClient(config, this.logger);
-    this.users = createUserDirectory(this.client, this.logger, deps.userDirectory);
-    this.download = createSafeDownloader(slackDownloadPolicy(config), deps.download);
+    this.deps = deps;
+    const newClient = (token: string) => createSlackWebClient({ botToken: token, apiUrl: config.apiUrl }, this.logger);
+    this.newClient = newClient;
+    if (config.oauth !== undefined) {
+      if (deps.installations === undefined) throw new PlatformError("slack", "Slack OAuth installs need the bridge's installation store");
+      const store = new VaultInstallationStore(deps.installations, new TokenSeal(config.oauth.tokenKeys), this.logger);
+      this.installs = { store, installer: createSlackInstaller(config.oauth, store, { apiUrl: config.apiUrl, logger: this.logger }) };
+      this.workspaces = installedWorkspaces(store, newClient);
+      this.singleClient = undefined;
+    } else {
+      const token = config.botToken as string;
+      this.installs = undefined;
+      this.singleClient = newClient(token);
+      this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity?.botUserId);
+    }
     if (config.streaming !== "edit") {
-      this.streaming = createSlackNativeStreaming(this.client, config.streaming, this.logger);
+      this.streaming = createSlackNativeStreaming(async (workspaceId) => (await this.workspaces(workspaceId)).client, config.streaming, this.logger);
     }
   }
 
-  /** POST /slack/events in HTTP mode once started with a sink; absent otherwise. */
+  /** POST /slack/events in HTTP mode once started with a sink, and the install flow's pages with OAuth. */
   get httpRoutes(): readonly HttpRoute[] | undefined {
-    return this.http ? [this.http.route] : undefined;
+    const routes = [...(this.http ? [this.http.route] : []), ...(this.installs && this.isStarted ? this.installs.installer.routes : [])];
+    return routes.length > 0 ? routes : undefined;
+  }
+
+  /** Bounded like the clients: one directory per token this process has seen. */
+  private usersOf(ws: Pick<SlackWorkspace, "token"> & { client?: WebClient }): UserDirectory {
+    let users = this.usersByToken.get(ws.token);
+    if (users === undefined) {
+      if (this.usersByToken.size >= 1_000) this.usersByToken.delete(this.usersByToken.keys().next().value as string);
+      users = createUserDirectory(ws.client ?? this.newClient(ws.token), this.logger, this.deps.userDirectory);
+      this.usersByToken.set(ws.token, users);
+    }
+    return users;
+  }
+
+  private downloaderOf(token: string | undefined): SafeDownloader {
+    const key = token ?? "";
+    let download = this.downloadsByToken.get(key);
+    if (download === undefined) {
+      download = createSafeDownloader(slackDownloadPolicy({ ...this.config, ...(token !== undefined ? { botToken: token } : {}) }), this.deps.download);
+      this.downloadsByToken.set(key, download);
+    }
+    return download;
   }
 
   /** The bot's identity from auth.test; available after `start`. */
@@ -78,7 +128,8 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   private async doStart(sink?: InboundSink): Promise<void> {
-    const identity = await fetchBotIdentity(this.client, this.logger);
+    // With OAuth there is no one bot: each workspace's bot comes from its installation, per event and per call.
+    const identity = this.installs ? undefined : await fetchBotIdentity(this.singleClient as WebClient, this.logger);
     this.identity = identity;
     if (sink !== undefined) await this.startIntake(identity, sink);
     this.isStarted = true;
@@ -88,7 +139,7 @@ export class SlackPlatform implements ChatPlatform {
     );
   }
 
-  private async startIntake(identity: SlackBotIdentity, sink: InboundSink): Promise<void> {
+  private async startIntake(identity: SlackBotIdentity | undefined, sink: InboundSink): Promise<void> {
     const transport = this.config.transport;
     let receiver: SlackHttpIngress["receiver"] | AckAfterSinkSocketReceiver;
     if (transport.kind === "http") {
@@ -106,24 +157,60 @@ export class SlackPlatform implements ChatPlatform {
       receiver = this.socket;
     }
     // botId + botUserId make Bolt skip its own auth.test; ignoreSelf is off because normalization filters bots
-    // (and must see our own reactions); convoStore is off: no in-process conversation state.
+    // (and must see our own reactions); convoStore is off: no in-process conversation state. With OAuth, Bolt
+    // authorizes every event from the workspace's installation instead.
+    const auth = identity
+      ? { token: this.config.botToken as string, botId: identity.botId, botUserId: identity.botUserId }
+      : { authorize: this.authorizeFromInstallations() };
     this.app = new App({
-      token: this.config.botToken,
+      ...auth,
       receiver,
-      botId: identity.botId,
-      botUserId: identity.botUserId,
       ignoreSelf: false,
       convoStore: false,
       logger: toSlackSdkLogger(this.logger, "slack-bolt"),
       clientOptions: { slackApiUrl: `${this.config.apiUrl}/`, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     });
-    registerSlackListeners(this.app, {
-      context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels: this.config.allowedChannels },
-      sink,
-      users: this.users,
-      logger: this.logger,
-    });
+    const allowedChannels = this.config.allowedChannels;
+    if (identity) {
+      const ws = await this.workspaces(identity.teamId);
+      registerSlackListeners(this.app, {
+        context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels },
+        sink,
+        users: this.usersOf(ws),
+        logger: this.logger,
+      });
+    } else if (this.installs) {
+      registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
+      registerSlackListeners(this.app, {
+        context: { botUserId: "", teamId: "", allowedChannels },
+        sink,
+        users: { namesOf: async () => ({}) },
+        logger: this.logger,
+        perWorkspace: (bolt: Context) => ({
+          context: { botUserId: bolt.botUserId ?? "", teamId: bolt.teamId ?? "", allowedChannels },
+          users: this.usersOf({ token: bolt.botToken ?? "" }),
+        }),
+      });
+    }
     if (this.socket) await this.socket.start();
+  }
+
+  /**
+   * Bolt's `authorize` from the installations. An event from a workspace of an org-wide install also records
+   * that workspace → org pointer, so outbound calls (which know only the workspace) find the org's token.
+   */
+  private authorizeFromInstallations(): Authorize<boolean> {
+    const installs = this.installs;
+    if (installs === undefined) throw new PlatformError("slack", "not an OAuth deployment");
+    return async (source) => {
+      const result = await installs.installer.installer.authorize(source);
+      const { teamId, enterpriseId } = source;
+      if (source.isEnterpriseInstall && teamId !== undefined && enterpriseId !== undefined && !this.orgWorkspacesSeen.has(teamId)) {
+        await installs.store.rememberOrgWorkspace(teamId, enterpriseId);
+        this.orgWorkspacesSeen.add(teamId);
+      }
+      return result;
+    };
   }
 
   stop(): Promise<void> {
@@ -151,8 +238,9 @@ export class SlackPlatform implements ChatPlatform {
 
   async postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
     const payload = renderMessage(content);
+    const { client } = await this.workspaces(target.workspaceId);
     const res = await callSlack("chat.postMessage", () =>
-      this.client.chat.postMessage({
+      client.chat.postMessage({
         channel: target.channelId,
         ...(target.threadId !== undefined ? { thread_ts: target.threadId } : {}),
         text: payload.text,
@@ -173,15 +261,17 @@ export class SlackPlatform implements ChatPlatform {
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
     const payload = renderMessage(content);
+    const { client } = await this.workspaces(ref.workspaceId);
     await callSlack("chat.update", () =>
-      this.client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: toSdkBlocks(payload.blocks) }),
+      client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: toSdkBlocks(payload.blocks) }),
     );
   }
 
   /** Deleting a message that is already gone counts as done. */
   async deleteMessage(ref: MessageRef): Promise<void> {
+    const { client } = await this.workspaces(ref.workspaceId);
     try {
-      await callSlack("chat.delete", () => this.client.chat.delete({ channel: ref.channelId, ts: ref.messageId }));
+      await callSlack("chat.delete", () => client.chat.delete({ channel: ref.channelId, ts: ref.messageId }));
     } catch (err) {
       if (err instanceof PlatformError && err.code === "PLATFORM_NOT_FOUND") return;
       throw err;
@@ -190,8 +280,9 @@ export class SlackPlatform implements ChatPlatform {
 
   async postEphemeral(target: ReplyTarget, userId: string, markdown: string): Promise<void> {
     const payload = renderMessage({ markdown });
+    const { client } = await this.workspaces(target.workspaceId);
     await callSlack("chat.postEphemeral", () =>
-      this.client.chat.postEphemeral({
+      client.chat.postEphemeral({
         channel: target.channelId,
         user: userId,
         ...(target.threadId !== undefined ? { thread_ts: target.threadId } : {}),
@@ -201,21 +292,27 @@ export class SlackPlatform implements ChatPlatform {
     );
   }
 
-  attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
-    return uploadFiles(this.client, target, files, this.capabilities.maxUploadBytes);
+  async attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
+    const { client } = await this.workspaces(target.workspaceId);
+    return uploadFiles(client, target, files, this.capabilities.maxUploadBytes);
   }
 
-  downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array> {
-    return this.download(att, opts);
+  /** With OAuth, the file's own workspace (named in its URL) lends its token; another workspace's never goes out. */
+  async downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array> {
+    if (!this.installs) return this.downloaderOf(this.config.botToken)(att, opts);
+    const teamId = FILE_TEAM.exec(att.ref)?.[1];
+    const token =
+      teamId === undefined
+        ? undefined
+        : await this.workspaces(teamId).then(
+            (ws) => ws.token,
+            () => undefined,
+          );
+    return this.downloaderOf(token)(att, opts);
   }
 
   async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
-    const identity = this.requireIdentity();
-    return fetchSlackThreadHistory(this.client, target, opts, { botUserId: identity.botUserId, users: this.users });
-  }
-
-  private requireIdentity(): SlackBotIdentity {
-    if (this.identity === undefined) throw new PlatformError("slack", "the Slack adapter is not started");
-    return this.identity;
+    const ws = await this.workspaces(target.workspaceId);
+    return fetchSlackThreadHistory(ws.client, target, opts, { botUserId: ws.botUserId, users: this.usersOf(ws) });
   }
 }

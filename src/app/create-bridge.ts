@@ -11,6 +11,8 @@ import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
 import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
+import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
+import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData } from "../queue/job-types.js";
@@ -45,6 +47,8 @@ export interface BridgeOptions {
   readonly metrics?: BridgeMetrics;
   /** Listen for HTTP at all (tests of the worker role may not need it). @defaultValue true */
   readonly http?: boolean;
+  /** The vault handed to the adapters (Slack OAuth installs); bound to Redis at start, before the platforms start. */
+  readonly installations?: RedisInstallationVault;
 }
 
 /**
@@ -110,8 +114,10 @@ export class Bridge {
     const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
     const keyOptions = { hashTags: needsHashTags(config.redis) };
-    const key = createRedisKeys(this.o.redisPrefix ?? config.redisPrefix, keyOptions);
-    const bullPrefix = queuePrefix(this.o.redisPrefix ?? config.redisPrefix, keyOptions);
+    const prefix = this.o.redisPrefix ?? config.redisPrefix;
+    const key = createRedisKeys(prefix, keyOptions);
+    const bullPrefix = queuePrefix(prefix, keyOptions);
+    this.o.installations?.bind(redis.commands, key);
     const ttl = config.conversationTtlMs;
     const queueName = this.o.queueName ?? "dify-bridge";
     const queue = new Queue<BridgeJobData>(queueName, { connection: redis.commands, prefix: bullPrefix });
@@ -194,6 +200,7 @@ export class Bridge {
       actions: new ActionHandler({ turns, stops, queue: replyQueue, dify: this.dify, gateway, logger }),
       metrics: this.metrics,
       logger,
+      forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
     await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));

@@ -1,9 +1,12 @@
 import { parsePlatformConfigs } from "../app/platform-config.js";
 import { PLATFORM_MODULES } from "../app/platform-modules.js";
+import { createRedisClient, needsHashTags } from "../app/redis-client.js";
 import { parseCoreConfig } from "../config/config.js";
 import { loadEnvironment } from "../config/environment.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
+import { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { createLogger } from "../logging/logger.js";
+import { createRedisKeys } from "../state/redis-keys.js";
 import { checkDify } from "./dify-checks.js";
 import { checkRedis } from "./redis-checks.js";
 
@@ -55,11 +58,17 @@ async function run(): Promise<DoctorCheck[]> {
     later.push(checkRedis(core.value.redis));
     later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
   }
-  for (const { module, config } of platforms.enabled) later.push(module.checkSetup(config));
+  // The installations (Slack OAuth) live in Redis: the adapters get the vault to check each one.
+  const redis = core.ok ? createRedisClient(core.value.redis, { connectTimeout: 3_000, maxRetriesPerRequest: 1, enableOfflineQueue: true }) : undefined;
+  redis?.on("error", () => undefined);
+  const installations = new RedisInstallationVault();
+  if (redis && core.ok) installations.bind(redis, createRedisKeys(core.value.redisPrefix, { hashTags: needsHashTags(core.value.redis) }));
+  for (const { module, config } of platforms.enabled) later.push(module.checkSetup(config, redis ? { installations } : {}));
   for (const group of await Promise.all(later)) {
     for (const c of group) print(c);
     checks.push(...group);
   }
+  redis?.disconnect();
   return checks;
 }
 

@@ -62,7 +62,12 @@ export interface HttpRoute {
 export type InboundEvent =
   | { readonly kind: "message"; readonly message: InboundMessage }
   | { readonly kind: "reaction"; readonly reaction: ReactionEvent }
-  | { readonly kind: "action"; readonly action: ButtonAction };
+  | { readonly kind: "action"; readonly action: ButtonAction }
+  /**
+   * The bot was removed from a workspace (Slack `app_uninstalled`, or `tokens_revoked` for the bot token): the
+   * adapter has already dropped the installation; the core forgets everything it keeps for that workspace.
+   */
+  | { readonly kind: "workspace_removed"; readonly platform: PlatformId; readonly workspaceId: string };
 
 /** What the adapter hands every normalized event to. It resolves once the event is durably accepted. */
 export type InboundSink = (event: InboundEvent) => Promise<void>;

@@ -1,12 +1,15 @@
 import type { ChatPlatform } from "./chat-platform.js";
 import type { ParseResult } from "./config-schema.js";
 import type { DoctorCheck } from "./doctor.js";
+import type { InstallationVault } from "./installations.js";
 import type { Logger } from "./logger.js";
 import type { PlatformId } from "./messages.js";
 
 /** What the composition root hands every adapter factory. Adapters may take more (each documents its own). */
 export interface PlatformDeps {
   readonly logger: Logger;
+  /** Storage for per-workspace installations (Slack OAuth); usable once the bridge has started. */
+  readonly installations?: InstallationVault;
 }
 
 /**
@@ -29,8 +32,11 @@ export interface PlatformModule<Config = unknown> {
   readonly secretEnvVars: readonly string[];
   /** Parses the adapter's variables: `null` when it is off; every problem at once, never echoing a value. */
   parseConfig(env: Readonly<Record<string, string | undefined>>): ParseResult<Config | null>;
-  /** `npm run doctor`'s checks for an enabled adapter (token, scopes or intents, transport). */
-  checkSetup(config: Config): Promise<DoctorCheck[]>;
+  /**
+   * `npm run doctor`'s checks for an enabled adapter (token, scopes or intents, transport). `installations` is
+   * the bridge's vault when Redis is reachable, so adapters installed per workspace check every installation.
+   */
+  checkSetup(config: Config, deps?: { readonly installations?: InstallationVault }): Promise<DoctorCheck[]>;
   /** Builds the adapter; nothing connects before `start()`. */
   create(config: Config, deps: PlatformDeps): ChatPlatform;
 }

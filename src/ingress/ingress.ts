@@ -22,6 +22,8 @@ export interface IngressDeps {
   readonly actions: ActionHandler;
   readonly metrics: BridgeMetrics;
   readonly logger: Logger;
+  /** Drops everything kept for a workspace the bot was removed from (see installations/workspace-state.ts). */
+  readonly forgetWorkspace: (platform: PlatformId, workspaceId: string) => Promise<void>;
 }
 
 /**
@@ -52,6 +54,8 @@ export class Ingress {
           throw err;
         }
         return;
+      case "workspace_removed":
+        return this.deps.forgetWorkspace(event.platform, event.workspaceId);
     }
   }
 

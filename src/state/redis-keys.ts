@@ -19,7 +19,8 @@ type RedisKeyKind =
   | "budget" // sliding-window log of a platform rate budget
   | "block" // a budget blocked by a 429 until its PTTL expires
   | "active" // streams currently spending a budget
-  | "stats"; // pacing statistics
+  | "stats" // pacing statistics
+  | "install"; // a platform's installations (Slack OAuth), sealed by the adapter; the one kind without a TTL
 
 /**
  * `group`: the id whose slot this key must share under Redis Cluster, when it is not `id` itself (a message's
@@ -57,6 +58,14 @@ export function createRedisKeys(prefix = "bridge", opts: RedisKeyOptions = {}): 
     const tag = ONE_SLOT.has(kind) ? `${prefix}:budgets` : (group ?? id);
     return tag === id ? `${prefix}:${kind}:{${id}}` : `${prefix}:${kind}:{${tag}}:${id}`;
   };
+}
+
+/**
+ * A SCAN pattern for every key of `prefix` whose id mentions `fragment` (ids are free text after the kind, so
+ * the fragment may sit anywhere). Glob characters in `fragment` are escaped.
+ */
+export function keysMentioning(prefix: string, fragment: string): string {
+  return `${prefix}:*${fragment.replace(/[*?[\]\\]/g, "\\$&")}*`;
 }
 
 /**

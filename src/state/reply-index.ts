@@ -8,6 +8,8 @@ export interface IndexedReply {
   readonly conversationKey: string;
 }
 
+type IndexedRef = Pick<MessageRef, "platform" | "workspaceId" | "channelId" | "messageId">;
+
 /** Platform message → the Dify message it shows, so a reaction on any part of an answer reaches Dify. */
 export class ReplyIndex {
   constructor(
@@ -16,7 +18,13 @@ export class ReplyIndex {
     private readonly ttlMs: number,
   ) {}
 
-  private refKey(ref: Pick<MessageRef, "platform" | "channelId" | "messageId">): string {
+  /** Keyed by workspace too, so removing a workspace finds its entries (see installations/workspace-state.ts). */
+  private refKey(ref: IndexedRef): string {
+    return this.key("reply", `${ref.platform}:${ref.workspaceId}:${ref.channelId}:${ref.messageId}`);
+  }
+
+  /** The key before workspaces were part of it: answers indexed by an older version still get their feedback. */
+  private legacyKey(ref: IndexedRef): string {
     return this.key("reply", `${ref.platform}:${ref.channelId}:${ref.messageId}`);
   }
 
@@ -28,8 +36,8 @@ export class ReplyIndex {
     await Promise.all(refs.map((ref) => this.redis.set(this.refKey(ref), value, "PX", this.ttlMs)));
   }
 
-  async lookup(ref: Pick<MessageRef, "platform" | "channelId" | "messageId">): Promise<IndexedReply | null> {
-    const raw = await this.redis.get(this.refKey(ref));
+  async lookup(ref: IndexedRef): Promise<IndexedReply | null> {
+    const raw = (await this.redis.get(this.refKey(ref))) ?? (await this.redis.get(this.legacyKey(ref)));
     return raw ? (JSON.parse(raw) as IndexedReply) : null;
   }
 }

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import { Bridge } from "../../src/app/create-bridge.js";
 import { type CoreConfig, parseCoreConfig } from "../../src/config/config.js";
 import type { ChatPlatform } from "../../src/contracts/chat-platform.js";
+import type { RedisInstallationVault } from "../../src/installations/redis-installation-vault.js";
 import { BridgeMetrics } from "../../src/observability/metrics.js";
 import type { RedisKeyBuilder } from "../../src/state/redis-keys.js";
 import { FakeDifyServer, type FakeDifyStartOptions } from "../fakes/dify/index.js";
@@ -39,6 +40,8 @@ export interface BridgeHarnessOptions {
   readonly difyServer?: FakeDifyServer;
   /** Serve /healthz, /readyz, /metrics and platform routes on an ephemeral port. @defaultValue false */
   readonly http?: boolean;
+  /** The installation vault the adapters were built with (Slack OAuth). */
+  readonly installations?: RedisInstallationVault;
 }
 
 export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<BridgeHarness> {
@@ -64,6 +67,7 @@ export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<Brid
     queueName: "replies",
     metrics: new BridgeMetrics({ defaultMetrics: false }),
     http: opts.http ?? false,
+    ...(opts.installations ? { installations: opts.installations } : {}),
   });
   await bridge.start();
   const redis = openRedis();

@@ -10,6 +10,7 @@ import { serveFileDownload, serveUpload } from "./file-routes.js";
 import { FakeMessageStore } from "./message-store.js";
 import { type MethodContext, type MethodHandler, SlackMethodError } from "./method-types.js";
 import { miscMethods } from "./misc-methods.js";
+import { FakeSlackOAuth, type FakeSlackOAuthOptions } from "./oauth.js";
 import { SlackPayloads } from "./payloads.js";
 import { parseBody } from "./request-body.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
@@ -23,6 +24,8 @@ export interface FakeSlackApiOptions {
   /** Rate tiers by method; `false` turns rate limiting off. @defaultValue DEFAULT_FAKE_SLACK_TIERS */
   readonly tiers?: Readonly<Record<string, FakeRateTier>> | false;
   readonly socketMode?: FakeSocketModeOptions;
+  /** OAuth installs: the app's credentials and the workspaces that may install it (see oauth.ts). */
+  readonly oauth?: FakeSlackOAuthOptions;
 }
 
 /** One Web API call as the fake received it. */
@@ -36,6 +39,8 @@ export interface RecordedCall {
   readonly status: number;
   /** Slack's `error` for `ok: false` answers. */
   readonly error?: string;
+  /** The workspace whose token authorized it (the default team's, or an installed one's). */
+  readonly teamId?: string;
 }
 
 /** A one-off failure for the next call to a method. */
@@ -60,6 +65,8 @@ export class FakeSlackApi {
   readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
   readonly socket: FakeSocketModeServer;
   readonly payloads: SlackPayloads;
+  /** Set with `options.oauth`. */
+  readonly oauth: FakeSlackOAuth | undefined;
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly limiter = new SlidingWindowLimiter();
   private readonly injected = new Map<string, InjectedFailure[]>();
@@ -73,6 +80,30 @@ export class FakeSlackApi {
     this.tiers = options.tiers ?? DEFAULT_FAKE_SLACK_TIERS;
     this.socket = new FakeSocketModeServer({ appId: this.team.appId, ...options.socketMode });
     this.payloads = new SlackPayloads(this.team);
+    this.oauth = options.oauth ? new FakeSlackOAuth(options.oauth) : undefined;
+  }
+
+  /** Event payload builders for one installable workspace. */
+  payloadsFor(teamId: string): SlackPayloads {
+    return new SlackPayloads(this.requireOAuth().workspace(teamId));
+  }
+
+  /**
+   * The app is uninstalled from `teamId`: its token is revoked, and the two events Slack sends then are
+   * returned for delivery (`tokens_revoked` naming the bot, then `app_uninstalled`).
+   */
+  uninstall(teamId: string): Record<string, unknown>[] {
+    const team = this.requireOAuth().revoke(teamId);
+    const p = new SlackPayloads(team);
+    return [
+      p.envelope({ type: "tokens_revoked", tokens: { oauth: [], bot: [team.botUserId] }, event_ts: `${Math.floor(fakeNowMs() / 1000)}.000100` }),
+      p.envelope({ type: "app_uninstalled", event_ts: `${Math.floor(fakeNowMs() / 1000)}.000200` }),
+    ];
+  }
+
+  private requireOAuth(): FakeSlackOAuth {
+    if (!this.oauth) throw new Error("start the fake with { oauth }");
+    return this.oauth;
   }
 
   static async start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
@@ -188,7 +219,9 @@ export class FakeSlackApi {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? "/", this.url).pathname;
+    const url = new URL(req.url ?? "/", this.url);
+    const path = url.pathname;
+    if (path === "/oauth/v2/authorize" && this.oauth) return this.oauth.serveAuthorize(url, res);
     if (path.startsWith("/api/")) return this.serveMethod(path.slice("/api/".length), req, res);
     if (path.startsWith("/upload/v1/")) return serveUpload(this.files, path.slice("/upload/v1/".length), req, res);
     if (path.startsWith("/files-pri/")) {
@@ -199,24 +232,35 @@ export class FakeSlackApi {
     res.end("not found");
   }
 
-  private authOf(req: IncomingMessage, fields: Record<string, unknown>): RecordedCall["auth"] {
+  /** Which token authorized a call, and whose workspace it is (an installed workspace's token speaks for it). */
+  private authOf(req: IncomingMessage, fields: Record<string, unknown>): { auth: RecordedCall["auth"]; team: FakeSlackTeam } {
     const header = req.headers.authorization;
     const token = header?.startsWith("Bearer ") ? header.slice(7) : typeof fields.token === "string" ? fields.token : undefined;
-    if (token === undefined || token === "") return "none";
-    if (token === this.team.botToken) return "bot";
-    if (token === this.team.appToken) return "app";
-    return "invalid";
+    if (token === undefined || token === "") return { auth: "none", team: this.team };
+    const installed = this.oauth?.teamOfToken(token);
+    if (installed) return { auth: "bot", team: installed };
+    // With OAuth, the default team's bot token is only valid once that team installed the app.
+    if (token === this.team.botToken && !this.oauth) return { auth: "bot", team: this.team };
+    if (token === this.team.appToken) return { auth: "app", team: this.team };
+    return { auth: "invalid", team: this.team };
   }
 
   private async serveMethod(method: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { fields } = await parseBody(req);
-    const auth = this.authOf(req, fields);
+    const { auth, team } = this.authOf(req, fields);
     const atMs = fakeNowMs();
-    const record = (status: number, error?: string) => this.calls.push({ method, args: fields, atMs, auth, status, ...(error ? { error } : {}) });
+    const record = (status: number, error?: string) =>
+      this.calls.push({ method, args: fields, atMs, auth, status, ...(error ? { error } : {}), ...(auth === "bot" ? { teamId: team.teamId } : {}) });
     const send = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
       res.end(JSON.stringify(body));
     };
+    // The code exchange authenticates with the app's client credentials, not a token.
+    if (method === "oauth.v2.access" && this.oauth) {
+      const body = this.oauth.exchange(req, fields, this.team.appId);
+      record(200, body.ok === true ? undefined : String(body.error));
+      return send(200, body);
+    }
 
     const authError = this.checkAuth(method, auth);
     if (authError) {
@@ -236,7 +280,7 @@ export class FakeSlackApi {
       record(200, injected.error);
       return send(200, { ok: false, error: injected.error, ...injected.extra });
     }
-    const limited = this.checkRate(method, fields, atMs);
+    const limited = this.checkRate(method, fields, atMs, team);
     if (limited !== undefined) {
       record(429, "ratelimited");
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited) });
@@ -248,7 +292,7 @@ export class FakeSlackApi {
     }
     const ctx: MethodContext = {
       fields,
-      team: this.team,
+      team,
       store: this.messages,
       files: this.files,
       users: this.users,
@@ -274,11 +318,11 @@ export class FakeSlackApi {
   }
 
   /** Seconds to wait when the call is over its tier, undefined when allowed (and then counted). */
-  private checkRate(method: string, fields: Record<string, unknown>, nowMs: number): number | undefined {
+  private checkRate(method: string, fields: Record<string, unknown>, nowMs: number, team: FakeSlackTeam): number | undefined {
     const tier = this.tiers === false ? undefined : this.tiers[method];
     if (tier === undefined) return undefined;
     const channel = typeof fields.channel === "string" ? fields.channel : "";
-    const key = tier.scope === "channel" ? `${this.team.teamId}:${channel}:${method}` : `${this.team.teamId}:${method}`;
+    const key = tier.scope === "channel" ? `${team.teamId}:${channel}:${method}` : `${team.teamId}:${method}`;
     const taken = this.limiter.take(key, tier, nowMs);
     return taken.ok ? undefined : Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
   }

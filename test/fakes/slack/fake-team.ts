@@ -7,6 +7,11 @@ export interface FakeSlackTeam {
   readonly botId: string;
   readonly appToken: string;
   readonly appId: string;
+  /**
+   * An Enterprise Grid org: installing the app (OAuth) installs it org-wide, and events from `teamId` (one
+   * workspace of the org) carry the org's authorization. Unset: an ordinary workspace.
+   */
+  readonly enterpriseId?: string;
   /** Granted bot scopes, sent by auth.test in `x-oauth-scopes`. */
   readonly scopes: readonly string[];
 }

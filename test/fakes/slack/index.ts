@@ -9,6 +9,7 @@ export { FakeSlackApi, type FakeSlackApiOptions, type InjectedFailure, type Reco
 export { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser, FULL_BOT_SCOPES } from "./fake-team.js";
 export { SLACK_LOGIN_PAGE } from "./file-routes.js";
 export { type FakeEphemeral, type FakeMessageRevision, FakeMessageStore, type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
+export { FakeSlackOAuth, type FakeSlackOAuthOptions } from "./oauth.js";
 export { type MessageInit, SlackPayloads, slackTs } from "./payloads.js";
 export { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 export { type DeliverOptions, type FakeSocketModeOptions, FakeSocketModeServer, type SocketModeAck } from "./socket-mode-server.js";

@@ -41,7 +41,13 @@ export class SlackPayloads {
       type: "event_callback",
       event_id: eventId,
       event_time: Math.floor(Date.now() / 1000),
-      authorizations: [{ enterprise_id: null, team_id: this.team.teamId, user_id: this.team.botUserId, is_bot: true, is_enterprise_install: false }],
+      ...(this.team.enterpriseId !== undefined ? { enterprise_id: this.team.enterpriseId } : {}),
+      // An org-wide installation authorizes the org, with no team (as Slack sends it for org-ready apps).
+      authorizations: [
+        this.team.enterpriseId !== undefined
+          ? { enterprise_id: this.team.enterpriseId, team_id: null, user_id: this.team.botUserId, is_bot: true, is_enterprise_install: true }
+          : { enterprise_id: null, team_id: this.team.teamId, user_id: this.team.botUserId, is_bot: true, is_enterprise_install: false },
+      ],
       is_ext_shared_channel: false,
       event_context: `4-${randomUUID()}`,
     };

@@ -55,7 +55,17 @@ describe("slack-app-manifest.yml", () => {
 
   it("subscribes to every event the adapter listens to", () => {
     expect(listAt(manifest, ["settings", "event_subscriptions", "bot_events"]).sort()).toEqual(
-      ["app_mention", "message.channels", "message.groups", "message.im", "message.mpim", "reaction_added", "reaction_removed"].sort(),
+      [
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "message.im",
+        "message.mpim",
+        "reaction_added",
+        "reaction_removed",
+        "app_uninstalled",
+        "tokens_revoked",
+      ].sort(),
     );
   });
 

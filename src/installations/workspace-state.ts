@@ -1,0 +1,34 @@
+import { Cluster, type Redis } from "ioredis";
+import type { Logger } from "../contracts/logger.js";
+import type { PlatformId } from "../contracts/messages.js";
+import { keysMentioning } from "../state/redis-keys.js";
+
+const SCAN_COUNT = 500;
+
+/**
+ * Forgets what the bridge keeps for one workspace once the bot was removed from it: every key whose id names
+ * `<platform>:<workspace>:` — the thread keys (conversation, thread marker, FIFO, lock, suggestions, dedupe
+ * markers grouped with their thread), the feedback index and the workspace's rate budgets all do (conversation
+ * keys and budget keys start with it by contract). Per-turn records and Dify-message keys carry no workspace
+ * and lapse with their TTL.
+ *
+ * SCAN, not KEYS: it never blocks Redis. Under Redis Cluster every master is scanned, since the keys of one
+ * workspace are spread over slots (each thread has its own).
+ */
+export async function forgetWorkspace(redis: Redis, prefix: string, platform: PlatformId, workspaceId: string, logger: Logger): Promise<number> {
+  const pattern = keysMentioning(prefix, `${platform}:${workspaceId}:`);
+  const client: unknown = redis;
+  const nodes: Redis[] = client instanceof Cluster ? client.nodes("master") : [redis];
+  let deleted = 0;
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
+      cursor = next;
+      // One UNLINK per key: under Cluster, one command may not span slots.
+      for (const k of keys) deleted += await redis.unlink(k);
+    } while (cursor !== "0");
+  }
+  logger.info({ platform, workspaceId, deletedKeys: deleted }, "workspace removed: its conversations, feedback index and budgets are forgotten");
+  return deleted;
+}
