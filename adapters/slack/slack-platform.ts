@@ -1,6 +1,14 @@
 import { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import type { ChatPlatform, HttpRoute, InboundSink, NativeStreaming, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
+import type {
+  ChatPlatform,
+  HttpRoute,
+  InboundSink,
+  NativeStreaming,
+  PlatformCapabilities,
+  PostedMessage,
+  PostOptions,
+} from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
@@ -16,6 +24,7 @@ import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.j
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerSlackListeners } from "./listeners.js";
 import { createSlackNativeStreaming } from "./native-streaming.js";
+import { findSlackPostedMessages, postKeyMetadata } from "./post-keys.js";
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
@@ -149,7 +158,7 @@ export class SlackPlatform implements ChatPlatform {
     return this.isStarted && (this.socket === undefined || this.isSocketConnected);
   }
 
-  async postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
+  async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
     const payload = renderMessage(content);
     const res = await callSlack("chat.postMessage", () =>
       this.client.chat.postMessage({
@@ -159,6 +168,7 @@ export class SlackPlatform implements ChatPlatform {
         blocks: toSdkBlocks(payload.blocks),
         unfurl_links: false,
         unfurl_media: false,
+        ...(opts.key ? { metadata: postKeyMetadata(opts.key) } : {}),
       }),
     );
     if (!res.ts) throw new PlatformError("slack", "chat.postMessage returned no ts");
@@ -169,6 +179,10 @@ export class SlackPlatform implements ChatPlatform {
       messageId: res.ts,
       ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
     };
+  }
+
+  findPostedMessages(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]> {
+    return findSlackPostedMessages(this.client, target, turnId, this.requireIdentity());
   }
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {

@@ -36,6 +36,12 @@ export interface ReplyStreamerOptions {
   readonly askerUserId: string;
   /** Unique per answer; identifies the stream in the shared budgets. */
   readonly streamId: string;
+  /**
+   * The turn whose continuation messages carry keys (part = their index), so a post retried after a timeout, or
+   * by a worker that took over, cannot double one. Unset for a recovered answer, which removes the first run's
+   * messages and posts its own.
+   */
+  readonly postKeyTurnId?: string | undefined;
   readonly durations: DurationStats;
   readonly events?: StreamerEvents;
 }
@@ -72,7 +78,7 @@ export class ReplyStreamer {
     this.log = o.route.logger;
     this.maxChars = o.route.platform.capabilities.maxMessageLength;
     this.pacer = new UpdatePacer(o.route, o.durations, o.streamId);
-    this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder);
+    this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder, o.postKeyTurnId);
     this.goal = { desired: [o.placeholder.content], desiredRaw: [], isFinal: false, hasText: false, textShown: false, native: undefined };
     this.loop = this.startLoop();
   }
