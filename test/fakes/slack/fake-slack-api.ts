@@ -144,6 +144,11 @@ export class FakeSlackApi {
     this.outages.push({ methods: new Set(methods), status: opts.status ?? 500, untilMs: Date.now() + opts.durationMs });
   }
 
+  /** Ends every outage now. */
+  endOutages(): void {
+    this.outages.splice(0);
+  }
+
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
   buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
     return buttonClickPayload(this.messages, this.payloads, init);
