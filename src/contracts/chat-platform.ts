@@ -8,14 +8,18 @@ import type { ReactionEvent } from "./reactions.js";
 export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing";
 
 /**
- * A sliding-window budget: at most `limit` calls in any `windowMs`. Budgets with the same `key` are shared by
- * every stream and every worker process (the core keeps them in Redis). Slack: one per workspace and method;
- * Discord: one per channel plus the bot-wide 50/s.
+ * A rate budget: `limit` calls per `windowMs`. Budgets with the same `key` are shared by every stream and every
+ * worker process (the core keeps them in Redis). Slack: one per workspace and method; Discord: one per channel
+ * plus the bot-wide 50/s. `refill` says how the platform gives capacity back:
+ * - "window" (default): at most `limit` in any `windowMs` (safe against fixed and sliding windows: Discord);
+ * - "continuous": a bucket of `limit` that refills one call every `windowMs / limit` (Slack's per-minute tiers,
+ *   "bursts tolerated"), so a burst is followed by steady use right away, not by a whole window of nothing.
  */
 export interface RateBudget {
   readonly key: string;
   readonly limit: number;
   readonly windowMs: number;
+  readonly refill?: "window" | "continuous";
 }
 
 export type RateBudgets = Readonly<Partial<Record<RateOp, readonly RateBudget[]>>>;

@@ -48,6 +48,9 @@ export interface ReplyStreamerOptions {
 
 type Goal = { -readonly [K in keyof ReplyGoal]: ReplyGoal[K] };
 
+/** How long a scarce edited stream holds its first text, so that edit shows progress (about a second of answer). */
+const FIRST_TEXT_HOLD_MS = 1_000;
+
 /** Budgets this stream joins (and leaves at the end): the ones its routine updates spend. */
 const STREAM_OPS: readonly RateOp[] = ["edit", "streamAppend"];
 
@@ -67,6 +70,10 @@ export class ReplyStreamer {
   private pendingView: (() => StreamingView) | undefined;
   private nativeRefused = false;
   private modeChoice: "native" | "edit" | undefined;
+  /** The edit budget is too scarce for first text + progress + final: the first text waits (see decideStreamMode). */
+  private holdFirstText = false;
+  /** When the answer first had text to show. */
+  private textSince: number | undefined;
   private failures = 0;
   private firstTextAt: number | undefined;
   private closed = false;
@@ -109,6 +116,7 @@ export class ReplyStreamer {
     this.pendingView = undefined;
     const view = pending();
     this.goal.hasText = view.text.trim() !== "";
+    if (this.goal.hasText) this.textSince ??= Date.now();
     this.goal.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
     // Append-only streams get the text without the preview's closing fence (it would have to be taken back).
     this.goal.desiredRaw = streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown);
@@ -157,6 +165,11 @@ export class ReplyStreamer {
         continue;
       }
       const routine = (op.kind === "edit" && op.routine) || op.kind === "append";
+      const holdMs = this.firstTextHoldMs(op);
+      if (holdMs > 0) {
+        await this.waker.pauseForSlot(holdMs);
+        continue;
+      }
       const waitMs = this.pacer.waitMs(routine);
       if (waitMs > 0) {
         await this.waker.pauseForSlot(waitMs);
@@ -179,12 +192,19 @@ export class ReplyStreamer {
         // Any update of the growing message (the first text included) starts the next routine interval.
         if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
           const native = op.kind === "append" || op.kind === "nativeStart";
-          this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.firstTextAt);
+          this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.firstTextAt, routine);
         }
       } catch (err) {
         await this.onFailure(update, err);
       }
     }
+  }
+
+  /** How long a first-text edit still waits when the edit budget is scarce (0: send it). Finals never wait. */
+  private firstTextHoldMs(op: ReplyOperation): number {
+    const isFirstTextEdit = op.kind === "edit" && !op.routine && op.showsText && this.firstTextAt === undefined;
+    if (!this.holdFirstText || !isFirstTextEdit || this.goal.isFinal || this.textSince === undefined) return 0;
+    return Math.max(0, this.textSince + FIRST_TEXT_HOLD_MS - Date.now());
   }
 
   /** The next operation, choosing the stream mode first when the next update is the first text. */
@@ -196,7 +216,9 @@ export class ReplyStreamer {
     let op = nextOperation(this.applier.parts, goal);
     if (op === "chooseMode") {
       const streaming = this.o.route.platform.streaming;
-      this.modeChoice = streaming ? await decideStreamMode(this.o.route, streaming.mode, this.o.streamId, this.log) : "edit";
+      const decision = streaming ? await decideStreamMode(this.o.route, streaming.mode, this.o.streamId, this.log) : undefined;
+      this.modeChoice = decision?.mode ?? "edit";
+      this.holdFirstText = decision?.holdFirstText ?? false;
       goal.native = this.modeChoice === "native";
       op = nextOperation(this.applier.parts, goal);
     }
