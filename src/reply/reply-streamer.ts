@@ -75,6 +75,10 @@ export class ReplyStreamer {
   /** When the answer first had text to show. */
   private textSince: number | undefined;
   private failures = 0;
+  /** When the final text was first asked for. */
+  private finalSince: number | undefined;
+  /** A final text was given up on: the reply does not show the end of the answer. */
+  private finalLost = false;
   private firstTextAt: number | undefined;
   private closed = false;
   private loop: Promise<void>;
@@ -129,6 +133,7 @@ export class ReplyStreamer {
   async finish(view: FinalView): Promise<readonly MessageRef[]> {
     const first = !this.goal.isFinal;
     const finalAt = Date.now();
+    this.finalSince ??= finalAt;
     this.goal.isFinal = true;
     this.pendingView = undefined;
     this.goal.hasText = true;
@@ -148,6 +153,11 @@ export class ReplyStreamer {
   close(): void {
     this.closed = true;
     this.waker.poke();
+  }
+
+  /** Whether every final text the reply was given is on the platform (false once one was given up on). */
+  get finalShown(): boolean {
+    return this.goal.isFinal && !this.finalLost;
   }
 
   get refs(): readonly MessageRef[] {
@@ -257,7 +267,8 @@ export class ReplyStreamer {
     }
     this.failures++;
     this.log.warn({ err, op: op.kind, failures: this.failures }, "reply update failed");
-    switch (judgeUpdateFailure(op, err, { failuresInARow: this.failures, isFinal: this.goal.isFinal })) {
+    const finalForMs = this.finalSince === undefined ? 0 : Date.now() - this.finalSince;
+    switch (judgeUpdateFailure(op, err, { failuresInARow: this.failures, isFinal: this.goal.isFinal, finalForMs })) {
       case "nativeRefused":
         this.nativeRefused = true;
         return;
@@ -270,6 +281,7 @@ export class ReplyStreamer {
       case "giveUp":
         this.log.error({ err, op: op.kind }, "giving up on a reply update");
         this.failures = 0;
+        if (this.goal.isFinal) this.finalLost = true;
         if (op.kind === "post") this.goal.desired = this.goal.desired.slice(0, op.index);
         else if (op.kind === "delete") this.applier.drop(op.index);
         else if (op.kind === "edit") this.applier.markShown(op.index, op.content);
