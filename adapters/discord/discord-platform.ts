@@ -1,5 +1,5 @@
 import type { REST } from "discord.js";
-import type { ChatPlatform, InboundSink, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
+import type { ChatPlatform, InboundSink, PlatformCapabilities, PostOptions } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
@@ -110,8 +110,8 @@ export class DiscordPlatform implements ChatPlatform {
     return this.#gateway?.hasMessageContent ?? null;
   }
 
-  postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
-    return this.#messages.postMessage(target, content);
+  postMessage(target: ReplyTarget, content: MessageContent, opts?: PostOptions): Promise<MessageRef> {
+    return this.#messages.postMessage(target, content, opts);
   }
 
   editMessage(ref: MessageRef, content: MessageContent): Promise<void> {

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { type APIMessage, type REST, Routes } from "discord.js";
+import type { PostKey, PostOptions } from "../../src/contracts/chat-platform.js";
 import { PlatformNotFoundError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageContent, MessageRef, ReplyTarget } from "../../src/contracts/messages.js";
@@ -13,6 +15,18 @@ function sendPermission(dest: Destination, target: ReplyTarget): string {
   return target.workspaceId === DM_WORKSPACE_ID || dest.replyToMessageId ? "Send Messages" : "Send Messages in Threads";
 }
 
+/** Discord's `nonce` holds at most 25 characters; turn ids are longer, so the key is hashed into that room. */
+const NONCE_CHARS = 25;
+
+/**
+ * The nonce of a keyed post. With `enforce_nonce`, Discord checks it "for uniqueness in the past few minutes" and
+ * answers a repeat by the same author with the message it already created, so a worker that died before recording
+ * its placeholder re-posts it and gets the first one back.
+ */
+function nonceFor(key: PostKey): string {
+  return createHash("sha256").update(`${key.turnId}#${key.part}`).digest("base64url").slice(0, NONCE_CHARS);
+}
+
 /** Post, edit, delete and typing over REST only, so they work in a worker process with no gateway. */
 export class MessageOperations {
   constructor(
@@ -21,11 +35,12 @@ export class MessageOperations {
     private readonly logger: Logger,
   ) {}
 
-  async postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
+  async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
     const dest = await this.threads.resolve(target);
     const rendered = this.#render(content);
     const body = {
       ...rendered.body,
+      ...(opts.key && { nonce: nonceFor(opts.key), enforce_nonce: true }),
       ...(dest.replyToMessageId && { message_reference: { message_id: dest.replyToMessageId, fail_if_not_exists: false } }),
     };
     try {

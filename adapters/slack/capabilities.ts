@@ -30,8 +30,13 @@ function slackBudgetKey(method: SlackRatedMethod, workspaceId: string, channelId
   return channelId === undefined ? `slack:${workspaceId}:${method}` : `slack:${workspaceId}:${channelId}:${method}`;
 }
 
+/**
+ * Slack publishes per-minute figures and says bursts are tolerated, not a window that frees nothing for a minute:
+ * its budgets refill continuously (a bucket of `limit`, one back every minute / limit). A 429 still blocks the
+ * budget for the Retry-After Slack sends, for every stream and process (the core's gateway).
+ */
 function budget(method: SlackRatedMethod, workspaceId: string, channelId?: string): RateBudget {
-  return { key: slackBudgetKey(method, workspaceId, channelId), ...SLACK_RATE_TIERS[method] };
+  return { key: slackBudgetKey(method, workspaceId, channelId), ...SLACK_RATE_TIERS[method], refill: "continuous" };
 }
 
 function slackRateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets {

@@ -1,6 +1,14 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
-import type { ChatPlatform, HttpRoute, InboundSink, NativeStreaming, PlatformCapabilities } from "../../src/contracts/chat-platform.js";
+import type {
+  ChatPlatform,
+  HttpRoute,
+  InboundSink,
+  NativeStreaming,
+  PlatformCapabilities,
+  PostedMessage,
+  PostOptions,
+} from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
@@ -19,6 +27,7 @@ import { createSlackInstaller } from "./install-routes.js";
 import { VaultInstallationStore } from "./installation-store.js";
 import { registerSlackListeners } from "./listeners.js";
 import { createSlackNativeStreaming } from "./native-streaming.js";
+import { findSlackPostedMessages, postKeyMetadata } from "./post-keys.js";
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
@@ -236,7 +245,7 @@ export class SlackPlatform implements ChatPlatform {
     return this.isStarted && (this.socket === undefined || this.isSocketConnected);
   }
 
-  async postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef> {
+  async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
     const payload = renderMessage(content);
     const { client } = await this.workspaces(target.workspaceId);
     const res = await callSlack("chat.postMessage", () =>
@@ -247,6 +256,7 @@ export class SlackPlatform implements ChatPlatform {
         blocks: toSdkBlocks(payload.blocks),
         unfurl_links: false,
         unfurl_media: false,
+        ...(opts.key ? { metadata: postKeyMetadata(opts.key) } : {}),
       }),
     );
     if (!res.ts) throw new PlatformError("slack", "chat.postMessage returned no ts");
@@ -257,6 +267,10 @@ export class SlackPlatform implements ChatPlatform {
       messageId: res.ts,
       ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
     };
+  }
+
+  findPostedMessages(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]> {
+    return findSlackPostedMessages(this.client, target, turnId, this.requireIdentity());
   }
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {

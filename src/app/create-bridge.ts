@@ -18,6 +18,7 @@ import { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
+import { workerLockSettings } from "../queue/worker-locks.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
@@ -144,6 +145,7 @@ export class Bridge {
     });
 
     if (runsWorker) {
+      const locks = workerLockSettings(config.jobLockMs);
       const durations = new RedisDurationStats(redis.commands, key, logger);
       await durations.load();
       const pipeline = new ReplyPipeline({
@@ -169,15 +171,17 @@ export class Bridge {
         metrics: this.metrics,
         queue,
         logger,
-        lockTtlMs: Math.max(5_000, config.jobLockMs),
+        lockTtlMs: locks.threadLockTtlMs,
+        lockRenewMs: locks.threadLockRenewMs,
       });
       this.worker = new Worker<BridgeJobData>(queueName, gateJobDataVersion(processor, { logger }), {
         connection: redis.worker,
         prefix: bullPrefix,
         concurrency: config.workerConcurrency,
-        // A worker that dies mid-answer loses its lock after this; another worker then recovers the job.
-        lockDuration: config.jobLockMs,
-        stalledInterval: Math.max(1_000, Math.floor(config.jobLockMs / 2)),
+        // A worker that dies mid-answer loses its lock after this; another worker then recovers the job (see worker-locks.ts).
+        lockDuration: locks.lockDuration,
+        lockRenewTime: locks.lockRenewTime,
+        stalledInterval: locks.stalledInterval,
         maxStalledCount: 3,
         autorun: false,
       });

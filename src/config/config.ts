@@ -88,8 +88,8 @@ const coreSchema = z.object({
   WORKER_CONCURRENCY: envInt(1_000, 1),
   /** A Dify stream that sends nothing (not even a ping, every ~10 s) for this long is treated as dead. */
   DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000),
-  /** How long a dead worker's job stays locked before another worker recovers it. */
-  JOB_LOCK_MS: envInt(30_000, 1_000),
+  /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
+  JOB_LOCK_MS: envInt(8_000, 1_000),
 });
 
 /**

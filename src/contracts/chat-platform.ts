@@ -8,14 +8,18 @@ import type { ReactionEvent } from "./reactions.js";
 export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing";
 
 /**
- * A sliding-window budget: at most `limit` calls in any `windowMs`. Budgets with the same `key` are shared by
- * every stream and every worker process (the core keeps them in Redis). Slack: one per workspace and method;
- * Discord: one per channel plus the bot-wide 50/s.
+ * A rate budget: `limit` calls per `windowMs`. Budgets with the same `key` are shared by every stream and every
+ * worker process (the core keeps them in Redis). Slack: one per workspace and method; Discord: one per channel
+ * plus the bot-wide 50/s. `refill` says how the platform gives capacity back:
+ * - "window" (default): at most `limit` in any `windowMs` (safe against fixed and sliding windows: Discord);
+ * - "continuous": a bucket of `limit` that refills one call every `windowMs / limit` (Slack's per-minute tiers,
+ *   "bursts tolerated"), so a burst is followed by steady use right away, not by a whole window of nothing.
  */
 export interface RateBudget {
   readonly key: string;
   readonly limit: number;
   readonly windowMs: number;
+  readonly refill?: "window" | "continuous";
 }
 
 export type RateBudgets = Readonly<Partial<Record<RateOp, readonly RateBudget[]>>>;
@@ -50,6 +54,25 @@ export interface NativeStreaming {
    * content (its `markdown` equals everything appended plus the delta) with its buttons and citations.
    */
   stop(ref: MessageRef, final: { readonly markdownDelta: string; readonly content: MessageContent }, opts: { readonly placeholder: MessageRef }): Promise<void>;
+}
+
+/**
+ * Which message of which turn a post is: the same key always names the same message, so posting it again after a
+ * crash finds (Slack) or returns (Discord) the first one. `part` 0 is the placeholder; continuations count up.
+ */
+export interface PostKey {
+  readonly turnId: string;
+  readonly part: number;
+}
+
+export interface PostOptions {
+  readonly key?: PostKey;
+}
+
+/** A message the bot posted with a key, as found in the thread. */
+export interface PostedMessage {
+  readonly ref: MessageRef;
+  readonly key: PostKey;
 }
 
 /** An endpoint the platform serves on the bridge's own HTTP server (Slack's Events API at POST /slack/events). */
@@ -94,13 +117,22 @@ export interface ChatPlatform {
   /** True once started and, in the ingress role, connected. */
   isReady(): boolean;
 
-  postMessage(target: ReplyTarget, content: MessageContent): Promise<MessageRef>;
+  /**
+   * Post a message. With `opts.key` the message carries it (Slack `metadata`, Discord `nonce` with
+   * `enforce_nonce`), so a worker that died before recording the answer can find or re-post it without doubling it.
+   */
+  postMessage(target: ReplyTarget, content: MessageContent, opts?: PostOptions): Promise<MessageRef>;
   /** Replace the whole message. Sending the same content twice is harmless. */
   editMessage(ref: MessageRef, content: MessageContent): Promise<void>;
   attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]>;
   /** Fetch an inbound file with platform auth, from trusted hosts only, aborting past `maxBytes`. */
   downloadAttachment(att: InboundAttachment, opts: { signal: AbortSignal; maxBytes: number }): Promise<Uint8Array>;
 
+  /**
+   * Messages of this bot in `target`'s thread that carry `turnId` in their key, oldest first. Absent where the
+   * platform makes the post itself idempotent instead (Discord's `enforce_nonce` returns the first message).
+   */
+  findPostedMessages?(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]>;
   /** Remove a message (a placeholder that became obsolete). */
   deleteMessage?(ref: MessageRef): Promise<void>;
   /** A notice only `userId` sees (Slack ephemeral); absent means the core posts a normal message. */

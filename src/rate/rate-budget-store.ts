@@ -12,7 +12,7 @@ export interface BudgetUsage {
   readonly key: string;
   readonly limit: number;
   readonly windowMs: number;
-  /** Grants in the current window. */
+  /** Grants in the current window, or tokens missing from a refilling bucket (rounded up). */
   readonly used: number;
   /** Streams that spent or asked for this budget recently. */
   readonly active: number;
@@ -32,6 +32,11 @@ export function effectiveWindowMs(windowMs: number): number {
   // At least 100 ms: a busy worker can hold a granted call that long before it leaves the machine (measured:
   // 1 s windows with a 50 ms margin saw a handful of 429s at 80% CPU).
   return windowMs + Math.min(1_000, Math.max(100, Math.ceil(windowMs * 0.05)));
+}
+
+/** limit, window (with the jitter margin) and meter of one budget, as the scripts take them. */
+function meterArgs(b: RateBudget): string[] {
+  return [String(b.limit), String(effectiveWindowMs(b.windowMs)), b.refill === "continuous" ? "c" : "w"];
 }
 
 /** A decision under `exclusively` takes a few Redis round trips; a holder that died frees the lock after this. */
@@ -68,14 +73,14 @@ export class RateBudgetStore {
    */
   async acquire(budgets: readonly RateBudget[], opts: { priority: BudgetPriority; streamId?: string | undefined; reserve?: boolean }): Promise<AcquireResult> {
     if (budgets.length === 0) return { granted: true, usage: [] };
-    const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("block", b.key), this.key("active", b.key)]);
+    const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("block", b.key), this.key("active", b.key)]);
     const args = [
       String(budgets.length),
       opts.priority === "normal" && opts.reserve === false ? "normal-no-reserve" : opts.priority,
       randomUUID(),
       opts.streamId ?? "",
       String(ACTIVE_TTL_MS),
-      ...budgets.flatMap((b) => [String(b.limit), String(effectiveWindowMs(b.windowMs))]),
+      ...budgets.flatMap((b) => meterArgs(b)),
     ];
     const raw = (await this.acquireScript(keys.length, ...keys, ...args)) as number[];
     const usage = budgets.map((b, i) => ({
@@ -88,6 +93,11 @@ export class RateBudgetStore {
     return raw[0] === 1 ? { granted: true, usage } : { granted: false, waitMs: Number(raw[1]), usage };
   }
 
+  /** A window log and a token bucket are different Redis types: each meter has its own key kind. */
+  private stateKey(b: RateBudget): string {
+    return b.refill === "continuous" ? this.key("bucket", b.key) : this.key("budget", b.key);
+  }
+
   /** After a 429: nobody spends these budgets until `ms` has passed. */
   async block(budgetKeys: readonly string[], ms: number): Promise<void> {
     if (budgetKeys.length === 0 || ms <= 0) return;
@@ -96,13 +106,13 @@ export class RateBudgetStore {
 
   async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
     if (budgets.length === 0) return [];
-    const keys = budgets.flatMap((b) => [this.key("budget", b.key), this.key("active", b.key)]);
+    const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("active", b.key)]);
     const raw = (await this.snapshotScript(
       keys.length,
       ...keys,
       String(budgets.length),
       String(ACTIVE_TTL_MS),
-      ...budgets.map((b) => String(effectiveWindowMs(b.windowMs))),
+      ...budgets.flatMap((b) => meterArgs(b)),
     )) as number[];
     return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
   }

@@ -12,6 +12,11 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
  * minus what has elapsed, and never less than a quarter of the elapsed time (an answer that has run long will
  * likely run on; a larger share slowed every answer down well before its typical end) nor than half a second.
  * Slots for first and final texts are reserved by the budget itself.
+ *
+ * A stream that has shown only its first text asks for its first progress update within FIRST_PROGRESS_MS
+ * whatever its share says: a share below one would otherwise put that update after the answer's likely end, so
+ * with a partly used budget some answers showed nothing between their first words and their final text (the
+ * budget refuses when it has no room, and the reserve keeps the finals' slots, so asking early is safe).
  */
 export function routineIntervalMs(opts: {
   readonly usage: readonly BudgetUsage[];
@@ -21,6 +26,8 @@ export function routineIntervalMs(opts: {
   readonly maxIntervalMs?: number;
   /** Whether the budget keeps slots for final texts (edits do; appends do not: finals go through a stop). */
   readonly reservesFinals?: boolean;
+  /** Whether a progress update (a routine one after the first text) has been shown yet. @defaultValue true */
+  readonly progressShown?: boolean;
 }): number {
   const remainingMs = Math.max(opts.expectedDurationMs - opts.elapsedMs, opts.elapsedMs / 4, 500);
   let interval = opts.minIntervalMs;
@@ -30,10 +37,13 @@ export function routineIntervalMs(opts: {
     const routinePerWindow = Math.max(1, u.limit - reserve);
     const freeNow = Math.max(0, routinePerWindow - u.used);
     const capacity = Math.max(freeNow, (routinePerWindow * remainingMs) / u.windowMs);
-    // `share` routine updates plus the final split the remaining time evenly; a share below one still gets
-    // one update in the middle of the answer with that probability (streams race for the few slots).
+    // `share` routine updates plus the final split the remaining time evenly.
     const share = capacity / active;
     interval = Math.max(interval, remainingMs / (share + 1));
   }
-  return Math.min(interval, opts.maxIntervalMs ?? 30_000);
+  const capped = Math.min(interval, opts.maxIntervalMs ?? 30_000);
+  return opts.progressShown === false ? Math.min(capped, Math.max(opts.minIntervalMs, FIRST_PROGRESS_MS)) : capped;
 }
+
+/** The first progress update of a stream comes this soon after its first text, when a budget has room. */
+const FIRST_PROGRESS_MS = 1_000;

@@ -16,6 +16,8 @@ export class OperationApplier {
     private readonly target: ReplyTarget,
     private readonly askerUserId: string,
     placeholder: { readonly ref: MessageRef; readonly content: MessageContent },
+    /** The turn whose posts carry keys (see `PostKey`); unset: posts carry none. */
+    private readonly keyTurnId?: string,
   ) {
     this.parts = [{ ref: placeholder.ref, shown: placeholder.content, mode: "edit", appended: "" }];
   }
@@ -33,7 +35,8 @@ export class OperationApplier {
     const { platform, target } = this;
     switch (op.kind) {
       case "post": {
-        const ref = await platform.postMessage(target, op.content);
+        const key = this.keyTurnId === undefined ? undefined : { turnId: this.keyTurnId, part: op.index };
+        const ref = await platform.postMessage(target, op.content, key ? { key } : {});
         this.parts[op.index] = { ref, shown: op.content, mode: "edit", appended: "" };
         return ref;
       }

@@ -36,11 +36,20 @@ export interface ReplyStreamerOptions {
   readonly askerUserId: string;
   /** Unique per answer; identifies the stream in the shared budgets. */
   readonly streamId: string;
+  /**
+   * The turn whose continuation messages carry keys (part = their index), so a post retried after a timeout, or
+   * by a worker that took over, cannot double one. Unset for a recovered answer, which removes the first run's
+   * messages and posts its own.
+   */
+  readonly postKeyTurnId?: string | undefined;
   readonly durations: DurationStats;
   readonly events?: StreamerEvents;
 }
 
 type Goal = { -readonly [K in keyof ReplyGoal]: ReplyGoal[K] };
+
+/** How long a scarce edited stream holds its first text, so that edit shows progress (about a second of answer). */
+const FIRST_TEXT_HOLD_MS = 1_000;
 
 /** Budgets this stream joins (and leaves at the end): the ones its routine updates spend. */
 const STREAM_OPS: readonly RateOp[] = ["edit", "streamAppend"];
@@ -61,7 +70,15 @@ export class ReplyStreamer {
   private pendingView: (() => StreamingView) | undefined;
   private nativeRefused = false;
   private modeChoice: "native" | "edit" | undefined;
+  /** The edit budget is too scarce for first text + progress + final: the first text waits (see decideStreamMode). */
+  private holdFirstText = false;
+  /** When the answer first had text to show. */
+  private textSince: number | undefined;
   private failures = 0;
+  /** When the final text was first asked for. */
+  private finalSince: number | undefined;
+  /** A final text was given up on: the reply does not show the end of the answer. */
+  private finalLost = false;
   private firstTextAt: number | undefined;
   private closed = false;
   private loop: Promise<void>;
@@ -72,7 +89,7 @@ export class ReplyStreamer {
     this.log = o.route.logger;
     this.maxChars = o.route.platform.capabilities.maxMessageLength;
     this.pacer = new UpdatePacer(o.route, o.durations, o.streamId);
-    this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder);
+    this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder, o.postKeyTurnId);
     this.goal = { desired: [o.placeholder.content], desiredRaw: [], isFinal: false, hasText: false, textShown: false, native: undefined };
     this.loop = this.startLoop();
   }
@@ -103,6 +120,7 @@ export class ReplyStreamer {
     this.pendingView = undefined;
     const view = pending();
     this.goal.hasText = view.text.trim() !== "";
+    if (this.goal.hasText) this.textSince ??= Date.now();
     this.goal.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
     // Append-only streams get the text without the preview's closing fence (it would have to be taken back).
     this.goal.desiredRaw = streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown);
@@ -115,6 +133,7 @@ export class ReplyStreamer {
   async finish(view: FinalView): Promise<readonly MessageRef[]> {
     const first = !this.goal.isFinal;
     const finalAt = Date.now();
+    this.finalSince ??= finalAt;
     this.goal.isFinal = true;
     this.pendingView = undefined;
     this.goal.hasText = true;
@@ -136,6 +155,11 @@ export class ReplyStreamer {
     this.waker.poke();
   }
 
+  /** Whether every final text the reply was given is on the platform (false once one was given up on). */
+  get finalShown(): boolean {
+    return this.goal.isFinal && !this.finalLost;
+  }
+
   get refs(): readonly MessageRef[] {
     return this.applier.refs;
   }
@@ -151,6 +175,11 @@ export class ReplyStreamer {
         continue;
       }
       const routine = (op.kind === "edit" && op.routine) || op.kind === "append";
+      const holdMs = this.firstTextHoldMs(op);
+      if (holdMs > 0) {
+        await this.waker.pauseForSlot(holdMs);
+        continue;
+      }
       const waitMs = this.pacer.waitMs(routine);
       if (waitMs > 0) {
         await this.waker.pauseForSlot(waitMs);
@@ -173,12 +202,19 @@ export class ReplyStreamer {
         // Any update of the growing message (the first text included) starts the next routine interval.
         if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
           const native = op.kind === "append" || op.kind === "nativeStart";
-          this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.firstTextAt);
+          this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.firstTextAt, routine);
         }
       } catch (err) {
         await this.onFailure(update, err);
       }
     }
+  }
+
+  /** How long a first-text edit still waits when the edit budget is scarce (0: send it). Finals never wait. */
+  private firstTextHoldMs(op: ReplyOperation): number {
+    const isFirstTextEdit = op.kind === "edit" && !op.routine && op.showsText && this.firstTextAt === undefined;
+    if (!this.holdFirstText || !isFirstTextEdit || this.goal.isFinal || this.textSince === undefined) return 0;
+    return Math.max(0, this.textSince + FIRST_TEXT_HOLD_MS - Date.now());
   }
 
   /** The next operation, choosing the stream mode first when the next update is the first text. */
@@ -190,7 +226,9 @@ export class ReplyStreamer {
     let op = nextOperation(this.applier.parts, goal);
     if (op === "chooseMode") {
       const streaming = this.o.route.platform.streaming;
-      this.modeChoice = streaming ? await decideStreamMode(this.o.route, streaming.mode, this.o.streamId, this.log) : "edit";
+      const decision = streaming ? await decideStreamMode(this.o.route, streaming.mode, this.o.streamId, this.log) : undefined;
+      this.modeChoice = decision?.mode ?? "edit";
+      this.holdFirstText = decision?.holdFirstText ?? false;
       goal.native = this.modeChoice === "native";
       op = nextOperation(this.applier.parts, goal);
     }
@@ -229,7 +267,8 @@ export class ReplyStreamer {
     }
     this.failures++;
     this.log.warn({ err, op: op.kind, failures: this.failures }, "reply update failed");
-    switch (judgeUpdateFailure(op, err, { failuresInARow: this.failures, isFinal: this.goal.isFinal })) {
+    const finalForMs = this.finalSince === undefined ? 0 : Date.now() - this.finalSince;
+    switch (judgeUpdateFailure(op, err, { failuresInARow: this.failures, isFinal: this.goal.isFinal, finalForMs })) {
       case "nativeRefused":
         this.nativeRefused = true;
         return;
@@ -242,6 +281,7 @@ export class ReplyStreamer {
       case "giveUp":
         this.log.error({ err, op: op.kind }, "giving up on a reply update");
         this.failures = 0;
+        if (this.goal.isFinal) this.finalLost = true;
         if (op.kind === "post") this.goal.desired = this.goal.desired.slice(0, op.index);
         else if (op.kind === "delete") this.applier.drop(op.index);
         else if (op.kind === "edit") this.applier.markShown(op.index, op.content);

@@ -39,13 +39,26 @@ export function chooseStreamMode(
   return nativeShare > editShare ? "native" : "edit";
 }
 
+/** The mode of a new stream, and whether its first text should wait to be worth an edit (see `decideStreamMode`). */
+export interface StreamModeDecision {
+  readonly mode: "native" | "edit";
+  readonly holdFirstText: boolean;
+}
+
+/** An edited stream needs at least this many edits for first text, one progress update, and final. */
+const EDITS_FOR_PROGRESS = 3;
+
 /**
  * Decided once per answer, under a workspace-wide lock: streams starting together would otherwise all read the
  * same budgets and all pick the same mode. The stream joins the budget it chose before the lock is released.
  * Without the lock the choice could not see the streams choosing beside it, so it falls back to editing, which
  * always works.
+ *
+ * An edited stream whose share of the edit budget is below three edits cannot show first text, progress and
+ * final: it holds its first text back a little (`holdFirstText`), so that one edit shows real progress rather
+ * than the first few characters, and the final keeps its slot.
  */
-export async function decideStreamMode(route: PlatformRoute, mode: "auto" | "native", streamId: string, logger: Logger): Promise<"native" | "edit"> {
+export async function decideStreamMode(route: PlatformRoute, mode: "auto" | "native", streamId: string, logger: Logger): Promise<StreamModeDecision> {
   const lockName = route.budgets("streamStart")[0]?.key ?? `${route.platform.id}:${route.place.workspaceId}`;
   try {
     return await route.exclusively(`mode:${lockName}`, async () => {
@@ -57,10 +70,10 @@ export async function decideStreamMode(route: PlatformRoute, mode: "auto" | "nat
       ]);
       const choice = chooseStreamMode(mode, { start, stop, append, edit });
       await route.join([choice === "native" ? "streamAppend" : "edit"], streamId);
-      return choice;
+      return { mode: choice, holdFirstText: choice === "edit" && perStream(edit) < EDITS_FOR_PROGRESS };
     });
   } catch (err) {
     logger.warn({ err }, "could not choose the stream mode; editing");
-    return "edit";
+    return { mode: "edit", holdFirstText: false };
   }
 }

@@ -12,16 +12,27 @@ import type { ReplyOperation } from "./next-operation.js";
  */
 export type UpdateFailureAction = "nativeRefused" | "streamGone" | "repost" | "giveUp" | "retry";
 
+/**
+ * How long a final text is retried through transient failures (a platform outage) before the reply is given up
+ * on and marked another way: the user sees the answer when the platform is back, rather than a placeholder
+ * frozen after a few seconds of errors.
+ * @internal Exported for the unit test of the retry rule.
+ */
+export const FINAL_RETRY_MS = 120_000;
+
 export function judgeUpdateFailure(
   op: ReplyOperation,
   err: unknown,
-  opts: { readonly failuresInARow: number; readonly isFinal: boolean },
+  opts: { readonly failuresInARow: number; readonly isFinal: boolean; readonly finalForMs?: number },
 ): UpdateFailureAction {
   if (op.kind === "nativeStart") return "nativeRefused";
   if (op.kind === "append" || op.kind === "nativeStop") return "streamGone";
   if (err instanceof PlatformNotFoundError && op.kind === "edit") return "repost";
-  // Routine updates are superseded by the next one anyway; the texts a user must see get a bounded number of tries.
-  const mustLand = opts.isFinal || op.kind === "post" || (op.kind === "edit" && !op.routine);
-  if (classifyPlatformFailure(err) === "permanent" || (mustLand && opts.failuresInARow >= MUST_LAND_ATTEMPTS)) return "giveUp";
+  if (classifyPlatformFailure(err) === "permanent") return "giveUp";
+  // The final text is retried for as long as FINAL_RETRY_MS allows, however many tries that takes.
+  if (opts.isFinal) return (opts.finalForMs ?? 0) >= FINAL_RETRY_MS ? "giveUp" : "retry";
+  // Routine updates are superseded by the next one anyway; the other texts a user must see get a bounded number of tries.
+  const mustLand = op.kind === "post" || (op.kind === "edit" && !op.routine);
+  if (mustLand && opts.failuresInARow >= MUST_LAND_ATTEMPTS) return "giveUp";
   return "retry";
 }

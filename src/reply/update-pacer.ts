@@ -14,6 +14,8 @@ export class UpdatePacer {
   /** After a 429, nothing is sent before this time (the route also blocked the shared budget for other streams). */
   private blockedUntil = 0;
   private refusals = 0;
+  /** Routine updates that went out (progress after the first text). */
+  private progressUpdates = 0;
   private readonly startedAt = Date.now();
   private readonly slots: { readonly routine: SlotRequest; readonly urgent: SlotRequest; readonly append: SlotRequest; readonly other: SlotRequest };
 
@@ -56,7 +58,9 @@ export class UpdatePacer {
     // A busy budget: try again when this stream's fair share says, not as soon as any slot frees (with hundreds
     // of streams on one budget, the retries alone would flood Redis).
     const share = this.intervalFor(grant.usage, native, firstTextAt);
-    this.nextRoutineAt = Date.now() + Math.max(grant.waitMs, share / 2) * (0.75 + Math.random() / 2);
+    // A stream still without progress asks again as soon as a slot returns (one at a time in a refilling budget).
+    const retryMs = this.progressUpdates === 0 ? Math.max(grant.waitMs, 50) : Math.max(grant.waitMs, share / 2);
+    this.nextRoutineAt = Date.now() + retryMs * (0.75 + Math.random() / 2);
     return 0;
   }
 
@@ -65,7 +69,8 @@ export class UpdatePacer {
   }
 
   /** An update of the growing message went out at `sentAt`: the next routine one waits a fair interval from then. */
-  sent(sentAt: number, usage: readonly BudgetUsage[], native: boolean, firstTextAt: number | undefined): void {
+  sent(sentAt: number, usage: readonly BudgetUsage[], native: boolean, firstTextAt: number | undefined, routine: boolean): void {
+    if (routine) this.progressUpdates++;
     this.nextRoutineAt = sentAt + this.intervalFor(usage, native, firstTextAt);
   }
 
@@ -80,6 +85,7 @@ export class UpdatePacer {
       elapsedMs: Date.now() - (firstTextAt ?? this.startedAt),
       expectedDurationMs: this.durations.expectedMs(),
       minIntervalMs: this.route.platform.capabilities.minEditIntervalMs,
+      progressShown: this.progressUpdates > 0,
     });
   }
 }

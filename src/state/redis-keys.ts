@@ -17,6 +17,7 @@ type RedisKeyKind =
   | "rl" // per-user rate limit window
   | "rlnote" // per-user "slow down" notice already sent this window
   | "budget" // sliding-window log of a platform rate budget
+  | "bucket" // a refilling rate budget's theoretical arrival time (GCRA)
   | "block" // a budget blocked by a 429 until its PTTL expires
   | "active" // streams currently spending a budget
   | "stats" // pacing statistics
@@ -44,7 +45,7 @@ export interface RedisKeyOptions {
  * budgets at once (Discord: the channel's and the bot-wide one), so all of them live in one slot. That slot
  * is never hot: the platforms' own rate limits cap how often budgets are spent.
  */
-const ONE_SLOT: ReadonlySet<RedisKeyKind> = new Set(["budget", "block", "active"]);
+const ONE_SLOT: ReadonlySet<RedisKeyKind> = new Set(["budget", "bucket", "block", "active"]);
 
 /**
  * `prefix` lets tests (and several bridges on one Redis) keep their keys apart. With hash tags, every other

@@ -27,6 +27,8 @@ export interface TurnRecord {
   readonly suggestions?: readonly string[];
   /** The message carrying the suggestion buttons, and what it shows without them. */
   readonly buttonsMessage?: { readonly ref: MessageRef; readonly markdown: string; readonly citations?: readonly Citation[] };
+  /** The answer is final on the platform: a second run of the job (one that lost its lock while alive) must not redo it. */
+  readonly finished?: boolean;
 }
 
 export class TurnStore {

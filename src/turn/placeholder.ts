@@ -39,7 +39,11 @@ export async function postPlaceholder(
   };
   let ref: MessageRef;
   try {
-    ref = await route.mustLand("post", () => route.platform.postMessage(msg.replyTarget, content), { attempts: PLACEHOLDER_ATTEMPTS });
+    ref =
+      (await adoptPosted(job, route)) ??
+      (await route.mustLand("post", () => route.platform.postMessage(msg.replyTarget, content, { key: { turnId, part: 0 } }), {
+        attempts: PLACEHOLDER_ATTEMPTS,
+      }));
   } catch (err) {
     if (!isPermanentPlatformFailure(err)) throw err;
     const notified = await route.notice(msg.replyTarget, msg.author.userId, cannotReplyText(err), { quiet: true });
@@ -57,4 +61,21 @@ export async function postPlaceholder(
     difyUser: difyUserFor(msg.conversationKey),
   });
   return placeholder;
+}
+
+/**
+ * A job that ran before (it stalled with its worker, or failed and is retried) and has no placeholder on record
+ * may have posted one the moment before it died: the platform has it, the job does not. Where the platform can
+ * list the messages that carry a turn's key (Slack metadata), the first run's placeholder is adopted. Where the
+ * post itself is idempotent (Discord's nonce), posting again with the same key returns it. A lookup that fails
+ * fails the job (BullMQ retries it later): posting without knowing could double the reply.
+ */
+async function adoptPosted(job: Job<ReplyJobData>, route: PlatformRoute): Promise<MessageRef | undefined> {
+  const ranBefore = job.attemptsMade > 0 || (job.stalledCounter ?? 0) > 0;
+  const find = route.platform.findPostedMessages?.bind(route.platform);
+  if (!ranBefore || !find) return undefined;
+  const posted = await find(job.data.message.replyTarget, job.id as string);
+  const placeholder = posted.find((p) => p.key.part === 0);
+  if (placeholder) route.logger.info({ messageId: placeholder.ref.messageId }, "adopted the placeholder an earlier run posted");
+  return placeholder?.ref;
 }

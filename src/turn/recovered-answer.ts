@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { MessageRef } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import type { TurnContext } from "./turn-context.js";
@@ -30,9 +31,27 @@ export async function recoveredAnswerText(ctx: TurnContext, deps: { dify: DifyCl
     await sleep(STORED_ANSWER_POLL_MS);
   }
   const remove = ctx.platform.deleteMessage?.bind(ctx.platform);
-  for (const part of ctx.data.parts ?? []) {
-    if (part.messageId === ctx.placeholder.ref.messageId || !remove) continue;
+  for (const part of await partsToRemove(ctx)) {
+    if (!remove) break;
     await ctx.route.mustLand("edit", () => remove(part)).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
   }
   return stored?.answer.trim() ? `${stored.answer.trim()}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.` : INTERRUPTED_TEXT;
+}
+
+/**
+ * The first run's messages other than the placeholder: the ones it recorded, and (where the platform can list a
+ * turn's keyed messages) the continuations it posted but died before recording.
+ */
+async function partsToRemove(ctx: TurnContext): Promise<MessageRef[]> {
+  const parts = new Map((ctx.data.parts ?? []).map((p) => [p.messageId, p]));
+  const find = ctx.platform.findPostedMessages?.bind(ctx.platform);
+  if (find) {
+    const posted = await find(ctx.data.message.replyTarget, ctx.turnId).catch((err: unknown) => {
+      ctx.logger.warn({ err }, "could not look for unrecorded messages of the interrupted answer");
+      return [];
+    });
+    for (const p of posted) if (p.key.part > 0) parts.set(p.ref.messageId, p.ref);
+  }
+  parts.delete(ctx.placeholder.ref.messageId);
+  return [...parts.values()];
 }

@@ -89,6 +89,7 @@ export class ReplyPipeline {
       stopButton: { actionId: stopActionId(ctx.turnId), label: "Stop", style: "danger" },
       askerUserId: msg.author.userId,
       streamId: ctx.turnId,
+      postKeyTurnId: ctx.data.dify?.taskId ? undefined : ctx.turnId,
       durations: this.d.durations,
       events: {
         onFirstText: (at) => this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(msg.receivedAt)) / 1000),

@@ -26,8 +26,10 @@ export interface TurnRunnerDeps {
   readonly metrics: BridgeMetrics;
   readonly queue: Queue<BridgeJobData>;
   readonly logger: Logger;
-  /** TTL of the per-thread lock; renewed every third of it while answering. */
+  /** TTL of the per-thread lock. */
   readonly lockTtlMs: number;
+  /** How often the per-thread lock is renewed while answering. @defaultValue a quarter of `lockTtlMs` */
+  readonly lockRenewMs?: number;
 }
 
 /** A job that is not first in its thread re-checks after this long even if nobody promotes it. */
@@ -80,7 +82,7 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
         (err: unknown) => log.warn({ err }, "could not renew the thread lock"),
       );
     },
-    Math.max(1_000, Math.floor(deps.lockTtlMs / 3)),
+    deps.lockRenewMs ?? Math.max(250, Math.floor(deps.lockTtlMs / 4)),
   );
   // Job data updates one after another, each on top of the last (they may be requested concurrently).
   let saving: Promise<void> = Promise.resolve();
@@ -89,6 +91,11 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
     return saving;
   };
   try {
+    if ((await deps.turns.get(turnId))?.finished) {
+      // An earlier run answered it and lost the job lock while alive (see worker-locks.ts): nothing is left to do.
+      log.warn({}, "this turn was already answered by an earlier run; not answering again");
+      return;
+    }
     await deps.pipeline.answer({
       turnId,
       data: job.data,
@@ -100,6 +107,7 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
       saveDify: (dify) => save({ placeholder, dify }),
       saveParts: (parts) => save({ placeholder, parts }),
     });
+    await deps.turns.update(turnId, { turnId, finished: true }).catch((err: unknown) => log.warn({ err }, "could not mark the turn answered"));
   } finally {
     clearInterval(renew);
     await deps.lock.release(key, lockToken).catch(() => undefined);

@@ -87,6 +87,8 @@ export class FakePlatform implements ChatPlatform {
   private started = false;
   private seq = 0;
   private readonly windows = new Map<string, number[]>();
+  /** Continuous budgets: when each bucket is full again (GCRA's arrival time). */
+  private readonly bucketFullAt = new Map<string, number>();
   private readonly injected: Array<{ op: FakeOp["op"]; error: Error }> = [];
 
   constructor(private readonly o: FakePlatformOptions = {}) {
@@ -369,15 +371,44 @@ export class FakePlatform implements ChatPlatform {
     }
     const budgets: readonly RateBudget[] = rateOp ? (this.capabilities.rateBudgets(place)[rateOp] ?? []) : [];
     for (const b of budgets) {
-      const log = (this.windows.get(b.key) ?? []).filter((t) => t > at - b.windowMs);
-      this.windows.set(b.key, log);
-      if (log.length >= b.limit) {
+      const waitMs = this.budgetWaitMs(b, at);
+      if (waitMs > 0) {
         this.budgetViolations++;
         this.ops.push({ op, at, ...data, rateLimited: true });
-        throw new PlatformRateLimitError(this.id, Math.ceil((log[0] as number) + b.windowMs - at));
+        throw new PlatformRateLimitError(this.id, Math.ceil(waitMs));
       }
     }
-    for (const b of budgets) (this.windows.get(b.key) as number[]).push(at);
+    for (const b of budgets) this.spend(b, at);
     this.ops.push({ op, at, ...data });
+  }
+
+  /**
+   * Spends `count` calls of a budget the platform advertises, as traffic the bridge did not make would (another
+   * app's calls do not count on Slack, but earlier answers of this one do: tests use it for "budget half used").
+   */
+  spendBudget(budget: RateBudget, count: number): void {
+    for (let i = 0; i < count; i++) this.spend(budget, now());
+  }
+
+  /** How long until `b` has room (0: now). Window budgets: a sliding window; continuous ones: a refilling bucket. */
+  private budgetWaitMs(b: RateBudget, at: number): number {
+    if (b.refill === "continuous") {
+      const interval = b.windowMs / b.limit;
+      const tat = Math.max(this.bucketFullAt.get(b.key) ?? 0, at);
+      return Math.max(0, tat - at + interval - b.limit * interval);
+    }
+    const log = (this.windows.get(b.key) ?? []).filter((t) => t > at - b.windowMs);
+    this.windows.set(b.key, log);
+    return log.length >= b.limit ? (log[0] as number) + b.windowMs - at : 0;
+  }
+
+  private spend(b: RateBudget, at: number): void {
+    if (b.refill === "continuous") {
+      this.bucketFullAt.set(b.key, Math.max(this.bucketFullAt.get(b.key) ?? 0, at) + b.windowMs / b.limit);
+      return;
+    }
+    const log = (this.windows.get(b.key) ?? []).filter((t) => t > at - b.windowMs);
+    log.push(at);
+    this.windows.set(b.key, log);
   }
 }

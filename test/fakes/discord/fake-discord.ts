@@ -45,6 +45,15 @@ export interface RecordedRequest {
 }
 
 /** A one-off answer for the next request(s) matching `method` and `path`. */
+/** A response the fake holds back (see `withholdNextResponse`). */
+export interface WithheldResponse {
+  /** Resolves once the request arrived and was performed. */
+  readonly performed: Promise<void>;
+  readonly released: Promise<void>;
+  /** Sends the response (to whoever is still listening). */
+  release(): void;
+}
+
 export interface InjectedFailure {
   readonly method?: string;
   /** Matched against the path after /api/v10. */
@@ -79,6 +88,7 @@ export class FakeDiscord {
   readonly #server: Server;
   readonly #snowflakes = new SnowflakeGenerator();
   readonly #injected: Array<InjectedFailure & { left: number }> = [];
+  readonly #withheld: Array<{ readonly method: string; readonly path: RegExp; readonly held: WithheldResponse; performed(): void }> = [];
   readonly #interactions = new Map<string, FakeInteraction>();
   #messageContent: "granted" | "denied";
   #port = 0;
@@ -155,6 +165,26 @@ export class FakeDiscord {
     });
   }
 
+  /**
+   * The next matching request is performed (a message is stored, as Discord stores it) but its response is held
+   * back until `release()`: what a caller sees when it dies, or its connection does, after Discord acted.
+   */
+  withholdNextResponse(match: { method: string; path: RegExp }): WithheldResponse {
+    let performed!: () => void;
+    let release!: () => void;
+    const held: WithheldResponse = {
+      performed: new Promise<void>((resolve) => {
+        performed = resolve;
+      }),
+      released: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+      release: () => release(),
+    };
+    this.#withheld.push({ ...match, held, performed });
+    return held;
+  }
+
   /** 429s the fake has sent (enforced and injected). */
   get rateLimitedCount(): number {
     return this.#rateLimitedCount;
@@ -215,6 +245,12 @@ export class FakeDiscord {
       at: fakeNowMs(),
     });
     if (response.status === 429) this.#rateLimitedCount++;
+    const withheld = response.status < 300 ? this.#withheld.find((w) => w.method === method && w.path.test(path)) : undefined;
+    if (withheld) {
+      this.#withheld.splice(this.#withheld.indexOf(withheld), 1);
+      withheld.performed();
+      await withheld.held.released;
+    }
     writeResponse(res, response);
   }
 

@@ -8,6 +8,10 @@ export interface MessageBody {
   attachments?: Array<{ id: number | string; filename?: string }>;
   allowed_mentions?: unknown;
   message_reference?: { message_id: string; fail_if_not_exists?: boolean };
+  /** "Can be used to verify a message was sent (up to 25 characters)": an integer or a string. */
+  nonce?: string | number;
+  /** With a nonce: a repeat by the same author within a few minutes returns the first message. */
+  enforce_nonce?: boolean;
 }
 
 const tooLong = (field: string, max: number): FakeResponse =>
@@ -21,6 +25,7 @@ const invalid = (field: string, message: string): FakeResponse =>
 /** Returns Discord's error for a body it would reject, or null. `fileCount` counts uploaded files. */
 export function validateMessageBody(body: MessageBody, fileCount: number, isEdit: boolean): FakeResponse | null {
   if (body.content !== undefined && body.content.length > 2000) return tooLong("content", 2000);
+  if (typeof body.nonce === "string" && body.nonce.length > 25) return tooLong("nonce", 25);
 
   const rows = body.components ?? [];
   if (rows.length > 5) return invalid("components", "Must be 5 or fewer in length.");

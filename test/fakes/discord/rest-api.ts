@@ -147,12 +147,26 @@ export function routeRest(ctx: RestContext, req: RestRequest): FakeResponse {
   return discordError(404, 0, "404: Not Found");
 }
 
+/**
+ * How long Discord remembers an enforced nonce. Its documentation says "the past few minutes" without a number;
+ * the fake keeps three. A nonce whose message was deleted since creates a new message (not documented either).
+ */
+const NONCE_MEMORY_MS = 3 * 60_000;
+
 function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): FakeResponse {
   const channel = ctx.world.channels.get(cid!);
   if (!channel) return discordError(404, 10003, "Unknown Channel");
   const body = (req.json ?? {}) as MessageBody;
   const problem = validateMessageBody(body, req.files.length, false);
   if (problem) return problem;
+  // "If true and nonce is present, it will be checked for uniqueness in the past few minutes. If another message
+  // was created by the same author with the same nonce, that message will be returned and no new message will be
+  // created." (Create Message, enforce_nonce)
+  const nonceKey = body.nonce !== undefined && body.enforce_nonce === true ? `${ctx.botUserId}/${String(body.nonce)}` : undefined;
+  const earlier = nonceKey ? ctx.world.nonces.get(nonceKey) : undefined;
+  if (earlier && fakeNowMs() - earlier.at < NONCE_MEMORY_MS && !earlier.message.deleted) {
+    return { status: 200, body: { ...toWire(earlier.message), nonce: body.nonce } };
+  }
   const id = ctx.ids.next();
   const reference = body.message_reference;
   const referenced = reference ? ctx.world.findMessage(cid!, reference.message_id) : undefined;
@@ -181,9 +195,12 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     allowedMentions: body.allowed_mentions,
   });
   if (typeof channel.message_count === "number") channel.message_count++;
+  if (nonceKey) ctx.world.nonces.set(nonceKey, { message, at: fakeNowMs() });
+  // The nonce comes back in the create answer and the MESSAGE_CREATE event only (fetched messages do not carry it).
+  const withNonce = { ...toWire(message), ...(body.nonce !== undefined && { nonce: body.nonce }) };
   // Discord sends the bot its own messages back.
-  ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
-  return { status: 200, body: toWire(message) };
+  ctx.gateway.dispatch("MESSAGE_CREATE", withNonce);
+  return { status: 200, body: withNonce };
 }
 
 function storeUpload(ctx: RestContext, channelId: string, file: UploadedFile): FakeAttachment {

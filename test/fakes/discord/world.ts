@@ -100,6 +100,8 @@ export class FakeWorld {
   readonly guilds = new Map<string, FakeGuild>();
   readonly channels = new Map<string, FakeChannel>();
   readonly messages = new Map<string, StoredMessage[]>();
+  /** Nonces sent with `enforce_nonce`, by author and nonce: the message they created and when. */
+  readonly nonces = new Map<string, { readonly message: StoredMessage; readonly at: number }>();
 
   addUser(user: Partial<FakeUser> & { id: string; username: string }): FakeUser {
     const full: FakeUser = { global_name: null, discriminator: "0", avatar: null, ...user };

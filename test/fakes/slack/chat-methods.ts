@@ -1,4 +1,4 @@
-import { type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
+import { type FakeMessageMetadata, type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
 import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
 
 // Limits the fake checks, as Slack documents them.
@@ -36,6 +36,21 @@ function contentOf(ctx: MethodContext, maxTextChars: number): { text: string; bl
   return { text, blocks, markdown: markdownOfBlocks(blocks) };
 }
 
+/**
+ * The `metadata` argument (https://docs.slack.dev/messaging/message-metadata): an object with a string
+ * `event_type` and an object `event_payload`, else `invalid_metadata_format`. `{}` on chat.update removes the
+ * message's metadata; an update without the argument keeps it (as chat.update documents). undefined: no argument.
+ */
+function metadataOf(ctx: MethodContext): FakeMessageMetadata | null | undefined {
+  const raw = ctx.fields.metadata;
+  if (raw === undefined || raw === "") return undefined;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("invalid_metadata_format");
+  const m = raw as { event_type?: unknown; event_payload?: unknown };
+  if (m.event_type === undefined && m.event_payload === undefined) return null;
+  if (typeof m.event_type !== "string" || typeof m.event_payload !== "object" || m.event_payload === null) return fail("invalid_metadata_format");
+  return { event_type: m.event_type, event_payload: m.event_payload as Record<string, unknown> };
+}
+
 function view(m: FakeSlackMessage): Record<string, unknown> {
   return {
     type: "message",
@@ -60,9 +75,11 @@ export const chatMethods: Record<string, MethodHandler> = {
     const channel = required(ctx.fields, "channel", "channel_not_found");
     const content = contentOf(ctx, FAKE_LIMITS.textChars);
     const threadTs = str(ctx.fields, "thread_ts");
+    const metadata = metadataOf(ctx);
     const msg = ctx.store.add({
       channel,
       ...(threadTs ? { threadTs } : {}),
+      ...(metadata ? { metadata } : {}),
       user: ctx.team.botUserId,
       botId: ctx.team.botId,
       ...content,
@@ -76,6 +93,8 @@ export const chatMethods: Record<string, MethodHandler> = {
     const msg = findOwnMessage(ctx, channel, required(ctx.fields, "ts", "message_not_found"));
     if (msg.stream === "streaming") fail("streaming_state_conflict");
     const content = contentOf(ctx, FAKE_LIMITS.updateTextChars);
+    const metadata = metadataOf(ctx);
+    if (metadata !== undefined) msg.metadata = metadata ?? undefined;
     msg.text = content.text;
     msg.blocks = content.blocks;
     msg.markdown = content.markdown;

@@ -49,6 +49,16 @@ export type InjectedFailure =
   | { readonly kind: "error"; readonly error: string; readonly extra?: Record<string, unknown> }
   | { readonly kind: "http"; readonly status: number };
 
+/** An answer the fake holds back (see `withholdNextAnswer`). */
+export interface WithheldAnswer {
+  /** Resolves once the call arrived and was performed. */
+  readonly performed: Promise<void>;
+  readonly released: Promise<void>;
+  markPerformed(): void;
+  /** Sends the answer (to whoever is still listening). */
+  release(): void;
+}
+
 const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods };
 
 /**
@@ -70,6 +80,8 @@ export class FakeSlackApi {
   private readonly users = new Map<string, FakeSlackUser>();
   private readonly limiter = new SlidingWindowLimiter();
   private readonly injected = new Map<string, InjectedFailure[]>();
+  private readonly withheld = new Map<string, WithheldAnswer[]>();
+  private readonly outages: Array<{ readonly methods: ReadonlySet<string>; readonly status: number; readonly untilMs: number }> = [];
   private tiers: Readonly<Record<string, FakeRateTier>> | false;
   private server: Server | undefined;
   private port = 0;
@@ -135,6 +147,37 @@ export class FakeSlackApi {
   /** Makes the next call to `method` fail once (FIFO when called several times). */
   failNext(method: string, failure: InjectedFailure): void {
     this.injected.set(method, [...(this.injected.get(method) ?? []), failure]);
+  }
+
+  /**
+   * The next call to `method` is performed (the message is stored, as Slack stores it) but its answer is held
+   * back until `release()`: what a caller sees when it dies, or its connection does, after Slack acted.
+   */
+  withholdNextAnswer(method: string): WithheldAnswer {
+    let performed!: () => void;
+    let release!: () => void;
+    const held: WithheldAnswer = {
+      performed: new Promise<void>((resolve) => {
+        performed = resolve;
+      }),
+      released: new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+      markPerformed: () => performed(),
+      release: () => release(),
+    };
+    this.withheld.set(method, [...(this.withheld.get(method) ?? []), held]);
+    return held;
+  }
+
+  /** For `durationMs` from now every call to `methods` is answered with HTTP `status` and not performed (an outage). */
+  outage(methods: readonly string[], opts: { readonly status?: number; readonly durationMs: number }): void {
+    this.outages.push({ methods: new Set(methods), status: opts.status ?? 500, untilMs: Date.now() + opts.durationMs });
+  }
+
+  /** Ends every outage now. */
+  endOutages(): void {
+    this.outages.splice(0);
   }
 
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
@@ -267,6 +310,11 @@ export class FakeSlackApi {
       record(200, authError);
       return send(200, { ok: false, error: authError });
     }
+    const outage = this.outages.find((o) => o.methods.has(method) && Date.now() < o.untilMs);
+    if (outage) {
+      record(outage.status);
+      return send(outage.status, { ok: false, error: "fake_outage" });
+    }
     const injected = this.injected.get(method)?.shift();
     if (injected?.kind === "rate_limited") {
       record(429, "ratelimited");
@@ -302,6 +350,11 @@ export class FakeSlackApi {
     try {
       const result = handler(ctx);
       record(200);
+      const held = this.withheld.get(method)?.shift();
+      if (held) {
+        held.markPerformed();
+        await held.released;
+      }
       return send(200, result.body, result.headers);
     } catch (err) {
       if (!(err instanceof SlackMethodError)) throw err;

@@ -31,7 +31,14 @@ export interface FakeSlackMessage {
   stream: "none" | "streaming" | "stopped";
   isDeleted: boolean;
   files: readonly FakeStoredFile[];
+  /** Message metadata (`event_type` + `event_payload`) as posted; returned by conversations.replies with `include_all_metadata`. */
+  metadata: FakeMessageMetadata | undefined;
   readonly revisions: FakeMessageRevision[];
+}
+
+export interface FakeMessageMetadata {
+  readonly event_type: string;
+  readonly event_payload: Record<string, unknown>;
 }
 
 export interface FakeEphemeral {
@@ -77,6 +84,7 @@ export class FakeMessageStore {
     markdown?: string;
     stream?: FakeSlackMessage["stream"];
     files?: readonly FakeStoredFile[];
+    metadata?: FakeMessageMetadata;
     via: string;
   }): FakeSlackMessage {
     const blocks = init.blocks ?? [];
@@ -92,6 +100,7 @@ export class FakeMessageStore {
       stream: init.stream ?? "none",
       isDeleted: false,
       files: init.files ?? [],
+      metadata: init.metadata,
       revisions: [],
     };
     this.record(msg, init.via);

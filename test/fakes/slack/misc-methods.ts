@@ -1,8 +1,10 @@
 import type { FakeSlackMessage } from "./message-store.js";
 import { fail, type MethodHandler, ok, required, str } from "./method-types.js";
 
-function replyView(m: FakeSlackMessage): Record<string, unknown> {
+function replyView(m: FakeSlackMessage, withMetadata: boolean): Record<string, unknown> {
   return {
+    // Slack returns message metadata only to callers that ask for it (`include_all_metadata`).
+    ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
     type: "message",
     user: m.user,
     ...(m.botId ? { bot_id: m.botId, bot_profile: { id: m.botId, name: "fake-bot" } } : {}),
@@ -65,7 +67,7 @@ export const miscMethods: Record<string, MethodHandler> = {
     const page = inWindow.slice(offset, offset + limit);
     const hasMore = offset + limit < inWindow.length;
     return ok({
-      messages: page.map(replyView),
+      messages: page.map((m) => replyView(m, ["true", "1"].includes(String(ctx.fields.include_all_metadata ?? "")))),
       has_more: hasMore,
       response_metadata: { next_cursor: hasMore ? `offset:${offset + limit}` : "" },
     });

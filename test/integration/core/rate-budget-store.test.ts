@@ -25,6 +25,32 @@ describe("RateBudgetStore (real Redis)", () => {
     }
   });
 
+  it("a continuous budget refills one call per window/limit after a burst, where a window budget frees nothing for the window", async () => {
+    const refilling = { ...budget, key: "ws1:update-refilling", refill: "continuous" as const };
+    for (let i = 0; i < 10; i++) expect((await store.acquire([refilling], { priority: "high" })).granted).toBe(true);
+    const next = await store.acquire([refilling], { priority: "high" });
+    expect(next.granted).toBe(false);
+    // One call returns every 61 s / 10 = 6.1 s (the window has its jitter margin): the next slot is that far off,
+    // not a whole window.
+    if (!next.granted) {
+      expect(next.waitMs).toBeGreaterThan(5_000);
+      expect(next.waitMs).toBeLessThanOrEqual(Math.ceil(effectiveWindowMs(budget.windowMs) / 10) + 1);
+    }
+    expect((await store.usage([refilling]))[0]).toMatchObject({ used: 10, limit: 10 });
+    // Keys of both meters live side by side (different Redis types, different key kinds).
+    expect((await store.acquire([budget], { priority: "high" })).granted).toBe(true);
+    expect(await t.redis.type(t.key("bucket", refilling.key))).toBe("string");
+    expect(await t.redis.type(t.key("budget", budget.key))).toBe("zset");
+  });
+
+  it("a continuous budget keeps the reserve too, counted in tokens", async () => {
+    const refilling = { key: "ws1:fast", limit: 10, windowMs: 60_000, refill: "continuous" as const };
+    let granted = 0;
+    for (let i = 0; i < 20; i++) if ((await store.acquire([refilling], { priority: "normal", streamId: `s${i % 3}` })).granted) granted++;
+    expect(granted).toBe(7);
+    expect((await store.acquire([refilling], { priority: "high" })).granted).toBe(true);
+  });
+
   it("keeps a reserve for first and final texts that routine updates cannot take", async () => {
     // 3 active streams → reserve min(floor(10 * 0.4), 3) = 3: routine updates stop at 7.
     let granted = 0;

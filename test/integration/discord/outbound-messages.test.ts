@@ -55,6 +55,26 @@ describe("discord outbound messages", () => {
     await other.stop();
   });
 
+  it("a keyed post carries a nonce with enforce_nonce: posting it again returns the first message, and creates none", async () => {
+    const q = question();
+    const target = mentionTarget(fake, q.id, fake.ids.general, "How do I deploy?");
+    const key = { turnId: "slack_T1_C1_1700000000_000100-a-long-turn-id", part: 0 };
+    const first = await platform.postMessage(target, { markdown: "Thinking…" }, { key });
+    const again = await platform.postMessage(target, { markdown: "Thinking…" }, { key });
+    const other = await platform.postMessage(target, { markdown: "part two" }, { key: { ...key, part: 1 } });
+    expect(again).toEqual(first);
+    expect(other.messageId).not.toBe(first.messageId);
+    expect(fake.botMessages(q.id).map((m) => m.content)).toEqual(["Thinking…", "part two"]);
+    const bodies = fake.requestsTo("POST", /^\/channels\/\d+\/messages$/).map((r) => r.json as { nonce?: string; enforce_nonce?: boolean });
+    expect(bodies.every((b) => b.enforce_nonce === true && typeof b.nonce === "string" && b.nonce.length <= 25)).toBe(true);
+    expect(bodies[0]?.nonce).toBe(bodies[1]?.nonce);
+    expect(bodies[2]?.nonce).not.toBe(bodies[0]?.nonce);
+    // An unkeyed post carries no nonce: two posts, two messages.
+    await platform.postMessage(target, { markdown: "plain" });
+    await platform.postMessage(target, { markdown: "plain" });
+    expect(fake.botMessages(q.id).filter((m) => m.content === "plain")).toHaveLength(2);
+  });
+
   it("creates the thread once when typing and the placeholder race", async () => {
     const q = question();
     const target = mentionTarget(fake, q.id);

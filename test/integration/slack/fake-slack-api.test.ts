@@ -28,6 +28,40 @@ describe("FakeSlackApi", () => {
     expect(fake.calls.map((c) => c.auth)).toEqual(["bot", "none", "invalid", "bot"]);
   });
 
+  it("keeps message metadata as Slack documents it: returned by conversations.replies only with include_all_metadata", async () => {
+    const thread = (await (await call("chat.postMessage", { channel: "C1", text: "question" })).json()) as { ts: string };
+    const metadata = { event_type: "dify_bridge_reply", event_payload: { turn_id: "t1", part: 0 } };
+    const posted = (await (await call("chat.postMessage", { channel: "C1", thread_ts: thread.ts, text: "reply", metadata })).json()) as { ts: string };
+    const replies = async (extra: Record<string, unknown>) =>
+      (
+        (await (await call("conversations.replies", { channel: "C1", ts: thread.ts, ...extra })).json()) as {
+          messages: Array<{ ts: string; metadata?: unknown }>;
+        }
+      ).messages.find((m) => m.ts === posted.ts);
+    expect((await replies({}))?.metadata).toBeUndefined();
+    expect((await replies({ include_all_metadata: true }))?.metadata).toEqual(metadata);
+    // An update without metadata keeps it; `{}` removes it.
+    expect((await call("chat.update", { channel: "C1", ts: posted.ts, text: "edited" })).status).toBe(200);
+    expect((await replies({ include_all_metadata: true }))?.metadata).toEqual(metadata);
+    await call("chat.update", { channel: "C1", ts: posted.ts, text: "edited again", metadata: {} });
+    expect((await replies({ include_all_metadata: true }))?.metadata).toBeUndefined();
+    expect(await (await call("chat.postMessage", { channel: "C1", text: "x", metadata: { event_type: 3 } })).json()).toEqual({
+      ok: false,
+      error: "invalid_metadata_format",
+    });
+  });
+
+  it("refills a continuous tier one call per window/limit, where a sliding tier frees nothing for the window", async () => {
+    fake.setTiers({ "chat.update": { limit: 2, windowMs: 60_000, scope: "workspace", refill: "continuous" } });
+    const { ts } = (await (await call("chat.postMessage", { channel: "C1", text: "a" })).json()) as { ts: string };
+    expect((await call("chat.update", { channel: "C1", ts, text: "b" })).status).toBe(200);
+    expect((await call("chat.update", { channel: "C1", ts, text: "c" })).status).toBe(200);
+    const limited = await call("chat.update", { channel: "C1", ts, text: "d" });
+    expect(limited.status).toBe(429);
+    // One call returns every 30 s, not the whole tier after 60 s.
+    expect(Number(limited.headers.get("retry-after"))).toBe(30);
+  });
+
   it("answers 429 with Retry-After once a tier is used up, per workspace", async () => {
     const { ts } = (await (await call("chat.postMessage", { channel: "C1", text: "a" })).json()) as { ts: string };
     expect((await call("chat.update", { channel: "C1", ts, text: "b" })).status).toBe(200);

@@ -33,7 +33,7 @@ describe("parseCoreConfig", () => {
       shutdownGraceMs: 25_000,
       conversationTtlMs: 30 * 86_400_000,
       workerConcurrency: 1_000,
-      jobLockMs: 30_000,
+      jobLockMs: 8_000,
     });
   });
 

@@ -56,6 +56,16 @@ describe("routineIntervalMs", () => {
     }
   });
 
+  it("asks for a stream's first progress update within a second, even when its share is below one update", () => {
+    // 20 streams on 30 slots with 25 used: the share would put the next update after an 8 s answer's end.
+    const scarce = [budget({ used: 25, active: 20 })];
+    expect(interval(scarce)).toBeGreaterThan(4_000);
+    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, progressShown: false })).toBe(1_000);
+    // Once progress was shown, the share paces it again; a floor above a second still holds.
+    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, progressShown: true })).toBe(interval(scarce));
+    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 1_500, progressShown: false })).toBe(1_500);
+  });
+
   it("grows with the number of active streams", () => {
     const byActive = [1, 2, 4, 8, 16, 32].map((active) => interval([budget({ active })]));
     for (let i = 1; i < byActive.length; i++) expect(byActive[i]).toBeGreaterThan(byActive[i - 1] as number);

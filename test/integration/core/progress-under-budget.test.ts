@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { RateBudget, RateBudgets } from "../../../src/contracts/chat-platform.js";
+import { RateBudgetStore } from "../../../src/rate/rate-budget-store.js";
+import { scripts } from "../../fakes/dify/index.js";
+import type { FakeMessage } from "../../fakes/fake-platform.js";
+import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
+
+const MINUTE = 60_000;
+/** Slack's per-workspace tiers, refilling continuously (as adapters/slack/capabilities.ts declares them). */
+const TIERS = {
+  edit: { key: "ws:update", limit: 50, windowMs: MINUTE, refill: "continuous" },
+  streamStart: { key: "ws:start", limit: 20, windowMs: MINUTE, refill: "continuous" },
+  streamStop: { key: "ws:stop", limit: 20, windowMs: MINUTE, refill: "continuous" },
+  streamAppend: { key: "ws:append", limit: 100, windowMs: MINUTE, refill: "continuous" },
+  post: { key: "ws:post", limit: 60, windowMs: MINUTE, refill: "continuous" },
+} satisfies Record<string, RateBudget>;
+const budgets = (): RateBudgets => Object.fromEntries(Object.entries(TIERS).map(([op, b]) => [op, [b]]));
+
+/** Every state the reply showed, in order, across its messages (a native stream replaces the placeholder). */
+function statesOf(messages: readonly FakeMessage[]): string[] {
+  return messages.flatMap((m) => m.history.map((c) => c.markdown));
+}
+
+/**
+ * The case of issue 19: ordinary traffic has used half of every budget of the workspace in the last minute,
+ * then twenty 3.5 s answers stream at once. Each must show at least one partial state between its first text
+ * and its final one (no stream left waiting for the end while a budget has room), and none may draw a 429.
+ */
+describe("progress under a half-used budget", () => {
+  let h: BridgeHarness;
+  afterEach(async () => h?.close());
+
+  it("20 concurrent 3.5 s answers: every one shows a partial state after its first text, 0 429s, exact finals", async () => {
+    h = await startBridge({ platform: { budgets, nativeStreaming: "auto", minEditIntervalMs: 50, maxMessageLength: 12_000 } });
+    const store = new RateBudgetStore(h.redis, h.key);
+    for (const b of Object.values(TIERS)) {
+      const half = Math.floor(b.limit / 2);
+      h.platform.spendBudget(b, half);
+      for (let i = 0; i < half; i++) await store.acquire([b], { priority: "high" });
+    }
+    // 30 chunks over 3.5 s.
+    const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
+    const answer = words.join(" ");
+    h.dify.onChat(() => scripts.answer(answer, { chunkChars: 4, delayMs: 3_500 / 30 }));
+
+    const events = Array.from({ length: 20 }, (_, i) => h.platform.message({ text: `question ${i}`, channelId: "C1" }));
+    await Promise.all(events.map((e) => h.platform.emit(e)));
+    const threads = events.map((e) => (e.kind === "message" ? e.message.messageId : ""));
+    const replies = () => threads.map((t) => h.platform.visibleMessages({ channelId: "C1", threadId: t }));
+    await eventually(() => replies().every((r) => r.length === 1 && r[0]?.content.markdown === answer), 60_000);
+
+    for (const reply of replies()) {
+      const withText = statesOf(reply).filter((s) => s !== "" && !s.startsWith("_"));
+      // Progress: a state before the final other than the first text, or a first text held back until it shows a
+      // fifth of the answer. The first few characters, then nothing until the end, is what the issue measured as
+      // "no partial state".
+      const [first, ...later] = withText.filter((s) => s !== answer);
+      const progress = [...later, ...(first !== undefined && first.length >= answer.length / 5 ? [first] : [])];
+      expect(progress.length, JSON.stringify(withText)).toBeGreaterThanOrEqual(1);
+    }
+    expect(h.platform.budgetViolations).toBe(0);
+  }, 90_000);
+});

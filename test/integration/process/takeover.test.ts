@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseSlackConfig } from "../../../adapters/slack/config.js";
+import { createSlackPlatform } from "../../../adapters/slack/index.js";
+import { Bridge } from "../../../src/app/create-bridge.js";
+import { parseCoreConfig } from "../../../src/config/config.js";
+import { BridgeMetrics } from "../../../src/observability/metrics.js";
+import { FakeDifyServer, scripts } from "../../fakes/dify/index.js";
+import { FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
+import { eventually } from "../../support/bridge-harness.js";
+import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
+import { captureLogger } from "../../support/capture-logger.js";
+import { deleteByPrefix, openRedis, REDIS_URL } from "../../support/redis.js";
+
+const SIGNING_SECRET = "takeover-test-signing-secret";
+const ANSWER = Array.from({ length: 30 }, (_, i) => `step${i}`).join(" ");
+const RECOVERED = `${ANSWER}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.`;
+
+/**
+ * Dify has answered in full, but Slack refused every update meanwhile (HTTP 500), so the reply still says
+ * "Thinking…" when its worker is SIGKILLed. Another worker process, already running, takes the job over once the
+ * dead worker's lock lapses (its time is measured in bench/takeover.ts, not here) and shows the whole answer in
+ * that one reply, without asking Dify again.
+ */
+describe("takeover: a worker killed mid-answer", () => {
+  let slack: FakeSlackApi;
+  let dify: FakeDifyServer;
+  let ingress: Bridge;
+  let prefix: string;
+  const workers: BridgeProcess[] = [];
+
+  const slackEnv = () => ({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: "edit" });
+  const coreEnv = () => ({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off" });
+
+  async function spawnWorker(): Promise<BridgeProcess> {
+    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000" });
+    workers.push(w);
+    await w.waitForLog((l) => l.msg === "dify-bridge started");
+    return w;
+  }
+
+  beforeEach(async () => {
+    prefix = `takeover-${randomUUID().slice(0, 8)}`;
+    slack = await FakeSlackApi.start();
+    dify = await FakeDifyServer.start();
+    const core = parseCoreConfig({ ...coreEnv(), BRIDGE_ROLE: "ingress" });
+    const slackConfig = parseSlackConfig(slackEnv());
+    if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bad test config");
+    ingress = new Bridge({
+      config: core.value,
+      platforms: [createSlackPlatform(slackConfig.value, { logger: captureLogger() })],
+      logger: captureLogger(),
+      metrics: new BridgeMetrics({ defaultMetrics: false }),
+    });
+    await ingress.start();
+  });
+
+  afterEach(async () => {
+    for (const w of workers.splice(0)) {
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+      await w.exited;
+    }
+    await ingress.shutdown();
+    await dify.close();
+    await slack.close();
+    const redis = openRedis();
+    await deleteByPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it("another running worker resumes it: one reply, holding the whole answer Dify stored; Dify asked once", async () => {
+    dify.onChat(() => scripts.answer(ANSWER, { chunkChars: 12, delayMs: 15 }));
+    const first = await spawnWorker();
+    const ts = slackTs();
+    // Updates fail while the answer streams; the placeholder post itself goes through.
+    slack.outage(["chat.update"], { status: 500, durationMs: 60_000 });
+    const body = slack.payloads.envelope(slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> the steps?`, ts }));
+    expect((await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body)).status).toBe(200);
+    const botMessages = () => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+
+    await eventually(() => dify.streams[0]?.endReason !== undefined, 15_000);
+    expect(dify.store.messages.get(dify.streams[0]?.messageId ?? "")?.answer).toBe(ANSWER);
+    const second = await spawnWorker();
+    first.child.kill("SIGKILL");
+    await first.exited;
+    expect(botMessages().map((m) => m.markdown)).toEqual(["_Thinking…_"]);
+    slack.endOutages();
+
+    await eventually(() => botMessages().some((m) => m.markdown === RECOVERED), 30_000).catch((err: unknown) => {
+      throw new Error(`not resumed: ${JSON.stringify(botMessages().map((m) => m.markdown))}; ${JSON.stringify(second.logs.map((l) => l.msg))}`, { cause: err });
+    });
+    await second.waitForLog((l) => l.msg === "recovering an interrupted answer");
+    expect(botMessages().map((m) => m.markdown)).toEqual([RECOVERED]);
+    expect(slack.callsTo("chat.postMessage").filter((c) => c.status === 200)).toHaveLength(1);
+    expect(dify.chatRequests).toHaveLength(1);
+  }, 60_000);
+});
