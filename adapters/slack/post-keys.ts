@@ -33,7 +33,7 @@ export async function findSlackPostedMessages(
   client: WebClient,
   target: ReplyTarget,
   turnId: string,
-  bot: { readonly botId: string; readonly botUserId: string },
+  bot: { readonly botId?: string; readonly botUserId: string },
 ): Promise<PostedMessage[]> {
   if (target.threadId === undefined) return [];
   const found: PostedMessage[] = [];
@@ -50,7 +50,7 @@ export async function findSlackPostedMessages(
     );
     for (const m of (res.messages ?? []) as MetadataMessage[]) {
       const payload = m.metadata?.event_type === EVENT_TYPE ? m.metadata.event_payload : undefined;
-      const isOurs = m.bot_id === bot.botId || m.user === bot.botUserId;
+      const isOurs = (bot.botId !== undefined && m.bot_id === bot.botId) || m.user === bot.botUserId;
       if (!m.ts || !isOurs || payload?.turn_id !== turnId || typeof payload.part !== "number") continue;
       found.push({
         key: { turnId, part: payload.part },

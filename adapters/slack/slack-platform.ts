@@ -89,7 +89,7 @@ export class SlackPlatform implements ChatPlatform {
       const token = config.botToken as string;
       this.installs = undefined;
       this.singleClient = newClient(token);
-      this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity?.botUserId);
+      this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity);
     }
     if (config.streaming !== "edit") {
       this.streaming = createSlackNativeStreaming(async (workspaceId) => (await this.workspaces(workspaceId)).client, config.streaming, this.logger);
@@ -269,8 +269,9 @@ export class SlackPlatform implements ChatPlatform {
     };
   }
 
-  findPostedMessages(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]> {
-    return findSlackPostedMessages(this.client, target, turnId, this.requireIdentity());
+  async findPostedMessages(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]> {
+    const ws = await this.workspaces(target.workspaceId);
+    return findSlackPostedMessages(ws.client, target, turnId, ws);
   }
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {

@@ -6,6 +6,8 @@ import type { VaultInstallationStore } from "./installation-store.js";
 export interface SlackWorkspace {
   readonly client: WebClient;
   readonly botUserId: string;
+  /** The bot's B… id where known: messages posted through other means may carry only bot_id. */
+  readonly botId?: string;
   readonly token: string;
 }
 
@@ -13,11 +15,15 @@ export interface SlackWorkspace {
 export type SlackWorkspaces = (workspaceId: string) => Promise<SlackWorkspace>;
 
 /** One bot token (SLACK_BOT_TOKEN): every workspace id maps to it; the bot user is known once auth.test ran at start. */
-export function singleTokenWorkspace(client: WebClient, token: string, botUserId: () => string | undefined): SlackWorkspaces {
+export function singleTokenWorkspace(
+  client: WebClient,
+  token: string,
+  identity: () => { readonly botUserId: string; readonly botId: string } | undefined,
+): SlackWorkspaces {
   return async () => {
-    const id = botUserId();
+    const id = identity();
     if (id === undefined) throw new PlatformError("slack", "the Slack adapter is not started");
-    return { client, botUserId: id, token };
+    return { client, botUserId: id.botUserId, botId: id.botId, token };
   };
 }
 
@@ -40,6 +46,6 @@ export function installedWorkspaces(store: VaultInstallationStore, newClient: (t
       client = newClient(bot.token);
       clients.set(bot.token, client);
     }
-    return { client, botUserId: bot.userId, token: bot.token };
+    return { client, botUserId: bot.userId, ...(bot.id ? { botId: bot.id } : {}), token: bot.token };
   };
 }
