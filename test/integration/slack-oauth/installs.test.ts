@@ -49,8 +49,8 @@ describe.each(["http", "socket"] as const)("Slack OAuth installs over %s: two wo
       expect(c.teamId).toBe(c.args.channel === "C0ALPHA" ? "T0AAA" : "T0BBB");
     }
     // Own budgets: the core's shared rate budgets are kept per workspace.
-    expect((await keysOf(e, "T0AAA")).some((k) => k.includes(":budget:"))).toBe(true);
-    expect((await keysOf(e, "T0BBB")).some((k) => k.includes(":budget:"))).toBe(true);
+    expect((await keysOf(e, "T0AAA")).some((k) => /:(budget|bucket):/.test(k))).toBe(true);
+    expect((await keysOf(e, "T0BBB")).some((k) => /:(budget|bucket):/.test(k))).toBe(true);
 
     // At rest, neither bot token is readable anywhere in Redis.
     const stored = await everythingStored(e);

@@ -15,11 +15,11 @@ describe("Slack capabilities", () => {
     const b = SLACK_CAPABILITIES.rateBudgets({ workspaceId: "T1", channelId: "C2" });
     const other = SLACK_CAPABILITIES.rateBudgets({ workspaceId: "T2", channelId: "C1" });
     expect(a).toEqual({
-      post: [{ key: "slack:T1:C1:chat.postMessage", limit: 60, windowMs: 60_000 }],
-      edit: [{ key: "slack:T1:chat.update", limit: 50, windowMs: 60_000 }],
-      streamStart: [{ key: "slack:T1:chat.startStream", limit: 20, windowMs: 60_000 }],
-      streamAppend: [{ key: "slack:T1:chat.appendStream", limit: 100, windowMs: 60_000 }],
-      streamStop: [{ key: "slack:T1:chat.stopStream", limit: 20, windowMs: 60_000 }],
+      post: [{ key: "slack:T1:C1:chat.postMessage", limit: 60, windowMs: 60_000, refill: "continuous" }],
+      edit: [{ key: "slack:T1:chat.update", limit: 50, windowMs: 60_000, refill: "continuous" }],
+      streamStart: [{ key: "slack:T1:chat.startStream", limit: 20, windowMs: 60_000, refill: "continuous" }],
+      streamAppend: [{ key: "slack:T1:chat.appendStream", limit: 100, windowMs: 60_000, refill: "continuous" }],
+      streamStop: [{ key: "slack:T1:chat.stopStream", limit: 20, windowMs: 60_000, refill: "continuous" }],
     });
     // Edits share one budget across the workspace's channels; posts do not.
     expect(b.edit).toEqual(a.edit);
