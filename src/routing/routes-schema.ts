@@ -46,9 +46,12 @@ const routeSchema = z
     if (r.dm === true && r.channel !== undefined) ctx.addIssue({ code: "custom", message: "a DM route cannot name a channel" });
   });
 
+// An empty list in YAML (`routes:` with nothing under it) reads as null: the same as no entries.
+const emptyIsNone = (v: unknown) => v ?? [];
+
 export const routesFileSchema = z.strictObject({
-  apps: z.array(appSchema).default([]),
-  routes: z.array(routeSchema).default([]),
+  apps: z.preprocess(emptyIsNone, z.array(appSchema)),
+  routes: z.preprocess(emptyIsNone, z.array(routeSchema)),
 });
 
 /**
