@@ -118,10 +118,10 @@ export class FakeDifyServer implements FakeDifyContext {
   }
 
   /** Serves bytes at `path` (must start with `/files/`), without auth. Returns the path. */
-  serveFile(path: string, file: { bytes: Uint8Array | string; mimeType: string; chunked?: boolean }): string {
+  serveFile(path: string, file: { bytes: Uint8Array | string; mimeType: string; chunked?: boolean; redirectTo?: string }): string {
     if (!path.startsWith("/files/")) throw new Error("served files live under /files/");
     const bytes = typeof file.bytes === "string" ? new TextEncoder().encode(file.bytes) : file.bytes;
-    this.store.files.set(path, { bytes, mimeType: file.mimeType, chunked: file.chunked ?? false });
+    this.store.files.set(path, { bytes, mimeType: file.mimeType, chunked: file.chunked ?? false, redirectTo: file.redirectTo });
     return path;
   }
 
