@@ -36,6 +36,7 @@ import { PermanentTurnError } from "../turn/permanent-failure.js";
 import { ReplyPipeline } from "../turn/reply-pipeline.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
 import { createBridgeProcessor } from "../turn/turn-runner.js";
+import { createProducedFileFetch } from "./produced-files.js";
 import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
 
@@ -87,6 +88,8 @@ export class Bridge {
         showProgress: o.config.showProgress,
         showReasoning: o.config.showReasoning,
         idleTimeoutMs: o.config.dify.idleTimeoutMs,
+        // Each app's produced files come from its own Dify (its URL's origin) or DIFY_FILES_URL, nowhere else.
+        fileFetchFor: (apiUrl) => createProducedFileFetch({ apiUrl, filesUrl: o.config.dify.filesUrl }),
       },
       o.logger,
     );

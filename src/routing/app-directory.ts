@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../contracts/logger.js";
-import { DifyClient } from "../dify/dify-client.js";
+import { DifyClient, type ProducedFileFetch } from "../dify/dify-client.js";
 import { ParametersCache } from "../dify/parameters-cache.js";
 import { ConcurrencyCap } from "./concurrency-cap.js";
 import { type RoutePlace, routeFor } from "./route-table.js";
@@ -29,6 +29,8 @@ export interface DefaultAppSettings {
   readonly showProgress: boolean;
   readonly showReasoning: boolean;
   readonly idleTimeoutMs: number;
+  /** How an app at `apiUrl` fetches the files it produced (the composition root knows the download rules). */
+  readonly fileFetchFor?: (apiUrl: string) => ProducedFileFetch;
 }
 
 /**
@@ -105,7 +107,14 @@ export class AppDirectory {
     o: Omit<DifyApp, "id" | "dify" | "params" | "cap"> & { maxConcurrent?: number },
   ): { app: DifyApp; signature: string } {
     const log = this.logger.child({ component: "dify", app: where.id });
-    const dify = new DifyClient({ baseUrl: where.url, apiKey: where.apiKey, idleTimeoutMs: this.defaults.idleTimeoutMs, logger: log });
+    const fetchFile = this.defaults.fileFetchFor?.(where.url);
+    const dify = new DifyClient({
+      baseUrl: where.url,
+      apiKey: where.apiKey,
+      idleTimeoutMs: this.defaults.idleTimeoutMs,
+      logger: log,
+      ...(fetchFile ? { fetchFile } : {}),
+    });
     const { maxConcurrent, ...options } = o;
     const app: DifyApp = {
       id: where.id,
