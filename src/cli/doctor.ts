@@ -6,8 +6,8 @@ import { loadEnvironment } from "../config/environment.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
 import { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { createLogger } from "../logging/logger.js";
-import { createRedisKeys } from "../state/redis-keys.js";
 import { readRoutesFile } from "../routing/routes-file.js";
+import { createRedisKeys } from "../state/redis-keys.js";
 import { checkDify, checkRoutedApps } from "./dify-checks.js";
 import { checkRedis } from "./redis-checks.js";
 

@@ -32,7 +32,10 @@ describe.concurrent("Discord: routes by guild and channel", () => {
         `{ app: code, platform: discord, guild: "${FAKE_IDS.otherGuild}" }`,
       ]),
     );
-    const { fake, dify } = await startDiscordE2E({ onTestFinished }, { env: { ROUTES_FILE: routes.path, DIFY_KEY_SUPPORT: SUPPORT_KEY, DIFY_KEY_CODE: CODE_KEY } });
+    const { fake, dify } = await startDiscordE2E(
+      { onTestFinished },
+      { env: { ROUTES_FILE: routes.path, DIFY_KEY_SUPPORT: SUPPORT_KEY, DIFY_KEY_CODE: CODE_KEY } },
+    );
     const support = dify.addApp({ apiKey: SUPPORT_KEY });
     const code = dify.addApp({ apiKey: CODE_KEY });
     dify.onChat((t) => scripts.answer(`general: ${t.query}`));
@@ -55,7 +58,10 @@ describe.concurrent("Discord: routes by guild and channel", () => {
     // A follow-up in the thread under #random (its own channel id) stays with support and its conversation.
     fake.users.sendMessage({ channelId: inRandom.id, content: "order 42" });
     await eventually(() => finalBotMessages(fake, inRandom.id, 2)?.[1]?.content === "support: order 42", 15_000);
-    expect(support.chatRequests[1]?.chat).toMatchObject({ conversation_id: support.streams[0]?.conversationId, user: threadKey(fake, FAKE_IDS.random, inRandom.id) });
+    expect(support.chatRequests[1]?.chat).toMatchObject({
+      conversation_id: support.streams[0]?.conversationId,
+      user: threadKey(fake, FAKE_IDS.random, inRandom.id),
+    });
 
     fake.users.react({ channelId: inRandom.id, messageId: supportReply?.id ?? "", userId: FAKE_IDS.alice, emoji: "👍" });
     await eventually(() => support.feedbackRequests.length === 1, 10_000);
