@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { InboundEvent, InboundMessage } from "../../../src/contracts/chat-platform.js";
+import type { InboundEvent } from "../../../src/contracts/chat-platform.js";
+import type { InboundMessage } from "../../../src/contracts/messages.js";
 import { createGate, defaultAppParameters, type FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
 import type { FakePlatform } from "../../fakes/fake-platform.js";
 import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
