@@ -40,6 +40,7 @@ export interface PipelineDeps {
 export class ReplyPipeline {
   private readonly suggestions: SuggestionButtons;
   private readonly view: ViewSettings;
+  private name: Promise<string | undefined> | undefined;
 
   constructor(private readonly d: PipelineDeps) {
     this.suggestions = new SuggestionButtons({ turns: d.turns, gateway: d.gateway });
@@ -75,6 +76,8 @@ export class ReplyPipeline {
     } finally {
       unregister();
       ctx.signal.removeEventListener("abort", onShutdown);
+      // The platform's own Stop goes away with the work (the session waits for the next question).
+      if (ctx.placeholder.ref === null) await ctx.platform.assistant?.setSession(data.message.replyTarget, "idle", { askerUserId: data.message.author.userId });
     }
   }
 
@@ -130,12 +133,28 @@ export class ReplyPipeline {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
       }
-      const deps = { ...this.d, view: this.view, suggestions: this.suggestions };
+      const deps = {
+        ...this.d,
+        view: { ...this.view, planTitle: ctx.platform.streaming && this.view.showProgress ? await this.appName() : undefined },
+        suggestions: this.suggestions,
+      };
       const answer = await streamAnswer(deps, ctx, streamer, run, question.request, question.preamble, stopTyping);
       await completeAnswer(deps, ctx, streamer, run, answer, question.preamble, params.suggestedQuestionsAfterAnswer);
     } finally {
       stopTyping();
     }
+  }
+
+  /** The app's name (Dify /info), fetched once: the plan title of its work cards. Unknown: no title. */
+  private appName(): Promise<string | undefined> {
+    this.name ??= this.d.dify.getInfo().then(
+      (info) => info.name?.trim() || undefined,
+      () => {
+        this.name = undefined;
+        return undefined;
+      },
+    );
+    return this.name;
   }
 
   private async greet(ctx: TurnContext, streamer: ReplyStreamer, opening: string, starters: readonly string[]): Promise<void> {
