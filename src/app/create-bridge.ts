@@ -34,6 +34,7 @@ import { PermanentTurnError } from "../turn/permanent-failure.js";
 import { ReplyPipeline } from "../turn/reply-pipeline.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
 import { createBridgeProcessor } from "../turn/turn-runner.js";
+import { createProducedFileFetch } from "./produced-files.js";
 import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
 
@@ -78,6 +79,7 @@ export class Bridge {
       apiKey: o.config.dify.apiKey,
       idleTimeoutMs: o.config.dify.idleTimeoutMs,
       logger: o.logger.child({ component: "dify" }),
+      fetchFile: createProducedFileFetch(o.config.dify),
     });
     this.shutdown = createShutdown(
       [

@@ -51,6 +51,8 @@ const difyInputs = z
 const coreSchema = z.object({
   DIFY_API_URL: envUrl("https://api.dify.ai/v1"),
   DIFY_API_KEY: envSecret(),
+  /** Where Dify's signed file URLs point (Dify's FILES_URL) when that is not DIFY_API_URL's host. */
+  DIFY_FILES_URL: envUrl(),
   REDIS_URL: z
     .string()
     .optional()
@@ -101,7 +103,14 @@ export const CORE_ENV_VARS: readonly string[] = Object.keys(coreSchema.shape);
 export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY"];
 
 export interface CoreConfig {
-  readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
+  readonly dify: {
+    readonly apiUrl: string;
+    readonly apiKey: string;
+    /** Produced files are fetched from DIFY_API_URL's origin and this one only. */
+    readonly filesUrl: string | undefined;
+    readonly inputs: Readonly<Record<string, unknown>>;
+    readonly idleTimeoutMs: number;
+  };
   readonly redisUrl: string;
   /** REDIS_URL read: one server, a Sentinel-managed primary, or a Cluster. */
   readonly redis: RedisTarget;
@@ -130,6 +139,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       dify: Object.freeze({
         apiUrl: v.DIFY_API_URL ?? "https://api.dify.ai/v1",
         apiKey: v.DIFY_API_KEY,
+        filesUrl: v.DIFY_FILES_URL,
         inputs: Object.freeze(v.DIFY_INPUTS),
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
       }),
