@@ -4,6 +4,7 @@ import { PlatformError, PlatformValidationError } from "../../src/contracts/erro
 import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageRef } from "../../src/contracts/messages.js";
 import { callSlack } from "./errors.js";
+import { neutralizeMassMentions } from "./mass-mentions.js";
 import { renderExtras, SLACK_LIMITS, toSdkBlocks } from "./render.js";
 
 function checkLength(markdown: string): void {
@@ -35,7 +36,7 @@ export function createSlackNativeStreaming(clientFor: (workspaceId: string) => P
         client.chat.startStream({
           channel: target.channelId,
           thread_ts: target.threadId as string,
-          markdown_text: markdown,
+          markdown_text: neutralizeMassMentions(markdown),
           recipient_user_id: opts.askerUserId,
           recipient_team_id: target.hints?.recipientTeamId ?? target.workspaceId,
         }),
@@ -55,7 +56,7 @@ export function createSlackNativeStreaming(clientFor: (workspaceId: string) => P
       if (markdownDelta === "") return;
       checkLength(markdownDelta);
       const client = await clientFor(ref.workspaceId);
-      await callSlack("chat.appendStream", () => client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: markdownDelta }));
+      await callSlack("chat.appendStream", () => client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: neutralizeMassMentions(markdownDelta) }));
     },
 
     async stop(ref, final, opts) {
@@ -66,7 +67,7 @@ export function createSlackNativeStreaming(clientFor: (workspaceId: string) => P
         client.chat.stopStream({
           channel: ref.channelId,
           ts: ref.messageId,
-          ...(final.markdownDelta !== "" ? { markdown_text: final.markdownDelta } : {}),
+          ...(final.markdownDelta !== "" ? { markdown_text: neutralizeMassMentions(final.markdownDelta) } : {}),
           ...(blocks.length > 0 ? { blocks: toSdkBlocks(blocks) } : {}),
         }),
       );
