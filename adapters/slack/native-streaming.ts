@@ -56,7 +56,9 @@ export function createSlackNativeStreaming(clientFor: (workspaceId: string) => P
       if (markdownDelta === "") return;
       checkLength(markdownDelta);
       const client = await clientFor(ref.workspaceId);
-      await callSlack("chat.appendStream", () => client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: neutralizeMassMentions(markdownDelta) }));
+      await callSlack("chat.appendStream", () =>
+        client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, markdown_text: neutralizeMassMentions(markdownDelta) }),
+      );
     },
 
     async stop(ref, final, opts) {

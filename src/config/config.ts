@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
@@ -79,6 +80,20 @@ const coreSchema = z.object({
       return raw;
     }),
   PORT: envInt(3000, 0, 65_535),
+  /** Set: /healthz, /readyz and /metrics move off PORT to this port (on METRICS_HOST), away from public traffic. */
+  METRICS_PORT: envInt(undefined, 0, 65_535),
+  METRICS_HOST: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v?.trim() ?? "";
+      if (raw === "") return undefined;
+      if (isIP(raw) === 0 && !/^[A-Za-z0-9.-]{1,253}$/.test(raw)) {
+        ctx.addIssue({ code: "custom", message: "must be an IP address or a host name (e.g. 127.0.0.1)" });
+        return z.NEVER;
+      }
+      return raw;
+    }),
   // Enums go through envEnum: an empty variable (`LOG_LEVEL=` in .env or compose) means the default, as it
   // does for every other setting; before, it was refused as an invalid level.
   LOG_LEVEL: envEnum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
@@ -121,6 +136,8 @@ export interface CoreConfig {
   /** Every Redis key (state and queue) starts with it; lets several bridges share one Redis. */
   readonly redisPrefix: string;
   readonly port: number;
+  /** Where /healthz, /readyz and /metrics are served; unset: on `port`, next to the platforms' routes. */
+  readonly ops: { readonly port: number; readonly host: string | undefined } | undefined;
   readonly log: { readonly level: string; readonly pretty: boolean };
   readonly role: "all" | "ingress" | "worker";
   readonly userRateLimit: { readonly count: number; readonly windowMs: number } | null;
@@ -137,6 +154,11 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
   const parsed = parseWith(coreSchema, env);
   if (!parsed.ok) return parsed;
   const v = parsed.value;
+  const clashes = [
+    ...(v.METRICS_HOST !== undefined && v.METRICS_PORT === undefined ? ["METRICS_HOST: needs METRICS_PORT"] : []),
+    ...(v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT ? ["METRICS_PORT: must differ from PORT"] : []),
+  ];
+  if (clashes.length > 0) return { ok: false, issues: clashes };
   return {
     ok: true,
     value: Object.freeze({
@@ -151,6 +173,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       redis: v.REDIS_URL.target,
       redisPrefix: v.REDIS_PREFIX,
       port: v.PORT,
+      ops: v.METRICS_PORT === undefined ? undefined : Object.freeze({ port: v.METRICS_PORT, host: v.METRICS_HOST }),
       log: Object.freeze({
         level: v.LOG_LEVEL,
         pretty: v.LOG_FORMAT ? v.LOG_FORMAT === "pretty" : v.NODE_ENV === "development",

@@ -52,7 +52,7 @@ export function envEnum<const T extends readonly [string, ...string[]]>(values: 
  * A whole number written as digits only, within `min`..`max`. Number() alone would take "1e3", "0x10",
  * " 12.0" and "1_000"-like spellings nobody meant, and any size.
  */
-export const envInt = (defaultValue: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+export const envInt = <D extends number | undefined>(defaultValue: D, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
@@ -64,7 +64,7 @@ export const envInt = (defaultValue: number, min = 0, max = Number.MAX_SAFE_INTE
         ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
         return z.NEVER;
       }
-      return n;
+      return n as number | D;
     });
 
 export const envUrl = (defaultValue?: string) =>

@@ -25,6 +25,7 @@ describe("parseCoreConfig", () => {
       redis: { kind: "standalone", url: "redis://127.0.0.1:6379" },
       redisPrefix: "bridge",
       port: 3000,
+      ops: undefined,
       log: { level: "info", pretty: false },
       role: "all",
       userRateLimit: { count: 10, windowMs: 60_000 },
@@ -101,6 +102,11 @@ describe("parseCoreConfig", () => {
     expect(configOf({ ...base, ...Object.fromEntries(empties.map((k) => [k, ""])) })).toEqual(configOf(base));
   });
 
+  it("moves health and metrics to METRICS_PORT on METRICS_HOST", () => {
+    expect(configOf({ ...base, METRICS_PORT: "9100", METRICS_HOST: "127.0.0.1" }).ops).toEqual({ port: 9100, host: "127.0.0.1" });
+    expect(configOf({ ...base, METRICS_PORT: "9100" }).ops).toEqual({ port: 9100, host: undefined });
+  });
+
   it("switches the per-user rate limit off", () => {
     expect(configOf({ ...base, USER_RATE_LIMIT: "off" }).userRateLimit).toBeNull();
     expect(configOf({ ...base, USER_RATE_LIMIT: "0" }).userRateLimit).toBeNull();
@@ -130,6 +136,9 @@ describe("parseCoreConfig", () => {
     ["PORT", "0x50", "PORT: must be a whole number from 0 to 65535"],
     ["PORT", "80.0", "PORT: must be a whole number from 0 to 65535"],
     ["PORT", "+80", "PORT: must be a whole number from 0 to 65535"],
+    ["METRICS_PORT", "9e3", "METRICS_PORT: must be a whole number from 0 to 65535"],
+    ["METRICS_PORT", "3000", "METRICS_PORT: must differ from PORT"],
+    ["METRICS_HOST", "127.0.0.1", "METRICS_HOST: needs METRICS_PORT"],
     ["LOG_LEVEL", "verbose", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
     ["LOG_FORMAT", "xml", "LOG_FORMAT: must be one of json, pretty"],
     ["BRIDGE_ROLE", "both", "BRIDGE_ROLE: must be one of all, ingress, worker"],
