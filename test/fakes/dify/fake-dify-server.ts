@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChatHandler, ChatTurn, FakeStream } from "./chat-turn.js";
-import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall } from "./context.js";
+import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall, RecordedEventsRequest } from "./context.js";
 import { DEFAULT_WIRE, defaultFakeDifyOptions, type FakeDifyOptions } from "./options.js";
 import type { RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedRequest, RecordedStop } from "./records.js";
 import { replies, sendReply } from "./replies.js";
@@ -12,7 +12,8 @@ import { scripts } from "./scripts.js";
 import type { HttpErrorReply } from "./steps.js";
 import { FakeDifyStore, type FakeMessage, type FakeUpload } from "./store.js";
 import { StreamMetrics } from "./stream-metrics.js";
-import { StreamRun } from "./stream-run.js";
+import { StreamRun, type TurnWorkflow } from "./stream-run.js";
+import { WorkflowRunRegistry } from "./workflow-runs.js";
 
 /** Options for `FakeDifyServer.start`; `wire` may be partial. */
 export type FakeDifyStartOptions = Partial<Omit<FakeDifyOptions, "wire">> & { readonly wire?: Partial<FakeDifyOptions["wire"]> };
@@ -35,6 +36,9 @@ export class FakeDifyServer implements FakeDifyContext {
   /** `http://127.0.0.1:PORT/v1`, the Service API base. */
   readonly baseUrl: string;
   readonly store = new FakeDifyStore();
+  /** Chatflow / Workflow runs with their Human Input forms (`workflowRuns.forms`, `form.submit(...)` for console-only forms). */
+  readonly workflowRuns = new WorkflowRunRegistry();
+  private readonly eventsRequests: RecordedEventsRequest[] = [];
   private options: FakeDifyOptions;
   private chatHandler: ChatHandler | undefined;
   private readonly onceHandlers: ChatHandler[] = [];
@@ -135,6 +139,18 @@ export class FakeDifyServer implements FakeDifyContext {
       .filter((r) => r.method === "POST" && r.path === "/v1/chat-messages")
       .map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
   }
+  /** Clients listening on GET /workflow/{run_id}/events for the run right now. */
+  workflowRunsSubscribers(runId: string): number {
+    return this.workflowRuns.runs.get(runId)?.subscriberCount ?? 0;
+  }
+  /** GET /workflow/{run_id}/events calls that found their run (re-attach and resume). */
+  get workflowEventsRequests(): readonly RecordedEventsRequest[] {
+    return this.eventsRequests;
+  }
+  /** POST /form/human_input/{token} calls, with their JSON bodies. */
+  get formSubmissions(): readonly RecordedRequest[] {
+    return this.recorded.filter((r) => r.method === "POST" && r.path.startsWith("/v1/form/human_input/"));
+  }
   get feedbackRequests(): readonly RecordedFeedback[] {
     return this.feedbacks;
   }
@@ -182,6 +198,7 @@ export class FakeDifyServer implements FakeDifyContext {
     this.stops.length = 0;
     this.feedbacks.length = 0;
     this.audios.length = 0;
+    this.eventsRequests.length = 0;
     this.metrics.clearFinished();
   }
 
@@ -205,11 +222,26 @@ export class FakeDifyServer implements FakeDifyContext {
   }
 
   async runTurn(turn: Omit<ChatTurn, "signal">, message: FakeMessage, conversationWasNew: boolean, res: ServerResponse): Promise<void> {
-    const run = new StreamRun(turn, message, res, this.options, (ended, reason) => {
-      // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
-      if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
-      this.metrics.ended(ended);
-    });
+    const isWorkflow = turn.mode === "advanced-chat" || turn.mode === "workflow";
+    const registry = this.workflowRuns;
+    const workflow: TurnWorkflow | undefined = isWorkflow
+      ? (() => {
+          const wr = registry.create(turn.workflowRunId, turn.user, turn.taskId);
+          return { run: wr, addForm: (spec) => registry.addForm(wr, spec) };
+        })()
+      : undefined;
+    const run = new StreamRun(
+      turn,
+      message,
+      res,
+      this.options,
+      (ended, reason) => {
+        // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
+        if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
+        this.metrics.ended(ended);
+      },
+      workflow,
+    );
     this.metrics.started(run);
     const handler =
       this.onceHandlers.shift() ??
@@ -235,6 +267,9 @@ export class FakeDifyServer implements FakeDifyContext {
 
   recordStop(stop: RecordedStop): void {
     this.stops.push(stop);
+  }
+  recordEventsRequest(request: RecordedEventsRequest): void {
+    this.eventsRequests.push(request);
   }
   recordFeedback(feedback: RecordedFeedback): void {
     this.feedbacks.push(feedback);

@@ -42,7 +42,7 @@ export interface FakeMessage {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** As stored: text deltas appended, `message_replace` applied, trimmed at the end of the turn. */
   answer: string;
-  status: "normal" | "error";
+  status: "normal" | "error" | "paused";
   error: string | null;
   readonly createdAt: number;
   readonly agentThoughts: Record<string, unknown>[];
