@@ -51,6 +51,8 @@ const difyInputs = z
 const coreSchema = z.object({
   DIFY_API_URL: envUrl("https://api.dify.ai/v1"),
   DIFY_API_KEY: envSecret(),
+  /** Where Dify's signed file URLs point (Dify's FILES_URL) when that is not DIFY_API_URL's host. */
+  DIFY_FILES_URL: envUrl(),
   REDIS_URL: z
     .string()
     .optional()
@@ -90,6 +92,11 @@ const coreSchema = z.object({
   DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
   JOB_LOCK_MS: envInt(8_000, 1_000),
+  /** YAML routes file: several Dify apps and which one answers where (src/routing/). Unset = the DIFY_* app only. */
+  ROUTES_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
 });
 
 /**
@@ -101,7 +108,14 @@ export const CORE_ENV_VARS: readonly string[] = Object.keys(coreSchema.shape);
 export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY"];
 
 export interface CoreConfig {
-  readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
+  readonly dify: {
+    readonly apiUrl: string;
+    readonly apiKey: string;
+    /** Produced files are fetched from DIFY_API_URL's origin and this one only. */
+    readonly filesUrl: string | undefined;
+    readonly inputs: Readonly<Record<string, unknown>>;
+    readonly idleTimeoutMs: number;
+  };
   readonly redisUrl: string;
   /** REDIS_URL read: one server, a Sentinel-managed primary, or a Cluster. */
   readonly redis: RedisTarget;
@@ -117,6 +131,7 @@ export interface CoreConfig {
   readonly conversationTtlMs: number;
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
+  readonly routesFile: string | undefined;
 }
 
 /** Parses the core settings. Never throws: returns every issue so main.ts can report them with the adapters'. */
@@ -130,6 +145,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       dify: Object.freeze({
         apiUrl: v.DIFY_API_URL ?? "https://api.dify.ai/v1",
         apiKey: v.DIFY_API_KEY,
+        filesUrl: v.DIFY_FILES_URL,
         inputs: Object.freeze(v.DIFY_INPUTS),
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
       }),
@@ -149,6 +165,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       conversationTtlMs: v.CONVERSATION_TTL_DAYS * 86_400_000,
       workerConcurrency: v.WORKER_CONCURRENCY,
       jobLockMs: v.JOB_LOCK_MS,
+      routesFile: v.ROUTES_FILE,
     }),
   };
 }
