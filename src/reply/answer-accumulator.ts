@@ -1,5 +1,6 @@
 import type { AgentThought, DifyEvent, DifyFile, DifyIds, HumanInputForm, RetrieverResource, Usage } from "../dify/events.js";
 import { progressLine } from "./progress-line.js";
+import { reduceSteps, type WorkStep } from "./work-steps.js";
 
 /** Everything a streamed Dify answer has said so far. Built by `reduceAnswer`, one event at a time. */
 export interface AnswerState {
@@ -26,6 +27,8 @@ export interface AnswerState {
   readonly form: HumanInputForm | undefined;
   /** `workflow_paused` arrived: the stream ends here without `message_end`, and that is not a failure. */
   readonly paused: boolean;
+  /** Workflow nodes and tool calls so far, as task cards. */
+  readonly steps: readonly WorkStep[];
 }
 
 export const EMPTY_ANSWER: AnswerState = {
@@ -43,6 +46,7 @@ export const EMPTY_ANSWER: AnswerState = {
   workflowError: undefined,
   form: undefined,
   paused: false,
+  steps: [],
 };
 
 function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
@@ -101,16 +105,23 @@ export function reduceAnswer(state: AnswerState, event: DifyEvent): AnswerState 
     case "agent_thought": {
       const i = s.thoughts.findIndex((t) => t.id === event.thought.id);
       const thoughts = i === -1 ? [...s.thoughts, event.thought] : s.thoughts.map((t, j) => (j === i ? { ...t, ...stripEmpty(event.thought) } : t));
-      return { ...s, thoughts, progress: progressLine(event) ?? s.progress };
+      return { ...s, thoughts, progress: progressLine(event) ?? s.progress, steps: reduceSteps(s.steps, event) };
     }
     case "progress":
-      return { ...s, progress: progressLine(event) ?? s.progress };
+      return { ...s, progress: progressLine(event) ?? s.progress, steps: reduceSteps(s.steps, event) };
     case "reasoning":
       return { ...s, reasoning: s.reasoning + event.text };
     case "workflow_finished":
       return { ...s, workflowStatus: event.status, workflowError: event.error, files: addFiles(s.files, event.files) };
     case "message_end":
-      return { ...s, ended: true, citations: event.retrieverResources, usage: event.usage, files: addFiles(s.files, event.files) };
+      return {
+        ...s,
+        ended: true,
+        citations: event.retrieverResources,
+        usage: event.usage,
+        files: addFiles(s.files, event.files),
+        steps: reduceSteps(s.steps, event),
+      };
     case "human_input_required":
       return { ...s, form: event.form, progress: undefined };
     case "workflow_paused":
