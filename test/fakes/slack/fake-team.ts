@@ -36,6 +36,7 @@ export const FULL_BOT_SCOPES: readonly string[] = [
   "files:read",
   "files:write",
   "users:read",
+  "commands",
 ];
 
 export const DEFAULT_FAKE_TEAM: FakeSlackTeam = {
