@@ -228,7 +228,7 @@ export class Bridge {
         const permanent = err instanceof PermanentTurnError ? { code: err.code, permanent: true, userNotified: err.userNotified } : {};
         logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
         const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-        if (final && job.data.kind === "reply" && job.data.placeholder) {
+        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) {
           void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform).finally(() => redactWhenFinished(job, true, logger));
         } else void redactWhenFinished(job, final, logger);
       });
