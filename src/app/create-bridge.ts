@@ -229,7 +229,8 @@ export class Bridge {
         logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
         const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
         if (final && job.data.kind === "reply" && job.data.placeholder?.ref) {
-          void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform).finally(() => redactWhenFinished(job, true, logger));
+          const abandoned = this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+          void abandoned.then(() => redactWhenFinished(job, true, logger));
         } else void redactWhenFinished(job, final, logger);
       });
       this.worker.on("completed", (job) => void redactWhenFinished(job, true, logger));
