@@ -14,6 +14,7 @@ import type { RedisInstallationVault } from "../installations/redis-installation
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { BridgeMetrics } from "../observability/metrics.js";
+import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
@@ -227,8 +228,12 @@ export class Bridge {
         const permanent = err instanceof PermanentTurnError ? { code: err.code, permanent: true, userNotified: err.userNotified } : {};
         logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
         const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) {
+          const abandoned = this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+          void abandoned.then(() => redactWhenFinished(job, true, logger));
+        } else void redactWhenFinished(job, final, logger);
       });
+      this.worker.on("completed", (job) => void redactWhenFinished(job, true, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
