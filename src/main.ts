@@ -1,6 +1,7 @@
 import { Bridge } from "./app/create-bridge.js";
 import { createPlatforms, enabledPlatforms, secretValues } from "./app/platform-config.js";
 import { PLATFORM_MODULES } from "./app/platform-modules.js";
+import { runDoctorChecks } from "./cli/doctor-checks.js";
 import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
 import { loadEnvironment } from "./config/environment.js";
 import { RedisInstallationVault } from "./installations/redis-installation-vault.js";
@@ -35,7 +36,14 @@ const logger = createLogger({
 });
 
 const installations = new RedisInstallationVault();
-const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger, installations }), logger, installations });
+const bridge = new Bridge({
+  config: core,
+  platforms: createPlatforms(enabled, { logger, installations }),
+  logger,
+  installations,
+  // The console's status page shows what `npm run doctor` would say, checked by this process.
+  doctor: () => runDoctorChecks(env),
+});
 
 let exiting = false;
 async function stop(code: number, reason: string): Promise<void> {

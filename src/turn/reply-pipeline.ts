@@ -3,6 +3,7 @@ import { DifyAbortedError } from "../dify/errors.js";
 import type { ParametersCache } from "../dify/parameters-cache.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
+import { type AnswerActivity, failureReason } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { DurationStats } from "../rate/duration-stats.js";
 import type { ViewSettings } from "../reply/answer-view.js";
@@ -33,6 +34,8 @@ export interface PipelineDeps {
   readonly stops: StopCoordinator;
   readonly durations: DurationStats;
   readonly metrics: BridgeMetrics;
+  /** What the operator console shows: answers streaming, failures. */
+  readonly activity: AnswerActivity;
   readonly settings: { readonly inputs: Readonly<Record<string, unknown>>; readonly showProgress: boolean; readonly showReasoning: boolean };
 }
 
@@ -46,8 +49,17 @@ export class ReplyPipeline {
     this.view = { showProgress: d.settings.showProgress, showReasoning: d.settings.showReasoning, difyOrigin: d.dify.origin };
   }
 
-  async answer(ctx: TurnContext): Promise<void> {
-    const { data, turnId } = ctx;
+  async answer(turn: TurnContext): Promise<void> {
+    const { data, turnId } = turn;
+    const msg = data.message;
+    const tracker = this.d.activity.started({
+      turnId,
+      platform: msg.platform,
+      workspaceId: msg.replyTarget.workspaceId,
+      channelId: msg.replyTarget.channelId,
+      receivedAt: Date.parse(msg.receivedAt),
+    });
+    const ctx: TurnContext = { ...turn, tracker };
     const user = difyUserFor(data.message.conversationKey);
     const run: TurnRun = { stopped: false, taskId: data.dify?.taskId, messageId: data.dify?.messageId, abort: new AbortController() };
     const onShutdown = () => run.abort.abort(new DifyAbortedError("shutting down"));
@@ -69,10 +81,13 @@ export class ReplyPipeline {
       // Never leave a placeholder spinning: whatever broke, the reply ends with a clear line.
       ctx.logger.error({ err }, "answer failed unexpectedly");
       this.d.metrics.repliesFailed.labels(ctx.platform.id, (err as { code?: string })?.code ?? "UNEXPECTED").inc();
+      const userText = toUserText(err);
+      this.d.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
       await streamer
-        .finish({ text: toUserText(err), buttons: [{ actionId: retryActionId(turnId), label: "Retry" }] })
+        .finish({ text: userText, buttons: [{ actionId: retryActionId(turnId), label: "Retry" }] })
         .catch((e: unknown) => ctx.logger.error({ err: e }, "could not mark the reply as failed"));
     } finally {
+      tracker.ended("error");
       unregister();
       ctx.signal.removeEventListener("abort", onShutdown);
     }
@@ -92,7 +107,15 @@ export class ReplyPipeline {
       postKeyTurnId: ctx.data.dify?.taskId ? undefined : ctx.turnId,
       durations: this.d.durations,
       events: {
-        onFirstText: (at) => this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(msg.receivedAt)) / 1000),
+        onFirstText: (at) => {
+          this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(msg.receivedAt)) / 1000);
+          ctx.tracker?.firstText(at);
+        },
+        onUpdate: (usage) => {
+          ctx.tracker?.updated();
+          ctx.tracker?.budgets(usage);
+        },
+        onBudgetWait: (waitMs) => ctx.tracker?.waitedForBudget(waitMs),
         onPart: async (ref) => {
           await Promise.all([
             run.messageId ? indexReply(this.d.replies, ctx, [ref], run.messageId) : undefined,

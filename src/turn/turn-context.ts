@@ -2,6 +2,7 @@ import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { MessageContent, MessageRef } from "../contracts/messages.js";
 import type { PlatformRoute } from "../gateway/platform-route.js";
+import type { AnswerTracker } from "../observability/answer-activity.js";
 import type { ReplyJobData } from "../queue/job-types.js";
 
 /** One answer, from the worker's point of view: the placeholder exists and the thread is ours. */
@@ -19,6 +20,8 @@ export interface TurnContext {
   /** Persists the messages the reply uses, as they appear. */
   saveParts(parts: readonly MessageRef[]): Promise<void>;
   readonly logger: Logger;
+  /** The operator console's record of this answer while it streams. */
+  readonly tracker?: AnswerTracker;
 }
 
 /** The Dify `user` for a thread: stable, so every participant's turns, reactions and stops address one end user. */

@@ -35,6 +35,7 @@ export async function finishTurn(
   if (!streamer.finalShown) {
     // Logged as what it was: the answer exists, the user does not see all of it.
     deps.metrics.repliesCompleted.labels(ctx.platform.id, "undelivered").inc();
+    ctx.tracker?.ended("undelivered");
     ctx.logger.error(
       { outcome: "undelivered", answerOutcome: outcome, parts: refs.length, difyMessageId, totalMs },
       "answer not delivered: its final text could not be shown",
@@ -43,6 +44,7 @@ export async function finishTurn(
     return refs;
   }
   deps.metrics.repliesCompleted.labels(ctx.platform.id, outcome).inc();
+  ctx.tracker?.ended(outcome);
   ctx.logger.info({ outcome, parts: refs.length, difyMessageId, totalMs }, "answer delivered");
   return refs;
 }
