@@ -1,6 +1,7 @@
 import { Bridge } from "./app/create-bridge.js";
-import { createPlatforms, enabledPlatforms, secretValues } from "./app/platform-config.js";
-import { PLATFORM_MODULES } from "./app/platform-modules.js";
+import { createPlatforms, secretValues } from "./app/platform-config.js";
+import { PLATFORM_MODULES, PLAYGROUND_MODULE } from "./app/platform-modules.js";
+import { planSurfaces } from "./app/surfaces.js";
 import { runDoctorChecks } from "./cli/doctor-checks.js";
 import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
 import { loadEnvironment } from "./config/environment.js";
@@ -16,8 +17,10 @@ const env = loadEnvironment();
 
 function loadConfig() {
   try {
-    const [core, platforms] = collectConfig(parseCoreConfig(env), enabledPlatforms(env, PLATFORM_MODULES));
-    return { core, platforms };
+    const [parsed] = collectConfig(parseCoreConfig(env));
+    const [surfaces] = collectConfig(planSurfaces(env, parsed, PLATFORM_MODULES, PLAYGROUND_MODULE));
+    const core = { ...parsed, console: { ...parsed.console, token: surfaces.console?.token } };
+    return { core, surfaces };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n\nSee .env.example for every setting.\n`);
@@ -27,18 +30,18 @@ function loadConfig() {
   }
 }
 
-const { core, platforms: enabled } = loadConfig();
+const { core, surfaces } = loadConfig();
 const logger = createLogger({
   level: core.log.level,
   pretty: core.log.pretty,
   // Every configured secret is scrubbed from log output wherever it appears.
-  secrets: secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES),
+  secrets: [...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES), ...(surfaces.console ? [surfaces.console.token] : [])],
 });
 
 const installations = new RedisInstallationVault();
 const bridge = new Bridge({
   config: core,
-  platforms: createPlatforms(enabled, { logger, installations }),
+  platforms: createPlatforms(surfaces.platforms, { logger, installations }),
   logger,
   installations,
   // The console's status page shows what `npm run doctor` would say, checked by this process.
@@ -65,7 +68,27 @@ process.on("unhandledRejection", (err) => {
 
 try {
   await bridge.start();
+  printConsoleAddress();
 } catch (err) {
   logger.fatal({ err }, "dify-bridge could not start");
   await stop(1, "start failed");
+}
+
+/**
+ * Where to open the console, on the terminal that started the bridge (not in the logs). A token generated for
+ * this run is part of the address, since nobody else knows it; a configured CONSOLE_TOKEN never is.
+ */
+function printConsoleAddress(): void {
+  const access = surfaces.console;
+  if (!access) return;
+  const origin = `http://localhost:${bridge.httpPort ?? core.port}`;
+  const page = surfaces.playground ? "/console/playground" : "/console";
+  const lines = access.generated
+    ? [
+        "No Slack or Discord settings: serving the web playground only.",
+        `Open ${origin}${page}?token=${access.token}`,
+        "(a token made for this run; set CONSOLE_TOKEN to choose your own)",
+      ]
+    : [`Operator console: ${origin}/console${surfaces.playground ? `, playground: ${origin}${page}` : ""} (open once with ?token=<CONSOLE_TOKEN>)`];
+  process.stdout.write(`\n${lines.join("\n")}\n\n`);
 }

@@ -29,13 +29,24 @@ export async function runDoctorChecks(env: Environment, onCheck: (check: DoctorC
       fix: "See .env.example for what each setting takes.",
     });
   if (platforms.issues.length === 0 && platforms.enabled.length === 0) {
-    checks.push({
-      area: "Configuration",
-      name: "platforms",
-      status: "fail",
-      detail: `no platform is enabled (${PLATFORM_MODULES.map((m) => m.displayName).join(", ")})`,
-      fix: `Set ${PLATFORM_MODULES.map((m) => m.enabledBy).join(" and/or ")}.`,
-    });
+    const playgroundOnly = core.ok && core.value.role === "all" && env.WEB_PLAYGROUND?.trim().toLowerCase() !== "off";
+    checks.push(
+      playgroundOnly
+        ? {
+            area: "Configuration",
+            name: "platforms",
+            status: "warn",
+            detail: "no Slack or Discord settings: npm start serves only the web playground (/console/playground)",
+            fix: `Set ${PLATFORM_MODULES.map((m) => m.enabledBy).join(" and/or ")} to answer in a chat platform.`,
+          }
+        : {
+            area: "Configuration",
+            name: "platforms",
+            status: "fail",
+            detail: `no platform is enabled (${PLATFORM_MODULES.map((m) => m.displayName).join(", ")})`,
+            fix: `Set ${PLATFORM_MODULES.map((m) => m.enabledBy).join(" and/or ")}.`,
+          },
+    );
   }
   if (issues.length === 0 && platforms.enabled.length > 0)
     checks.push({ area: "Configuration", name: "settings", status: "pass", detail: platforms.enabled.map((p) => p.module.displayName).join(" + ") });
