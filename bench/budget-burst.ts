@@ -1,5 +1,5 @@
 /**
- * Budgets under bursts (issue 19). The fake Slack meters its tiers as buckets that refill continuously
+ * Budgets under bursts. The fake Slack meters its tiers as buckets that refill continuously
  * (chat.update 50/min, chat.startStream and chat.stopStream 20/min, chat.appendStream 100/min, chat.postMessage
  * 60/min per channel), as the bridge models them.
  *

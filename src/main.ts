@@ -5,8 +5,11 @@ import { planSurfaces } from "./app/surfaces.js";
 import { runDoctorChecks } from "./cli/doctor-checks.js";
 import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
 import { loadEnvironment } from "./config/environment.js";
+import type { ParseResult } from "./contracts/config-schema.js";
 import { RedisInstallationVault } from "./installations/redis-installation-vault.js";
 import { createLogger } from "./logging/logger.js";
+import { readRoutesFile } from "./routing/routes-file.js";
+import type { RoutesSpec } from "./routing/routes-schema.js";
 
 /**
  * Entry point: configuration → logger → platforms → bridge → signals. Which adapters exist is
@@ -17,10 +20,13 @@ const env = loadEnvironment();
 
 function loadConfig() {
   try {
-    const [parsed] = collectConfig(parseCoreConfig(env));
+    // The routes file is checked with the environment, so one start lists every problem of both.
+    const routesFile = env.ROUTES_FILE?.trim();
+    const routes: ParseResult<RoutesSpec | undefined> = routesFile ? readRoutesFile(routesFile, env) : { ok: true, value: undefined };
+    const [parsed, spec] = collectConfig(parseCoreConfig(env), routes);
     const [surfaces] = collectConfig(planSurfaces(env, parsed, PLATFORM_MODULES, PLAYGROUND_MODULE));
     const core = { ...parsed, console: { ...parsed.console, token: surfaces.console?.token } };
-    return { core, surfaces };
+    return { core, surfaces, appKeys: spec?.apps.map((a) => a.apiKey) ?? [] };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n\nSee .env.example for every setting.\n`);
@@ -30,12 +36,12 @@ function loadConfig() {
   }
 }
 
-const { core, surfaces } = loadConfig();
+const { core, surfaces, appKeys } = loadConfig();
 const logger = createLogger({
   level: core.log.level,
   pretty: core.log.pretty,
   // Every configured secret is scrubbed from log output wherever it appears.
-  secrets: [...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES), ...(surfaces.console ? [surfaces.console.token] : [])],
+  secrets: [...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES), ...appKeys, ...(surfaces.console ? [surfaces.console.token] : [])],
 });
 
 const installations = new RedisInstallationVault();
@@ -44,6 +50,7 @@ const bridge = new Bridge({
   platforms: createPlatforms(surfaces.platforms, { logger, installations }),
   logger,
   installations,
+  env,
   // The console's status page shows what `npm run doctor` would say, checked by this process.
   doctor: () => runDoctorChecks(env),
 });
@@ -61,6 +68,8 @@ async function stop(code: number, reason: string): Promise<void> {
 
 process.on("SIGTERM", () => void stop(0, "SIGTERM"));
 process.on("SIGINT", () => void stop(0, "SIGINT"));
+// SIGHUP re-reads the routes file (it is also watched); without one it is ignored rather than ending the process.
+process.on("SIGHUP", () => void bridge.reloadRoutes("SIGHUP"));
 process.on("unhandledRejection", (err) => {
   logger.fatal({ err }, "unhandled promise rejection");
   void stop(1, "unhandledRejection");

@@ -1,3 +1,4 @@
+import { PlatformError, PlatformNotFoundError, PlatformPermissionError, PlatformValidationError } from "../../src/contracts/errors.js";
 import type { PlatformId } from "../../src/contracts/messages.js";
 
 /** What one platform's downloads may do; each adapter builds one (adapters/<platform>/file-hosts.ts). */
@@ -23,16 +24,74 @@ export interface DownloadPolicy {
   readonly htmlPageMeaning: string;
 }
 
+/** The errors a download ends with, so each caller keeps its own error family (platform errors, Dify errors). */
+export interface DownloadFailures {
+  /** A host or address the rules refuse; nothing was sent to it. */
+  blocked(message: string): Error;
+  tooLarge(maxBytes: number): Error;
+  invalid(message: string): Error;
+  notAFile(message: string): Error;
+  notFound(message: string): Error;
+  denied(): Error;
+  /** Anything else: a refused connection, a 5xx, a timeout, a body cut short. */
+  failed(message: string, cause?: unknown): Error;
+}
+
+/**
+ * The rules the downloader applies, whoever the files belong to. `trustedOrigins` are exact origins (scheme,
+ * host and port) configured by the operator: trusted like file hosts and exempt from the private-address check.
+ */
+export interface FetchRules {
+  /** Names the file hosts in errors: "not a slack file host". */
+  readonly label: string;
+  readonly fileHosts: readonly string[];
+  readonly fileHostSuffixes?: readonly string[] | undefined;
+  readonly trustedOrigins: readonly string[];
+  readonly bearerToken?: string | undefined;
+  readonly redirects: "file-hosts" | "any-public-host";
+  /** Set: an HTML page where another type was expected is refused, with this as the reason. */
+  readonly htmlPageMeaning?: string | undefined;
+  readonly failures: DownloadFailures;
+}
+
+/** A platform's policy as the downloader's rules, failing with the PlatformError family. */
+export function platformFetchRules(policy: DownloadPolicy): FetchRules {
+  const { platform } = policy;
+  return {
+    label: platform,
+    fileHosts: policy.fileHosts,
+    fileHostSuffixes: policy.fileHostSuffixes,
+    trustedOrigins: policy.trustedApiUrl !== undefined ? [policy.trustedApiUrl] : [],
+    bearerToken: policy.bearerToken,
+    redirects: policy.redirects,
+    htmlPageMeaning: policy.htmlPageMeaning,
+    failures: {
+      blocked: (message) => new PlatformValidationError(platform, "blocked_host", message),
+      tooLarge: (maxBytes) => new PlatformValidationError(platform, "too_large", `file is larger than ${maxBytes} bytes`),
+      invalid: (message) => new PlatformValidationError(platform, "invalid", message),
+      notAFile: (message) => new PlatformValidationError(platform, "not_a_file", message),
+      notFound: (message) => new PlatformNotFoundError(platform, message),
+      denied: () => new PlatformPermissionError(platform, "file download", policy.permissionScope),
+      failed: (message, cause) => new PlatformError(platform, message, cause === undefined ? undefined : { cause }),
+    },
+  };
+}
+
 /** How a URL relates to the policy: the configured API host, one of the file hosts, or anything else. */
 export type HostKind = "api" | "file-host" | "other";
 
+/** @internal A platform policy's view of a URL; the downloader itself works on `FetchRules`. */
 export function classifyHost(policy: DownloadPolicy, url: URL): HostKind {
-  if (policy.trustedApiUrl !== undefined) {
-    const api = new URL(policy.trustedApiUrl);
-    if (url.protocol === api.protocol && url.host === api.host) return "api";
+  return classifyUrl(platformFetchRules(policy), url);
+}
+
+export function classifyUrl(rules: FetchRules, url: URL): HostKind {
+  for (const trusted of rules.trustedOrigins) {
+    const origin = new URL(trusted);
+    if (url.protocol === origin.protocol && url.host === origin.host) return "api";
   }
   if (url.protocol !== "https:" || url.port !== "") return "other";
   const host = url.hostname.toLowerCase();
-  if (policy.fileHosts.includes(host) || (policy.fileHostSuffixes ?? []).some((suffix) => host.endsWith(suffix))) return "file-host";
+  if (rules.fileHosts.includes(host) || (rules.fileHostSuffixes ?? []).some((suffix) => host.endsWith(suffix))) return "file-host";
   return "other";
 }

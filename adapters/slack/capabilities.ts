@@ -1,5 +1,6 @@
-import type { PlatformCapabilities, RateBudget, RateBudgets } from "../../src/contracts/chat-platform.js";
+import type { BudgetPlace, PlatformCapabilities, RateBudget, RateBudgets } from "../../src/contracts/chat-platform.js";
 import { SLACK_LIMITS } from "./render.js";
+import { RESPONSE_URL_HINT, RESPONSE_URL_USES, responseUrlId } from "./response-url.js";
 
 const MINUTE_MS = 60_000;
 
@@ -22,6 +23,11 @@ const SLACK_RATE_TIERS = {
    * tighter window (say 1 per second) would stall exactly those bursts Slack tolerates.
    */
   "chat.postMessage": { limit: 60, windowMs: MINUTE_MS },
+  /**
+   * "Special rate limits apply", with no figure published; Tier 3's 50 per minute per workspace keeps the
+   * status lines of many threads well inside any sensible limit (each answer sets a few at most).
+   */
+  "assistant.threads.setStatus": { limit: 50, windowMs: MINUTE_MS },
 } as const;
 
 type SlackRatedMethod = keyof typeof SLACK_RATE_TIERS;
@@ -39,14 +45,27 @@ function budget(method: SlackRatedMethod, workspaceId: string, channelId?: strin
   return { key: slackBudgetKey(method, workspaceId, channelId), ...SLACK_RATE_TIERS[method], refill: "continuous" };
 }
 
-function slackRateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets {
+/**
+ * A private answer lives behind one response_url: every post and replacement spends one of its 5 uses in 30
+ * minutes, so the core's pacing spreads the few edits it has over the answer and keeps the last use for the
+ * final text. A plain window: the uses never come back early.
+ */
+function responseUrlBudgets(ws: string, url: string): RateBudgets {
+  const uses: RateBudget = { key: `slack:${ws}:response_url:${responseUrlId(url)}`, ...RESPONSE_URL_USES, refill: "window" };
+  return { post: [uses], edit: [uses] };
+}
+
+function slackRateBudgets(place: BudgetPlace): RateBudgets {
   const ws = place.workspaceId;
+  const responseUrl = place.hints?.[RESPONSE_URL_HINT];
+  if (responseUrl !== undefined) return responseUrlBudgets(ws, responseUrl);
   return {
     post: [budget("chat.postMessage", ws, place.channelId)],
     edit: [budget("chat.update", ws)],
     streamStart: [budget("chat.startStream", ws)],
     streamAppend: [budget("chat.appendStream", ws)],
     streamStop: [budget("chat.stopStream", ws)],
+    status: [budget("assistant.threads.setStatus", ws)],
   };
 }
 

@@ -1,6 +1,7 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type {
+  AssistantSurface,
   ChatPlatform,
   HttpRoute,
   InboundSink,
@@ -16,7 +17,9 @@ import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, Reply
 import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
+import { createSlackAssistantSurface } from "./assistant-surface.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
+import { registerSlackCommands } from "./commands.js";
 import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
@@ -29,6 +32,7 @@ import { VaultInstallationStore } from "./installation-store.js";
 import { registerSlackListeners } from "./listeners.js";
 import { createSlackNativeStreaming } from "./native-streaming.js";
 import { findSlackPostedMessages, postKeyMetadata } from "./post-keys.js";
+import { deletePrivateReply, postPrivateReply, privateFilesRefused, privateReplyUrl, replacePrivateReply } from "./private-replies.js";
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
@@ -50,6 +54,7 @@ export class SlackPlatform implements ChatPlatform {
   readonly id = "slack" as const;
   readonly capabilities: PlatformCapabilities = SLACK_CAPABILITIES;
   readonly streaming?: NativeStreaming;
+  readonly assistant?: AssistantSurface;
 
   private readonly logger: Logger;
   private readonly workspaces: SlackWorkspaces;
@@ -92,9 +97,9 @@ export class SlackPlatform implements ChatPlatform {
       this.singleClient = newClient(token);
       this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity);
     }
-    if (config.streaming !== "edit") {
-      this.streaming = createSlackNativeStreaming(async (workspaceId) => (await this.workspaces(workspaceId)).client, config.streaming, this.logger);
-    }
+    const clientFor = async (workspaceId: string) => (await this.workspaces(workspaceId)).client;
+    if (config.streaming !== "edit") this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger);
+    if (config.aiApp) this.assistant = createSlackAssistantSurface(clientFor, this.logger);
   }
 
   /** POST /slack/events in HTTP mode once started with a sink, and the install flow's pages with OAuth. */
@@ -181,26 +186,26 @@ export class SlackPlatform implements ChatPlatform {
       clientOptions: { slackApiUrl: `${this.config.apiUrl}/`, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     });
     const allowedChannels = this.config.allowedChannels;
+    const commands = { sink, logger: this.logger, apiUrl: this.config.apiUrl, isCustomApiUrl: this.config.isCustomApiUrl };
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
-      registerSlackListeners(this.app, {
-        context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels },
-        sink,
-        users: this.usersOf(ws),
-        logger: this.logger,
-      });
+      const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
+      registerSlackCommands(this.app, { ...commands, scope: () => scope });
     } else if (this.installs) {
       registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
+      const perWorkspace = (bolt: Context) => ({
+        context: { botUserId: bolt.botUserId ?? "", teamId: bolt.teamId ?? "", allowedChannels },
+        users: this.usersOf({ token: bolt.botToken ?? "" }),
+      });
       registerSlackListeners(this.app, {
         context: { botUserId: "", teamId: "", allowedChannels },
         sink,
         users: { namesOf: async () => ({}) },
         logger: this.logger,
-        perWorkspace: (bolt: Context) => ({
-          context: { botUserId: bolt.botUserId ?? "", teamId: bolt.teamId ?? "", allowedChannels },
-          users: this.usersOf({ token: bolt.botToken ?? "" }),
-        }),
+        perWorkspace,
       });
+      registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
     }
     if (this.socket) await this.socket.start();
   }
@@ -255,6 +260,8 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
+    const privateUrl = privateReplyUrl(target);
+    if (privateUrl !== undefined) return postPrivateReply(target, privateUrl, content);
     const payload = renderMessage(content);
     const { client } = await this.workspaces(target.workspaceId);
     const res = await callSlack("chat.postMessage", () =>
@@ -278,12 +285,16 @@ export class SlackPlatform implements ChatPlatform {
     };
   }
 
+  /** A private answer cannot be read back (ephemeral messages are not in the history): nothing to adopt. */
   async findPostedMessages(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]> {
+    if (privateReplyUrl(target) !== undefined) return [];
     const ws = await this.workspaces(target.workspaceId);
     return findSlackPostedMessages(ws.client, target, turnId, ws);
   }
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
+    const privateUrl = privateReplyUrl(ref);
+    if (privateUrl !== undefined) return replacePrivateReply(privateUrl, content);
     const payload = renderMessage(content);
     const { client } = await this.workspaces(ref.workspaceId);
     await callSlack("chat.update", () =>
@@ -293,6 +304,8 @@ export class SlackPlatform implements ChatPlatform {
 
   /** Deleting a message that is already gone counts as done. */
   async deleteMessage(ref: MessageRef): Promise<void> {
+    const privateUrl = privateReplyUrl(ref);
+    if (privateUrl !== undefined) return deletePrivateReply(privateUrl);
     const { client } = await this.workspaces(ref.workspaceId);
     try {
       await callSlack("chat.delete", () => client.chat.delete({ channel: ref.channelId, ts: ref.messageId }));
@@ -317,6 +330,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
+    if (privateReplyUrl(target) !== undefined) throw privateFilesRefused();
     const { client } = await this.workspaces(target.workspaceId);
     return uploadFiles(client, target, files, this.capabilities.maxUploadBytes);
   }

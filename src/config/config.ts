@@ -51,6 +51,8 @@ const difyInputs = z
 const coreSchema = z.object({
   DIFY_API_URL: envUrl("https://api.dify.ai/v1"),
   DIFY_API_KEY: envSecret(),
+  /** Where Dify's signed file URLs point (Dify's FILES_URL) when that is not DIFY_API_URL's host. */
+  DIFY_FILES_URL: envUrl(),
   REDIS_URL: z
     .string()
     .optional()
@@ -94,6 +96,11 @@ const coreSchema = z.object({
   CONSOLE_TOKEN: optionalSecret().refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters (e.g. openssl rand -hex 24)"),
   /** Lets the console's queue view retry and remove jobs (read-only otherwise). */
   CONSOLE_QUEUE_ACTIONS: envBoolean(false),
+  /** YAML routes file: several Dify apps and which one answers where (src/routing/). Unset = the DIFY_* app only. */
+  ROUTES_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
 });
 
 /**
@@ -105,7 +112,14 @@ export const CORE_ENV_VARS: readonly string[] = Object.keys(coreSchema.shape);
 export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY", "CONSOLE_TOKEN"];
 
 export interface CoreConfig {
-  readonly dify: { readonly apiUrl: string; readonly apiKey: string; readonly inputs: Readonly<Record<string, unknown>>; readonly idleTimeoutMs: number };
+  readonly dify: {
+    readonly apiUrl: string;
+    readonly apiKey: string;
+    /** Produced files are fetched from DIFY_API_URL's origin and this one only. */
+    readonly filesUrl: string | undefined;
+    readonly inputs: Readonly<Record<string, unknown>>;
+    readonly idleTimeoutMs: number;
+  };
   readonly redisUrl: string;
   /** REDIS_URL read: one server, a Sentinel-managed primary, or a Cluster. */
   readonly redis: RedisTarget;
@@ -123,6 +137,7 @@ export interface CoreConfig {
   readonly jobLockMs: number;
   /** The operator console: on when `token` is set. */
   readonly console: { readonly token: string | undefined; readonly queueActions: boolean };
+  readonly routesFile: string | undefined;
 }
 
 /** Parses the core settings. Never throws: returns every issue so main.ts can report them with the adapters'. */
@@ -136,6 +151,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       dify: Object.freeze({
         apiUrl: v.DIFY_API_URL ?? "https://api.dify.ai/v1",
         apiKey: v.DIFY_API_KEY,
+        filesUrl: v.DIFY_FILES_URL,
         inputs: Object.freeze(v.DIFY_INPUTS),
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
       }),
@@ -156,6 +172,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       workerConcurrency: v.WORKER_CONCURRENCY,
       jobLockMs: v.JOB_LOCK_MS,
       console: Object.freeze({ token: v.CONSOLE_TOKEN, queueActions: v.CONSOLE_QUEUE_ACTIONS }),
+      routesFile: v.ROUTES_FILE,
     }),
   };
 }

@@ -4,7 +4,7 @@ import { difyAudioType, withExtension } from "./audio-types.js";
 import { type ChatRequest, consumeChat, type EventResult, streamChat } from "./chat-stream.js";
 import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
 import type { DifyEvent } from "./events.js";
-import { abortReason, DifyHttp } from "./http.js";
+import { DifyHttp } from "./http.js";
 
 export interface DifyClientOptions {
   /** Service API base including `/v1`. */
@@ -18,7 +18,18 @@ export interface DifyClientOptions {
   /** Largest single SSE event held in memory. @defaultValue 8 MiB */
   readonly maxEventChars?: number;
   readonly fetch?: typeof fetch;
+  /**
+   * How files the app produced are fetched: only from Dify's own origins, under the bridge's download rules
+   * (src/app/produced-files.ts). Without one, produced files are refused rather than fetched unchecked.
+   */
+  readonly fetchFile?: ProducedFileFetch;
 }
+
+/** Fetches one produced file; `signal` aborts it, `maxBytes` caps it. */
+export type ProducedFileFetch = (
+  url: string,
+  limits: { readonly signal: AbortSignal; readonly maxBytes: number },
+) => Promise<{ readonly data: Uint8Array; readonly contentType: string | undefined }>;
 
 export interface FileInput {
   readonly data: Uint8Array;
@@ -214,40 +225,11 @@ export class DifyClient {
   /** Downloads a file Dify produced (signed URLs, valid ~5 min), refusing more than `maxBytes`. */
   async downloadFile(url: string, opts: { signal?: AbortSignal; maxBytes: number }): Promise<DownloadedFile> {
     const resolved = this.resolveFileUrl(url);
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(), 60_000);
-    try {
-      // Fix: used the global fetch, ignoring the injected `options.fetch` every other call uses.
-      const res = await (this.options.fetch ?? fetch)(resolved, { signal: controller.signal, redirect: "follow" });
-      if (!res.ok || !res.body) throw new DifyConnectionError(`file download answered ${res.status}`);
-      const declared = Number(res.headers.get("content-length") ?? "0");
-      if (declared > opts.maxBytes) {
-        // Drop the unread body, so the refused file does not keep the connection busy.
-        controller.abort();
-        throw new DifyPayloadTooLargeError({ status: 413, difyCode: undefined, difyMessage: "file too large to forward" });
-      }
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for await (const chunk of res.body) {
-        total += chunk.byteLength;
-        if (total > opts.maxBytes) {
-          controller.abort();
-          throw new DifyPayloadTooLargeError({ status: 413, difyCode: undefined, difyMessage: "file too large to forward" });
-        }
-        chunks.push(chunk);
-      }
-      const data = Buffer.concat(chunks);
-      const name = decodeURIComponent(new URL(resolved).pathname.split("/").pop() || "file");
-      const mimeType = (res.headers.get("content-type") ?? "application/octet-stream").split(";")[0]?.trim() || "application/octet-stream";
-      return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), mimeType, name };
-    } catch (err) {
-      if (err instanceof DifyConnectionError || err instanceof DifyPayloadTooLargeError) throw err;
-      throw abortReason(controller.signal) ?? new DifyConnectionError("file download failed", { cause: err });
-    } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-    }
+    const fetchFile = this.options.fetchFile;
+    if (fetchFile === undefined) throw new DifyConnectionError("produced files are not fetched: no file fetcher configured");
+    const got = await fetchFile(resolved, { signal: opts.signal ?? new AbortController().signal, maxBytes: opts.maxBytes });
+    const name = decodeURIComponent(new URL(resolved).pathname.split("/").pop() || "file");
+    const mimeType = (got.contentType ?? "application/octet-stream").split(";")[0]?.trim() || "application/octet-stream";
+    return { data: got.data, mimeType, name };
   }
 }

@@ -78,6 +78,8 @@ export type DifyEvent = DifyIds &
     | {
         readonly event: "progress";
         readonly kind: ProgressKind;
+        /** The node run's id (same in node_started and node_finished; Dify's `data.id`). */
+        readonly stepId?: string | undefined;
         readonly title?: string | undefined;
         readonly nodeType?: string | undefined;
         readonly status?: string | undefined;
@@ -177,7 +179,7 @@ const schemas = {
   }),
   node: z.looseObject({
     ...ids,
-    data: z.looseObject({ title: optStr, node_type: optStr, status: optStr, label: optStr }).nullish(),
+    data: z.looseObject({ id: optStr, node_id: optStr, title: optStr, node_type: optStr, status: optStr, label: optStr }).nullish(),
   }),
   reasoning_chunk: z.looseObject({ ...ids, data: z.looseObject({ reasoning: optStr }).nullish() }),
   human_input_required: z.looseObject({ ...ids, data: z.looseObject({ node_title: optStr }).nullish() }),
@@ -327,7 +329,19 @@ export function parseDifyEvent(data: string): ParsedEvent {
         const p = schemas.node.safeParse(raw);
         if (!p.success) return fail(p.error);
         const d = p.data.data;
-        return { ok: true, event: { event: "progress", kind, title: d?.title ?? d?.label, nodeType: d?.node_type, status: d?.status, ...idsOf(p.data) } };
+        const stepId = d?.id ?? d?.node_id;
+        return {
+          ok: true,
+          event: {
+            event: "progress",
+            kind,
+            ...(stepId ? { stepId } : {}),
+            title: d?.title ?? d?.label,
+            nodeType: d?.node_type,
+            status: d?.status,
+            ...idsOf(p.data),
+          },
+        };
       }
       // tts_message, tts_message_end, workflow_paused, parallel_branch_*, and whatever Dify adds next.
       const p = z.looseObject(ids).safeParse(raw);

@@ -11,11 +11,14 @@ export interface ReplyJobData {
   /** Shape version (job-version.ts); absent in jobs written before versions existed. */
   readonly v?: number;
   readonly message: InboundMessage;
+  /** The Dify app that answers (routes file id; "default" is the DIFY_* app), fixed when the job is queued. */
+  readonly app?: string;
   /** Shown above the answer, e.g. "**Ana** asked: …" for a suggested-question click. */
   readonly preamble?: string;
   /** Files already in Dify (a retried question). */
   readonly files?: readonly StoredFileRef[];
-  readonly placeholder?: { readonly ref: MessageRef; readonly content: MessageContent };
+  /** What stands for the answer until its text shows: a posted message, or (`ref` null) the thread's status line. */
+  readonly placeholder?: { readonly ref: MessageRef | null; readonly content: MessageContent };
   readonly dify?: { readonly taskId?: string; readonly messageId?: string; readonly conversationId?: string };
   /** Every message the reply has used so far (a native stream, continuation parts), for a recovered job to tidy up. */
   readonly parts?: readonly MessageRef[];
@@ -27,6 +30,8 @@ export interface FeedbackJobData {
   readonly v?: number;
   readonly difyMessageId: string;
   readonly difyUser: string;
+  /** The app that owns the message; absent = the default app. */
+  readonly app?: string;
 }
 
 export type BridgeJobData = ReplyJobData | FeedbackJobData;

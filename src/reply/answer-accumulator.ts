@@ -1,5 +1,6 @@
 import type { AgentThought, DifyEvent, DifyFile, DifyIds, RetrieverResource, Usage } from "../dify/events.js";
 import { progressLine } from "./progress-line.js";
+import { reduceSteps, type WorkStep } from "./work-steps.js";
 
 /** Everything a streamed Dify answer has said so far. Built by `reduceAnswer`, one event at a time. */
 export interface AnswerState {
@@ -21,6 +22,8 @@ export interface AnswerState {
   readonly workflowStatus: string | undefined;
   /** A Chatflow paused for a human-input form the bridge cannot show. */
   readonly waitingForInput: string | undefined;
+  /** Workflow nodes and tool calls so far, as task cards. */
+  readonly steps: readonly WorkStep[];
 }
 
 export const EMPTY_ANSWER: AnswerState = {
@@ -36,6 +39,7 @@ export const EMPTY_ANSWER: AnswerState = {
   usage: undefined,
   workflowStatus: undefined,
   waitingForInput: undefined,
+  steps: [],
 };
 
 function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
@@ -82,16 +86,23 @@ export function reduceAnswer(state: AnswerState, event: DifyEvent): AnswerState 
     case "agent_thought": {
       const i = s.thoughts.findIndex((t) => t.id === event.thought.id);
       const thoughts = i === -1 ? [...s.thoughts, event.thought] : s.thoughts.map((t, j) => (j === i ? { ...t, ...stripEmpty(event.thought) } : t));
-      return { ...s, thoughts, progress: progressLine(event) ?? s.progress };
+      return { ...s, thoughts, progress: progressLine(event) ?? s.progress, steps: reduceSteps(s.steps, event) };
     }
     case "progress":
-      return { ...s, progress: progressLine(event) ?? s.progress };
+      return { ...s, progress: progressLine(event) ?? s.progress, steps: reduceSteps(s.steps, event) };
     case "reasoning":
       return { ...s, reasoning: s.reasoning + event.text };
     case "workflow_finished":
       return { ...s, workflowStatus: event.status, files: addFiles(s.files, event.files) };
     case "message_end":
-      return { ...s, ended: true, citations: event.retrieverResources, usage: event.usage, files: addFiles(s.files, event.files) };
+      return {
+        ...s,
+        ended: true,
+        citations: event.retrieverResources,
+        usage: event.usage,
+        files: addFiles(s.files, event.files),
+        steps: reduceSteps(s.steps, event),
+      };
     case "human_input_required":
       return { ...s, waitingForInput: event.title ?? "a form" };
     case "error":

@@ -3,12 +3,15 @@ import type { RetrieverResource } from "../dify/events.js";
 import type { AnswerState } from "./answer-accumulator.js";
 import { separateReasoning } from "./reasoning-filter.js";
 import type { StreamingView } from "./reply-layout.js";
+import { stepCards } from "./work-steps.js";
 
 export interface ViewSettings {
   readonly showProgress: boolean;
   readonly showReasoning: boolean;
   /** Dify origin: relative `/files/...` links in the answer are made absolute so they open. */
   readonly difyOrigin: string;
+  /** The app's name: the title of its steps' plan in a native stream. */
+  readonly planTitle?: string | undefined;
 }
 
 function quote(text: string): string {
@@ -39,7 +42,11 @@ export function answerMarkdown(state: AnswerState, preamble: readonly string[], 
 }
 
 export function streamingView(state: AnswerState, preamble: readonly string[], s: ViewSettings): StreamingView {
-  return { text: answerMarkdown(state, preamble, s, false), status: s.showProgress ? state.progress : undefined };
+  return {
+    text: answerMarkdown(state, preamble, s, false),
+    status: s.showProgress ? state.progress : undefined,
+    tasks: s.showProgress ? stepCards(state.steps, s.planTitle) : undefined,
+  };
 }
 
 export function citationsOf(resources: readonly RetrieverResource[]): Citation[] {

@@ -16,7 +16,12 @@ const QUIET_NODES = new Set([
   "question-classifier",
 ]);
 
-function tidy(name: string): string {
+/** Nodes that say nothing to the person asking (see QUIET_NODES). */
+export function isQuietNode(type: string | undefined): boolean {
+  return QUIET_NODES.has(type ?? "");
+}
+
+export function tidy(name: string): string {
   return name.replace(/[_-]+/g, " ").trim();
 }
 

@@ -34,8 +34,11 @@ export interface ReplyStreamerOptions {
   /** The reply's place on its platform: every call goes through it. */
   readonly route: PlatformRoute;
   readonly target: ReplyTarget;
-  /** The placeholder already posted for this answer: it becomes the first message of the reply. */
-  readonly placeholder: { readonly ref: MessageRef; readonly content: MessageContent };
+  /**
+   * The placeholder already posted for this answer: it becomes the first message of the reply. `ref` null:
+   * nothing was posted, the thread's status line shows `content` until the first message appears.
+   */
+  readonly placeholder: { readonly ref: MessageRef | null; readonly content: MessageContent };
   readonly stopButton?: ActionButton | undefined;
   readonly askerUserId: string;
   /** Unique per answer; identifies the stream in the shared budgets. */
@@ -47,6 +50,8 @@ export interface ReplyStreamerOptions {
    */
   readonly postKeyTurnId?: string | undefined;
   readonly durations: DurationStats;
+  /** The answering app's choice of native streaming, over the platform's: "edit" never streams natively. */
+  readonly streamMode?: "auto" | "edit" | "native" | undefined;
   readonly events?: StreamerEvents;
 }
 
@@ -126,8 +131,10 @@ export class ReplyStreamer {
     this.goal.hasText = view.text.trim() !== "";
     if (this.goal.hasText) this.textSince ??= Date.now();
     this.goal.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
-    // Append-only streams get the text without the preview's closing fence (it would have to be taken back).
-    this.goal.desiredRaw = streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown);
+    // Append-only streams get the text without the preview's closing fence (it would have to be taken back),
+    // and nothing while there is no text (the status line is not part of the answer).
+    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown) : [""];
+    this.goal.tasks = this.o.route.platform.streaming ? view.tasks : undefined;
   }
 
   /**
@@ -142,6 +149,7 @@ export class ReplyStreamer {
     this.pendingView = undefined;
     this.goal.hasText = true;
     this.goal.desired = finalLayout(view, { maxChars: this.maxChars });
+    if (this.o.route.platform.streaming && view.tasks) this.goal.tasks = view.tasks;
     if (this.loopDone && !this.closed) this.loop = this.startLoop();
     else this.waker.poke();
     await this.loop;
@@ -228,11 +236,13 @@ export class ReplyStreamer {
     this.settleView();
     const goal = this.goal;
     goal.textShown = this.firstTextAt !== undefined;
-    goal.native = !this.o.route.platform.streaming || this.nativeRefused ? false : this.modeChoice === undefined ? undefined : this.modeChoice === "native";
+    const nativeOff = !this.o.route.platform.streaming || this.nativeRefused || this.o.streamMode === "edit";
+    goal.native = nativeOff ? false : this.modeChoice === undefined ? undefined : this.modeChoice === "native";
     let op = nextOperation(this.applier.parts, goal);
     if (op === "chooseMode") {
       const streaming = this.o.route.platform.streaming;
-      const decision = streaming ? await decideStreamMode(this.o.route, streaming.mode, this.o.streamId, this.log) : undefined;
+      const mode = this.o.streamMode === "auto" || this.o.streamMode === "native" ? this.o.streamMode : streaming?.mode;
+      const decision = streaming && mode ? await decideStreamMode(this.o.route, mode, this.o.streamId, this.log) : undefined;
       this.modeChoice = decision?.mode ?? "edit";
       this.holdFirstText = decision?.holdFirstText ?? false;
       goal.native = this.modeChoice === "native";
@@ -278,6 +288,9 @@ export class ReplyStreamer {
     switch (judgeUpdateFailure(op, err, { failuresInARow: this.failures, isFinal: this.goal.isFinal, finalForMs })) {
       case "nativeRefused":
         this.nativeRefused = true;
+        return;
+      case "statusRefused":
+        this.applier.leaveStatusLine();
         return;
       case "streamGone":
         if ("index" in op) this.applier.endStream(op.index);

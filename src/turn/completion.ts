@@ -6,6 +6,7 @@ import type { AnswerState } from "../reply/answer-accumulator.js";
 import { answerMarkdown, citationsOf, type ViewSettings } from "../reply/answer-view.js";
 import type { ReplyStreamer } from "../reply/reply-streamer.js";
 import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "../reply/user-text.js";
+import { stepCards } from "../reply/work-steps.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 import { retryActionId } from "./action-ids.js";
 import type { TurnRun } from "./dify-call.js";
@@ -66,7 +67,8 @@ export async function completeAnswer(
   const text = lines.filter((l) => l.trim() !== "").join("\n\n");
   const citations = citationsOf(state.citations);
   const messageId = state.ids.messageId;
-  await finishTurn(deps, ctx, streamer, { text, citations, buttons }, outcome, messageId);
+  const tasks = deps.view.showProgress ? stepCards(state.steps, deps.view.planTitle, { ok: outcome === "ok" }) : undefined;
+  await finishTurn(deps, ctx, streamer, { text, citations, buttons, tasks }, outcome, messageId);
   if (outcome !== "ok" || !messageId) return;
 
   const user = difyUserFor(ctx.data.message.conversationKey);
@@ -84,6 +86,6 @@ export async function completeAnswer(
   const finalText = produced.failed ? `${text}\n\n${produced.failed}` : text;
   const suggestionButtons = deps.suggestions.buttonsFor(ctx, suggestions);
   if (suggestions.length) await deps.suggestions.saveQuestions(ctx.turnId, suggestions);
-  const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons });
+  const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons, tasks });
   if (suggestions.length) await deps.suggestions.remember(ctx, suggestions, refs, finalText, citations);
 }

@@ -5,6 +5,15 @@ import type { RecordedAudio, RecordedFeedback, RecordedRequest, RecordedStop } f
 import type { HttpErrorReply } from "./steps.js";
 import type { FakeDifyStore, FakeMessage } from "./store.js";
 import type { StreamRun } from "./stream-run.js";
+import type { WorkflowRunRegistry } from "./workflow-runs.js";
+
+/** One GET /workflow/{run_id}/events that found its run. */
+export interface RecordedEventsRequest {
+  readonly runId: string;
+  readonly user: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly request: RecordedRequest;
+}
 
 /** One request with its body already read. */
 export interface IncomingCall {
@@ -32,6 +41,7 @@ export type AudioHandler = (audio: AudioTurn) => string | HttpErrorReply | Promi
 export interface FakeDifyContext {
   readonly settings: FakeDifyOptions;
   readonly store: FakeDifyStore;
+  readonly workflowRuns: WorkflowRunRegistry;
   /** Active chat requests (streaming and blocking), for the app concurrency limit. */
   readonly activeRequestCount: number;
   findRunningTask(taskId: string): StreamRun | undefined;
@@ -42,4 +52,5 @@ export interface FakeDifyContext {
   recordStop(stop: RecordedStop): void;
   recordAudio(audio: RecordedAudio): void;
   recordFeedback(feedback: RecordedFeedback): void;
+  recordEventsRequest(request: RecordedEventsRequest): void;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ChatHandler, ChatTurn, FakeStream } from "./chat-turn.js";
-import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall } from "./context.js";
+import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall, RecordedEventsRequest } from "./context.js";
 import { DEFAULT_WIRE, defaultFakeDifyOptions, type FakeDifyOptions } from "./options.js";
 import type { RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedRequest, RecordedStop } from "./records.js";
 import { replies, sendReply } from "./replies.js";
@@ -12,7 +12,8 @@ import { scripts } from "./scripts.js";
 import type { HttpErrorReply } from "./steps.js";
 import { FakeDifyStore, type FakeMessage, type FakeUpload } from "./store.js";
 import { StreamMetrics } from "./stream-metrics.js";
-import { StreamRun } from "./stream-run.js";
+import { StreamRun, type TurnWorkflow } from "./stream-run.js";
+import { WorkflowRunRegistry } from "./workflow-runs.js";
 
 /** Options for `FakeDifyServer.start`; `wire` may be partial. */
 export type FakeDifyStartOptions = Partial<Omit<FakeDifyOptions, "wire">> & { readonly wire?: Partial<FakeDifyOptions["wire"]> };
@@ -35,6 +36,9 @@ export class FakeDifyServer implements FakeDifyContext {
   /** `http://127.0.0.1:PORT/v1`, the Service API base. */
   readonly baseUrl: string;
   readonly store = new FakeDifyStore();
+  /** Chatflow / Workflow runs with their Human Input forms (`workflowRuns.forms`, `form.submit(...)` for console-only forms). */
+  readonly workflowRuns = new WorkflowRunRegistry();
+  private readonly eventsRequests: RecordedEventsRequest[] = [];
   private options: FakeDifyOptions;
   private chatHandler: ChatHandler | undefined;
   private readonly onceHandlers: ChatHandler[] = [];
@@ -47,13 +51,15 @@ export class FakeDifyServer implements FakeDifyContext {
   private readonly audios: RecordedAudio[] = [];
   private readonly metrics = new StreamMetrics();
   private closing: Promise<void> | undefined;
+  /** Further apps on the same server (`addApp`), told apart by their API key as Dify does. */
+  private readonly siblings: FakeDifyServer[] = [];
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: Server | undefined,
     options: FakeDifyOptions,
+    origin?: string,
   ) {
-    const { port } = server.address() as AddressInfo;
-    this.origin = `http://127.0.0.1:${port}`;
+    this.origin = origin ?? `http://127.0.0.1:${((server as Server).address() as AddressInfo).port}`;
     this.baseUrl = `${this.origin}/v1`;
     this.options = options;
   }
@@ -67,8 +73,28 @@ export class FakeDifyServer implements FakeDifyContext {
       server.listen(0, "127.0.0.1", () => resolve());
     });
     const fake = new FakeDifyServer(server, settings);
-    server.on("request", (req, res) => void fake.handle(req, res));
+    server.on("request", (req, res) => void fake.appFor(req).handle(req, res));
     return fake;
+  }
+
+  /**
+   * Another app on this Dify: same base URL, its own API key, mode, parameters, scripts, records and state. As
+   * in Dify, the key picks the app, and one app's conversations, messages and tasks are unknown to the other
+   * (a foreign conversation id is a 404 "Conversation Not Exists.").
+   */
+  addApp(options: FakeDifyStartOptions & { readonly apiKey: string }): FakeDifyServer {
+    if ([this, ...this.siblings].some((a) => a.apiKey === options.apiKey)) throw new Error("each app needs its own key");
+    const app = new FakeDifyServer(undefined, { ...defaultFakeDifyOptions(), ...options, wire: { ...DEFAULT_WIRE, ...options.wire } }, this.origin);
+    this.siblings.push(app);
+    return app;
+  }
+
+  /** The app a request is for: the one whose key it carries (a public file: the one serving it); else this one. */
+  private appFor(req: IncomingMessage): FakeDifyServer {
+    if (this.siblings.length === 0) return this;
+    const key = /^\s*bearer\s+(\S+)/i.exec(req.headers.authorization ?? "")?.[1];
+    const path = new URL(req.url ?? "/", this.origin).pathname;
+    return this.siblings.find((a) => (key !== undefined && a.apiKey === key) || (key === undefined && a.store.files.has(path))) ?? this;
   }
 
   get apiKey(): string {
@@ -114,10 +140,10 @@ export class FakeDifyServer implements FakeDifyContext {
   }
 
   /** Serves bytes at `path` (must start with `/files/`), without auth. Returns the path. */
-  serveFile(path: string, file: { bytes: Uint8Array | string; mimeType: string; chunked?: boolean }): string {
+  serveFile(path: string, file: { bytes: Uint8Array | string; mimeType: string; chunked?: boolean; redirectTo?: string }): string {
     if (!path.startsWith("/files/")) throw new Error("served files live under /files/");
     const bytes = typeof file.bytes === "string" ? new TextEncoder().encode(file.bytes) : file.bytes;
-    this.store.files.set(path, { bytes, mimeType: file.mimeType, chunked: file.chunked ?? false });
+    this.store.files.set(path, { bytes, mimeType: file.mimeType, chunked: file.chunked ?? false, redirectTo: file.redirectTo });
     return path;
   }
 
@@ -134,6 +160,18 @@ export class FakeDifyServer implements FakeDifyContext {
     return this.recorded
       .filter((r) => r.method === "POST" && r.path === "/v1/chat-messages")
       .map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
+  }
+  /** Clients listening on GET /workflow/{run_id}/events for the run right now. */
+  workflowRunsSubscribers(runId: string): number {
+    return this.workflowRuns.runs.get(runId)?.subscriberCount ?? 0;
+  }
+  /** GET /workflow/{run_id}/events calls that found their run (re-attach and resume). */
+  get workflowEventsRequests(): readonly RecordedEventsRequest[] {
+    return this.eventsRequests;
+  }
+  /** POST /form/human_input/{token} calls, with their JSON bodies. */
+  get formSubmissions(): readonly RecordedRequest[] {
+    return this.recorded.filter((r) => r.method === "POST" && r.path.startsWith("/v1/form/human_input/"));
   }
   get feedbackRequests(): readonly RecordedFeedback[] {
     return this.feedbacks;
@@ -182,15 +220,19 @@ export class FakeDifyServer implements FakeDifyContext {
     this.stops.length = 0;
     this.feedbacks.length = 0;
     this.audios.length = 0;
+    this.eventsRequests.length = 0;
     this.metrics.clearFinished();
   }
 
   /** Stops listening and destroys every open connection, so open streams cannot hang the test. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    const server = this.server;
+    this.closing ??= server
+      ? new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        })
+      : Promise.resolve();
     return this.closing;
   }
 
@@ -205,11 +247,26 @@ export class FakeDifyServer implements FakeDifyContext {
   }
 
   async runTurn(turn: Omit<ChatTurn, "signal">, message: FakeMessage, conversationWasNew: boolean, res: ServerResponse): Promise<void> {
-    const run = new StreamRun(turn, message, res, this.options, (ended, reason) => {
-      // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
-      if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
-      this.metrics.ended(ended);
-    });
+    const isWorkflow = turn.mode === "advanced-chat" || turn.mode === "workflow";
+    const registry = this.workflowRuns;
+    const workflow: TurnWorkflow | undefined = isWorkflow
+      ? (() => {
+          const wr = registry.create(turn.workflowRunId, turn.user, turn.taskId);
+          return { run: wr, addForm: (spec) => registry.addForm(wr, spec) };
+        })()
+      : undefined;
+    const run = new StreamRun(
+      turn,
+      message,
+      res,
+      this.options,
+      (ended, reason) => {
+        // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
+        if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
+        this.metrics.ended(ended);
+      },
+      workflow,
+    );
     this.metrics.started(run);
     const handler =
       this.onceHandlers.shift() ??
@@ -235,6 +292,9 @@ export class FakeDifyServer implements FakeDifyContext {
 
   recordStop(stop: RecordedStop): void {
     this.stops.push(stop);
+  }
+  recordEventsRequest(request: RecordedEventsRequest): void {
+    this.eventsRequests.push(request);
   }
   recordFeedback(feedback: RecordedFeedback): void {
     this.feedbacks.push(feedback);

@@ -1,6 +1,6 @@
 /** The fake Dify Service API for integration tests and benchmarks. See fake-dify-server.ts for a tour. */
 export type { ChatHandler, ChatScript, ChatTurn, FakeStream, StreamEndReason } from "./chat-turn.js";
-export type { AudioHandler, AudioTurn } from "./context.js";
+export type { AudioHandler, AudioTurn, RecordedEventsRequest } from "./context.js";
 export { defaultAppParameters, legacyAppParameters } from "./default-parameters.js";
 export { FakeDifyServer, type FakeDifyStartOptions } from "./fake-dify-server.js";
 export { createGate, type Gate } from "./gate.js";
@@ -9,6 +9,7 @@ export {
   type AppMode,
   DEFAULT_WIRE,
   defaultFakeDifyOptions,
+  dify2026Options,
   FAKE_DIFY_API_KEY,
   type FakeDifyOptions,
   type Framing,
@@ -22,3 +23,4 @@ export { type AgentThoughtSpec, type ChatStep, type DifyEventPayload, type HttpE
 export type { FakeConversation, FakeMessage, FakeMessageFile, FakeUpload } from "./store.js";
 export { transcriptSteps } from "./transcript-steps.js";
 export { encodeEvent, encodePing, fragment, seededRandom, splitInsideCharacters } from "./wire-format.js";
+export { FakeForm, type FakeWorkflowRun, type FormOutcome, type FormSubmission, type HumanInputFieldSpec, type HumanInputSpec } from "./workflow-runs.js";

@@ -83,6 +83,29 @@ export interface FakeDifyOptions {
   readonly maxBodyBytes: number;
   /** Keep every request with its body. Benchmarks with huge volumes may switch it off. @defaultValue true */
   readonly recordRequests: boolean;
+  /**
+   * How a failed Chatflow ends (`scripts.chatflowFailed`): `finished-then-error` (1.12.1: `workflow_finished`
+   * failed, then an in-band `error`) or `replace-end-finished` (newest: `message_replace` with reason
+   * `workflow_resumption_terminal`, `message_end`, `workflow_finished` failed, no `error`).
+   * @defaultValue "finished-then-error"
+   */
+  readonly chatflowFailureOrder: "finished-then-error" | "replace-end-finished";
+  /** `message_end.files`: as the script gives it (1.12.1), or every file of the message re-signed (2026). @defaultValue "assistant" */
+  readonly messageEndFiles: "assistant" | "all";
+  /**
+   * The 2026 workflow-run endpoints: `GET /workflow/{run_id}/events`, `GET|POST /form/human_input/{token}`, and
+   * Chatflow runs that go on after their client disconnects. Off: those routes do not exist (Flask 404).
+   * @defaultValue false
+   */
+  readonly workflowEvents: boolean;
+  /** Delay between a form submission and the run resuming (a Celery task in Dify). @defaultValue 20 */
+  readonly humanInputResumeDelayMs: number;
+  /** 413 `file_too_large` message: 1.12.1's unformatted template, or empty (2026). @defaultValue "template" */
+  readonly fileTooLargeMessage: "template" | "empty";
+  /** UPLOAD_FILE_EXTENSION_BLACKLIST: these extensions get 400 `invalid_param`. @defaultValue [] */
+  readonly blockedExtensions: readonly string[];
+  /** Uploads whose type the app's file_upload settings do not allow get 415 (2026). @defaultValue false */
+  readonly uploadChecksAppFileTypes: boolean;
 }
 
 export const FAKE_DIFY_API_KEY = "app-fakeDifyTestKey0001";
@@ -110,6 +133,32 @@ export function defaultFakeDifyOptions(): FakeDifyOptions {
     stopLatencyMs: 0,
     maxBodyBytes: 100 * 1024 * 1024,
     recordRequests: true,
+    chatflowFailureOrder: "finished-then-error",
+    messageEndFiles: "assistant",
+    workflowEvents: false,
+    humanInputResumeDelayMs: 20,
+    fileTooLargeMessage: "template",
+    blockedExtensions: [],
+    uploadChecksAppFileTypes: false,
     wire: DEFAULT_WIRE,
+  };
+}
+
+/**
+ * The switches as a 2026 server (1.13 to 1.16) behaves, per docs/dify-2026.md: pass to `FakeDifyServer.start`
+ * (`{ ...dify2026Options(), mode: "advanced-chat" }`).
+ */
+export function dify2026Options(): Partial<FakeDifyOptions> {
+  return {
+    serverVersion: "1.16.0",
+    chatflowTerminalOrder: "message-end-first",
+    chatflowFailureOrder: "replace-end-finished",
+    messageEndFiles: "all",
+    workflowEvents: true,
+    fileTooLargeMessage: "empty",
+    sttDisabledStyle: "speech_to_text_disabled",
+    deleteChecksOwnership: true,
+    blockedExtensions: ["exe", "bat", "sh"],
+    uploadChecksAppFileTypes: true,
   };
 }

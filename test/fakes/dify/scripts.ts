@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AppMode } from "./options.js";
 import { type ChatStep, steps, type UsageSpec, usage } from "./steps.js";
+import type { FormOutcome, HumanInputSpec } from "./workflow-runs.js";
 
 export interface AnswerOptions {
   /** Characters (code points, so emoji stay whole) per text event. @defaultValue 6 */
@@ -144,6 +145,65 @@ export const scripts = {
       steps.error({ code: opts.code ?? "invalid_param", status: opts.status ?? 400, message: `Run failed: ${nodeError}` }),
     ];
   },
+
+  /**
+   * A failed Chatflow in either order (docs/dify-2026.md §1, advanced_chat/generate_task_pipeline.py
+   * `_handle_workflow_failed_event`): `finished-then-error` (1.12.1: workflow_finished failed, then `error`) or
+   * `replace-end-finished` (newest: message_replace with reason `workflow_resumption_terminal`, message_end,
+   * workflow_finished failed carrying the error, and no `error` event).
+   */
+  chatflowFailed: (opts: { afterText?: string; error?: string; order?: "finished-then-error" | "replace-end-finished" } = {}): ChatStep[] => {
+    const text = opts.afterText ?? "";
+    const nodeError = opts.error ?? "[openai] Error: Incorrect API key provided";
+    if ((opts.order ?? "finished-then-error") === "finished-then-error") return scripts.inBandError({ afterText: text, chatflow: true, message: nodeError });
+    const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 2 };
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(llm),
+      ...deltas(text, {}),
+      steps.nodeFinished(llm, { status: "failed", error: nodeError }),
+      steps.messageReplace(text, "workflow_resumption_terminal"),
+      steps.event({ event: "message_end", metadata: { retriever_resources: [], usage: usageOf(text, {}) }, files: [] }),
+      steps.workflowFinished({ status: "failed", error: nodeError }),
+    ];
+  },
+
+  /**
+   * A Chatflow that streams `before`, pauses at a Human Input node for each form in turn, and after the last
+   * answer streams `after` and ends like a 2026 Chatflow (message_end, then workflow_finished). `after` may
+   * be a function of the submissions, so a test can prove the chosen action reached the run.
+   */
+  chatflowWithForms: (
+    before: string,
+    forms: readonly HumanInputSpec[],
+    after: string | ((outcomes: readonly FormOutcome[]) => string),
+    opts: AnswerOptions = {},
+  ): (() => AsyncGenerator<ChatStep>) =>
+    async function* run() {
+      const outcomes: FormOutcome[] = [];
+      const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 1 };
+      yield steps.workflowStarted();
+      yield steps.nodeStarted(llm);
+      yield* deltas(before, opts, { from_variable_selector: [llm.nodeId, "text"] });
+      yield steps.nodeFinished(llm, { outputs: { text: before } });
+      for (const [i, form] of forms.entries()) {
+        const node = {
+          executionId: randomUUID(),
+          nodeId: form.nodeId ?? `17180000001${i}0`,
+          nodeType: "human-input",
+          title: form.nodeTitle ?? "Approval",
+          index: i + 2,
+        };
+        yield steps.nodeStarted(node);
+        yield steps.humanInput({ ...form, nodeId: node.nodeId }, (o) => outcomes.push(o));
+        yield steps.nodeFinished(node, { outputs: {} });
+      }
+      const tail = typeof after === "function" ? after(outcomes) : after;
+      yield* deltas(tail, opts);
+      const answer = `${before}${tail}`;
+      yield steps.event({ event: "message_end", metadata: { retriever_resources: [], usage: usageOf(answer, opts) }, files: [] });
+      yield steps.workflowFinished({ status: "succeeded", outputs: { answer } });
+    },
 
   /** Streams `textBefore`, then holds the turn open until it is stopped or the client leaves. */
   hang: (textBefore = "", opts: AnswerOptions = {}): ChatStep[] => [...deltas(textBefore, opts), steps.waitFor(new Promise<never>(() => undefined))],

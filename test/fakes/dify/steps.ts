@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { WireOptions } from "./options.js";
+import type { FormOutcome, HumanInputSpec } from "./workflow-runs.js";
 
 /**
  * A chat turn's script is a sequence of steps. Event payloads are Dify events as on the wire; the fake fills in
@@ -32,6 +33,7 @@ export type ChatStep =
   | { readonly kind: "wire"; readonly wire: Partial<WireOptions> }
   | { readonly kind: "eof" }
   | { readonly kind: "reset" }
+  | { readonly kind: "human-input"; readonly spec: HumanInputSpec; readonly onOutcome?: ((o: FormOutcome) => void) | undefined }
   | HttpErrorReply;
 
 export interface UsageSpec {
@@ -203,6 +205,14 @@ export const steps = {
   eof: (): ChatStep => ({ kind: "eof" }),
   /** Resets the TCP connection (RST) right here. */
   reset: (): ChatStep => ({ kind: "reset" }),
+  /**
+   * A Human Input node pauses the run (`_handle_workflow_paused_event` in advanced_chat/generate_task_pipeline.py):
+   * `human_input_required`, `workflow_paused`, then the stream closes without `message_end`. The run waits for
+   * the form (POST /form/human_input/{token}, or `form.submit` from a test) or its expiry, then goes on with
+   * `workflow_started` (reason `resumption`) and `human_input_form_filled` / `human_input_form_timeout`, which
+   * only clients on GET /workflow/{run_id}/events receive. `onOutcome` sees the answer before the rest runs.
+   */
+  humanInput: (spec: HumanInputSpec, onOutcome?: (o: FormOutcome) => void): ChatStep => ({ kind: "human-input", spec, onOutcome }),
 };
 
 const WORKFLOW_ID = "7f4d3c1e-2b6a-4e1f-9c8d-0a1b2c3d4e5f";

@@ -42,7 +42,7 @@ export interface FakeMessage {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** As stored: text deltas appended, `message_replace` applied, trimmed at the end of the turn. */
   answer: string;
-  status: "normal" | "error";
+  status: "normal" | "error" | "paused";
   error: string | null;
   readonly createdAt: number;
   readonly agentThoughts: Record<string, unknown>[];
@@ -70,6 +70,11 @@ export interface FakeServedFile {
   readonly mimeType: string;
   /** Omit Content-Length (chunked), as a proxy streaming a large file would. */
   readonly chunked: boolean;
+  /**
+   * Answer 302 to this location instead of the bytes, as Dify does when its storage hands out presigned
+   * URLs (or a proxy in front of it redirects).
+   */
+  readonly redirectTo?: string | undefined;
 }
 
 export const DEFAULT_USER = "DEFAULT-USER";

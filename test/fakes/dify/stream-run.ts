@@ -1,15 +1,28 @@
 import type { ServerResponse } from "node:http";
+import { answerBlocking } from "./blocking-answer.js";
 import type { ChatScript, ChatTurn, FakeStream, StreamEndReason } from "./chat-turn.js";
+import { pauseForHumanInput } from "./human-input-pause.js";
+import { allMessageFiles } from "./message-end-files.js";
 import type { FakeDifyOptions } from "./options.js";
 import { timestampMs } from "./records.js";
-import { replies, sendJson, sendReply } from "./replies.js";
+import { replies, sendReply } from "./replies.js";
 import { SseWriter } from "./sse-writer.js";
 import { type AnswerEffect, type ChatStep, type DifyEventPayload, type HttpErrorReply, steps } from "./steps.js";
 import type { FakeMessage } from "./store.js";
 import { answerEffectOf, applyMessageFileBug, fillEvent, recordEffects } from "./turn-events.js";
 import { encodeEvent, toBytes } from "./wire-format.js";
+import type { FakeForm, FakeWorkflowRun, FormOutcome, HumanInputSpec } from "./workflow-runs.js";
 
-type Settings = Pick<FakeDifyOptions, "wire" | "ttsTrailers" | "messageFileTextBug" | "pingIntervalMs" | "stopLatencyMs">;
+type Settings = Pick<
+  FakeDifyOptions,
+  "wire" | "ttsTrailers" | "messageFileTextBug" | "pingIntervalMs" | "stopLatencyMs" | "workflowEvents" | "humanInputResumeDelayMs" | "messageEndFiles"
+>;
+
+/** The workflow run behind a Chatflow turn, and how to open a Human Input form on it. */
+export interface TurnWorkflow {
+  readonly run: FakeWorkflowRun;
+  addForm(spec: HumanInputSpec): FakeForm;
+}
 
 /**
  * Plays one chat turn's script onto a streaming response, keeping the stored message in step with what was
@@ -38,6 +51,8 @@ export class StreamRun implements FakeStream {
   private errorEvent: Record<string, unknown> | undefined;
   private endMetadata: unknown;
   private pingTimer: NodeJS.Timeout | undefined;
+  /** The first client went away but the run goes on (2026 Chatflow: its events still reach the run's topic). */
+  clientGone = false;
 
   readonly turn: ChatTurn;
 
@@ -48,6 +63,7 @@ export class StreamRun implements FakeStream {
     private readonly settings: Settings,
     /** Runs before `done` settles, so a test awaiting `done` sees the server's books already updated. */
     private readonly onEnd: (run: StreamRun, reason: StreamEndReason) => void = () => undefined,
+    private readonly workflow?: TurnWorkflow,
   ) {
     this.turn = { ...turn, signal: this.abort.signal };
     this.done = new Promise((resolve) => {
@@ -63,7 +79,10 @@ export class StreamRun implements FakeStream {
       },
     });
     res.on("close", () => {
-      if (!res.writableFinished) this.abort.abort("client-closed");
+      if (res.writableFinished) return;
+      // Dify >= 1.13 runs a Chatflow in its own worker and publishes to a topic: a client leaving does not stop it.
+      if (this.settings.workflowEvents && this.workflow) this.clientGone = true;
+      else this.abort.abort("client-closed");
     });
   }
 
@@ -154,13 +173,37 @@ export class StreamRun implements FakeStream {
         return "reset";
       case "http-error":
         return this.sendHttpError(step);
+      case "human-input":
+        return this.pauseForHuman(step.spec, step.onOutcome);
     }
+  }
+
+  private async pauseForHuman(spec: HumanInputSpec, onOutcome?: (o: FormOutcome) => void): Promise<StreamEndReason | undefined> {
+    if (!this.workflow) throw new Error("a Human Input pause needs a Chatflow or Workflow app");
+    await pauseForHumanInput(
+      {
+        workflow: this.workflow,
+        message: this.message,
+        turn: this.turn,
+        resumeDelayMs: this.settings.humanInputResumeDelayMs,
+        writeEvent: (e) => this.writeEvent(e),
+        closeClientStream: () => this.writer.end(),
+        waitFor: (p) => this.untilInterrupted(p),
+        pause: (ms) => this.pause(ms),
+      },
+      spec,
+      onOutcome,
+    );
+    return undefined;
   }
 
   private async writeEvent(payload: DifyEventPayload, explicit?: AnswerEffect): Promise<undefined> {
     const event = applyMessageFileBug(fillEvent(payload, this.turn), this.turn, this.settings.messageFileTextBug);
     const effect = answerEffectOf(event, explicit);
     recordEffects(this.message, event, effect);
+    if (event.event === "message_end" && this.settings.messageEndFiles === "all")
+      event.files = allMessageFiles(this.message, (event.files as unknown[] | null) ?? []);
+    if (this.turn.responseMode === "streaming") this.workflow?.run.observe(event, this.writer.currentWire);
     if (event.event === "message_end") this.sawMessageEnd = true;
     if (event.event === "error") this.sawError = true;
     if (event.event === "workflow_started") this.sawWorkflow = true;
@@ -195,28 +238,14 @@ export class StreamRun implements FakeStream {
 
   /** Blocking mode (section 4): the whole answer as JSON, or the worker's failure as an HTTP error. */
   private answerBlocking(): StreamEndReason {
-    const e = this.errorEvent;
-    if (e) {
-      sendReply(this.res, replies.json(Number(e.status ?? 400), String(e.code ?? "completion_request_error"), String(e.message ?? "")));
-      return "error-event";
-    }
-    if (!this.sawMessageEnd && !this.isStopRequested) {
-      sendReply(this.res, replies.json(500, "internal_server_error", "queue listening stopped unexpectedly."));
-      return "eof";
-    }
-    const t = this.turn;
-    sendJson(this.res, 200, {
-      event: "message",
-      task_id: t.taskId,
-      id: t.messageId,
-      message_id: t.messageId,
-      conversation_id: t.conversationId,
-      mode: t.mode,
-      answer: this.message.answer.trim(),
-      metadata: this.endMetadata ?? { annotation_reply: null, retriever_resources: [], usage: {} },
-      created_at: t.createdAt,
+    return answerBlocking(this.res, {
+      errorEvent: this.errorEvent,
+      sawMessageEnd: this.sawMessageEnd,
+      isStopRequested: this.isStopRequested,
+      endMetadata: this.endMetadata,
+      turn: this.turn,
+      answer: this.message.answer,
     });
-    return this.isStopRequested ? "stopped" : "completed";
   }
 
   private async sendHttpError(reply: HttpErrorReply): Promise<StreamEndReason> {

@@ -22,7 +22,7 @@ function statesOf(messages: readonly FakeMessage[]): string[] {
 }
 
 /**
- * The case of issue 19: ordinary traffic has used half of every budget of the workspace in the last minute,
+ * Ordinary traffic has used half of every budget of the workspace in the last minute,
  * then twenty 3.5 s answers stream at once. Each must show at least one partial state between its first text
  * and its final one (no stream left waiting for the end while a budget has room), and none may draw a 429.
  */

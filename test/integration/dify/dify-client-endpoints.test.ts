@@ -1,4 +1,7 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createProducedFileFetch } from "../../../src/app/produced-files.js";
 import { DifyBadRequestError, DifyConnectionError, DifyNotFoundError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "../../../src/dify/errors.js";
 import { defaultAppParameters, FakeDifyServer, legacyAppParameters, scripts, steps } from "../../fakes/dify/index.js";
 import { chat, clientFor, drain } from "./client-helpers.js";
@@ -170,6 +173,9 @@ describe("DifyClient read endpoints", () => {
 });
 
 describe("DifyClient.downloadFile", () => {
+  /** A client fetching produced files the way the bridge does: from Dify's origins only. */
+  const filesClient = (filesUrl?: string) => clientFor(dify, { fetchFile: createProducedFileFetch({ apiUrl: dify.baseUrl, filesUrl }) });
+
   it("downloads a tool file from a relative /files/... URL, against the origin", async () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const url = dify.addToolFile({ bytes: png, mimeType: "image/png", extension: "png" });
@@ -177,7 +183,7 @@ describe("DifyClient.downloadFile", () => {
     const { events } = await drain(clientFor(dify).streamChat(chat("draw")));
     const file = events.find((e) => e.event === "file");
     expect(file?.event === "file" && file.file.url).toBe(url);
-    const downloaded = await clientFor(dify).downloadFile(url, { maxBytes: 1024 });
+    const downloaded = await filesClient().downloadFile(url, { maxBytes: 1024 });
     expect(downloaded).toEqual({ data: png, mimeType: "image/png", name: url.split("?")[0]?.split("/").pop() });
     expect(dify.requests.at(-1)?.path).toBe(url.split("?")[0]);
   });
@@ -187,25 +193,62 @@ describe("DifyClient.downloadFile", () => {
     const declared = dify.serveFile("/files/tools/declared.bin", { bytes, mimeType: "application/octet-stream" });
     const chunked = dify.serveFile("/files/tools/chunked.bin", { bytes, mimeType: "application/octet-stream", chunked: true });
     for (const url of [declared, chunked]) {
-      await expect(clientFor(dify).downloadFile(url, { maxBytes: 100 * 1024 })).rejects.toBeInstanceOf(DifyPayloadTooLargeError);
+      await expect(filesClient().downloadFile(url, { maxBytes: 100 * 1024 })).rejects.toBeInstanceOf(DifyPayloadTooLargeError);
     }
     expect(dify.requests.filter((r) => r.path.startsWith("/files/")).map((r) => r.headers.authorization)).toEqual([undefined, undefined]);
   });
 
-  it("downloads through the injected fetch", async () => {
+  it("reads the type the file was served with", async () => {
     const url = dify.serveFile("/files/tools/a.txt", { bytes: "hello", mimeType: "text/plain; charset=utf-8" });
-    const seen: string[] = [];
-    const fetchSpy: typeof fetch = (input, init) => {
-      seen.push(String(input));
-      return fetch(input, init);
-    };
-    const downloaded = await clientFor(dify, { fetch: fetchSpy }).downloadFile(url, { maxBytes: 100 });
+    const downloaded = await filesClient().downloadFile(url, { maxBytes: 100 });
     expect(new TextDecoder().decode(downloaded.data)).toBe("hello");
     expect(downloaded.mimeType).toBe("text/plain");
-    expect(seen).toEqual([`${dify.origin}${url}`]);
   });
 
   it("reports a missing file as a connection error", async () => {
-    await expect(clientFor(dify).downloadFile("/files/tools/gone.png", { maxBytes: 1024 })).rejects.toBeInstanceOf(DifyConnectionError);
+    await expect(filesClient().downloadFile("/files/tools/gone.png", { maxBytes: 1024 })).rejects.toBeInstanceOf(DifyConnectionError);
+  });
+
+  it("fetches nothing from another origin, even on Dify's own host, and follows no redirect away from Dify; DIFY_FILES_URL's origin is fetched", async () => {
+    const inside = await listener("listener secret");
+    const elsewhere = await listener("files host");
+    try {
+      dify.serveFile("/files/tools/moved.png", { bytes: "x", mimeType: "image/png", redirectTo: `${inside.origin}/secret.txt` });
+      for (const url of [`${inside.origin}/secret.txt`, `http://localhost:${inside.port}/secret.txt`, "/files/tools/moved.png"]) {
+        await expect(filesClient().downloadFile(url, { maxBytes: 1024 })).rejects.toBeInstanceOf(DifyConnectionError);
+      }
+      expect(inside.connections()).toBe(0);
+      const got = await filesClient(elsewhere.origin).downloadFile(`${elsewhere.origin}/files/x.txt`, { maxBytes: 1024 });
+      expect(new TextDecoder().decode(got.data)).toBe("files host");
+    } finally {
+      await Promise.all([inside.close(), elsewhere.close()]);
+    }
+  });
+
+  it("without a file fetcher, refuses instead of fetching", async () => {
+    const url = dify.serveFile("/files/tools/b.txt", { bytes: "hello", mimeType: "text/plain" });
+    await expect(clientFor(dify).downloadFile(url, { maxBytes: 100 })).rejects.toBeInstanceOf(DifyConnectionError);
+    expect(dify.requests.filter((r) => r.path.startsWith("/files/"))).toEqual([]);
   });
 });
+
+/** A plain HTTP server on 127.0.0.1 answering `body` to everything, counting the connections it saw. */
+async function listener(body: string) {
+  let connections = 0;
+  const server = createServer((_req, res) => res.end(body));
+  server.on("connection", () => {
+    connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

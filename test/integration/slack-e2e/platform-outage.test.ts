@@ -7,7 +7,7 @@ const ANSWER = "The outage ended, and the whole answer is shown, exactly once.";
 const STREAM_AND_UPDATE = ["chat.update", "chat.startStream", "chat.appendStream", "chat.stopStream"];
 
 /**
- * Issue 17, item 2: Slack answers HTTP 500 to every update and streaming call for 20 s, from just before an
+ * Slack answers HTTP 500 to every update and streaming call for 20 s, from just before an
  * answer starts. Dify finishes within a second, so the final text meets the outage. It must be retried until it
  * is shown, and the turn must not be logged as delivered while it is not.
  */

@@ -20,7 +20,7 @@ function configOf(env: Record<string, string | undefined>): CoreConfig {
 describe("parseCoreConfig", () => {
   it("needs only the Dify key and fills in documented defaults", () => {
     expect(configOf(base)).toEqual({
-      dify: { apiUrl: "https://api.dify.ai/v1", apiKey: KEY, inputs: {}, idleTimeoutMs: 45_000 },
+      dify: { apiUrl: "https://api.dify.ai/v1", apiKey: KEY, filesUrl: undefined, inputs: {}, idleTimeoutMs: 45_000 },
       redisUrl: "redis://127.0.0.1:6379",
       redis: { kind: "standalone", url: "redis://127.0.0.1:6379" },
       redisPrefix: "bridge",
@@ -49,6 +49,7 @@ describe("parseCoreConfig", () => {
     const config = configOf({
       ...base,
       DIFY_API_URL: "https://dify.internal.example.com/v1/",
+      DIFY_FILES_URL: "https://files.dify.internal.example.com/",
       REDIS_URL: "rediss://cache.example.com:6380/2",
       PORT: "8080",
       LOG_LEVEL: "DEBUG",
@@ -65,7 +66,12 @@ describe("parseCoreConfig", () => {
       JOB_LOCK_MS: "15000",
     });
     expect(config).toMatchObject({
-      dify: { apiUrl: "https://dify.internal.example.com/v1", inputs: { language: "de" }, idleTimeoutMs: 30_000 },
+      dify: {
+        apiUrl: "https://dify.internal.example.com/v1",
+        filesUrl: "https://files.dify.internal.example.com",
+        inputs: { language: "de" },
+        idleTimeoutMs: 30_000,
+      },
       redisUrl: "rediss://cache.example.com:6380/2",
       port: 8080,
       log: { level: "debug", pretty: true },

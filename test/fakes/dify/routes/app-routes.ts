@@ -61,6 +61,10 @@ export function getServedFile(ctx: FakeDifyContext, call: IncomingCall): void {
     call.res.end('{"code": "not_found", "message": "File not found", "status": 404}\n');
     return;
   }
+  if (file.redirectTo !== undefined) {
+    call.res.writeHead(302, { location: file.redirectTo });
+    return void call.res.end();
+  }
   call.res.writeHead(200, { "content-type": file.mimeType, ...(file.chunked ? {} : { "content-length": file.bytes.byteLength }) });
   if (call.method === "HEAD") return void call.res.end();
   if (!file.chunked) return void call.res.end(file.bytes);

@@ -26,12 +26,22 @@ export function postUpload(ctx: FakeDifyContext, call: IncomingCall): void {
   if (BAD_NAME.test(part.filename)) return sendReply(call.res, replies.json(400, "invalid_param", "Filename contains invalid characters"));
   const extension = part.filename.includes(".") ? (part.filename.split(".").pop() ?? "").toLowerCase() : "";
   const name = part.filename.length > 200 ? `${part.filename.split(".")[0]?.slice(0, 200)}.${extension}` : part.filename;
-  if (part.bytes.byteLength > sizeLimitBytes(ctx, extension)) return sendReply(call.res, replies.json(413, "file_too_large", "File size exceeded. {message}"));
+  // services/file_service.py: the extension blacklist, then the app's allowed types, then the size per extension class.
+  if (ctx.settings.blockedExtensions.includes(extension)) {
+    return sendReply(call.res, replies.json(400, "invalid_param", `File extension '.${extension}' is not allowed for security reasons`));
+  }
+  if (ctx.settings.uploadChecksAppFileTypes && !appAllowsExtension(ctx, extension))
+    return sendReply(call.res, replies.json(415, "unsupported_file_type", "File type not allowed."));
+  if (part.bytes.byteLength > sizeLimitBytes(ctx, extension)) {
+    return sendReply(call.res, replies.json(413, "file_too_large", ctx.settings.fileTooLargeMessage === "empty" ? "" : "File size exceeded. {message}"));
+  }
 
   const user = form?.fields.user || DEFAULT_USER;
   const id = randomUUID();
   const createdAt = nowSeconds();
   const createdBy = ctx.store.endUserId(user);
+  // The signed preview URL (message_end.files, source_url) serves the bytes.
+  ctx.store.files.set(`/files/${id}/file-preview`, { bytes: part.bytes, mimeType: part.contentType, chunked: false });
   ctx.store.uploads.set(id, { id, name, extension, mimeType: part.contentType, size: part.bytes.byteLength, bytes: part.bytes, user, createdBy, createdAt });
   sendJson(call.res, 201, {
     id,
@@ -49,6 +59,45 @@ export function postUpload(ctx: FakeDifyContext, call: IncomingCall): void {
     conversation_id: null,
     file_key: null,
   });
+}
+
+const DOCUMENT = new Set([
+  "txt",
+  "markdown",
+  "md",
+  "mdx",
+  "pdf",
+  "html",
+  "htm",
+  "xlsx",
+  "xls",
+  "docx",
+  "csv",
+  "eml",
+  "msg",
+  "pptx",
+  "xml",
+  "epub",
+  "ppt",
+  "vtt",
+  "properties",
+]);
+
+/** The app's `file_upload`: the allowed type classes, or the custom extension list. */
+function appAllowsExtension(ctx: FakeDifyContext, extension: string): boolean {
+  const config = (ctx.settings.parameters.file_upload ?? {}) as { allowed_file_types?: string[]; allowed_file_extensions?: string[] };
+  const types = config.allowed_file_types ?? [];
+  const kind = IMAGE.has(extension)
+    ? "image"
+    : VIDEO.has(extension)
+      ? "video"
+      : AUDIO.has(extension)
+        ? "audio"
+        : DOCUMENT.has(extension)
+          ? "document"
+          : "custom";
+  if (types.includes(kind)) return true;
+  return types.includes("custom") && (config.allowed_file_extensions ?? []).some((e) => e.replace(/^\./, "").toLowerCase() === extension);
 }
 
 function sizeLimitBytes(ctx: FakeDifyContext, extension: string): number {

@@ -5,6 +5,7 @@ import { postChatMessage, postStop } from "./chat-routes.js";
 import { postAudioToText, postUpload } from "./file-routes.js";
 import { getMessages, getSuggested, postFeedback } from "./message-routes.js";
 import { checkAuth } from "./request-checks.js";
+import { getHumanInputForm, getWorkflowEvents, postHumanInputForm } from "./workflow-routes.js";
 
 type Handler = (ctx: FakeDifyContext, call: IncomingCall, param: string) => void | Promise<void>;
 
@@ -31,6 +32,9 @@ const ROUTES: readonly Route[] = [
   { method: "POST", pattern: /^\/v1\/files\/upload$/, handler: postUpload },
   { method: "POST", pattern: /^\/v1\/audio-to-text$/, handler: postAudioToText },
   { method: "GET", pattern: /^\/v1\/conversations$/, handler: getConversations },
+  { method: "GET", pattern: /^\/v1\/workflow\/([^/]+)\/events$/, handler: getWorkflowEvents },
+  { method: "GET", pattern: /^\/v1\/form\/human_input\/([^/]+)$/, handler: getHumanInputForm },
+  { method: "POST", pattern: /^\/v1\/form\/human_input\/([^/]+)$/, handler: postHumanInputForm },
   { method: "DELETE", pattern: new RegExp(`^/v1/conversations/${UUID}$`), handler: deleteConversation },
   { method: "GET", pattern: /^\/files\/.+/, handler: getServedFile, isPublic: true },
   { method: "HEAD", pattern: /^\/files\/.+/, handler: getServedFile, isPublic: true },
