@@ -1,5 +1,5 @@
 import type { REST } from "discord.js";
-import type { ChatPlatform, InboundSink, PlatformCapabilities, PostOptions } from "../../src/contracts/chat-platform.js";
+import type { ChatPlatform, InboundSink, PlatformCapabilities, PlatformPresence, PostOptions } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
@@ -103,6 +103,13 @@ export class DiscordPlatform implements ChatPlatform {
   isReady(): boolean {
     if (!this.#started || this.#stopping !== null) return false;
     return !this.#wantsGateway || this.#gateway?.client.isReady() === true;
+  }
+
+  /** The servers the gateway reports the bot in (the shards this process runs). */
+  async describe(): Promise<PlatformPresence> {
+    const guilds = this.#gateway?.client.guilds.cache;
+    const workspaces = guilds ? [...guilds.values()].map((g) => ({ id: g.id, name: g.name })).sort((a, b) => a.id.localeCompare(b.id)) : [];
+    return { connected: this.isReady(), workspaces };
   }
 
   /** False when Discord refused the Message Content intent and the gateway runs without it. */

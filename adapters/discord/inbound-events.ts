@@ -40,8 +40,11 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
     tail = tail.then(async () => {
       try {
         const event = await produce();
-        if ("reason" in event) logger.debug({ ...describe, reason: event.reason }, `discord ${event.what} ignored`);
-        else await sink(event);
+        if ("reason" in event) {
+          logger.debug({ ...describe, reason: event.reason }, `discord ${event.what} ignored`);
+          const channelId = typeof describe.channelId === "string" ? { channelId: describe.channelId } : {};
+          await sink({ kind: "ignored", platform: "discord", what: event.what, reason: event.reason, ...channelId });
+        } else await sink(event);
       } catch (err) {
         // Discord does not redeliver gateway events: log loudly, keep the stream going.
         logger.error({ err, ...describe }, "discord event could not be handed to the core");
@@ -52,7 +55,7 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
   const onMessage = (message: Message): void => {
     // Snapshot now: the cache (thread owner, roles) is read as it was when the message arrived.
     const snap = snapshotMessage(message);
-    deliver({ messageId: snap.id }, async () => {
+    deliver({ messageId: snap.id, channelId: snap.channel.id }, async () => {
       const result = normalizeMessage(snap, ctx);
       return result.kind === "kept" ? { kind: "message", message: result.value } : { what: "message", reason: result.reason };
     });

@@ -1,5 +1,6 @@
 import type { ActionButton } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
+import { type AnswerActivity, failureReason } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { type AnswerState, addFiles } from "../reply/answer-accumulator.js";
 import { answerMarkdown, citationsOf, fileLinksIn, type ViewSettings } from "../reply/answer-view.js";
@@ -20,6 +21,7 @@ export interface CompletionDeps {
   readonly stops: StopCoordinator;
   readonly replies: ReplyIndex;
   readonly metrics: BridgeMetrics;
+  readonly activity: AnswerActivity;
   readonly suggestions: SuggestionButtons;
   readonly view: ViewSettings;
 }
@@ -56,7 +58,11 @@ export async function completeAnswer(
     deps.metrics.repliesFailed.labels(ctx.platform.id, "WORKFLOW_FAILED").inc();
     ctx.logger.error({ workflowRunId: state.ids.workflowRunId, difyError: state.workflowError }, "Dify workflow run failed");
   } else if (error !== undefined || shutdown) {
-    lines.push(shutdown ? INTERRUPTED_TEXT : toUserText(error));
+    const userText = shutdown ? INTERRUPTED_TEXT : toUserText(error);
+    lines.push(userText);
+    const msg = ctx.data.message;
+    const why = shutdown ? { code: "INTERRUPTED", reason: "the process shut down past its grace period" } : failureReason(error);
+    deps.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...why });
     outcome = "error";
     buttons.push({ actionId: retryActionId(ctx.turnId), label: "Retry" });
     if (shutdown && run.taskId) await deps.dify.stopTask(run.taskId, difyUserFor(ctx.data.message.conversationKey)).catch(() => undefined);
