@@ -156,7 +156,6 @@ function toAttachment(a: DiscordMessageSnapshot["attachments"][number], flags: n
 
 /**
  * A readable thread title from the question: its first line, cut at a word boundary, at most 100 characters.
- * @internal Exported for its unit test.
  */
 export function threadName(text: string, attachments: readonly InboundAttachment[], authorName: string): string {
   const max = DISCORD_LIMITS.threadNameLength;
