@@ -9,7 +9,7 @@ const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000
 describe.concurrent("discord end to end: application commands", () => {
   it("registers /ask, /new and the message command globally at start, within Discord's rules", async ({ expect, onTestFinished }) => {
     const { fake } = await startDiscordE2E({ onTestFinished });
-    const global = await eventually(() => fake.commands.registered.get("global"));
+    const global = await eventually(() => fake.commands.registered.get("global"), 30_000);
     expect(global.map((c) => [c.type, c.name])).toEqual([
       [1, "ask"],
       [1, "new"],
@@ -31,7 +31,7 @@ describe.concurrent("discord end to end: application commands", () => {
     onTestFinished,
   }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
-    await eventually(() => fake.commands.registered.get("global"));
+    await eventually(() => fake.commands.registered.get("global"), 30_000);
     dify.onChat((turn) => scripts.answer(`Got ${turn.files.length} file(s) about: ${turn.query}`, { chunkChars: 6, delayMs: 30 }));
     const { interactionId } = fake.users.runCommand({
       channelId: fake.ids.general,
@@ -48,7 +48,7 @@ describe.concurrent("discord end to end: application commands", () => {
     expect(response.ephemeral).toBe(false);
     expect(response.message.content).toMatch(/asked: What is in this chart\?$/);
     const threadId = response.message.id;
-    const [reply] = await eventually(() => finalBotMessages(fake, threadId), 15_000);
+    const [reply] = await eventually(() => finalBotMessages(fake, threadId), 30_000);
     expect(reply?.content).toBe("Got 1 file(s) about: What is in this chart?");
     expect(fake.world.channels.get(threadId)).toMatchObject({ type: 11, parent_id: fake.ids.general });
     expect(dify.chatRequests[0]?.chat).toMatchObject({
@@ -62,7 +62,7 @@ describe.concurrent("discord end to end: application commands", () => {
 
   it("/ask ephemeral:true answers only the caller, streamed in the interaction response; nothing in the channel", async ({ expect, onTestFinished }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
-    await eventually(() => fake.commands.registered.get("global"));
+    await eventually(() => fake.commands.registered.get("global"), 30_000);
     const answer = "Only you can see this. ".repeat(8).trim();
     dify.onChat(() => scripts.answer(answer, { chunkChars: 8, delayMs: 60 }));
     const before = fake.botMessages(fake.ids.general).length;
@@ -70,7 +70,7 @@ describe.concurrent("discord end to end: application commands", () => {
     const response = await eventually(() => {
       const r = fake.commands.responses.get(interactionId);
       return r && r.message.content === answer && isFinal(r.message) ? r : undefined;
-    }, 15_000);
+    }, 30_000);
     expect(response.ephemeral).toBe(true);
     const texts = response.message.edits.map((e) => e.content);
     expect(texts.some((t) => t.length > 0 && t.length < answer.length && answer.startsWith(t))).toBe(true);
@@ -81,30 +81,30 @@ describe.concurrent("discord end to end: application commands", () => {
 
   it("/new in a DM: the next DM message starts a new Dify conversation (no conversation_id)", async ({ expect, onTestFinished }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
-    await eventually(() => fake.commands.registered.get("global"));
+    await eventually(() => fake.commands.registered.get("global"), 30_000);
     dify.onChat((turn) => scripts.answer(`Answer to ${turn.query}`));
     const dm = fake.users.dmChannel(fake.ids.alice);
     fake.users.sendMessage({ channelId: dm, content: "first" });
-    await eventually(() => (dify.chatRequests.length === 1 && finalBotMessages(fake, dm) ? true : undefined), 15_000);
+    await eventually(() => (dify.chatRequests.length === 1 && finalBotMessages(fake, dm) ? true : undefined), 30_000);
     fake.users.sendMessage({ channelId: dm, content: "second" });
-    await eventually(() => (dify.chatRequests.length === 2 ? true : undefined), 15_000);
+    await eventually(() => (dify.chatRequests.length === 2 ? true : undefined), 30_000);
     expect(dify.chatRequests[1]?.chat.conversation_id).not.toBe("");
 
     const { interactionId } = fake.users.runCommand({ channelId: dm, name: "new" });
     const note = await eventually(() => {
       const r = fake.commands.responses.get(interactionId);
       return r && /new conversation/i.test(r.message.content) && isFinal(r.message) ? r : undefined;
-    }, 15_000);
+    }, 30_000);
     expect(note.ephemeral).toBe(true);
-    await eventually(() => (finalBotMessages(fake, dm, 2)?.length === 2 ? true : undefined), 15_000);
+    await eventually(() => (finalBotMessages(fake, dm, 2)?.length === 2 ? true : undefined), 30_000);
     fake.users.sendMessage({ channelId: dm, content: "third" });
-    await eventually(() => (dify.chatRequests.length === 3 ? true : undefined), 15_000);
+    await eventually(() => (dify.chatRequests.length === 3 ? true : undefined), 30_000);
     expect(dify.chatRequests[2]?.chat).toMatchObject({ query: "third", conversation_id: "", user: dmKey(dm) });
   });
 
   it("the message command asks about a message: its text and file go to Dify, answered in a thread from it", async ({ expect, onTestFinished }) => {
     const { fake, dify } = await startDiscordE2E({ onTestFinished });
-    await eventually(() => fake.commands.registered.get("global"));
+    await eventually(() => fake.commands.registered.get("global"), 30_000);
     dify.onChat((turn) => scripts.answer(`Seen ${turn.files.length} file(s).`));
     const m = fake.users.sendMessage({
       channelId: fake.ids.general,
@@ -113,7 +113,7 @@ describe.concurrent("discord end to end: application commands", () => {
       attachments: [{ filename: "q3.png", contentType: "image/png", data: PNG }],
     });
     const { interactionId } = fake.users.runMessageCommand({ channelId: fake.ids.general, messageId: m.id, name: "Ask Dify Assistant about this" });
-    const [reply] = await eventually(() => finalBotMessages(fake, m.id), 15_000);
+    const [reply] = await eventually(() => finalBotMessages(fake, m.id), 30_000);
     expect(reply?.content).toBe("Seen 1 file(s).");
     expect(dify.chatRequests[0]?.chat.query).toContain("Q3 numbers attached, thoughts?");
     expect(dify.uploads.map((u) => u.name)).toEqual(["q3.png"]);
