@@ -59,6 +59,7 @@ export async function postPlaceholder(
     askerUserId: msg.author.userId,
     askerName: msg.author.displayName,
     difyUser: difyUserFor(msg.conversationKey),
+    ...(job.data.app ? { app: job.data.app } : {}),
   });
   return placeholder;
 }

@@ -15,7 +15,8 @@ const { startBridge, eventually } = await import("../../support/bridge-harness.j
 const { scripts } = await import("../../fakes/dify/index.js");
 
 describe("Redis Sentinel: a primary failover in the middle of five answers", () => {
-  it("every answer completes or is marked, none is asked or posted twice, and the next mention is answered", async () => {
+  // The waits below add up to more than the suite's 30 s default when a job is taken over after the switch.
+  it("every answer completes or is marked, none is asked or posted twice, and the next mention is answered", { timeout: 75_000 }, async () => {
     const h = await startBridge({ env: { JOB_LOCK_MS: "5000" } });
     try {
       const answerTo = (q: string) => Array.from({ length: 24 }, (_, i) => `${q}-part${i}`).join(" ");
