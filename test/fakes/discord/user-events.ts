@@ -30,6 +30,12 @@ export interface UserMessageInput {
   readonly replyTo?: string;
   readonly pingReply?: boolean;
   readonly webhookId?: string;
+  /**
+   * Forward a message (discord.com/developers/docs/resources/message "Message Snapshot"): the forwarding message
+   * has no content of its own, a `message_reference` of type 1 (FORWARD) and `message_snapshots: [{ message }]`
+   * with the forwarded message's content and attachments (a subset of its fields).
+   */
+  readonly forward?: { readonly content: string; readonly attachments?: readonly AttachmentInput[]; readonly fromChannelId?: string };
 }
 
 /** Discord's flag for voice messages (1 << 13). */
@@ -167,6 +173,7 @@ export class UserEvents {
       ...(referenced && { message_reference: { message_id: referenced.id, channel_id: channel.id, ...(channel.guild_id && { guild_id: channel.guild_id }) } }),
       ...(referenced && { referenced_message: referenced }),
       ...(input.webhookId && { webhook_id: input.webhookId }),
+      ...(input.forward && this.#forwarded(channel.id, input.forward)),
       edits: [],
       deleted: false,
     });
@@ -303,6 +310,28 @@ export class UserEvents {
       attachment_size_limit: 10_485_760,
     });
     return { interactionId, token };
+  }
+
+  #forwarded(channelId: string, f: NonNullable<UserMessageInput["forward"]>): Pick<StoredMessage, "message_reference" | "message_snapshots"> {
+    const from = f.fromChannelId ?? FAKE_IDS.general;
+    return {
+      message_reference: { type: 1, message_id: this.ids.next(), channel_id: from },
+      message_snapshots: [
+        {
+          message: {
+            type: 0,
+            content: f.content,
+            embeds: [],
+            attachments: (f.attachments ?? []).map((a) => this.#attachment(channelId, a)),
+            timestamp: new Date().toISOString(),
+            edited_timestamp: null,
+            flags: 0,
+            mentions: [],
+            mention_roles: [],
+          },
+        },
+      ],
+    };
   }
 
   #attachment(channelId: string, a: AttachmentInput): FakeAttachment {

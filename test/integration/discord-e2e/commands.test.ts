@@ -121,4 +121,19 @@ describe.concurrent("discord end to end: application commands", () => {
     expect(note).toMatch(/Answering in the thread/);
     expect(fake.commands.responses.get(interactionId)?.ephemeral).toBe(true);
   });
+
+  it("a forwarded message sent to the bot in a DM is read as the question: its text and file go to Dify", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
+    dify.onChat((turn) => scripts.answer(`Read ${turn.files.length} file(s).`));
+    const dm = fake.users.dmChannel(fake.ids.alice);
+    fake.users.sendMessage({
+      channelId: dm,
+      content: "",
+      forward: { content: "The deploy failed at step 3, see the log.", attachments: [{ filename: "deploy.png", contentType: "image/png", data: PNG }] },
+    });
+    const [reply] = await eventually(() => finalBotMessages(fake, dm), 30_000);
+    expect(reply?.content).toBe("Read 1 file(s).");
+    expect(dify.chatRequests[0]?.chat.query).toBe("Forwarded message:\n> The deploy failed at step 3, see the log.");
+    expect(dify.uploads.map((u) => u.name)).toEqual(["deploy.png"]);
+  });
 });
