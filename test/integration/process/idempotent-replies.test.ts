@@ -80,7 +80,7 @@ describe("a worker killed between posting the placeholder and recording it", () 
   it("Slack: the next worker finds the placeholder by its metadata and answers in it", async () => {
     const slack = await FakeSlackApi.start();
     closers.push(() => slack.close());
-    const slackEnv = { SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl };
+    const slackEnv = { SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_AI_APP: "false" };
     const slackConfig = parseSlackConfig(slackEnv);
     if (!slackConfig.ok || !slackConfig.value) throw new Error("bad test config");
     const bridge = await startIngress(createSlackPlatform(slackConfig.value, { logger: captureLogger() }));
