@@ -21,14 +21,14 @@ export interface AnswerState {
   readonly usage: Usage | undefined;
   /** A Chatflow's outcome (`workflow_finished.status`): succeeded, partial-succeeded, failed, stopped. */
   readonly workflowStatus: string | undefined;
+  /** Workflow nodes and tool calls so far, as task cards. */
+  readonly steps: readonly WorkStep[];
   /** `workflow_finished.data.error` of a failed run: Dify's own words for what went wrong. */
   readonly workflowError: string | undefined;
   /** The Human Input form the run is waiting for (the latest `human_input_required`). */
   readonly form: HumanInputForm | undefined;
   /** `workflow_paused` arrived: the stream ends here without `message_end`, and that is not a failure. */
   readonly paused: boolean;
-  /** Workflow nodes and tool calls so far, as task cards. */
-  readonly steps: readonly WorkStep[];
 }
 
 export const EMPTY_ANSWER: AnswerState = {
@@ -43,10 +43,10 @@ export const EMPTY_ANSWER: AnswerState = {
   citations: [],
   usage: undefined,
   workflowStatus: undefined,
+  steps: [],
   workflowError: undefined,
   form: undefined,
   paused: false,
-  steps: [],
 };
 
 function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
