@@ -16,6 +16,13 @@ export interface ChatRequest {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly conversationId?: string | undefined;
   readonly files?: readonly ChatFileRef[];
+  /** Sent as `X-Trace-Id`, so Dify's trace of the run carries the bridge's turn id (docs/dify-2026.md §5). */
+  readonly traceId?: string | undefined;
+}
+
+/** Dify accepts `^[A-Za-z0-9_-]{1,128}$`; anything else in an id becomes "-". */
+export function traceIdFor(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 128) || "-";
 }
 
 export interface StreamOptions {
@@ -76,7 +83,12 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
     const res = await http.openStream(
       "POST",
       "/chat-messages",
-      { json: chatBody(req), timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" },
+      {
+        json: chatBody(req),
+        timeoutMs: opts.idleTimeoutMs,
+        accept: "text/event-stream",
+        headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+      },
       controller,
     );
     const contentType = String(res.headers["content-type"] ?? "");

@@ -77,3 +77,19 @@ describe("Slack end to end: Chatflow outcomes on a 2026 server", () => {
     expect(Buffer.from(botFiles()[0]?.data ?? []).equals(PNG)).toBe(true);
   });
 });
+
+describe("Slack end to end: one trace id per turn", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("sends X-Trace-Id with the turn's id on the chat call, and the turn's log lines carry the same id", async () => {
+    e = await SlackE2E.start({ dify: { ...dify2026Options(), mode: "advanced-chat" } });
+    e.dify.onChat(() => scripts.chatflowFailed({ order: "replace-end-finished", error: "boom" }));
+    const q = await e.mention({ text: "trace me" });
+    await e.waitForAnswer(q, /workflow failed/);
+    const header = e.dify.chatRequests[0]?.headers["x-trace-id"];
+    expect(header).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
+    const failure = await eventually(() => e.h.logs.find((l) => l.msg === "Dify workflow run failed"));
+    expect(failure.obj.traceId).toBe(header);
+  });
+});
