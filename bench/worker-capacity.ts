@@ -253,7 +253,14 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   const last = steady.at(-1);
   const eventsPerSecond = first && last && last.t > first.t ? ((last.events - first.events) / (last.t - first.t)) * 1000 : Number.NaN;
   // Worker CPU over the steady window: a share of one core, and per Dify event consumed.
-  const cpuShare = first?.cpu !== undefined && last?.cpu !== undefined && last.t > first.t ? (last.cpu - first.cpu) / ((last.t - first.t) / 1000) : Number.NaN;
+  // A scrape a starved worker did not answer in time has no CPU figure: use the window's first and last that do.
+  const withCpu = steady.filter((s) => s.cpu !== undefined);
+  const cpuFirst = withCpu[0];
+  const cpuLast = withCpu.at(-1);
+  const cpuShare =
+    cpuFirst?.cpu !== undefined && cpuLast?.cpu !== undefined && cpuLast.t > cpuFirst.t
+      ? (cpuLast.cpu - cpuFirst.cpu) / ((cpuLast.t - cpuFirst.t) / 1000)
+      : Number.NaN;
 
   // Let the final texts land (the bot-wide 50 requests/s paces them), then check them.
   const deadline = Date.now() + 240_000;
