@@ -23,6 +23,11 @@ const SLACK_RATE_TIERS = {
    * tighter window (say 1 per second) would stall exactly those bursts Slack tolerates.
    */
   "chat.postMessage": { limit: 60, windowMs: MINUTE_MS },
+  /**
+   * "Special rate limits apply", with no figure published; Tier 3's 50 per minute per workspace keeps the
+   * status lines of many threads well inside any sensible limit (each answer sets a few at most).
+   */
+  "assistant.threads.setStatus": { limit: 50, windowMs: MINUTE_MS },
 } as const;
 
 type SlackRatedMethod = keyof typeof SLACK_RATE_TIERS;
@@ -60,6 +65,7 @@ function slackRateBudgets(place: BudgetPlace): RateBudgets {
     streamStart: [budget("chat.startStream", ws)],
     streamAppend: [budget("chat.appendStream", ws)],
     streamStop: [budget("chat.stopStream", ws)],
+    status: [budget("assistant.threads.setStatus", ws)],
   };
 }
 

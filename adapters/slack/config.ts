@@ -40,6 +40,11 @@ export interface SlackConfig {
   readonly allowedChannels: readonly string[];
   /** "edit" turns native streaming off; "auto"/"native" are handed to the core as the streaming mode. */
   readonly streaming: SlackStreamingSetting;
+  /**
+   * SLACK_AI_APP: the app is declared as an agent (manifest `agent_view`), so the thread's status line, agent
+   * sessions (Slack's own Stop), suggested prompts and feedback buttons are used. Default on.
+   */
+  readonly aiApp: boolean;
 }
 
 // Slack ids are upper-case: C… public, G… private/legacy group, D… direct message.
@@ -56,6 +61,16 @@ const fieldSchema = z.object({
   SLACK_APP_TOKEN: optionalSecret(),
   SLACK_API_URL: envUrl(),
   SLACK_ALLOWED_CHANNELS: envList(),
+  SLACK_AI_APP: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = (v ?? "").trim().toLowerCase();
+      if (raw === "" || raw === "true" || raw === "1" || raw === "yes") return true;
+      if (raw === "false" || raw === "0" || raw === "no") return false;
+      ctx.addIssue({ code: "custom", message: "must be true or false" });
+      return z.NEVER;
+    }),
   SLACK_STREAMING: z
     .string()
     .optional()
@@ -184,6 +199,7 @@ export function parseSlackConfig(env: Record<string, string | undefined>): Parse
     isCustomApiUrl: v.SLACK_API_URL !== undefined,
     allowedChannels: Object.freeze([...new Set(v.SLACK_ALLOWED_CHANNELS)]),
     streaming: v.SLACK_STREAMING,
+    aiApp: v.SLACK_AI_APP,
   };
   return { ok: true, value: Object.freeze(config) };
 }

@@ -1,6 +1,7 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type {
+  AssistantSurface,
   ChatPlatform,
   HttpRoute,
   InboundSink,
@@ -15,6 +16,7 @@ import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, Reply
 import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
+import { createSlackAssistantSurface } from "./assistant-surface.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
 import { registerSlackCommands } from "./commands.js";
 import type { SlackConfig } from "./config.js";
@@ -51,6 +53,7 @@ export class SlackPlatform implements ChatPlatform {
   readonly id = "slack" as const;
   readonly capabilities: PlatformCapabilities = SLACK_CAPABILITIES;
   readonly streaming?: NativeStreaming;
+  readonly assistant?: AssistantSurface;
 
   private readonly logger: Logger;
   private readonly workspaces: SlackWorkspaces;
@@ -93,9 +96,9 @@ export class SlackPlatform implements ChatPlatform {
       this.singleClient = newClient(token);
       this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity);
     }
-    if (config.streaming !== "edit") {
-      this.streaming = createSlackNativeStreaming(async (workspaceId) => (await this.workspaces(workspaceId)).client, config.streaming, this.logger);
-    }
+    const clientFor = async (workspaceId: string) => (await this.workspaces(workspaceId)).client;
+    if (config.streaming !== "edit") this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger);
+    if (config.aiApp) this.assistant = createSlackAssistantSurface(clientFor, this.logger);
   }
 
   /** POST /slack/events in HTTP mode once started with a sink, and the install flow's pages with OAuth. */

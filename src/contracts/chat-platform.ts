@@ -1,11 +1,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ButtonAction } from "./actions.js";
-import type { InboundAttachment, InboundMessage, MessageContent, MessageRef, OutboundFile, PlatformId, ReplyTarget, ThreadHistoryMessage } from "./messages.js";
+import type {
+  Author,
+  InboundAttachment,
+  InboundMessage,
+  MessageContent,
+  MessageRef,
+  OutboundFile,
+  PlatformId,
+  ReplyTarget,
+  ThreadHistoryMessage,
+} from "./messages.js";
 import type { ReactionEvent } from "./reactions.js";
 
-/** Platform operations that spend a rate budget. */
-/** Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent). */
-export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing";
+/**
+ * Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent;
+ * "status": the thread's own status line, see `AssistantSurface`).
+ */
+export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing" | "status";
 
 /**
  * A rate budget: `limit` calls per `windowMs`. Budgets with the same `key` are shared by every stream and every
@@ -45,22 +57,65 @@ export interface PlatformCapabilities {
 }
 
 /**
+ * One step of the app's work shown as a card in a native stream (Slack `task_update` chunks): a workflow node or
+ * an agent's tool call. `sources` are the documents the step found.
+ */
+export interface TaskCard {
+  readonly id: string;
+  readonly title: string;
+  readonly status: "in_progress" | "complete" | "error";
+  readonly details?: string;
+  readonly sources?: readonly { readonly title: string; readonly url: string }[];
+}
+
+/** The work cards of a stream: the plan's title (the app's name) and its tasks, in order. */
+export interface StreamTasks {
+  readonly plan?: string;
+  readonly tasks: readonly TaskCard[];
+}
+
+/**
  * Optional append-only streaming (Slack `chat.startStream`/`appendStream`/`stopStream`). A streaming message
- * cannot carry buttons or be edited until it is stopped, so the placeholder the core posted first (with its
- * Stop button) stays the control for the answer until `stop`, which may remove it. Any method may throw
- * `PlatformError`; the core then falls back to post + edit. Every call spends the budget of its `RateOp`.
+ * cannot carry buttons or be edited until it is stopped. Where the core posted a placeholder first (its Stop
+ * button is the control for the answer until `stop`), `stop` removes it; where the thread showed a status line
+ * instead (`AssistantSurface`), the stream is the answer's only message. `tasks` carries the cards that changed
+ * since the last call. Any method may throw `PlatformError`; the core then falls back to post + edit. Every
+ * call spends the budget of its `RateOp`.
  */
 export interface NativeStreaming {
   /** "auto": the core streams natively where the budgets make it faster; "native": whenever budgets allow. */
   readonly mode: "auto" | "native";
-  /** Starts a streaming reply that shows `markdown` at once. */
-  start(target: ReplyTarget, markdown: string, opts: { readonly placeholder: MessageRef; readonly askerUserId: string }): Promise<MessageRef>;
-  append(ref: MessageRef, markdownDelta: string): Promise<void>;
+  /** Starts a streaming reply that shows `markdown` (and `tasks`) at once. */
+  start(
+    target: ReplyTarget,
+    markdown: string,
+    opts: { readonly placeholder?: MessageRef | undefined; readonly askerUserId: string; readonly tasks?: StreamTasks | undefined },
+  ): Promise<MessageRef>;
+  append(ref: MessageRef, markdownDelta: string, tasks?: StreamTasks): Promise<void>;
   /**
    * Ends the stream. `markdownDelta` is the text not yet appended; `content` is the message's complete final
    * content (its `markdown` equals everything appended plus the delta) with its buttons and citations.
    */
-  stop(ref: MessageRef, final: { readonly markdownDelta: string; readonly content: MessageContent }, opts: { readonly placeholder: MessageRef }): Promise<void>;
+  stop(
+    ref: MessageRef,
+    final: { readonly markdownDelta: string; readonly content: MessageContent; readonly tasks?: StreamTasks | undefined },
+    opts: { readonly placeholder?: MessageRef | undefined },
+  ): Promise<void>;
+}
+
+/**
+ * The platform's own AI-app surfaces (Slack's agent messaging experience). With them the core posts no
+ * placeholder on the native path: what the bot is doing shows as the thread's status line until the answer's one
+ * message appears, and the platform's own Stop control stands in for the placeholder's button.
+ */
+export interface AssistantSurface {
+  /** The thread's status line ("is thinking…"), with loading messages to rotate through; "" clears it. */
+  setStatus(target: ReplyTarget, status: string, loadingMessages?: readonly string[]): Promise<void>;
+  /**
+   * The thread's agent session. "working" shows the platform's Stop control (its click arrives as a
+   * `stop_requested` event) and, when the session is new, takes `title`; "idle" ends the work. Never throws.
+   */
+  setSession(target: ReplyTarget, state: "working" | "idle", opts: { readonly askerUserId: string; readonly title?: string }): Promise<void>;
 }
 
 /**
@@ -94,6 +149,18 @@ export type InboundEvent =
   | { readonly kind: "reaction"; readonly reaction: ReactionEvent }
   | { readonly kind: "action"; readonly action: ButtonAction }
   /**
+   * Someone used the platform's own Stop control on the thread (Slack `agent_session_stopped`): the core stops
+   * the thread's current answer if they asked it. `dedupeKey` contains no ":".
+   */
+  | {
+      readonly kind: "stop_requested";
+      readonly platform: PlatformId;
+      readonly conversationKey: string;
+      readonly replyTarget: ReplyTarget;
+      readonly user: Author;
+      readonly dedupeKey: string;
+    }
+  /**
    * The bot was removed from a workspace (Slack `app_uninstalled`, or `tokens_revoked` for the bot token): the
    * adapter has already dropped the installation; the core forgets everything it keeps for that workspace.
    */
@@ -107,6 +174,8 @@ export interface ChatPlatform {
   readonly capabilities: PlatformCapabilities;
   /** Set when the platform supports append-only streaming and the deployment allows it. */
   readonly streaming?: NativeStreaming;
+  /** Set when the app uses the platform's AI-app surfaces (status line, agent sessions); see `AssistantSurface`. */
+  readonly assistant?: AssistantSurface;
   /** Routes to mount on the bridge's HTTP server; available after `start` resolves. */
   readonly httpRoutes?: readonly HttpRoute[];
 

@@ -17,7 +17,8 @@ export interface ReplyJobData {
   readonly preamble?: string;
   /** Files already in Dify (a retried question). */
   readonly files?: readonly StoredFileRef[];
-  readonly placeholder?: { readonly ref: MessageRef; readonly content: MessageContent };
+  /** What stands for the answer until its text shows: a posted message, or (`ref` null) the thread's status line. */
+  readonly placeholder?: { readonly ref: MessageRef | null; readonly content: MessageContent };
   readonly dify?: { readonly taskId?: string; readonly messageId?: string; readonly conversationId?: string };
   /** Every message the reply has used so far (a native stream, continuation parts), for a recovered job to tidy up. */
   readonly parts?: readonly MessageRef[];

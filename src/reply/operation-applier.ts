@@ -1,6 +1,15 @@
-import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { ChatPlatform, StreamTasks } from "../contracts/chat-platform.js";
 import type { MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
 import type { ReplyOperation, ShownPart } from "./next-operation.js";
+import { statusLineOf } from "./reply-layout.js";
+
+/** Records the cards a stream was sent, so the next call sends only what changed. */
+function noteTasks(part: ShownPart, tasks: StreamTasks | undefined): void {
+  if (!tasks) return;
+  part.sentTasks = { ...part.sentTasks };
+  for (const t of tasks.tasks) part.sentTasks[t.id] = JSON.stringify(t);
+  if (tasks.plan !== undefined) part.sentPlan = tasks.plan;
+}
 
 /**
  * The reply's messages as the platform shows them, and the calls that change them. `apply` makes one platform
@@ -8,18 +17,19 @@ import type { ReplyOperation, ShownPart } from "./next-operation.js";
  */
 export class OperationApplier {
   readonly parts: ShownPart[];
-  /** While a native stream runs: the placeholder that carries the answer's buttons, removed when it stops. */
+  /** While a native stream runs: the placeholder (if one was posted) that carries the answer's buttons, removed when it stops. */
   private control: MessageRef | null = null;
 
   constructor(
     private readonly platform: ChatPlatform,
     private readonly target: ReplyTarget,
     private readonly askerUserId: string,
-    placeholder: { readonly ref: MessageRef; readonly content: MessageContent },
+    /** `ref` null: nothing posted yet, the thread's status line stands in (see `AssistantSurface`). */
+    placeholder: { readonly ref: MessageRef | null; readonly content: MessageContent },
     /** The turn whose posts carry keys (see `PostKey`); unset: posts carry none. */
     private readonly keyTurnId?: string,
   ) {
-    this.parts = [{ ref: placeholder.ref, shown: placeholder.content, mode: "edit", appended: "" }];
+    this.parts = [{ ref: placeholder.ref, shown: placeholder.content, mode: placeholder.ref ? "edit" : "status", appended: "" }];
   }
 
   get refs(): readonly MessageRef[] {
@@ -49,15 +59,22 @@ export class OperationApplier {
       case "nativeStart": {
         const streaming = platform.streaming;
         if (!streaming) throw new Error("native streaming unavailable");
-        const placeholder = this.parts[0]?.ref as MessageRef;
-        const ref = await streaming.start(target, op.content.markdown, { placeholder, askerUserId: this.askerUserId });
+        const placeholder = this.parts[0]?.ref ?? null;
+        const ref = await streaming.start(target, op.content.markdown, {
+          ...(placeholder ? { placeholder } : {}),
+          askerUserId: this.askerUserId,
+          ...(op.tasks ? { tasks: op.tasks } : {}),
+        });
         this.control = placeholder;
-        this.parts[0] = { ref, shown: { markdown: op.content.markdown }, mode: "native", appended: op.content.markdown };
+        const part: ShownPart = { ref, shown: { markdown: op.content.markdown }, mode: "native", appended: op.content.markdown };
+        noteTasks(part, op.tasks);
+        this.parts[0] = part;
         return ref;
       }
       case "append": {
         const part = this.parts[op.index] as ShownPart;
-        await platform.streaming?.append(part.ref as MessageRef, op.delta);
+        await platform.streaming?.append(part.ref as MessageRef, op.delta, op.tasks);
+        noteTasks(part, op.tasks);
         part.appended += op.delta;
         part.shown = { markdown: part.appended };
         return undefined;
@@ -69,13 +86,19 @@ export class OperationApplier {
         const content = op.content.markdown.startsWith(part.appended) ? op.content : { markdown: part.appended };
         await platform.streaming?.stop(
           part.ref as MessageRef,
-          { markdownDelta: content.markdown.slice(part.appended.length), content },
-          { placeholder: this.control ?? (part.ref as MessageRef) },
+          { markdownDelta: content.markdown.slice(part.appended.length), content, ...(op.tasks ? { tasks: op.tasks } : {}) },
+          this.control ? { placeholder: this.control } : {},
         );
+        noteTasks(part, op.tasks);
         this.control = null;
         part.mode = "edit";
         part.appended = "";
         part.shown = content;
+        return undefined;
+      }
+      case "status": {
+        await platform.assistant?.setStatus(target, statusLineOf(op.content));
+        (this.parts[0] as ShownPart).shown = op.content;
         return undefined;
       }
       case "delete": {
@@ -97,6 +120,12 @@ export class OperationApplier {
       part.appended = "";
     }
     this.control = null;
+  }
+
+  /** The thread's status line was refused: the next operation posts a message in its place. */
+  leaveStatusLine(): void {
+    const part = this.parts[0];
+    if (part?.mode === "status") part.mode = "edit";
   }
 
   /** Someone deleted the message: the next operation posts it again. */

@@ -1,3 +1,4 @@
+import type { StreamTasks } from "../contracts/chat-platform.js";
 import type { ActionButton, Citation, MessageContent } from "../contracts/messages.js";
 import { closeOpenFence, PREVIEW_MARGIN, splitMarkdown } from "./split-markdown.js";
 
@@ -7,15 +8,24 @@ export type ReplyLayout = readonly MessageContent[];
 export const THINKING_TEXT = "_Thinking…_";
 export const QUEUED_TEXT = "_Queued: I'll answer right after the message before yours._";
 
+/** The thread's status line for a placeholder or progress text: its words without the italics. */
+export function statusLineOf(content: MessageContent): string {
+  return content.markdown.replace(/^_(.*)_$/s, "$1").trim();
+}
+
 export interface StreamingView {
   /** The visible answer so far (Markdown, reasoning already hidden). */
   readonly text: string;
   /** Shown while there is no text: what the app is doing. */
   readonly status?: string | undefined;
+  /** The app's steps as work cards, for a native stream. */
+  readonly tasks?: StreamTasks | undefined;
 }
 
 export interface FinalView {
   readonly text: string;
+  /** The steps' last state (with their sources), for a native stream. */
+  readonly tasks?: StreamTasks | undefined;
   readonly citations?: readonly Citation[];
   readonly buttons?: readonly ActionButton[];
 }

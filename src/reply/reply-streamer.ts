@@ -30,8 +30,11 @@ export interface ReplyStreamerOptions {
   /** The reply's place on its platform: every call goes through it. */
   readonly route: PlatformRoute;
   readonly target: ReplyTarget;
-  /** The placeholder already posted for this answer: it becomes the first message of the reply. */
-  readonly placeholder: { readonly ref: MessageRef; readonly content: MessageContent };
+  /**
+   * The placeholder already posted for this answer: it becomes the first message of the reply. `ref` null:
+   * nothing was posted, the thread's status line shows `content` until the first message appears.
+   */
+  readonly placeholder: { readonly ref: MessageRef | null; readonly content: MessageContent };
   readonly stopButton?: ActionButton | undefined;
   readonly askerUserId: string;
   /** Unique per answer; identifies the stream in the shared budgets. */
@@ -124,8 +127,10 @@ export class ReplyStreamer {
     this.goal.hasText = view.text.trim() !== "";
     if (this.goal.hasText) this.textSince ??= Date.now();
     this.goal.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
-    // Append-only streams get the text without the preview's closing fence (it would have to be taken back).
-    this.goal.desiredRaw = streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown);
+    // Append-only streams get the text without the preview's closing fence (it would have to be taken back),
+    // and nothing while there is no text (the status line is not part of the answer).
+    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown) : [""];
+    this.goal.tasks = this.o.route.platform.streaming ? view.tasks : undefined;
   }
 
   /**
@@ -140,6 +145,7 @@ export class ReplyStreamer {
     this.pendingView = undefined;
     this.goal.hasText = true;
     this.goal.desired = finalLayout(view, { maxChars: this.maxChars });
+    if (this.o.route.platform.streaming && view.tasks) this.goal.tasks = view.tasks;
     if (this.loopDone && !this.closed) this.loop = this.startLoop();
     else this.waker.poke();
     await this.loop;
@@ -275,6 +281,9 @@ export class ReplyStreamer {
     switch (judgeUpdateFailure(op, err, { failuresInARow: this.failures, isFinal: this.goal.isFinal, finalForMs })) {
       case "nativeRefused":
         this.nativeRefused = true;
+        return;
+      case "statusRefused":
+        this.applier.leaveStatusLine();
         return;
       case "streamGone":
         if ("index" in op) this.applier.endStream(op.index);

@@ -7,6 +7,18 @@ import type { DifyApiError, DifyStreamError } from "../dify/errors.js";
  */
 export const INTERRUPTED_TEXT = "⚠️ Interrupted: the bridge restarted while answering.";
 export const STOPPED_TEXT = "⏹ Stopped";
+export const PARTIAL_TEXT = "⚠️ Some steps of the assistant's workflow failed; this answer may be incomplete.";
+
+/**
+ * A Chatflow run that failed (`workflow_finished` status `failed`). Dify's `data.error` is the app's own
+ * account of the failure (a node's message, "Model quota exceeded"), written for the app's users: it is
+ * shown, cut to one short line.
+ */
+export function workflowFailedText(error: string | undefined): string {
+  const reason = (error ?? "").replace(/\s+/g, " ").trim();
+  if (!reason) return "⚠️ The assistant's workflow failed.";
+  return `⚠️ The assistant's workflow failed: ${reason.length > 300 ? `${reason.slice(0, 299)}…` : reason}`;
+}
 
 export function toUserText(err: unknown): string {
   const code = err instanceof BridgeError ? err.code : "UNKNOWN";

@@ -4,7 +4,7 @@ import type { PlatformRoute } from "../gateway/platform-route.js";
 import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { ReplyJobData } from "../queue/job-types.js";
-import { QUEUED_TEXT, THINKING_TEXT } from "../reply/reply-layout.js";
+import { QUEUED_TEXT, statusLineOf, THINKING_TEXT } from "../reply/reply-layout.js";
 import { cannotReplyText } from "../reply/user-text.js";
 import type { TurnStore } from "../state/turn-store.js";
 import { stopActionId } from "./action-ids.js";
@@ -37,13 +37,16 @@ export async function postPlaceholder(
     markdown: isHead ? THINKING_TEXT : QUEUED_TEXT,
     buttons: [{ actionId: stopActionId(turnId), label: "Stop", style: "danger" }],
   };
-  let ref: MessageRef;
+  let ref: MessageRef | null;
   try {
-    ref =
-      (await adoptPosted(job, route)) ??
-      (await route.mustLand("post", () => route.platform.postMessage(msg.replyTarget, content, { key: { turnId, part: 0 } }), {
+    const adopted = await adoptPosted(job, route);
+    if (adopted) ref = adopted;
+    else if (await showOnThread(route, msg, content)) ref = null;
+    else {
+      ref = await route.mustLand("post", () => route.platform.postMessage(msg.replyTarget, content, { key: { turnId, part: 0 } }), {
         attempts: PLACEHOLDER_ATTEMPTS,
-      }));
+      });
+    }
   } catch (err) {
     if (!isPermanentPlatformFailure(err)) throw err;
     const notified = await route.notice(msg.replyTarget, msg.author.userId, cannotReplyText(err), { quiet: true });
@@ -62,6 +65,33 @@ export async function postPlaceholder(
     ...(job.data.app ? { app: job.data.app } : {}),
   });
   return placeholder;
+}
+
+/**
+ * On the native path of a platform with AI-app surfaces nothing is posted: the thread's status line says the
+ * answer is coming, and the agent session gives the asker the platform's own Stop control (its title, for a new
+ * session, is the question). A status the platform refuses falls back to the posted placeholder.
+ * Resolves with whether the status line shows.
+ */
+async function showOnThread(route: PlatformRoute, msg: ReplyJobData["message"], content: MessageContent): Promise<boolean> {
+  const assistant = route.platform.assistant;
+  if (!assistant || !route.platform.streaming) return false;
+  try {
+    await route.mustLand("status", () => assistant.setStatus(msg.replyTarget, statusLineOf(content)), { attempts: PLACEHOLDER_ATTEMPTS });
+  } catch (err) {
+    route.logger.warn({ err }, "the thread's status line could not be set; posting a placeholder instead");
+    return false;
+  }
+  const title = sessionTitle(msg.text);
+  await assistant.setSession(msg.replyTarget, "working", { askerUserId: msg.author.userId, ...(title ? { title } : {}) });
+  return true;
+}
+
+/** A session title from the question: one line, at most 200 characters (Slack's limit). */
+function sessionTitle(text: string): string | undefined {
+  const line = text.replace(/\s+/g, " ").trim();
+  if (line === "") return undefined;
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
 }
 
 /**

@@ -52,6 +52,6 @@ async function partsToRemove(ctx: TurnContext): Promise<MessageRef[]> {
     });
     for (const p of posted) if (p.key.part > 0) parts.set(p.ref.messageId, p.ref);
   }
-  parts.delete(ctx.placeholder.ref.messageId);
+  if (ctx.placeholder.ref) parts.delete(ctx.placeholder.ref.messageId);
   return [...parts.values()];
 }

@@ -37,6 +37,8 @@ type AppDeps = PipelineDeps & { readonly dify: TurnContext["app"]["dify"]; reado
 /** Everything between "this thread's turn has come" and "the answer is final on the platform". */
 export class ReplyPipeline {
   private readonly suggestions: SuggestionButtons;
+  /** Each app's name (Dify /info), asked once per app. */
+  private readonly names = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly d: PipelineDeps) {
     this.suggestions = new SuggestionButtons({ turns: d.turns, gateway: d.gateway });
@@ -77,6 +79,8 @@ export class ReplyPipeline {
     } finally {
       unregister();
       ctx.signal.removeEventListener("abort", onShutdown);
+      // The platform's own Stop goes away with the work (the session waits for the next question).
+      if (ctx.placeholder.ref === null) await ctx.platform.assistant?.setSession(data.message.replyTarget, "idle", { askerUserId: data.message.author.userId });
     }
   }
 
@@ -148,12 +152,32 @@ export class ReplyPipeline {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
       }
-      const deps = { ...d, suggestions: this.suggestions };
+      const deps = {
+        ...d,
+        view: { ...d.view, planTitle: ctx.platform.streaming && d.view.showProgress ? await this.appName(ctx.app) : undefined },
+        suggestions: this.suggestions,
+      };
       const answer = await streamAnswer(deps, ctx, streamer, run, question.request, question.preamble, stopTyping);
       await completeAnswer(deps, ctx, streamer, run, answer, question.preamble, params.suggestedQuestionsAfterAnswer);
     } finally {
       stopTyping();
     }
+  }
+
+  /** The app's name (Dify /info), fetched once per app: the plan title of its work cards. Unknown: no title. */
+  private appName(app: TurnContext["app"]): Promise<string | undefined> {
+    let name = this.names.get(app.id);
+    if (!name) {
+      name = app.dify.getInfo().then(
+        (info) => info.name?.trim() || undefined,
+        () => {
+          this.names.delete(app.id);
+          return undefined;
+        },
+      );
+      this.names.set(app.id, name);
+    }
+    return name;
   }
 
   private async greet(ctx: TurnContext, streamer: ReplyStreamer, opening: string, starters: readonly string[]): Promise<void> {

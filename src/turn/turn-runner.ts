@@ -7,6 +7,7 @@ import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData, ReplyJobData } from "../queue/job-types.js";
+import { statusLineOf } from "../reply/reply-layout.js";
 import type { AppDirectory } from "../routing/app-directory.js";
 import { placeOf } from "../routing/route-table.js";
 import type { ConversationLock } from "../state/conversation-lock.js";
@@ -69,11 +70,17 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
   const route = deps.gateway.to(platform, msg.replyTarget, log);
 
   let isHead = await isFirstInThread(deps.fifo, deps.queue, key, turnId);
+  const waitedBefore = job.data.placeholder !== undefined;
   const placeholder = job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
   // The job ahead may have finished while the placeholder was being posted.
   if (!isHead) isHead = (await deps.fifo.head(key)) === turnId;
 
   if (!isHead) {
+    // Slack drops a status line after two minutes without a reply: a turn that waits keeps saying so.
+    const assistant = platform.assistant;
+    if (placeholder.ref === null && assistant && waitedBefore) {
+      await route.optional("status", () => assistant.setStatus(msg.replyTarget, statusLineOf(placeholder.content)));
+    }
     await job.moveToDelayed(Date.now() + NOT_YOUR_TURN_RECHECK_MS, token);
     throw new DelayedError();
   }

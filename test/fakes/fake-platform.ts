@@ -247,15 +247,15 @@ export class FakePlatform implements ChatPlatform {
     m.history.push(m.content);
   }
 
-  private async nativeStop(ref: MessageRef, content: MessageContent, placeholder: MessageRef): Promise<void> {
+  private async nativeStop(ref: MessageRef, content: MessageContent, placeholder: MessageRef | undefined): Promise<void> {
     await this.call("streamStop", "streamStop", ref, { ref, content });
     const m = this.messages.get(ref.messageId);
     if (!m?.streaming) throw new PlatformError(this.id, "message_not_in_streaming_state");
     m.streaming = false;
     m.content = content;
     m.history.push(content);
-    const p = this.messages.get(placeholder.messageId);
-    if (p && placeholder.messageId !== ref.messageId) p.deleted = true;
+    const p = placeholder ? this.messages.get(placeholder.messageId) : undefined;
+    if (p && placeholder?.messageId !== ref.messageId) p.deleted = true;
   }
 
   // ---- inspection ----

@@ -85,6 +85,7 @@ export const chatMethods: Record<string, MethodHandler> = {
       ...content,
       via: "chat.postMessage",
     });
+    ctx.assistant.replied(channel, threadTs, "chat.postMessage");
     return ok({ channel, ts: msg.ts, message: view(msg) });
   },
 

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
+import { assistantMethods } from "./assistant-methods.js";
+import { FakeAssistantThreads } from "./assistant-threads.js";
 import { buttonClickPayload } from "./button-click.js";
 import { chatMethods } from "./chat-methods.js";
 import { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser } from "./fake-team.js";
@@ -61,7 +63,7 @@ export interface WithheldAnswer {
   release(): void;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods };
+const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods };
 
 /**
  * A fake Slack Web API on 127.0.0.1 (`apiUrl` = http://127.0.0.1:PORT/api), with Socket Mode on the same port,
@@ -71,6 +73,8 @@ const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethod
 export class FakeSlackApi {
   readonly team: FakeSlackTeam;
   readonly messages = new FakeMessageStore();
+  /** Status lines, agent sessions and suggested prompts (Slack's AI-app surfaces). */
+  readonly assistant = new FakeAssistantThreads();
   readonly files = new FakeFileRegistry();
   readonly calls: RecordedCall[] = [];
   /** Every request to the file host: path and the Authorization header it carried. */
@@ -368,6 +372,7 @@ export class FakeSlackApi {
       fields,
       team,
       store: this.messages,
+      assistant: this.assistant,
       files: this.files,
       users: this.users,
       baseUrl: this.url,

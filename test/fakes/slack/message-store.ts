@@ -17,6 +17,23 @@ export interface FakeStoredFile {
   readonly data: Buffer;
 }
 
+/** A `task_update` chunk as the message shows it (the latest update of each `id`). */
+export interface FakeTaskCard {
+  readonly id: string;
+  readonly title: string;
+  readonly status: "pending" | "in_progress" | "complete" | "error";
+  readonly details?: string;
+  readonly output?: string;
+  readonly sources?: readonly { readonly type: "url"; readonly url: string; readonly text: string }[];
+}
+
+/** One state of a thread's bot replies: how many bot messages a person saw in it after a change. */
+export interface FakeThreadSample {
+  readonly atMs: number;
+  readonly via: string;
+  readonly visibleBotMessages: number;
+}
+
 /** A message as a Slack user would see it, with everything that happened to it. */
 export interface FakeSlackMessage {
   readonly channel: string;
@@ -34,6 +51,11 @@ export interface FakeSlackMessage {
   /** Message metadata (`event_type` + `event_payload`) as posted; returned by conversations.replies with `include_all_metadata`. */
   metadata: FakeMessageMetadata | undefined;
   readonly revisions: FakeMessageRevision[];
+  /** A stream's task cards, in the order they first appeared, and its plan title (`plan_update`). */
+  tasks: FakeTaskCard[];
+  plan: string | undefined;
+  /** Every task_update the stream received, in order. */
+  readonly taskUpdates: FakeTaskCard[];
 }
 
 export interface FakeMessageMetadata {
@@ -64,6 +86,7 @@ export function markdownOfBlocks(blocks: readonly unknown[]): string {
 /** Keeps every message per channel; timestamps are unique and increasing, like Slack's. */
 export class FakeMessageStore {
   private readonly byKey = new Map<string, FakeSlackMessage>();
+  private readonly samples = new Map<string, FakeThreadSample[]>();
   readonly ephemerals: FakeEphemeral[] = [];
   private lastMicros = 0;
 
@@ -102,14 +125,29 @@ export class FakeMessageStore {
       files: init.files ?? [],
       metadata: init.metadata,
       revisions: [],
+      tasks: [],
+      plan: undefined,
+      taskUpdates: [],
     };
-    this.record(msg, init.via);
     this.byKey.set(`${msg.channel}/${msg.ts}`, msg);
+    this.record(msg, init.via);
     return msg;
   }
 
   record(msg: FakeSlackMessage, via: string): void {
     msg.revisions.push({ atMs: fakeNowMs(), via, text: msg.text, markdown: msg.markdown, blocks: msg.blocks });
+    if (msg.threadTs === undefined || msg.botId === undefined) return;
+    // Sampled on every change: how many bot replies the thread showed right after it.
+    const threadKey = `${msg.channel}/${msg.threadTs}`;
+    const visible = this.thread(msg.channel, msg.threadTs).filter((m) => m.botId !== undefined && m.ts !== msg.threadTs).length;
+    const list = this.samples.get(threadKey) ?? [];
+    list.push({ atMs: fakeNowMs(), via, visibleBotMessages: visible });
+    this.samples.set(threadKey, list);
+  }
+
+  /** The thread's bot-message count after every change to one of its bot messages, in order. */
+  threadSamples(channel: string, threadTs: string): readonly FakeThreadSample[] {
+    return this.samples.get(`${channel}/${threadTs}`) ?? [];
   }
 
   get(channel: string, ts: string): FakeSlackMessage | undefined {

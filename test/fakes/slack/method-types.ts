@@ -1,3 +1,4 @@
+import type { FakeAssistantThreads } from "./assistant-threads.js";
 import type { FakeSlackTeam, FakeSlackUser } from "./fake-team.js";
 import type { FakeFileRegistry } from "./file-registry.js";
 import type { FakeMessageStore } from "./message-store.js";
@@ -7,6 +8,8 @@ export interface MethodContext {
   readonly fields: Record<string, unknown>;
   readonly team: FakeSlackTeam;
   readonly store: FakeMessageStore;
+  /** Status lines, agent sessions and suggested prompts. */
+  readonly assistant: FakeAssistantThreads;
   readonly files: FakeFileRegistry;
   readonly users: ReadonlyMap<string, FakeSlackUser>;
   /** http://127.0.0.1:PORT */

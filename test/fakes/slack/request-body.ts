@@ -9,7 +9,7 @@ export interface ParsedBody {
 }
 
 // WebClient sends url-encoded forms and JSON-stringifies nested values; these fields are turned back into data.
-const JSON_FIELDS = new Set(["blocks", "chunks", "metadata", "attachments", "files", "unfurls", "user_auth_blocks"]);
+const JSON_FIELDS = new Set(["blocks", "chunks", "metadata", "attachments", "files", "unfurls", "user_auth_blocks", "prompts", "loading_messages", "view"]);
 
 async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -73,6 +73,8 @@ export class SlackE2E {
         SLACK_BOT_TOKEN: slack.team.botToken,
         SLACK_API_URL: slack.apiUrl,
         ...(transport === "http" ? { SLACK_SIGNING_SECRET: SIGNING_SECRET } : { SLACK_APP_TOKEN: slack.team.appToken }),
+        // The classic app (no agent_view) unless a test asks for the AI-app surfaces.
+        SLACK_AI_APP: "false",
         ...opts.slackEnv,
       });
       if (!parsed.ok || parsed.value === null) throw new Error(`bad Slack test config: ${JSON.stringify(parsed)}`);

@@ -20,6 +20,7 @@ describe("Slack capabilities", () => {
       streamStart: [{ key: "slack:T1:chat.startStream", limit: 20, windowMs: 60_000, refill: "continuous" }],
       streamAppend: [{ key: "slack:T1:chat.appendStream", limit: 100, windowMs: 60_000, refill: "continuous" }],
       streamStop: [{ key: "slack:T1:chat.stopStream", limit: 20, windowMs: 60_000, refill: "continuous" }],
+      status: [{ key: "slack:T1:assistant.threads.setStatus", limit: 50, windowMs: 60_000, refill: "continuous" }],
     });
     // Edits share one budget across the workspace's channels; posts do not.
     expect(b.edit).toEqual(a.edit);

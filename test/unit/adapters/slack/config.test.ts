@@ -27,8 +27,18 @@ describe("parseSlackConfig", () => {
         isCustomApiUrl: false,
         allowedChannels: [],
         streaming: "auto",
+        aiApp: true,
       },
     });
+  });
+
+  it("reads SLACK_AI_APP as a boolean and rejects anything else without echoing it", () => {
+    const off = parseSlackConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, SLACK_AI_APP: "false" });
+    expect(off.ok && off.value?.aiApp).toBe(false);
+    const bad = parseSlackConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, SLACK_AI_APP: "maybe-secret" });
+    expect(bad.ok).toBe(false);
+    expect(JSON.stringify(bad)).toContain("SLACK_AI_APP");
+    expect(JSON.stringify(bad)).not.toContain("maybe-secret");
   });
 
   it("prefers Socket Mode when an app token is set, and reads the other settings", () => {
