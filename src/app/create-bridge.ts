@@ -27,6 +27,7 @@ import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { workerLockSettings } from "../queue/worker-locks.js";
+import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
@@ -87,6 +88,7 @@ export class Bridge {
   private gateway: PlatformGateway | undefined;
   private activity: AnswerActivity = NO_ACTIVITY;
   private consoleHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private lateness: LoopLateness | undefined;
   private draining = false;
   private started = false;
   private readonly platforms: ReadonlyMap<PlatformId, ChatPlatform>;
@@ -122,6 +124,7 @@ export class Bridge {
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
         { name: "close Redis", run: () => this.redis?.close() },
+        { name: "stop measuring loop lateness", run: () => this.lateness?.stop() },
         { name: "close HTTP", run: () => this.closeHttp() },
         { name: "flush logs", run: () => o.logger.flush?.() },
       ],
@@ -181,7 +184,10 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
-    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key), metrics: this.metrics, logger });
+    // The budgets' safety margin follows how late this process's event loop runs.
+    const lateness = new LoopLateness();
+    this.lateness = lateness;
+    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key, () => lateness.p99Ms), metrics: this.metrics, logger });
     this.gateway = gateway;
     const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
     this.stops = stops;
