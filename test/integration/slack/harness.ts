@@ -35,9 +35,15 @@ export function createCapturingLogger(entries: LogEntry[] = [], bindings: Record
 /** A sink that records events; `failNext()` makes it reject, like an enqueue while Redis is down. */
 function createCapturingSink() {
   const events: InboundEvent[] = [];
+  /** What the adapter reported as ignored, with the reason (the core only counts and lists these). */
+  const ignored: InboundEvent[] = [];
   const failures: Error[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const sink: InboundSink = async (event) => {
+    if (event.kind === "ignored") {
+      ignored.push(event);
+      return;
+    }
     const failure = failures.shift();
     if (failure) throw failure;
     events.push(event);
@@ -49,6 +55,7 @@ function createCapturingSink() {
   return {
     sink,
     events,
+    ignored,
     failNext(err = new Error("queue unavailable")) {
       failures.push(err);
     },
