@@ -203,7 +203,7 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, stops, queue: replyQueue, dify: this.dify, gateway, logger }),
+      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, dify: this.dify, gateway, logger }),
       metrics: this.metrics,
       logger,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
