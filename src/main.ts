@@ -3,8 +3,11 @@ import { createPlatforms, enabledPlatforms, secretValues } from "./app/platform-
 import { PLATFORM_MODULES } from "./app/platform-modules.js";
 import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
 import { loadEnvironment } from "./config/environment.js";
+import type { ParseResult } from "./contracts/config-schema.js";
 import { RedisInstallationVault } from "./installations/redis-installation-vault.js";
 import { createLogger } from "./logging/logger.js";
+import { readRoutesFile } from "./routing/routes-file.js";
+import type { RoutesSpec } from "./routing/routes-schema.js";
 
 /**
  * Entry point: configuration → logger → platforms → bridge → signals. Which adapters exist is
@@ -15,8 +18,11 @@ const env = loadEnvironment();
 
 function loadConfig() {
   try {
-    const [core, platforms] = collectConfig(parseCoreConfig(env), enabledPlatforms(env, PLATFORM_MODULES));
-    return { core, platforms };
+    // The routes file is checked with the environment, so one start lists every problem of both.
+    const routesFile = env.ROUTES_FILE?.trim();
+    const routes: ParseResult<RoutesSpec | undefined> = routesFile ? readRoutesFile(routesFile, env) : { ok: true, value: undefined };
+    const [core, platforms, spec] = collectConfig(parseCoreConfig(env), enabledPlatforms(env, PLATFORM_MODULES), routes);
+    return { core, platforms, appKeys: spec?.apps.map((a) => a.apiKey) ?? [] };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n\nSee .env.example for every setting.\n`);
@@ -26,16 +32,16 @@ function loadConfig() {
   }
 }
 
-const { core, platforms: enabled } = loadConfig();
+const { core, platforms: enabled, appKeys } = loadConfig();
 const logger = createLogger({
   level: core.log.level,
   pretty: core.log.pretty,
   // Every configured secret is scrubbed from log output wherever it appears.
-  secrets: secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES),
+  secrets: [...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES), ...appKeys],
 });
 
 const installations = new RedisInstallationVault();
-const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger, installations }), logger, installations });
+const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger, installations }), logger, installations, env });
 
 let exiting = false;
 async function stop(code: number, reason: string): Promise<void> {
@@ -50,6 +56,8 @@ async function stop(code: number, reason: string): Promise<void> {
 
 process.on("SIGTERM", () => void stop(0, "SIGTERM"));
 process.on("SIGINT", () => void stop(0, "SIGINT"));
+// SIGHUP re-reads the routes file (it is also watched); without one it is ignored rather than ending the process.
+process.on("SIGHUP", () => void bridge.reloadRoutes("SIGHUP"));
 process.on("unhandledRejection", (err) => {
   logger.fatal({ err }, "unhandled promise rejection");
   void stop(1, "unhandledRejection");

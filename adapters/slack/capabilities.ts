@@ -1,5 +1,6 @@
-import type { PlatformCapabilities, RateBudget, RateBudgets } from "../../src/contracts/chat-platform.js";
+import type { BudgetPlace, PlatformCapabilities, RateBudget, RateBudgets } from "../../src/contracts/chat-platform.js";
 import { SLACK_LIMITS } from "./render.js";
+import { RESPONSE_URL_HINT, RESPONSE_URL_USES, responseUrlId } from "./response-url.js";
 
 const MINUTE_MS = 60_000;
 
@@ -44,8 +45,20 @@ function budget(method: SlackRatedMethod, workspaceId: string, channelId?: strin
   return { key: slackBudgetKey(method, workspaceId, channelId), ...SLACK_RATE_TIERS[method], refill: "continuous" };
 }
 
-function slackRateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets {
+/**
+ * A private answer lives behind one response_url: every post and replacement spends one of its 5 uses in 30
+ * minutes, so the core's pacing spreads the few edits it has over the answer and keeps the last use for the
+ * final text. A plain window: the uses never come back early.
+ */
+function responseUrlBudgets(ws: string, url: string): RateBudgets {
+  const uses: RateBudget = { key: `slack:${ws}:response_url:${responseUrlId(url)}`, ...RESPONSE_URL_USES, refill: "window" };
+  return { post: [uses], edit: [uses] };
+}
+
+function slackRateBudgets(place: BudgetPlace): RateBudgets {
   const ws = place.workspaceId;
+  const responseUrl = place.hints?.[RESPONSE_URL_HINT];
+  if (responseUrl !== undefined) return responseUrlBudgets(ws, responseUrl);
   return {
     post: [budget("chat.postMessage", ws, place.channelId)],
     edit: [budget("chat.update", ws)],

@@ -39,7 +39,6 @@ export function slackTsToIso(ts: string | undefined, fallback: string): string {
 /**
  * Audio clips recorded in Slack are MP4/AAC (sometimes labelled video/mp4) or WebM: report them as audio so
  * the core picks speech-to-text, keeping the container the bytes really are.
- * @internal Exported for its unit test.
  */
 export function normalizeSlackFile(file: SlackFile): InboundAttachment | null {
   const ref = file.url_private_download ?? file.url_private;

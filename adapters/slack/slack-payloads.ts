@@ -77,3 +77,29 @@ export interface SlackBlockActionsBody {
   readonly message?: { readonly ts?: string; readonly thread_ts?: string };
   readonly actions?: readonly SlackBlockAction[];
 }
+
+/** A slash command request (form fields over HTTP, the envelope's payload in Socket Mode). */
+export interface SlackSlashCommand {
+  readonly command?: string;
+  readonly text?: string;
+  readonly user_id?: string;
+  readonly user_name?: string;
+  readonly channel_id?: string;
+  readonly channel_name?: string;
+  readonly team_id?: string;
+  readonly response_url?: string;
+  readonly trigger_id?: string;
+}
+
+/** A message shortcut (`message_action`): the message it was used on, in full. */
+export interface SlackMessageShortcut {
+  readonly type?: string;
+  readonly callback_id?: string;
+  readonly trigger_id?: string;
+  readonly response_url?: string;
+  readonly user?: { readonly id?: string; readonly name?: string; readonly username?: string; readonly team_id?: string };
+  readonly team?: { readonly id?: string } | null;
+  readonly channel?: { readonly id?: string; readonly name?: string };
+  readonly message?: SlackMessageEvent;
+  readonly message_ts?: string;
+}

@@ -18,6 +18,7 @@ import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downlo
 import { StartOnce } from "../shared/start-once.js";
 import { createSlackAssistantSurface } from "./assistant-surface.js";
 import { SLACK_CAPABILITIES } from "./capabilities.js";
+import { registerSlackCommands } from "./commands.js";
 import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
@@ -30,6 +31,7 @@ import { VaultInstallationStore } from "./installation-store.js";
 import { registerSlackListeners } from "./listeners.js";
 import { createSlackNativeStreaming } from "./native-streaming.js";
 import { findSlackPostedMessages, postKeyMetadata } from "./post-keys.js";
+import { deletePrivateReply, postPrivateReply, privateFilesRefused, privateReplyUrl, replacePrivateReply } from "./private-replies.js";
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
@@ -183,26 +185,26 @@ export class SlackPlatform implements ChatPlatform {
       clientOptions: { slackApiUrl: `${this.config.apiUrl}/`, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true },
     });
     const allowedChannels = this.config.allowedChannels;
+    const commands = { sink, logger: this.logger, apiUrl: this.config.apiUrl, isCustomApiUrl: this.config.isCustomApiUrl };
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
-      registerSlackListeners(this.app, {
-        context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels },
-        sink,
-        users: this.usersOf(ws),
-        logger: this.logger,
-      });
+      const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
+      registerSlackCommands(this.app, { ...commands, scope: () => scope });
     } else if (this.installs) {
       registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
+      const perWorkspace = (bolt: Context) => ({
+        context: { botUserId: bolt.botUserId ?? "", teamId: bolt.teamId ?? "", allowedChannels },
+        users: this.usersOf({ token: bolt.botToken ?? "" }),
+      });
       registerSlackListeners(this.app, {
         context: { botUserId: "", teamId: "", allowedChannels },
         sink,
         users: { namesOf: async () => ({}) },
         logger: this.logger,
-        perWorkspace: (bolt: Context) => ({
-          context: { botUserId: bolt.botUserId ?? "", teamId: bolt.teamId ?? "", allowedChannels },
-          users: this.usersOf({ token: bolt.botToken ?? "" }),
-        }),
+        perWorkspace,
       });
+      registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
     }
     if (this.socket) await this.socket.start();
   }
@@ -249,6 +251,8 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
+    const privateUrl = privateReplyUrl(target);
+    if (privateUrl !== undefined) return postPrivateReply(target, privateUrl, content);
     const payload = renderMessage(content);
     const { client } = await this.workspaces(target.workspaceId);
     const res = await callSlack("chat.postMessage", () =>
@@ -272,12 +276,16 @@ export class SlackPlatform implements ChatPlatform {
     };
   }
 
+  /** A private answer cannot be read back (ephemeral messages are not in the history): nothing to adopt. */
   async findPostedMessages(target: ReplyTarget, turnId: string): Promise<readonly PostedMessage[]> {
+    if (privateReplyUrl(target) !== undefined) return [];
     const ws = await this.workspaces(target.workspaceId);
     return findSlackPostedMessages(ws.client, target, turnId, ws);
   }
 
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
+    const privateUrl = privateReplyUrl(ref);
+    if (privateUrl !== undefined) return replacePrivateReply(privateUrl, content);
     const payload = renderMessage(content);
     const { client } = await this.workspaces(ref.workspaceId);
     await callSlack("chat.update", () =>
@@ -287,6 +295,8 @@ export class SlackPlatform implements ChatPlatform {
 
   /** Deleting a message that is already gone counts as done. */
   async deleteMessage(ref: MessageRef): Promise<void> {
+    const privateUrl = privateReplyUrl(ref);
+    if (privateUrl !== undefined) return deletePrivateReply(privateUrl);
     const { client } = await this.workspaces(ref.workspaceId);
     try {
       await callSlack("chat.delete", () => client.chat.delete({ channel: ref.channelId, ts: ref.messageId }));
@@ -311,6 +321,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
+    if (privateReplyUrl(target) !== undefined) throw privateFilesRefused();
     const { client } = await this.workspaces(target.workspaceId);
     return uploadFiles(client, target, files, this.capabilities.maxUploadBytes);
   }

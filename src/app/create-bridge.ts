@@ -1,11 +1,10 @@
 import type { Server } from "node:http";
 import { Queue, UnrecoverableError, Worker } from "bullmq";
-import type { CoreConfig } from "../config/config.js";
+import { ConfigError, type CoreConfig } from "../config/config.js";
 import type { ChatPlatform, HttpRoute } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
-import { DifyClient } from "../dify/dify-client.js";
-import { ParametersCache } from "../dify/parameters-cache.js";
+import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { createHttpServer } from "../http/http-server.js";
@@ -22,6 +21,9 @@ import { workerLockSettings } from "../queue/worker-locks.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
+import { AppDirectory } from "../routing/app-directory.js";
+import { placeOf } from "../routing/route-table.js";
+import { RoutesReloader } from "../routing/routes-reloader.js";
 import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
@@ -51,6 +53,8 @@ export interface BridgeOptions {
   readonly http?: boolean;
   /** The vault handed to the adapters (Slack OAuth installs); bound to Redis at start, before the platforms start. */
   readonly installations?: RedisInstallationVault;
+  /** Where the routes file's `key_env` names are looked up (main.ts: the environment it read). @defaultValue {} */
+  readonly env?: Record<string, string | undefined>;
 }
 
 /**
@@ -59,7 +63,9 @@ export interface BridgeOptions {
  */
 export class Bridge {
   readonly metrics: BridgeMetrics;
-  readonly dify: DifyClient;
+  /** Every Dify app and the routes in force. */
+  readonly apps: AppDirectory;
+  private readonly routes: RoutesReloader | undefined;
   private redis: RedisConnections | undefined;
   private queue: Queue<BridgeJobData> | undefined;
   private worker: Worker<BridgeJobData> | undefined;
@@ -74,13 +80,20 @@ export class Bridge {
   constructor(private readonly o: BridgeOptions) {
     this.metrics = o.metrics ?? new BridgeMetrics();
     this.platforms = new Map(o.platforms.map((p) => [p.id, p]));
-    this.dify = new DifyClient({
-      baseUrl: o.config.dify.apiUrl,
-      apiKey: o.config.dify.apiKey,
-      idleTimeoutMs: o.config.dify.idleTimeoutMs,
-      logger: o.logger.child({ component: "dify" }),
-      fetchFile: createProducedFileFetch(o.config.dify),
-    });
+    this.apps = new AppDirectory(
+      {
+        apiUrl: o.config.dify.apiUrl,
+        apiKey: o.config.dify.apiKey,
+        inputs: o.config.dify.inputs,
+        showProgress: o.config.showProgress,
+        showReasoning: o.config.showReasoning,
+        idleTimeoutMs: o.config.dify.idleTimeoutMs,
+        // Each app's produced files come from its own Dify (its URL's origin) or DIFY_FILES_URL, nowhere else.
+        fileFetchFor: (apiUrl) => createProducedFileFetch({ apiUrl, filesUrl: o.config.dify.filesUrl }),
+      },
+      o.logger,
+    );
+    this.routes = o.config.routesFile ? new RoutesReloader(o.config.routesFile, o.env ?? {}, this.apps, o.logger) : undefined;
     this.shutdown = createShutdown(
       [
         {
@@ -89,6 +102,7 @@ export class Bridge {
             this.draining = true;
           },
         },
+        { name: "stop watching routes", run: () => this.routes?.close() },
         { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
@@ -98,6 +112,19 @@ export class Bridge {
       ],
       o.logger,
     );
+  }
+
+  /** The DIFY_* app's client. */
+  get dify(): DifyClient {
+    return this.apps.defaultApp.dify;
+  }
+
+  /**
+   * Reads the routes file again (SIGHUP). Answers in flight keep the app they started with; a bad file keeps the
+   * routes in force and logs why. False when nothing changed (no routes file, or a bad one).
+   */
+  reloadRoutes(reason = "SIGHUP"): boolean {
+    return this.routes?.reload(reason) ?? false;
   }
 
   get role(): CoreConfig["role"] {
@@ -114,6 +141,11 @@ export class Bridge {
     const { config, logger } = this.o;
     const runsWorker = config.role !== "ingress";
     const runsIngress = config.role !== "worker";
+    if (this.routes) {
+      const problems = this.routes.load();
+      if (problems.length > 0) throw new ConfigError(problems);
+      this.routes.watch();
+    }
     const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
     const keyOptions = { hashTags: needsHashTags(config.redis) };
@@ -139,7 +171,7 @@ export class Bridge {
       redis: redis.commands,
       key,
       replies,
-      dify: this.dify,
+      apps: this.apps,
       queue: replyQueue,
       metrics: this.metrics,
       logger,
@@ -151,8 +183,6 @@ export class Bridge {
       const durations = new RedisDurationStats(redis.commands, key, logger);
       await durations.load();
       const pipeline = new ReplyPipeline({
-        dify: this.dify,
-        params: new ParametersCache(this.dify, logger),
         conversations,
         turns,
         replies,
@@ -160,11 +190,11 @@ export class Bridge {
         stops,
         durations,
         metrics: this.metrics,
-        settings: { inputs: config.dify.inputs, showProgress: config.showProgress, showReasoning: config.showReasoning },
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
         pipeline,
+        apps: this.apps,
         feedback,
         fifo,
         lock: new ConversationLock(redis.commands, key),
@@ -203,9 +233,10 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, dify: this.dify, gateway, logger }),
+      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
       metrics: this.metrics,
       logger,
+      appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
     await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));

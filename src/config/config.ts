@@ -92,6 +92,11 @@ const coreSchema = z.object({
   DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
   JOB_LOCK_MS: envInt(8_000, 1_000),
+  /** YAML routes file: several Dify apps and which one answers where (src/routing/). Unset = the DIFY_* app only. */
+  ROUTES_FILE: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
 });
 
 /**
@@ -126,6 +131,7 @@ export interface CoreConfig {
   readonly conversationTtlMs: number;
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
+  readonly routesFile: string | undefined;
 }
 
 /** Parses the core settings. Never throws: returns every issue so main.ts can report them with the adapters'. */
@@ -159,6 +165,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       conversationTtlMs: v.CONVERSATION_TTL_DAYS * 86_400_000,
       workerConcurrency: v.WORKER_CONCURRENCY,
       jobLockMs: v.JOB_LOCK_MS,
+      routesFile: v.ROUTES_FILE,
     }),
   };
 }

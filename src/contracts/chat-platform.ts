@@ -34,6 +34,13 @@ export interface RateBudget {
   readonly refill?: "window" | "continuous";
 }
 
+/** Where calls land: a reply target (its hints may name a budget of its own, e.g. a webhook's use limit). */
+export interface BudgetPlace {
+  readonly workspaceId: string;
+  readonly channelId: string;
+  readonly hints?: Readonly<Record<string, string>>;
+}
+
 export type RateBudgets = Readonly<Partial<Record<RateOp, readonly RateBudget[]>>>;
 
 export interface PlatformCapabilities {
@@ -46,7 +53,7 @@ export interface PlatformCapabilities {
   /** Shortest useful gap between two edits of one message, whatever the budget says. */
   readonly minEditIntervalMs: number;
   /** Which budgets each operation on messages in this place spends. */
-  rateBudgets(place: { readonly workspaceId: string; readonly channelId: string }): RateBudgets;
+  rateBudgets(place: BudgetPlace): RateBudgets;
 }
 
 /**

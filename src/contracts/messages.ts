@@ -25,6 +25,11 @@ export interface MessageRef {
   readonly channelId: string;
   readonly messageId: string;
   readonly threadId?: string;
+  /**
+   * Adapter-private, JSON-safe hints (e.g. the webhook a private answer is edited through), kept and passed back
+   * untouched like `ReplyTarget.hints`.
+   */
+  readonly hints?: Readonly<Record<string, string>>;
 }
 
 export interface InboundAttachment {

@@ -1,9 +1,10 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "../contracts/logger.js";
 import type { ReactionEvent } from "../contracts/reactions.js";
-import type { DifyClient, Rating } from "../dify/dify-client.js";
+import type { Rating } from "../dify/dify-client.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
+import type { AppDirectory } from "../routing/app-directory.js";
 import type { RedisKeyBuilder } from "../state/redis-keys.js";
 import { RedisLock } from "../state/redis-lock.js";
 import type { ReplyIndex } from "../state/reply-index.js";
@@ -30,7 +31,7 @@ export class FeedbackService {
       redis: Redis;
       key: RedisKeyBuilder;
       replies: ReplyIndex;
-      dify: DifyClient;
+      apps: AppDirectory;
       queue: ReplyQueue;
       metrics: BridgeMetrics;
       logger: Logger;
@@ -50,7 +51,12 @@ export class FeedbackService {
     const at = Date.parse(event.occurredAt) || Date.now();
     if (event.added) await this.deps.redis.multi().zadd(k, at, member).pexpire(k, this.deps.ttlMs).exec();
     else await this.deps.redis.zrem(k, member);
-    await this.deps.queue.enqueueFeedback({ kind: "feedback", difyMessageId: reply.difyMessageId, difyUser: reply.difyUser });
+    await this.deps.queue.enqueueFeedback({
+      kind: "feedback",
+      difyMessageId: reply.difyMessageId,
+      difyUser: reply.difyUser,
+      ...(reply.app ? { app: reply.app } : {}),
+    });
     return true;
   }
 
@@ -61,9 +67,15 @@ export class FeedbackService {
     return reaction === "thumbs_up" ? "like" : reaction === "thumbs_down" ? "dislike" : null;
   }
 
-  /** Worker side: make Dify's rating equal the desired one. */
-  async sync(difyMessageId: string, difyUser: string): Promise<void> {
+  /** Worker side: make Dify's rating equal the desired one, in the app that owns the message. */
+  async sync(difyMessageId: string, difyUser: string, appId?: string): Promise<void> {
     const { redis, key } = this.deps;
+    const app = this.deps.apps.get(appId);
+    if (!app) {
+      // The owning app left the routes file: its messages cannot be rated any more, and another app has no such message.
+      this.deps.logger.warn({ difyMessageId, app: appId }, "feedback for an app that is no longer configured; dropped");
+      return;
+    }
     const sentKey = key("rating", difyMessageId);
     // A busy lock fails the job (LockBusyError) and BullMQ runs it again later: it re-reads the state anyway.
     await this.locks.withLock(
@@ -76,10 +88,11 @@ export class FeedbackService {
           const want = desired ?? NONE;
           if (sent === want || (sent === NONE && desired === null)) return;
           // Revoking a rating Dify never had answers 400, so null is only sent over an existing rating.
-          await this.deps.dify.sendFeedback(difyMessageId, { rating: desired, user: difyUser });
+          await app.dify.sendFeedback(difyMessageId, { rating: desired, user: difyUser });
           await redis.set(sentKey, want, "PX", this.deps.ttlMs);
           this.deps.metrics.feedbackSent.labels(desired ?? "revoke").inc();
-          this.deps.logger.info({ difyMessageId, rating: desired }, "feedback sent to Dify");
+          this.deps.metrics.appFeedbackSent.labels(app.id).inc();
+          this.deps.logger.info({ difyMessageId, rating: desired, app: app.id }, "feedback sent to Dify");
         }
       },
       { waitMs: LOCK_WAIT_MS, retryEveryMs: 50 },

@@ -1,8 +1,8 @@
-import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { BudgetPlace, ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { RateBudgetStore } from "../rate/rate-budget-store.js";
-import { type BudgetPlace, PlatformRoute } from "./platform-route.js";
+import { PlatformRoute } from "./platform-route.js";
 
 export interface PlatformGatewayDeps {
   /** The budgets shared by every process (Redis). */

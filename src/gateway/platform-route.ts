@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChatPlatform, RateBudget, RateBudgets, RateOp } from "../contracts/chat-platform.js";
+import type { BudgetPlace, ChatPlatform, RateBudget, RateBudgets, RateOp } from "../contracts/chat-platform.js";
 import { PlatformRateLimitError } from "../contracts/errors.js";
 import type { Logger } from "../contracts/logger.js";
 import type { ReplyTarget } from "../contracts/messages.js";
@@ -9,12 +9,6 @@ import { classifyPlatformFailure, MUST_LAND_ATTEMPTS, transientRetryDelayMs } fr
 
 /** What a call spends: a rate budget's operation, or "notice" (ephemeral notices, which no budget limits). */
 export type GatewayOp = RateOp | "notice";
-
-/** Where calls land: picks the budgets they spend (`capabilities.rateBudgets(place)`). */
-export interface BudgetPlace {
-  readonly workspaceId: string;
-  readonly channelId: string;
-}
 
 export interface SlotRequest {
   readonly priority: BudgetPriority;

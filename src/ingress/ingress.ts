@@ -24,6 +24,8 @@ export interface IngressDeps {
   readonly logger: Logger;
   /** Drops everything kept for a workspace the bot was removed from (see installations/workspace-state.ts). */
   readonly forgetWorkspace: (platform: PlatformId, workspaceId: string) => Promise<void>;
+  /** The Dify app the routes in force send this message to. */
+  readonly appFor: (msg: InboundMessage) => string;
 }
 
 /**
@@ -84,7 +86,8 @@ export class Ingress {
         return;
       }
       await conversations.markThreadActive(msg.conversationKey);
-      await queue.enqueueReply(jobIdFrom(msg.dedupeKey), { kind: "reply", message: msg });
+      // The app is fixed now: a reload after this changes where later messages go, never this one.
+      await queue.enqueueReply(jobIdFrom(msg.dedupeKey), { kind: "reply", message: msg, app: this.deps.appFor(msg) });
       metrics.messagesReceived.labels(msg.platform).inc();
     } catch (err) {
       // Not stored: forget we saw it, so the platform's redelivery gets through.

@@ -48,7 +48,16 @@ function downloadReason(err: unknown): string {
  */
 export async function prepareAttachments(
   attachments: readonly InboundAttachment[],
-  deps: { platform: ChatPlatform; dify: DifyClient; params: AppParameters; user: string; signal: AbortSignal; logger: Logger },
+  deps: {
+    platform: ChatPlatform;
+    dify: DifyClient;
+    params: AppParameters;
+    user: string;
+    signal: AbortSignal;
+    logger: Logger;
+    /** The kinds this deployment sends this app (routes file `file_types`); unset = what the app accepts. */
+    fileTypes?: readonly string[] | undefined;
+  },
 ): Promise<PreparedAttachments> {
   const notes: string[] = [];
   const transcripts: string[] = [];
@@ -67,6 +76,8 @@ export async function prepareAttachments(
     }
     const verdict = judgeFile(att, deps.params);
     if (!verdict.ok) return void notes.push(note(att.name, verdict.reason));
+    if (deps.fileTypes && !deps.fileTypes.includes(verdict.type))
+      return void notes.push(note(att.name, `this assistant is not sent ${verdict.type} files here`));
     if (++accepted > deps.params.fileUpload.numberLimit) {
       return void notes.push(note(att.name, `this assistant takes at most ${deps.params.fileUpload.numberLimit} files per message`));
     }

@@ -53,6 +53,27 @@ export class BridgeMetrics {
     labelNames: ["platform"],
     registers: [this.registry],
   });
+  // Per Dify app. The label is an app id from the routes file (or "default"), never free text, so the set is
+  // bounded by the configuration.
+  readonly appAnswers = new Counter({
+    name: "bridge_app_answers_total",
+    help: "Answers finished, by the Dify app that answered",
+    labelNames: ["app", "outcome"],
+    registers: [this.registry],
+  });
+  readonly appFirstTokenSeconds = new Histogram({
+    name: "bridge_app_first_visible_token_seconds",
+    help: "Inbound event to the first answer text visible, by Dify app",
+    labelNames: ["app"],
+    buckets: [0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34],
+    registers: [this.registry],
+  });
+  readonly appFeedbackSent = new Counter({
+    name: "bridge_app_feedback_sent_total",
+    help: "Ratings sent to Dify, by the app that owns the message",
+    labelNames: ["app"],
+    registers: [this.registry],
+  });
   readonly feedbackSent = new Counter({ name: "bridge_feedback_sent_total", help: "Ratings sent to Dify", labelNames: ["rating"], registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: "bridge_queue_depth", help: "Jobs waiting or delayed", labelNames: ["state"], registers: [this.registry] });
 

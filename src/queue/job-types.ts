@@ -11,6 +11,8 @@ export interface ReplyJobData {
   /** Shape version (job-version.ts); absent in jobs written before versions existed. */
   readonly v?: number;
   readonly message: InboundMessage;
+  /** The Dify app that answers (routes file id; "default" is the DIFY_* app), fixed when the job is queued. */
+  readonly app?: string;
   /** Shown above the answer, e.g. "**Ana** asked: …" for a suggested-question click. */
   readonly preamble?: string;
   /** Files already in Dify (a retried question). */
@@ -28,6 +30,8 @@ export interface FeedbackJobData {
   readonly v?: number;
   readonly difyMessageId: string;
   readonly difyUser: string;
+  /** The app that owns the message; absent = the default app. */
+  readonly app?: string;
 }
 
 export type BridgeJobData = ReplyJobData | FeedbackJobData;

@@ -46,6 +46,8 @@ export interface ReplyStreamerOptions {
    */
   readonly postKeyTurnId?: string | undefined;
   readonly durations: DurationStats;
+  /** The answering app's choice of native streaming, over the platform's: "edit" never streams natively. */
+  readonly streamMode?: "auto" | "edit" | "native" | undefined;
   readonly events?: StreamerEvents;
 }
 
@@ -228,11 +230,13 @@ export class ReplyStreamer {
     this.settleView();
     const goal = this.goal;
     goal.textShown = this.firstTextAt !== undefined;
-    goal.native = !this.o.route.platform.streaming || this.nativeRefused ? false : this.modeChoice === undefined ? undefined : this.modeChoice === "native";
+    const nativeOff = !this.o.route.platform.streaming || this.nativeRefused || this.o.streamMode === "edit";
+    goal.native = nativeOff ? false : this.modeChoice === undefined ? undefined : this.modeChoice === "native";
     let op = nextOperation(this.applier.parts, goal);
     if (op === "chooseMode") {
       const streaming = this.o.route.platform.streaming;
-      const decision = streaming ? await decideStreamMode(this.o.route, streaming.mode, this.o.streamId, this.log) : undefined;
+      const mode = this.o.streamMode === "auto" || this.o.streamMode === "native" ? this.o.streamMode : streaming?.mode;
+      const decision = streaming && mode ? await decideStreamMode(this.o.route, mode, this.o.streamId, this.log) : undefined;
       this.modeChoice = decision?.mode ?? "edit";
       this.holdFirstText = decision?.holdFirstText ?? false;
       goal.native = this.modeChoice === "native";

@@ -1,6 +1,15 @@
 import type { Redis } from "ioredis";
 import type { RedisKeyBuilder } from "./redis-keys.js";
 
+/** The app that answers when no routes file says otherwise; its records keep the plain format. */
+const DEFAULT_APP = "default";
+
+/** A thread's Dify conversation and the app it lives in: a conversation id means nothing to another app. */
+export interface StoredConversation {
+  readonly app: string;
+  readonly id: string;
+}
+
 /**
  * Thread → Dify conversation, and whether a thread is one of the bot's conversations at all (set on the first
  * accepted message, before Dify has answered, so a quick follow-up without a mention still counts).
@@ -13,14 +22,27 @@ export class ConversationStore {
     private readonly ttlMs: number,
   ) {}
 
-  async getConversationId(conversationKey: string): Promise<string | null> {
-    return this.redis.get(this.key("conv", conversationKey));
+  /** The thread's conversation with whichever app answered it last. */
+  async getConversation(conversationKey: string): Promise<StoredConversation | null> {
+    const raw = await this.redis.get(this.key("conv", conversationKey));
+    if (raw === null) return null;
+    // The default app's records are the bare id, as before routes existed: an older process reads them as ever.
+    if (!raw.startsWith("{")) return { app: DEFAULT_APP, id: raw };
+    const parsed = JSON.parse(raw) as StoredConversation;
+    return { app: parsed.app, id: parsed.id };
   }
 
-  async setConversationId(conversationKey: string, conversationId: string): Promise<void> {
+  /** The conversation id to send to `app`: null when the thread has none, or has one with another app. */
+  async getConversationId(conversationKey: string, app = DEFAULT_APP): Promise<string | null> {
+    const stored = await this.getConversation(conversationKey);
+    return stored?.app === app ? stored.id : null;
+  }
+
+  async setConversationId(conversationKey: string, conversationId: string, app = DEFAULT_APP): Promise<void> {
+    const value = app === DEFAULT_APP ? conversationId : JSON.stringify({ app, id: conversationId });
     await this.redis
       .multi()
-      .set(this.key("conv", conversationKey), conversationId, "PX", this.ttlMs)
+      .set(this.key("conv", conversationKey), value, "PX", this.ttlMs)
       .set(this.key("thread", conversationKey), "1", "PX", this.ttlMs)
       .exec();
   }

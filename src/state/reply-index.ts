@@ -6,6 +6,8 @@ export interface IndexedReply {
   readonly difyMessageId: string;
   readonly difyUser: string;
   readonly conversationKey: string;
+  /** The Dify app that owns the message (feedback goes there). Absent = the default app. */
+  readonly app?: string;
 }
 
 type IndexedRef = Pick<MessageRef, "platform" | "workspaceId" | "channelId" | "messageId">;

@@ -20,6 +20,8 @@ export interface TurnRecord {
   readonly askerUserId: string;
   readonly askerName: string;
   readonly difyUser: string;
+  /** The Dify app that answered: stop, retry and suggested questions go to it. Absent = the default app. */
+  readonly app?: string;
   readonly query?: string;
   readonly files?: readonly StoredFileRef[];
   readonly taskId?: string;

@@ -1,10 +1,10 @@
 import type { ButtonAction } from "../contracts/actions.js";
 import type { ChatPlatform, InboundEvent } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
-import type { DifyClient } from "../dify/dify-client.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
+import type { AppDirectory } from "../routing/app-directory.js";
 import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { TurnStore } from "../state/turn-store.js";
 import { parseActionId } from "./action-ids.js";
@@ -22,7 +22,7 @@ export class ActionHandler {
       fifo: ThreadFifo;
       stops: StopCoordinator;
       queue: ReplyQueue;
-      dify: DifyClient;
+      apps: AppDirectory;
       gateway: PlatformGateway;
       logger: Logger;
     },
@@ -45,6 +45,8 @@ export class ActionHandler {
     if (!question && !(parsed.kind === "retry" && turn.files?.length)) return;
     const data: ReplyJobData = {
       kind: "reply",
+      // The app that answered: its suggestions and its uploaded files (Retry) mean nothing to another app.
+      ...(turn.app ? { app: turn.app } : {}),
       message: {
         platform: action.platform,
         messageId: action.messageRef.messageId,
@@ -95,7 +97,8 @@ export class ActionHandler {
     }
     await this.deps.stops.requestStop(turnId);
     // The streaming process stops the task too; doing it here as well covers a process that missed the news.
-    if (turn.taskId) await this.deps.dify.stopTask(turn.taskId, turn.difyUser).catch((err: unknown) => log.warn({ err }, "Dify stop failed"));
+    const app = this.deps.apps.get(turn.app);
+    if (turn.taskId && app) await app.dify.stopTask(turn.taskId, turn.difyUser).catch((err: unknown) => log.warn({ err }, "Dify stop failed"));
   }
 
   private async notify(platform: ChatPlatform, action: Pick<ButtonAction, "user" | "replyTarget">, text: string): Promise<void> {

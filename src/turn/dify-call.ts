@@ -109,10 +109,11 @@ async function onDifyStarted(
   await Promise.all([
     // A 👍 while the answer is still streaming counts too.
     event.messageId ? indexReply(deps.replies, ctx, streamer.refs, event.messageId) : undefined,
-    event.conversationId ? deps.conversations.setConversationId(msg.conversationKey, event.conversationId) : undefined,
+    event.conversationId ? deps.conversations.setConversationId(msg.conversationKey, event.conversationId, ctx.app.id) : undefined,
     ctx.saveDify({ taskId: event.taskId, messageId: event.messageId, conversationId: event.conversationId }),
     deps.turns.update(ctx.turnId, {
       turnId: ctx.turnId,
+      app: ctx.app.id,
       ...(event.taskId ? { taskId: event.taskId } : {}),
       ...(event.messageId ? { difyMessageId: event.messageId } : {}),
     }),

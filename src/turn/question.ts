@@ -39,12 +39,16 @@ export async function prepareQuestion(
   const msg = ctx.data.message;
   const log = ctx.logger;
   const prepared = msg.attachments.length
-    ? await prepareAttachments(msg.attachments, { platform: ctx.platform, dify: deps.dify, params, user, signal, logger: log })
+    ? await prepareAttachments(msg.attachments, { platform: ctx.platform, dify: deps.dify, params, user, signal, logger: log, fileTypes: ctx.app.fileTypes })
     : { files: [], notes: [], transcript: undefined };
   const files = [...(ctx.data.files ?? []), ...prepared.files];
-  const conversationId = (await deps.conversations.getConversationId(msg.conversationKey)) ?? undefined;
+  const stored = await deps.conversations.getConversation(msg.conversationKey);
+  // Another app's conversation id means nothing to this app (Dify would answer 404): this app starts its own.
+  const conversationId = stored?.app === ctx.app.id ? stored.id : undefined;
+  // A thread that moved to another app (its route changed) gives the new app the thread so far, like a late join.
+  const joinsLate = msg.inExistingThread || (stored !== null && stored.app !== ctx.app.id);
   let context = "";
-  if (!conversationId && msg.inExistingThread && ctx.platform.fetchThreadHistory) {
+  if (!conversationId && joinsLate && ctx.platform.fetchThreadHistory) {
     const history = await ctx.platform.fetchThreadHistory(msg.replyTarget, { beforeMessageId: msg.messageId, limit: HISTORY_LIMIT }).catch((err: unknown) => {
       log.warn({ err }, "could not read the thread history");
       return [];
@@ -57,7 +61,7 @@ export async function prepareQuestion(
     ...(prepared.transcript ? [`> 🎙️ ${prepared.transcript.replace(/\n/g, " ")}`] : []),
     ...prepared.notes,
   ];
-  await deps.turns.update(ctx.turnId, { turnId: ctx.turnId, query: msg.text || prepared.transcript || "", files });
+  await deps.turns.update(ctx.turnId, { turnId: ctx.turnId, app: ctx.app.id, query: msg.text || prepared.transcript || "", files });
   if (!query) return { request: undefined, preamble };
   return { request: { query, user, inputs: turnInputs(deps.inputs, params.inputVariables, msg.author), conversationId, files }, preamble };
 }

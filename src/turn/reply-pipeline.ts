@@ -1,6 +1,5 @@
 import type { DifyClient } from "../dify/dify-client.js";
 import { DifyAbortedError } from "../dify/errors.js";
-import type { ParametersCache } from "../dify/parameters-cache.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
@@ -24,8 +23,6 @@ import { isNewConversationCommand } from "./turn-query.js";
 import { startTyping } from "./typing-indicator.js";
 
 export interface PipelineDeps {
-  readonly dify: DifyClient;
-  readonly params: ParametersCache;
   readonly conversations: ConversationStore;
   readonly turns: TurnStore;
   readonly replies: ReplyIndex;
@@ -33,27 +30,29 @@ export interface PipelineDeps {
   readonly stops: StopCoordinator;
   readonly durations: DurationStats;
   readonly metrics: BridgeMetrics;
-  readonly settings: { readonly inputs: Readonly<Record<string, unknown>>; readonly showProgress: boolean; readonly showReasoning: boolean };
 }
+
+/** The pipeline's dependencies with the turn's own app: every Dify call of the turn goes to it. */
+type AppDeps = PipelineDeps & { readonly dify: TurnContext["app"]["dify"]; readonly view: ViewSettings };
 
 /** Everything between "this thread's turn has come" and "the answer is final on the platform". */
 export class ReplyPipeline {
   private readonly suggestions: SuggestionButtons;
-  private readonly view: ViewSettings;
-  private name: Promise<string | undefined> | undefined;
+  /** Each Dify app's name (Dify /info), fetched once per app: the plan title of its work cards. */
+  private readonly names = new WeakMap<DifyClient, Promise<string | undefined>>();
 
   constructor(private readonly d: PipelineDeps) {
     this.suggestions = new SuggestionButtons({ turns: d.turns, gateway: d.gateway });
-    this.view = { showProgress: d.settings.showProgress, showReasoning: d.settings.showReasoning, difyOrigin: d.dify.origin };
   }
 
   async answer(ctx: TurnContext): Promise<void> {
-    const { data, turnId } = ctx;
+    const { data, turnId, app } = ctx;
+    const d: AppDeps = { ...this.d, dify: app.dify, view: { showProgress: app.showProgress, showReasoning: app.showReasoning, difyOrigin: app.dify.origin } };
     const user = difyUserFor(data.message.conversationKey);
     const run: TurnRun = { stopped: false, taskId: data.dify?.taskId, messageId: data.dify?.messageId, abort: new AbortController() };
     const onShutdown = () => run.abort.abort(new DifyAbortedError("shutting down"));
     ctx.signal.addEventListener("abort", onShutdown, { once: true });
-    const unregister = this.d.stops.register(turnId, () => stopRun(this.d.dify, run, user, ctx.logger));
+    const unregister = this.d.stops.register(turnId, () => stopRun(d.dify, run, user, ctx.logger));
     const streamer = this.streamerFor(ctx, run);
     try {
       await this.suggestions.retirePrevious(ctx);
@@ -62,10 +61,15 @@ export class ReplyPipeline {
         return;
       }
       if (data.dify?.taskId) {
-        await this.recover(ctx, streamer, user);
+        await this.recover(d, ctx, streamer, user);
         return;
       }
-      await this.ask(ctx, streamer, run, user);
+      const release = await this.slotFor(ctx, streamer, run);
+      try {
+        await this.ask(d, ctx, streamer, run, user);
+      } finally {
+        release();
+      }
     } catch (err) {
       // Never leave a placeholder spinning: whatever broke, the reply ends with a clear line.
       ctx.logger.error({ err }, "answer failed unexpectedly");
@@ -94,8 +98,13 @@ export class ReplyPipeline {
       streamId: ctx.turnId,
       postKeyTurnId: ctx.data.dify?.taskId ? undefined : ctx.turnId,
       durations: this.d.durations,
+      streamMode: ctx.app.streaming,
       events: {
-        onFirstText: (at) => this.d.metrics.firstTokenSeconds.labels(label).observe(Math.max(0, at - Date.parse(msg.receivedAt)) / 1000),
+        onFirstText: (at) => {
+          const seconds = Math.max(0, at - Date.parse(msg.receivedAt)) / 1000;
+          this.d.metrics.firstTokenSeconds.labels(label).observe(seconds);
+          this.d.metrics.appFirstTokenSeconds.labels(ctx.app.id).observe(seconds);
+        },
         onPart: async (ref) => {
           await Promise.all([
             run.messageId ? indexReply(this.d.replies, ctx, [ref], run.messageId) : undefined,
@@ -113,14 +122,25 @@ export class ReplyPipeline {
     return streamer;
   }
 
-  private async ask(ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun, user: string): Promise<void> {
+  /** Waits for the app's concurrency cap (when it has one), saying so in the reply while it waits. */
+  private async slotFor(ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun): Promise<() => void> {
+    const cap = ctx.app.cap;
+    if (!cap) return () => undefined;
+    if (cap.active >= cap.limit) {
+      ctx.logger.info({ limit: cap.limit }, "app at its concurrency cap; waiting for a slot");
+      streamer.show({ text: "", status: "Waiting for the assistant…" });
+    }
+    return cap.acquire(run.abort.signal);
+  }
+
+  private async ask(d: AppDeps, ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun, user: string): Promise<void> {
     const msg = ctx.data.message;
     if (isNewConversationCommand(msg.text) && msg.attachments.length === 0) {
-      await this.d.conversations.clearConversationId(msg.conversationKey);
+      await d.conversations.clearConversationId(msg.conversationKey);
       await finishTurn(this.d, ctx, streamer, { text: "🆕 Started a new conversation. Ask away!" }, "ok");
       return;
     }
-    const params = await this.d.params.get();
+    const params = await ctx.app.params.get();
     if (msg.text.trim() === "" && msg.attachments.length === 0 && !ctx.data.files?.length) {
       await this.greet(ctx, streamer, params.openingStatement, params.suggestedQuestions);
       return;
@@ -128,16 +148,13 @@ export class ReplyPipeline {
     streamer.show({ text: "" });
     const stopTyping = startTyping(ctx.route, msg.replyTarget);
     try {
-      const question = await prepareQuestion({ ...this.d, inputs: this.d.settings.inputs }, ctx, params, user, run.abort.signal);
+      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs }, ctx, params, user, run.abort.signal);
       if (!question.request) {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
       }
-      const deps = {
-        ...this.d,
-        view: { ...this.view, planTitle: ctx.platform.streaming && this.view.showProgress ? await this.appName() : undefined },
-        suggestions: this.suggestions,
-      };
+      const planTitle = ctx.platform.streaming && d.view.showProgress ? await this.appName(d.dify) : undefined;
+      const deps = { ...d, view: { ...d.view, planTitle }, suggestions: this.suggestions };
       const answer = await streamAnswer(deps, ctx, streamer, run, question.request, question.preamble, stopTyping);
       await completeAnswer(deps, ctx, streamer, run, answer, question.preamble, params.suggestedQuestionsAfterAnswer);
     } finally {
@@ -145,16 +162,20 @@ export class ReplyPipeline {
     }
   }
 
-  /** The app's name (Dify /info), fetched once: the plan title of its work cards. Unknown: no title. */
-  private appName(): Promise<string | undefined> {
-    this.name ??= this.d.dify.getInfo().then(
-      (info) => info.name?.trim() || undefined,
-      () => {
-        this.name = undefined;
-        return undefined;
-      },
-    );
-    return this.name;
+  /** The app's name, or undefined when unknown (then asked again next time). */
+  private appName(dify: DifyClient): Promise<string | undefined> {
+    let name = this.names.get(dify);
+    if (!name) {
+      name = dify.getInfo().then(
+        (info) => info.name?.trim() || undefined,
+        () => {
+          this.names.delete(dify);
+          return undefined;
+        },
+      );
+      this.names.set(dify, name);
+    }
+    return name;
   }
 
   private async greet(ctx: TurnContext, streamer: ReplyStreamer, opening: string, starters: readonly string[]): Promise<void> {
@@ -166,8 +187,8 @@ export class ReplyPipeline {
   }
 
   /** A worker died mid-answer: do not ask again (Dify already has the question); show what Dify kept. */
-  private async recover(ctx: TurnContext, streamer: ReplyStreamer, user: string): Promise<void> {
-    const text = await recoveredAnswerText(ctx, { dify: this.d.dify, user });
+  private async recover(d: AppDeps, ctx: TurnContext, streamer: ReplyStreamer, user: string): Promise<void> {
+    const text = await recoveredAnswerText(ctx, { dify: d.dify, user });
     const buttons = [{ actionId: retryActionId(ctx.turnId), label: "Retry" }];
     await finishTurn(this.d, ctx, streamer, { text, buttons }, "error", ctx.data.dify?.messageId);
   }

@@ -3,11 +3,14 @@ import type { Logger } from "../contracts/logger.js";
 import type { MessageContent, MessageRef } from "../contracts/messages.js";
 import type { PlatformRoute } from "../gateway/platform-route.js";
 import type { ReplyJobData } from "../queue/job-types.js";
+import type { DifyApp } from "../routing/app-directory.js";
 
 /** One answer, from the worker's point of view: the placeholder exists and the thread is ours. */
 export interface TurnContext {
   readonly turnId: string;
   readonly data: ReplyJobData;
+  /** The Dify app answering this turn; held for the whole turn, whatever a reload changes meanwhile. */
+  readonly app: DifyApp;
   readonly platform: ChatPlatform;
   /** Every call to the reply's place goes through here (budgets, 429s, metrics). */
   readonly route: PlatformRoute;

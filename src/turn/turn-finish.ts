@@ -35,6 +35,7 @@ export async function finishTurn(
   if (!streamer.finalShown) {
     // Logged as what it was: the answer exists, the user does not see all of it.
     deps.metrics.repliesCompleted.labels(ctx.platform.id, "undelivered").inc();
+    deps.metrics.appAnswers.labels(ctx.app.id, "undelivered").inc();
     ctx.logger.error(
       { outcome: "undelivered", answerOutcome: outcome, parts: refs.length, difyMessageId, totalMs },
       "answer not delivered: its final text could not be shown",
@@ -43,6 +44,7 @@ export async function finishTurn(
     return refs;
   }
   deps.metrics.repliesCompleted.labels(ctx.platform.id, outcome).inc();
+  deps.metrics.appAnswers.labels(ctx.app.id, outcome).inc();
   ctx.logger.info({ outcome, parts: refs.length, difyMessageId, totalMs }, "answer delivered");
   return refs;
 }
@@ -50,7 +52,7 @@ export async function finishTurn(
 /** Every message of the answer maps to its Dify message, so a 👍 on any part of it rates the answer. */
 export async function indexReply(replies: ReplyIndex, ctx: TurnContext, refs: readonly MessageRef[], difyMessageId: string): Promise<void> {
   const key = ctx.data.message.conversationKey;
-  await replies.record(refs, { difyMessageId, difyUser: difyUserFor(key), conversationKey: key });
+  await replies.record(refs, { difyMessageId, difyUser: difyUserFor(key), conversationKey: key, app: ctx.app.id });
 }
 
 /** A separate message says the reply is incomplete (a post may work where edits do not); best effort, logged. */

@@ -8,6 +8,8 @@ import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { BridgeJobData, ReplyJobData } from "../queue/job-types.js";
 import { statusLineOf } from "../reply/reply-layout.js";
+import type { AppDirectory } from "../routing/app-directory.js";
+import { placeOf } from "../routing/route-table.js";
 import type { ConversationLock } from "../state/conversation-lock.js";
 import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { TurnStore } from "../state/turn-store.js";
@@ -19,6 +21,7 @@ import { isFirstInThread, promote } from "./thread-order.js";
 export interface TurnRunnerDeps {
   readonly platforms: ReadonlyMap<PlatformId, ChatPlatform>;
   readonly pipeline: ReplyPipeline;
+  readonly apps: AppDirectory;
   readonly feedback: FeedbackService;
   readonly fifo: ThreadFifo;
   readonly lock: ConversationLock;
@@ -44,7 +47,7 @@ export type BridgeProcessor = (job: Job<BridgeJobData>, token?: string, signal?:
 export function createBridgeProcessor(deps: TurnRunnerDeps): BridgeProcessor {
   return async (job, token, signal) => {
     if (job.data.kind === "feedback") {
-      await deps.feedback.sync(job.data.difyMessageId, job.data.difyUser);
+      await deps.feedback.sync(job.data.difyMessageId, job.data.difyUser, job.data.app);
       return;
     }
     await runTurn(deps, job as Job<ReplyJobData>, token, signal ?? new AbortController().signal);
@@ -55,14 +58,21 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
   const turnId = job.id as string;
   const msg = job.data.message;
   const key = msg.conversationKey;
-  const log = deps.logger.child({ jobId: turnId, platform: msg.platform, conversationKey: key });
+  const app = deps.apps.get(job.data.app) ?? deps.apps.resolve(placeOf(key, msg.isDirectMessage));
+  const log = deps.logger.child({ jobId: turnId, platform: msg.platform, workspace: msg.replyTarget.workspaceId, app: app.id, conversationKey: key });
+  if (job.data.app !== app.id) {
+    // Queued before app ids existed, or for an app a reload has since removed: the routes in force decide.
+    if (job.data.app) log.warn({ queuedFor: job.data.app }, "the app this question was queued for is no longer configured; the route in force answers");
+    await job.updateData({ ...job.data, app: app.id });
+  }
   const platform = deps.platforms.get(msg.platform);
   if (!platform) throw new Error(`no ${msg.platform} adapter in this process`);
   const route = deps.gateway.to(platform, msg.replyTarget, log);
 
   let isHead = await isFirstInThread(deps.fifo, deps.queue, key, turnId);
   const waitedBefore = job.data.placeholder !== undefined;
-  const placeholder = job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
+  const placeholder =
+    job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead, app.streaming).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
   // The job ahead may have finished while the placeholder was being posted.
   if (!isHead) isHead = (await deps.fifo.head(key)) === turnId;
 
@@ -106,6 +116,7 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
     await deps.pipeline.answer({
       turnId,
       data: job.data,
+      app,
       platform,
       route,
       placeholder,

@@ -48,7 +48,7 @@ export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<Brid
   const dify = opts.difyServer ?? (await FakeDifyServer.start(opts.dify));
   const platform = new FakePlatform(opts.platform);
   const prefix = `test-${randomUUID().slice(0, 8)}`;
-  const parsed = parseCoreConfig({
+  const env = {
     DIFY_API_URL: dify.baseUrl,
     DIFY_API_KEY: dify.apiKey,
     REDIS_URL,
@@ -56,7 +56,8 @@ export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<Brid
     USER_RATE_LIMIT: "off",
     SHUTDOWN_GRACE_MS: "2000",
     ...opts.env,
-  });
+  };
+  const parsed = parseCoreConfig(env);
   if (!parsed.ok) throw new Error(parsed.issues.join("\n"));
   const logs: LogEntry[] = [];
   const bridge = new Bridge({
@@ -67,6 +68,7 @@ export async function startBridge(opts: BridgeHarnessOptions = {}): Promise<Brid
     queueName: "replies",
     metrics: new BridgeMetrics({ defaultMetrics: false }),
     http: opts.http ?? false,
+    env,
     ...(opts.installations ? { installations: opts.installations } : {}),
   });
   await bridge.start();

@@ -51,13 +51,15 @@ export class FakeDifyServer implements FakeDifyContext {
   private readonly audios: RecordedAudio[] = [];
   private readonly metrics = new StreamMetrics();
   private closing: Promise<void> | undefined;
+  /** Further apps on the same server (`addApp`), told apart by their API key as Dify does. */
+  private readonly siblings: FakeDifyServer[] = [];
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: Server | undefined,
     options: FakeDifyOptions,
+    origin?: string,
   ) {
-    const { port } = server.address() as AddressInfo;
-    this.origin = `http://127.0.0.1:${port}`;
+    this.origin = origin ?? `http://127.0.0.1:${((server as Server).address() as AddressInfo).port}`;
     this.baseUrl = `${this.origin}/v1`;
     this.options = options;
   }
@@ -71,8 +73,28 @@ export class FakeDifyServer implements FakeDifyContext {
       server.listen(0, "127.0.0.1", () => resolve());
     });
     const fake = new FakeDifyServer(server, settings);
-    server.on("request", (req, res) => void fake.handle(req, res));
+    server.on("request", (req, res) => void fake.appFor(req).handle(req, res));
     return fake;
+  }
+
+  /**
+   * Another app on this Dify: same base URL, its own API key, mode, parameters, scripts, records and state. As
+   * in Dify, the key picks the app, and one app's conversations, messages and tasks are unknown to the other
+   * (a foreign conversation id is a 404 "Conversation Not Exists.").
+   */
+  addApp(options: FakeDifyStartOptions & { readonly apiKey: string }): FakeDifyServer {
+    if ([this, ...this.siblings].some((a) => a.apiKey === options.apiKey)) throw new Error("each app needs its own key");
+    const app = new FakeDifyServer(undefined, { ...defaultFakeDifyOptions(), ...options, wire: { ...DEFAULT_WIRE, ...options.wire } }, this.origin);
+    this.siblings.push(app);
+    return app;
+  }
+
+  /** The app a request is for: the one whose key it carries (a public file: the one serving it); else this one. */
+  private appFor(req: IncomingMessage): FakeDifyServer {
+    if (this.siblings.length === 0) return this;
+    const key = /^\s*bearer\s+(\S+)/i.exec(req.headers.authorization ?? "")?.[1];
+    const path = new URL(req.url ?? "/", this.origin).pathname;
+    return this.siblings.find((a) => (key !== undefined && a.apiKey === key) || (key === undefined && a.store.files.has(path))) ?? this;
   }
 
   get apiKey(): string {
@@ -204,10 +226,13 @@ export class FakeDifyServer implements FakeDifyContext {
 
   /** Stops listening and destroys every open connection, so open streams cannot hang the test. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+    const server = this.server;
+    this.closing ??= server
+      ? new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        })
+      : Promise.resolve();
     return this.closing;
   }
 

@@ -26,7 +26,7 @@ export function signSlackRequest(signingSecret: string, timestamp: number, rawBo
  * interactions, and redeliveries with X-Slack-Retry-Num.
  */
 export class SlackEventsSender {
-  readonly sent: Array<{ readonly kind: "event" | "interaction"; readonly retryNum?: number; readonly status: number }> = [];
+  readonly sent: Array<{ readonly kind: "event" | "interaction" | "command"; readonly retryNum?: number; readonly status: number }> = [];
 
   constructor(
     private readonly eventsUrl: string,
@@ -45,6 +45,13 @@ export class SlackEventsSender {
     const form = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const res = await this.post(form, "application/x-www-form-urlencoded", opts);
     this.sent.push({ kind: "interaction", status: res.status });
+    return res;
+  }
+
+  /** POSTs a slash command as Slack does: its fields form-encoded (not wrapped in `payload=`), signed. */
+  async sendCommand(fields: Record<string, string>, opts: SendOptions = {}): Promise<SignedResponse> {
+    const res = await this.post(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", opts);
+    this.sent.push({ kind: "command", status: res.status });
     return res;
   }
 

@@ -9,12 +9,14 @@ import { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser } from "./fak
 import { fileMethods } from "./file-methods.js";
 import { FakeFileRegistry, type FakeHostedFile } from "./file-registry.js";
 import { serveFileDownload, serveUpload } from "./file-routes.js";
+import { type CommandInit, messageShortcutPayload, type ShortcutInit, slashCommandBody } from "./interaction-payloads.js";
 import { FakeMessageStore } from "./message-store.js";
 import { type MethodContext, type MethodHandler, SlackMethodError } from "./method-types.js";
 import { miscMethods } from "./misc-methods.js";
 import { FakeSlackOAuth, type FakeSlackOAuthOptions } from "./oauth.js";
 import { SlackPayloads } from "./payloads.js";
 import { parseBody } from "./request-body.js";
+import { FakeResponseUrls } from "./response-urls.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
@@ -79,6 +81,8 @@ export class FakeSlackApi {
   readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
   readonly socket: FakeSocketModeServer;
   readonly payloads: SlackPayloads;
+  /** The response_url webhooks of the commands and shortcuts built here, with what each showed. */
+  readonly responseUrls = new FakeResponseUrls();
   /** Set with `options.oauth`. */
   readonly oauth: FakeSlackOAuth | undefined;
   private readonly users = new Map<string, FakeSlackUser>();
@@ -212,6 +216,23 @@ export class FakeSlackApi {
     return buttonClickPayload(this.messages, this.payloads, init);
   }
 
+  /**
+   * What Slack sends when `init.user` runs a slash command: the form fields (HTTP) or the Socket Mode envelope's
+   * payload, with a fresh response_url served by this fake.
+   */
+  slashCommand(init: CommandInit): Record<string, string> {
+    const responseUrl = this.responseUrls.issue(this.url, { teamId: this.team.teamId, channel: init.channel, user: init.user });
+    return slashCommandBody(this.team, init, responseUrl);
+  }
+
+  /** The `message_action` payload of a message shortcut used on a stored message (its text and files as shown). */
+  messageShortcut(init: ShortcutInit): Record<string, unknown> {
+    const stored = this.messages.get(init.channel, init.ts);
+    if (!stored) throw new Error(`no message ${init.ts} in ${init.channel}`);
+    const responseUrl = this.responseUrls.issue(this.url, { teamId: this.team.teamId, channel: init.channel, user: init.user });
+    return messageShortcutPayload(this.team, init, stored, responseUrl);
+  }
+
   addUser(user: FakeSlackUser): void {
     this.users.set(user.id, user);
   }
@@ -292,6 +313,11 @@ export class FakeSlackApi {
     const url = new URL(req.url ?? "/", this.url);
     const path = url.pathname;
     if (path === "/oauth/v2/authorize" && this.oauth) return this.oauth.serveAuthorize(url, res);
+    if (path.startsWith("/commands/")) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+      return this.responseUrls.serve(path, Buffer.concat(chunks), res);
+    }
     if (path.startsWith("/api/")) return this.serveMethod(path.slice("/api/".length), req, res);
     if (path.startsWith("/upload/v1/")) return serveUpload(this.files, path.slice("/upload/v1/".length), req, res);
     if (path.startsWith("/files-pri/")) {

@@ -37,6 +37,7 @@ export const FULL_BOT_SCOPES: readonly string[] = [
   "files:write",
   "users:read",
   "assistant:write",
+  "commands",
 ];
 
 export const DEFAULT_FAKE_TEAM: FakeSlackTeam = {

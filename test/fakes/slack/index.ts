@@ -8,8 +8,10 @@ export { type SendOptions, type SignedResponse, SlackEventsSender, signSlackRequ
 export { FakeSlackApi, type FakeSlackApiOptions, type InjectedFailure, type RecordedCall } from "./fake-slack-api.js";
 export { DEFAULT_FAKE_TEAM, type FakeSlackTeam, type FakeSlackUser, FULL_BOT_SCOPES } from "./fake-team.js";
 export { SLACK_LOGIN_PAGE } from "./file-routes.js";
+export type { CommandInit, ShortcutInit } from "./interaction-payloads.js";
 export { type FakeEphemeral, type FakeMessageRevision, FakeMessageStore, type FakeSlackMessage, markdownOfBlocks } from "./message-store.js";
 export { FakeSlackOAuth, type FakeSlackOAuthOptions } from "./oauth.js";
 export { type MessageInit, SlackPayloads, slackTs } from "./payloads.js";
+export { type FakeResponseMessage, type FakeResponseUrl, FakeResponseUrls, RESPONSE_URL_MAX_USES } from "./response-urls.js";
 export { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 export { type DeliverOptions, type FakeSocketModeOptions, FakeSocketModeServer, type SocketModeAck } from "./socket-mode-server.js";

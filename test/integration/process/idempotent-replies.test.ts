@@ -106,6 +106,8 @@ describe("a worker killed between posting the placeholder and recording it", () 
     await second.waitForLog((l) => l.msg === "adopted the placeholder an earlier run posted");
     // One bot message in the thread, holding the answer (streamed natively, the adopted placeholder is removed
     // at the stop; edited, it is that placeholder): no second "Thinking…" left behind.
+    // The placeholder goes once the stream has stopped, which may land just after the answer shows.
+    await eventually(() => botMessages().length === 1, 10_000).catch(() => undefined);
     expect(botMessages().map((m) => m.markdown)).toEqual([ANSWER]);
     expect(slack.callsTo("chat.postMessage").filter((c) => c.status === 200)).toHaveLength(1);
     expect(dify.chatRequests).toHaveLength(1);

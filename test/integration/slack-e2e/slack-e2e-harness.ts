@@ -4,7 +4,15 @@ import { encodeConversationKey } from "../../../adapters/slack/ids.js";
 import { createSlackPlatform } from "../../../adapters/slack/index.js";
 import type { ChatPlatform } from "../../../src/contracts/chat-platform.js";
 import type { FakeDifyStartOptions } from "../../fakes/dify/index.js";
-import { FakeSlackApi, type FakeSlackApiOptions, type FakeSlackMessage, type FakeSlackUser, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
+import {
+  type FakeResponseUrl,
+  FakeSlackApi,
+  type FakeSlackApiOptions,
+  type FakeSlackMessage,
+  type FakeSlackUser,
+  SlackEventsSender,
+  slackTs,
+} from "../../fakes/slack/index.js";
 import { type BridgeHarness, eventually, startBridge } from "../../support/bridge-harness.js";
 import { captureLogger, type LogEntry } from "../../support/capture-logger.js";
 
@@ -129,6 +137,35 @@ export class SlackE2E {
     }
     const ack = await this.slack.socket.deliver(payload, { type: "interactive" });
     if (ack === null) throw new Error("Socket Mode interaction was not acknowledged");
+  }
+
+  /**
+   * `user` runs a slash command in `channel`, delivered the way the transport does (signed form over HTTP, a
+   * `slash_commands` envelope over Socket Mode). Returns its fields and its response_url as the fake serves it.
+   */
+  async command(init: {
+    command: string;
+    text: string;
+    channel?: string;
+    user?: FakeSlackUser;
+  }): Promise<{ body: Record<string, string>; hook: FakeResponseUrl }> {
+    const user = init.user ?? ANA;
+    const body = this.slack.slashCommand({ command: init.command, text: init.text, channel: init.channel ?? "C0GENERAL", user: user.id, userName: user.name });
+    await this.deliverCommand(body);
+    const hook = this.slack.responseUrls.get(body.response_url ?? "");
+    if (!hook) throw new Error("the fake issued no response_url");
+    return { body, hook };
+  }
+
+  /** Delivers slash command fields as built (maybe altered by the test). */
+  async deliverCommand(body: Record<string, string>): Promise<void> {
+    if (this.sender) {
+      const res = await this.sender.sendCommand(body);
+      if (res.status !== 200) throw new Error(`slash command answered ${res.status}: ${res.body}`);
+      return;
+    }
+    const ack = await this.slack.socket.deliver(body, { type: "slash_commands" });
+    if (ack === null) throw new Error("Socket Mode slash command was not acknowledged");
   }
 
   where(channel: string, ts: string, threadTs = ts): Posted {

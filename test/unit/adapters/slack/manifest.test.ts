@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { ASK_SHORTCUT_CALLBACK_ID, SLACK_COMMANDS } from "../../../../adapters/slack/command-normalize.js";
 import { SLACK_EVENTS_PATH } from "../../../../adapters/slack/http-receiver.js";
 import { REQUIRED_BOT_SCOPES } from "../../../../adapters/slack/scopes.js";
 
@@ -80,5 +82,20 @@ describe("slack-app-manifest.yml", () => {
     expect(valueAt(manifest, ["settings", "interactivity", "request_url"])).toBe(`https://YOUR-HOST${SLACK_EVENTS_PATH}`);
     expect(valueAt(manifest, ["settings", "interactivity", "is_enabled"])).toBe("true");
     expect(valueAt(manifest, ["settings", "socket_mode_enabled"])).toBe("false");
+  });
+});
+
+describe("slack-app-manifest.yml: entry points", () => {
+  const parsed = parseYaml(manifest) as {
+    features: { slash_commands: Array<{ command: string; url?: string }>; shortcuts: Array<{ type: string; callback_id: string; name: string }> };
+  };
+
+  it("declares every slash command the adapter answers, on the events URL", () => {
+    expect(parsed.features.slash_commands.map((c) => c.command).sort()).toEqual(Object.values(SLACK_COMMANDS).sort());
+    for (const c of parsed.features.slash_commands) expect(c.url).toBe(`https://YOUR-HOST${SLACK_EVENTS_PATH}`);
+  });
+
+  it("declares the message shortcut with the callback id the adapter listens for", () => {
+    expect(parsed.features.shortcuts).toEqual([expect.objectContaining({ type: "message", callback_id: ASK_SHORTCUT_CALLBACK_ID })]);
   });
 });
