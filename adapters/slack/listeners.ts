@@ -2,6 +2,7 @@ import type { App, Context } from "@slack/bolt";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { normalizeSessionStopped, type SlackAgentSessionStoppedEvent } from "./agent-session-events.js";
+import { feedbackClicks } from "./feedback-clicks.js";
 import { mentionedUserIds } from "./markup.js";
 import { type NormalizeContext, normalizeBlockActions, normalizeMessageEvent, normalizeReactionEvent } from "./normalize.js";
 import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "./slack-payloads.js";
@@ -60,6 +61,7 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     await ack();
     const { context, users } = scope(bolt);
     const b = body as unknown as SlackBlockActionsBody;
+    for (const reaction of feedbackClicks(b, context.teamId, context.botUserId, now())) await sink({ kind: "reaction", reaction });
     const clicker = b.user?.id;
     const userNames = clicker ? await users.namesOf([clicker]) : {};
     const actions = normalizeBlockActions(b, { ...context, userNames }, now());
