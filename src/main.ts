@@ -36,8 +36,13 @@ const { core, platforms: enabled, appKeys } = loadConfig();
 const logger = createLogger({
   level: core.log.level,
   pretty: core.log.pretty,
-  // Every configured secret is scrubbed from log output wherever it appears.
-  secrets: [...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES), ...appKeys],
+  // Every configured secret is scrubbed, the routes file's app keys too, and any Dify key in the environment: a
+  // reload may start using one the file did not name at start.
+  secrets: [
+    ...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES),
+    ...appKeys,
+    ...Object.values(env).filter((v): v is string => typeof v === "string" && /^app-\S{8,}$/.test(v)),
+  ],
 });
 
 const installations = new RedisInstallationVault();

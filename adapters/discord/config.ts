@@ -40,7 +40,7 @@ const discordSchema = z
     DISCORD_ALLOWED_GUILDS: idList(),
     DISCORD_ALLOWED_CHANNELS: idList(),
     DISCORD_ALLOW_DMS: envBoolean(true),
-    DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1),
+    DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1, 500 * 1024 * 1024),
     DISCORD_SHARD_COUNT: shardCountSetting(),
     DISCORD_SHARD_IDS: shardIdsSetting(),
   })

@@ -3,6 +3,13 @@ import type { HttpRoute } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 
+/**
+ * Slack's replay window: a signed request dated further than this from the local clock, in either direction,
+ * is refused. Bolt only refuses stale ones; a request dated in the future would otherwise stay replayable
+ * until that future is five minutes past.
+ */
+const MAX_REQUEST_SKEW_SEC = 5 * 60;
+
 /** @internal Exported so the manifest test checks the app manifest points at it. */
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -40,6 +47,14 @@ export function createSlackHttpIngress(signingSecret: string, logger: Logger): S
     handle(req, res) {
       if (isClosed) {
         res.writeHead(503, { "retry-after": "1" });
+        res.end();
+        return;
+      }
+      const timestamp = Number(req.headers["x-slack-request-timestamp"]);
+      if (Number.isFinite(timestamp) && timestamp - Date.now() / 1000 > MAX_REQUEST_SKEW_SEC) {
+        logger.warn({ platform: "slack", skewSec: Math.round(timestamp - Date.now() / 1000) }, "Slack request refused: dated in the future");
+        req.resume();
+        res.writeHead(401);
         res.end();
         return;
       }

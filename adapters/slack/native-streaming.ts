@@ -4,6 +4,7 @@ import { PlatformError, PlatformValidationError } from "../../src/contracts/erro
 import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageRef } from "../../src/contracts/messages.js";
 import { callSlack } from "./errors.js";
+import { neutralizeMassMentions } from "./mass-mentions.js";
 import { renderExtras, SLACK_LIMITS, toSdkBlocks } from "./render.js";
 import { streamChunks } from "./stream-chunks.js";
 
@@ -18,8 +19,10 @@ function content(
   markdown: string,
   tasks: StreamTasks | undefined,
 ): { markdown_text: string } | { chunks: ReturnType<typeof streamChunks> } | Record<string, never> {
-  if (tasks && (tasks.tasks.length > 0 || tasks.plan !== undefined)) return { chunks: streamChunks(markdown, tasks) };
-  return markdown !== "" ? { markdown_text: markdown } : {};
+  // @channel / @here / @everyone from Dify's text never ping anyone (mass-mentions.ts).
+  const text = neutralizeMassMentions(markdown);
+  if (tasks && (tasks.tasks.length > 0 || tasks.plan !== undefined)) return { chunks: streamChunks(text, tasks) };
+  return text !== "" ? { markdown_text: text } : {};
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/web-api";
 import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { ActionButton, Citation, MessageContent } from "../../src/contracts/messages.js";
+import { neutralizeMassMentions } from "./mass-mentions.js";
 
 /** Slack's limits that shape rendering, with where each comes from. */
 export const SLACK_LIMITS = {
@@ -146,7 +147,7 @@ export function renderMessage(content: MessageContent): SlackMessagePayload {
     throw new PlatformValidationError("slack", "too_long", `message has ${markdown.length} characters of Markdown; Slack allows ${SLACK_LIMITS.markdownChars}`);
   }
   const blocks: SlackBlock[] = [];
-  if (markdown !== "") blocks.push({ type: "markdown", text: markdown });
+  if (markdown !== "") blocks.push({ type: "markdown", text: neutralizeMassMentions(markdown) });
   blocks.push(...renderExtras(content));
   const plain = markdownToPlainText(markdown);
   const labels = (content.buttons ?? []).map((b) => b.label).join(" · ");

@@ -14,8 +14,8 @@ export const REQUIRED_BOT_SCOPES = {
   "files:read": "download files attached to questions",
   "files:write": "upload files produced by the app into the thread",
   "users:read": "show people's names instead of their ids",
-  "assistant:write": "suggested prompts when someone opens the DM (AI app, SLACK_AI_APP)",
   commands: 'the /ask, /ask-private and /new commands and the "Ask … about this" message shortcut',
+  "assistant:write": "suggested prompts when someone opens the DM (AI app, SLACK_AI_APP)",
 } as const satisfies Record<string, string>;
 
 export type SlackBotScope = keyof typeof REQUIRED_BOT_SCOPES;

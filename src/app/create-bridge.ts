@@ -14,6 +14,7 @@ import type { RedisInstallationVault } from "../installations/redis-installation
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { BridgeMetrics } from "../observability/metrics.js";
+import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
@@ -70,6 +71,8 @@ export class Bridge {
   private queue: Queue<BridgeJobData> | undefined;
   private worker: Worker<BridgeJobData> | undefined;
   private server: Server | undefined;
+  /** With METRICS_PORT: /healthz, /readyz and /metrics, away from the public port. */
+  private opsServer: Server | undefined;
   private stops: StopCoordinator | undefined;
   private gateway: PlatformGateway | undefined;
   private draining = false;
@@ -133,8 +136,12 @@ export class Bridge {
 
   /** The port the HTTP server listens on (useful when PORT is 0). */
   get httpPort(): number | undefined {
-    const addr = this.server?.address();
-    return addr && typeof addr === "object" ? addr.port : undefined;
+    return portOf(this.server);
+  }
+
+  /** The port health and metrics are served on: METRICS_PORT's server when set, else the one above. */
+  get opsPort(): number | undefined {
+    return this.opsServer ? portOf(this.opsServer) : this.httpPort;
   }
 
   async start(): Promise<void> {
@@ -221,8 +228,12 @@ export class Bridge {
         const permanent = err instanceof PermanentTurnError ? { code: err.code, permanent: true, userNotified: err.userNotified } : {};
         logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
         const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) {
+          const abandoned = this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+          void abandoned.then(() => redactWhenFinished(job, true, logger));
+        } else void redactWhenFinished(job, final, logger);
       });
+      this.worker.on("completed", (job) => void redactWhenFinished(job, true, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
@@ -243,26 +254,27 @@ export class Bridge {
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();
     this.started = true;
-    logger.info({ role: config.role, platforms: [...this.platforms.keys()], port: this.httpPort }, "dify-bridge started");
+    logger.info({ role: config.role, platforms: [...this.platforms.keys()], port: this.httpPort, opsPort: this.opsPort }, "dify-bridge started");
   }
 
   private async listen(): Promise<void> {
+    const { config, logger } = this.o;
     const routes = (): HttpRoute[] => (this.role === "worker" ? [] : this.o.platforms.flatMap((p) => p.httpRoutes ?? []));
-    this.server = createHttpServer({
-      routes,
+    const ops = {
       isAlive: () => true,
       readiness: () => this.readiness(),
       metrics: async () => {
         await this.updateQueueDepth();
         return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
       },
-      logger: this.o.logger,
-    });
-    const server = this.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.o.config.port, () => resolve());
-    });
+      logger,
+    };
+    this.server = createHttpServer({ ...ops, routes, ops: config.ops === undefined });
+    await listenOn(this.server, config.port, undefined);
+    if (config.ops !== undefined) {
+      this.opsServer = createHttpServer({ ...ops, routes: () => [] });
+      await listenOn(this.opsServer, config.ops.port, config.ops.host);
+    }
   }
 
   async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
@@ -313,11 +325,26 @@ export class Bridge {
   }
 
   private async closeHttp(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    });
+    await Promise.all([this.server, this.opsServer].map((server) => (server ? closeServer(server) : undefined)));
   }
+}
+
+function portOf(server: Server | undefined): number | undefined {
+  const addr = server?.address();
+  return addr && typeof addr === "object" ? addr.port : undefined;
+}
+
+function listenOn(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    if (host === undefined) server.listen(port, () => resolve());
+    else server.listen(port, host, () => resolve());
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections?.();
+  });
 }

@@ -6,8 +6,9 @@ import { loadEnvironment } from "../config/environment.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
 import { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { createLogger } from "../logging/logger.js";
+import { readRoutesFile } from "../routing/routes-file.js";
 import { createRedisKeys } from "../state/redis-keys.js";
-import { checkDify } from "./dify-checks.js";
+import { checkDify, checkRoutedApps } from "./dify-checks.js";
 import { checkRedis } from "./redis-checks.js";
 
 /**
@@ -30,11 +31,13 @@ async function run(): Promise<DoctorCheck[]> {
   const core = parseCoreConfig(env);
   const platforms = parsePlatformConfigs(env, PLATFORM_MODULES);
   const checks: DoctorCheck[] = [];
-  const issues = [...(core.ok ? [] : core.issues), ...platforms.issues];
+  const routesFile = core.ok ? core.value.routesFile : undefined;
+  const routes = routesFile ? readRoutesFile(routesFile, env) : undefined;
+  const issues = [...(core.ok ? [] : core.issues), ...platforms.issues, ...(routes && !routes.ok ? routes.issues : [])];
   for (const issue of issues)
     checks.push({
       area: "Configuration",
-      name: issue.split(":")[0] ?? "setting",
+      name: issue.startsWith("ROUTES_FILE") ? "ROUTES_FILE" : (issue.split(":")[0] ?? "setting"),
       status: "fail",
       detail: issue,
       fix: "See .env.example for what each setting takes.",
@@ -57,6 +60,7 @@ async function run(): Promise<DoctorCheck[]> {
   if (core.ok) {
     later.push(checkRedis(core.value.redis));
     later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
+    if (routes?.ok) later.push(...checkRoutedApps(routes.value, core.value.dify.apiUrl, logger));
   }
   // The installations (Slack OAuth) live in Redis: the adapters get the vault to check each one.
   const redis = core.ok ? createRedisClient(core.value.redis, { connectTimeout: 3_000, maxRetriesPerRequest: 1, enableOfflineQueue: true }) : undefined;

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { z } from "zod";
 import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
@@ -12,13 +13,16 @@ export class ConfigError extends BridgeError {
   }
 }
 
+const MAX_RATE_COUNT = 10_000;
+const MAX_RATE_WINDOW_MS = 86_400_000;
+
 const userRateLimit = z
   .string()
   .optional()
   .transform((v, ctx) => {
     const raw = v === undefined || v.trim() === "" ? "10/60s" : v.trim();
     if (raw === "off" || raw === "0") return null;
-    const m = /^(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)?$/.exec(raw);
+    const m = /^(\d{1,9})\s*\/\s*(\d{1,9})\s*(ms|s|m|h)?$/.exec(raw);
     if (!m) {
       ctx.addIssue({ code: "custom", message: 'must look like "10/60s" (messages per window), or "off"' });
       return z.NEVER;
@@ -26,8 +30,9 @@ const userRateLimit = z
     const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[3] ?? "s") as "ms" | "s" | "m" | "h"];
     const count = Number(m[1]);
     const windowMs = Number(m[2]) * unitMs;
-    if (count < 1 || windowMs < 1) {
-      ctx.addIssue({ code: "custom", message: "count and window must be positive" });
+    // Past these a limit means nothing (and the window outlives the counter's key in Redis).
+    if (count < 1 || count > MAX_RATE_COUNT || windowMs < 1 || windowMs > MAX_RATE_WINDOW_MS) {
+      ctx.addIssue({ code: "custom", message: `count must be 1-${MAX_RATE_COUNT} and the window 1 ms to 24 h` });
       return z.NEVER;
     }
     return { count, windowMs };
@@ -74,7 +79,21 @@ const coreSchema = z.object({
       }
       return raw;
     }),
-  PORT: envInt(3000, 0).pipe(z.number().max(65535, "must be a port number (0-65535)")),
+  PORT: envInt(3000, 0, 65_535),
+  /** Set: /healthz, /readyz and /metrics move off PORT to this port (on METRICS_HOST), away from public traffic. */
+  METRICS_PORT: envInt(undefined, 0, 65_535),
+  METRICS_HOST: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v?.trim() ?? "";
+      if (raw === "") return undefined;
+      if (isIP(raw) === 0 && !/^[A-Za-z0-9.-]{1,253}$/.test(raw)) {
+        ctx.addIssue({ code: "custom", message: "must be an IP address or a host name (e.g. 127.0.0.1)" });
+        return z.NEVER;
+      }
+      return raw;
+    }),
   // Enums go through envEnum: an empty variable (`LOG_LEVEL=` in .env or compose) means the default, as it
   // does for every other setting; before, it was refused as an invalid level.
   LOG_LEVEL: envEnum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "info"),
@@ -85,13 +104,13 @@ const coreSchema = z.object({
   DIFY_INPUTS: difyInputs,
   SHOW_PROGRESS: envBoolean(true),
   SHOW_REASONING: envBoolean(false),
-  SHUTDOWN_GRACE_MS: envInt(25_000, 0),
-  CONVERSATION_TTL_DAYS: envInt(30, 1),
-  WORKER_CONCURRENCY: envInt(1_000, 1),
+  SHUTDOWN_GRACE_MS: envInt(25_000, 0, 3_600_000),
+  CONVERSATION_TTL_DAYS: envInt(30, 1, 3_650),
+  WORKER_CONCURRENCY: envInt(1_000, 1, 100_000),
   /** A Dify stream that sends nothing (not even a ping, every ~10 s) for this long is treated as dead. */
-  DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000),
+  DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000, 3_600_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
-  JOB_LOCK_MS: envInt(8_000, 1_000),
+  JOB_LOCK_MS: envInt(8_000, 1_000, 600_000),
   /** YAML routes file: several Dify apps and which one answers where (src/routing/). Unset = the DIFY_* app only. */
   ROUTES_FILE: z
     .string()
@@ -122,6 +141,8 @@ export interface CoreConfig {
   /** Every Redis key (state and queue) starts with it; lets several bridges share one Redis. */
   readonly redisPrefix: string;
   readonly port: number;
+  /** Where /healthz, /readyz and /metrics are served; unset: on `port`, next to the platforms' routes. */
+  readonly ops: { readonly port: number; readonly host: string | undefined } | undefined;
   readonly log: { readonly level: string; readonly pretty: boolean };
   readonly role: "all" | "ingress" | "worker";
   readonly userRateLimit: { readonly count: number; readonly windowMs: number } | null;
@@ -139,6 +160,11 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
   const parsed = parseWith(coreSchema, env);
   if (!parsed.ok) return parsed;
   const v = parsed.value;
+  const clashes = [
+    ...(v.METRICS_HOST !== undefined && v.METRICS_PORT === undefined ? ["METRICS_HOST: needs METRICS_PORT"] : []),
+    ...(v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT ? ["METRICS_PORT: must differ from PORT"] : []),
+  ];
+  if (clashes.length > 0) return { ok: false, issues: clashes };
   return {
     ok: true,
     value: Object.freeze({
@@ -153,6 +179,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       redis: v.REDIS_URL.target,
       redisPrefix: v.REDIS_PREFIX,
       port: v.PORT,
+      ops: v.METRICS_PORT === undefined ? undefined : Object.freeze({ port: v.METRICS_PORT, host: v.METRICS_HOST }),
       log: Object.freeze({
         level: v.LOG_LEVEL,
         pretty: v.LOG_FORMAT ? v.LOG_FORMAT === "pretty" : v.NODE_ENV === "development",

@@ -48,18 +48,23 @@ export function envEnum<const T extends readonly [string, ...string[]]>(values: 
     });
 }
 
-export const envInt = (defaultValue: number, min = 0) =>
+/**
+ * A whole number written as digits only, within `min`..`max`. Number() alone would take "1e3", "0x10",
+ * " 12.0" and "1_000"-like spellings nobody meant, and any size.
+ */
+export const envInt = <D extends number | undefined>(defaultValue: D, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
     .optional()
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === "") return defaultValue;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min) {
-        ctx.addIssue({ code: "custom", message: `must be an integer >= ${min}` });
+      const digits = v.trim();
+      const n = /^\d{1,16}$/.test(digits) ? Number(digits) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}` });
         return z.NEVER;
       }
-      return n;
+      return n as number | D;
     });
 
 export const envUrl = (defaultValue?: string) =>

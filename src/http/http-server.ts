@@ -10,9 +10,11 @@ export interface HttpServerOptions {
   readonly readiness: () => Promise<{ ready: boolean; checks: Record<string, boolean> }>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
   readonly logger: Logger;
+  /** Serve /healthz, /readyz and /metrics here (false when they have a port of their own). @defaultValue true */
+  readonly ops?: boolean;
 }
 
-/** /healthz, /readyz, /metrics, and the platforms' own routes (Slack's Events API) on one port. */
+/** /healthz, /readyz, /metrics, and the platforms' own routes (Slack's Events API), on one port or split over two. */
 export function createHttpServer(opts: HttpServerOptions): Server {
   const send = (res: ServerResponse, status: number, body: string, type = "application/json") => {
     res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
@@ -25,6 +27,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
       route.handle(req, res);
       return;
     }
+    if (opts.ops === false) return send(res, 404, JSON.stringify({ error: "not found" }));
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, JSON.stringify({ error: "method not allowed" }));
     if (path === "/healthz") return send(res, opts.isAlive() ? 200 : 503, JSON.stringify({ status: opts.isAlive() ? "ok" : "down" }));
     if (path === "/readyz") {

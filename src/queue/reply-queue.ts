@@ -1,12 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
 import type { ThreadFifo } from "../state/thread-fifo.js";
+import { REMOVE_ON_COMPLETE, REMOVE_ON_FAIL } from "./job-retention.js";
 import type { BridgeJobData, FeedbackJobData, ReplyJobData } from "./job-types.js";
 import { withJobDataVersion } from "./job-version.js";
-
-/** Finished jobs are kept briefly for inspection; failed ones a week, for post-mortems. */
-const REMOVE_ON_COMPLETE = { age: 3_600, count: 10_000 };
-const REMOVE_ON_FAIL = { age: 7 * 24 * 3_600 };
 
 /** The producer side: what ingress and button clicks call. */
 export class ReplyQueue {

@@ -1,4 +1,3 @@
-import type { DifyClient } from "../dify/dify-client.js";
 import { DifyAbortedError } from "../dify/errors.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
@@ -38,8 +37,8 @@ type AppDeps = PipelineDeps & { readonly dify: TurnContext["app"]["dify"]; reado
 /** Everything between "this thread's turn has come" and "the answer is final on the platform". */
 export class ReplyPipeline {
   private readonly suggestions: SuggestionButtons;
-  /** Each Dify app's name (Dify /info), fetched once per app: the plan title of its work cards. */
-  private readonly names = new WeakMap<DifyClient, Promise<string | undefined>>();
+  /** Each app's name (Dify /info), asked once per app. */
+  private readonly names = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly d: PipelineDeps) {
     this.suggestions = new SuggestionButtons({ turns: d.turns, gateway: d.gateway });
@@ -153,8 +152,11 @@ export class ReplyPipeline {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
       }
-      const planTitle = ctx.platform.streaming && d.view.showProgress ? await this.appName(d.dify) : undefined;
-      const deps = { ...d, view: { ...d.view, planTitle }, suggestions: this.suggestions };
+      const deps = {
+        ...d,
+        view: { ...d.view, planTitle: ctx.platform.streaming && d.view.showProgress ? await this.appName(ctx.app) : undefined },
+        suggestions: this.suggestions,
+      };
       const answer = await streamAnswer(deps, ctx, streamer, run, question.request, question.preamble, stopTyping);
       await completeAnswer(deps, ctx, streamer, run, answer, question.preamble, params.suggestedQuestionsAfterAnswer);
     } finally {
@@ -162,18 +164,18 @@ export class ReplyPipeline {
     }
   }
 
-  /** The app's name, or undefined when unknown (then asked again next time). */
-  private appName(dify: DifyClient): Promise<string | undefined> {
-    let name = this.names.get(dify);
+  /** The app's name (Dify /info), fetched once per app: the plan title of its work cards. Unknown: no title. */
+  private appName(app: TurnContext["app"]): Promise<string | undefined> {
+    let name = this.names.get(app.id);
     if (!name) {
-      name = dify.getInfo().then(
+      name = app.dify.getInfo().then(
         (info) => info.name?.trim() || undefined,
         () => {
-          this.names.delete(dify);
+          this.names.delete(app.id);
           return undefined;
         },
       );
-      this.names.set(dify, name);
+      this.names.set(app.id, name);
     }
     return name;
   }

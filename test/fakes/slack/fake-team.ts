@@ -36,8 +36,8 @@ export const FULL_BOT_SCOPES: readonly string[] = [
   "files:read",
   "files:write",
   "users:read",
-  "assistant:write",
   "commands",
+  "assistant:write",
 ];
 
 export const DEFAULT_FAKE_TEAM: FakeSlackTeam = {

@@ -199,6 +199,20 @@ describe("Slack HTTP Events API ingress (real Bolt, fake Slack)", () => {
     expect(JSON.parse(verify.body)).toEqual({ challenge: "abc123" });
   });
 
+  it("refuses signed requests dated more than 5 minutes away from now, in either direction; accepts a clock 4 minutes ahead", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const [future] = fake.payloads.mentionPair({ channel: "C1", user: "U1", text: "<@UBOT> from the future" });
+    expect((await h.sender.sendEvent(future, { timestamp: now + 10 * 60 })).status).toBe(401);
+    const [stale] = fake.payloads.mentionPair({ channel: "C1", user: "U1", text: "<@UBOT> from the past" });
+    expect((await h.sender.sendEvent(stale, { timestamp: now - 10 * 60 })).status).toBe(401);
+    const [click] = [fake.payloads.blockActions({ user: "U1", userName: "u1", channel: "C1", messageTs: slackTs(), actionId: "db|s|t1|0" })];
+    expect((await h.sender.sendInteraction(click, { timestamp: now + 10 * 60 })).status).toBe(401);
+    expect(h.captured.events).toEqual([]);
+    const [skewed] = fake.payloads.mentionPair({ channel: "C1", user: "U1", text: "<@UBOT> slightly ahead" });
+    expect((await h.sender.sendEvent(skewed, { timestamp: now + 4 * 60 })).status).toBe(200);
+    expect(messages(h.captured.events).map((m) => m.text)).toEqual(["slightly ahead"]);
+  });
+
   it("answers 503 after stop so Slack delivers elsewhere or later", async () => {
     await h.platform.stop();
     expect(h.platform.isReady()).toBe(false);
@@ -219,7 +233,7 @@ describe("Slack HTTP ingress with an allow-list and missing scopes", () => {
       expect(messages(h.captured.events).map((m) => m.text)).toEqual(["inside", "dm"]);
 
       const missing = h.logger.entries.filter((e) => e.level === "warn" && /lacks the/.test(e.msg ?? "")).map((e) => e.obj.scope);
-      expect(missing).toEqual(["groups:history", "mpim:history", "reactions:read", "files:read", "files:write", "users:read", "assistant:write", "commands"]);
+      expect(missing).toEqual(["groups:history", "mpim:history", "reactions:read", "files:read", "files:write", "users:read", "commands", "assistant:write"]);
       // Without users:read the first lookup fails once and names stay ids from then on.
       expect(fake.callsTo("users.info")).toHaveLength(1);
       expect(messages(h.captured.events)[0]?.author).toEqual({ userId: "U1", displayName: "U1" });

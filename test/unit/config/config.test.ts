@@ -25,6 +25,7 @@ describe("parseCoreConfig", () => {
       redis: { kind: "standalone", url: "redis://127.0.0.1:6379" },
       redisPrefix: "bridge",
       port: 3000,
+      ops: undefined,
       log: { level: "info", pretty: false },
       role: "all",
       userRateLimit: { count: 10, windowMs: 60_000 },
@@ -101,6 +102,11 @@ describe("parseCoreConfig", () => {
     expect(configOf({ ...base, ...Object.fromEntries(empties.map((k) => [k, ""])) })).toEqual(configOf(base));
   });
 
+  it("moves health and metrics to METRICS_PORT on METRICS_HOST", () => {
+    expect(configOf({ ...base, METRICS_PORT: "9100", METRICS_HOST: "127.0.0.1" }).ops).toEqual({ port: 9100, host: "127.0.0.1" });
+    expect(configOf({ ...base, METRICS_PORT: "9100" }).ops).toEqual({ port: 9100, host: undefined });
+  });
+
   it("switches the per-user rate limit off", () => {
     expect(configOf({ ...base, USER_RATE_LIMIT: "off" }).userRateLimit).toBeNull();
     expect(configOf({ ...base, USER_RATE_LIMIT: "0" }).userRateLimit).toBeNull();
@@ -123,22 +129,34 @@ describe("parseCoreConfig", () => {
       "REDIS_URL: must be a redis://, rediss://, redis+sentinel:// or redis+cluster:// URL (e.g. redis+sentinel://host1:26379,host2:26379/mymaster)",
     ],
     ["REDIS_URL", "redis+cluster://127.0.0.1:7000/3", "REDIS_URL: a Redis Cluster has only database 0: remove the path"],
-    ["PORT", "http", "PORT: must be an integer >= 0"],
-    ["PORT", "70000", "PORT: must be a port number (0-65535)"],
+    ["PORT", "http", "PORT: must be a whole number from 0 to 65535"],
+    ["PORT", "70000", "PORT: must be a whole number from 0 to 65535"],
+    // Number() reads all of these as integers; none is how anyone writes a port.
+    ["PORT", "1e3", "PORT: must be a whole number from 0 to 65535"],
+    ["PORT", "0x50", "PORT: must be a whole number from 0 to 65535"],
+    ["PORT", "80.0", "PORT: must be a whole number from 0 to 65535"],
+    ["PORT", "+80", "PORT: must be a whole number from 0 to 65535"],
+    ["METRICS_PORT", "9e3", "METRICS_PORT: must be a whole number from 0 to 65535"],
+    ["METRICS_PORT", "3000", "METRICS_PORT: must differ from PORT"],
+    ["METRICS_HOST", "127.0.0.1", "METRICS_HOST: needs METRICS_PORT"],
     ["LOG_LEVEL", "verbose", "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent"],
     ["LOG_FORMAT", "xml", "LOG_FORMAT: must be one of json, pretty"],
     ["BRIDGE_ROLE", "both", "BRIDGE_ROLE: must be one of all, ingress, worker"],
     ["USER_RATE_LIMIT", "ten per minute", 'USER_RATE_LIMIT: must look like "10/60s" (messages per window), or "off"'],
-    ["USER_RATE_LIMIT", "0/60s", "USER_RATE_LIMIT: count and window must be positive"],
+    ["USER_RATE_LIMIT", "0/60s", "USER_RATE_LIMIT: count must be 1-10000 and the window 1 ms to 24 h"],
+    ["USER_RATE_LIMIT", "99999999999999999999/60s", 'USER_RATE_LIMIT: must look like "10/60s" (messages per window), or "off"'],
+    ["USER_RATE_LIMIT", "100000/60s", "USER_RATE_LIMIT: count must be 1-10000 and the window 1 ms to 24 h"],
+    ["USER_RATE_LIMIT", "10/25h", "USER_RATE_LIMIT: count must be 1-10000 and the window 1 ms to 24 h"],
     ["DIFY_INPUTS", "language=de", 'DIFY_INPUTS: must be a JSON object, e.g. {"language":"en"}'],
     ["DIFY_INPUTS", "[1,2]", 'DIFY_INPUTS: must be a JSON object, e.g. {"language":"en"}'],
     ["SHOW_PROGRESS", "sometimes", "SHOW_PROGRESS: must be true or false (or 1/0, yes/no, on/off)"],
     ["SHOW_REASONING", "2", "SHOW_REASONING: must be true or false (or 1/0, yes/no, on/off)"],
-    ["SHUTDOWN_GRACE_MS", "-1", "SHUTDOWN_GRACE_MS: must be an integer >= 0"],
-    ["CONVERSATION_TTL_DAYS", "0", "CONVERSATION_TTL_DAYS: must be an integer >= 1"],
-    ["WORKER_CONCURRENCY", "1.5", "WORKER_CONCURRENCY: must be an integer >= 1"],
-    ["DIFY_IDLE_TIMEOUT_MS", "500", "DIFY_IDLE_TIMEOUT_MS: must be an integer >= 1000"],
-    ["JOB_LOCK_MS", "soon", "JOB_LOCK_MS: must be an integer >= 1000"],
+    ["SHUTDOWN_GRACE_MS", "-1", "SHUTDOWN_GRACE_MS: must be a whole number from 0 to 3600000"],
+    ["CONVERSATION_TTL_DAYS", "0", "CONVERSATION_TTL_DAYS: must be a whole number from 1 to 3650"],
+    ["CONVERSATION_TTL_DAYS", "1e9", "CONVERSATION_TTL_DAYS: must be a whole number from 1 to 3650"],
+    ["WORKER_CONCURRENCY", "1.5", "WORKER_CONCURRENCY: must be a whole number from 1 to 100000"],
+    ["DIFY_IDLE_TIMEOUT_MS", "500", "DIFY_IDLE_TIMEOUT_MS: must be a whole number from 1000 to 3600000"],
+    ["JOB_LOCK_MS", "soon", "JOB_LOCK_MS: must be a whole number from 1000 to 600000"],
   ];
 
   it.each(invalid)("%s=%j is reported", (name, value, expected) => {

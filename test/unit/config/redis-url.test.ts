@@ -90,7 +90,7 @@ describe("REDIS_URL in the core config", () => {
     expect(bad.ok ? [] : bad.issues).toEqual([
       "REDIS_URL: host 1 is not host[:port] with a port from 1 to 65535",
       "REDIS_URL: needs the primary's name as its path, e.g. redis+sentinel://host1:26379,host2:26379/mymaster",
-      "PORT: must be an integer >= 0",
+      "PORT: must be a whole number from 0 to 65535",
     ]);
   });
 });
