@@ -1,6 +1,8 @@
 import type { App, Context } from "@slack/bolt";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
+import { normalizeSessionStopped, type SlackAgentSessionStoppedEvent } from "./agent-session-events.js";
+import { feedbackClicks } from "./feedback-clicks.js";
 import { mentionedUserIds } from "./markup.js";
 import { type NormalizeContext, normalizeBlockActions, normalizeMessageEvent, normalizeReactionEvent } from "./normalize.js";
 import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "./slack-payloads.js";
@@ -65,6 +67,7 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     await ack();
     const { context, users } = scope(bolt);
     const b = body as unknown as SlackBlockActionsBody;
+    for (const reaction of feedbackClicks(b, context.teamId, context.botUserId, now())) await sink({ kind: "reaction", reaction });
     const clicker = b.user?.id;
     const userNames = clicker ? await users.namesOf([clicker]) : {};
     const actions = normalizeBlockActions(b, { ...context, userNames }, now());
@@ -73,6 +76,16 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
       return sink({ kind: "ignored", platform: "slack", what: "button click", reason: actions.reason });
     }
     for (const action of actions.value) await sink({ kind: "action", action });
+  });
+
+  // Slack's own Stop button on an agent session (AI apps).
+  app.event("agent_session_stopped", async ({ event, context: bolt }) => {
+    const { context, users } = scope(bolt);
+    const raw = event as unknown as SlackAgentSessionStoppedEvent;
+    const names = raw.user ? await users.namesOf([raw.user]) : {};
+    const stop = normalizeSessionStopped(raw, context.teamId, raw.user ? names[raw.user] : undefined);
+    if (!stop) return logger.debug({ eventType: raw.type }, "slack agent_session_stopped ignored (incomplete)");
+    await sink(stop);
   });
 
   // Bolt's default handler logs through its own logger and rejects; rejecting is what we need (the receiver

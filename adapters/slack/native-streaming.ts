@@ -32,7 +32,12 @@ function content(
  * when the stream names one. A streaming message cannot carry buttons: a placeholder the core posted keeps
  * the Stop button until `stop`, which appends the final extras and then deletes it.
  */
-export function createSlackNativeStreaming(clientFor: (workspaceId: string) => Promise<WebClient>, mode: "auto" | "native", logger: Logger): NativeStreaming {
+export function createSlackNativeStreaming(
+  clientFor: (workspaceId: string) => Promise<WebClient>,
+  mode: "auto" | "native",
+  logger: Logger,
+  opts: { readonly feedbackButtons: boolean },
+): NativeStreaming {
   return {
     mode,
 
@@ -77,10 +82,10 @@ export function createSlackNativeStreaming(clientFor: (workspaceId: string) => P
       await callSlack("chat.appendStream", () => client.chat.appendStream({ channel: ref.channelId, ts: ref.messageId, ...body }));
     },
 
-    async stop(ref, final, opts) {
+    async stop(ref, final, stopOpts) {
       checkLength(final.markdownDelta);
       const client = await clientFor(ref.workspaceId);
-      const blocks = renderExtras(final.content);
+      const blocks = renderExtras(opts.feedbackButtons ? final.content : { ...final.content, feedback: false });
       await callSlack("chat.stopStream", () =>
         client.chat.stopStream({
           channel: ref.channelId,
@@ -89,7 +94,7 @@ export function createSlackNativeStreaming(clientFor: (workspaceId: string) => P
           ...(blocks.length > 0 ? { blocks: toSdkBlocks(blocks) } : {}),
         }),
       );
-      const placeholder = opts.placeholder;
+      const placeholder = stopOpts.placeholder;
       if (!placeholder) return;
       // The answer is complete and visible now. A placeholder that cannot be removed is logged, not thrown:
       // throwing would make the core fall back to edits and post the answer a second time.

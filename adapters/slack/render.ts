@@ -111,9 +111,30 @@ export function renderCitations(citations: readonly Citation[]): SlackBlock[] {
   return [{ type: "context", elements: [{ type: "mrkdwn", text }] }];
 }
 
-/** The blocks that follow the text: sources, then buttons. Also what chat.stopStream appends to a stream. */
-export function renderExtras(content: Pick<MessageContent, "buttons" | "citations">): SlackBlock[] {
-  return [...renderCitations(content.citations ?? []), ...renderButtons(content.buttons ?? [])];
+/** `action_id` of the feedback buttons the adapter puts on rateable answers (read back in listeners.ts). */
+export const FEEDBACK_ACTION_ID = "dify_feedback";
+
+/** Slack's 👍/👎 `feedback_buttons` in a `context_actions` block, next to the sources. */
+function renderFeedback(): SlackBlock {
+  return {
+    type: "context_actions",
+    elements: [
+      {
+        type: "feedback_buttons",
+        action_id: FEEDBACK_ACTION_ID,
+        positive_button: { text: { type: "plain_text", text: "👍" }, accessibility_label: "Good answer", value: "thumbs_up" },
+        negative_button: { text: { type: "plain_text", text: "👎" }, accessibility_label: "Bad answer", value: "thumbs_down" },
+      },
+    ],
+  };
+}
+
+/**
+ * The blocks that follow the text: sources, feedback buttons (a rateable answer, when `content.feedback` is
+ * kept: the AI app), then buttons. Also what chat.stopStream appends to a stream.
+ */
+export function renderExtras(content: Pick<MessageContent, "buttons" | "citations" | "feedback">): SlackBlock[] {
+  return [...renderCitations(content.citations ?? []), ...(content.feedback ? [renderFeedback()] : []), ...renderButtons(content.buttons ?? [])];
 }
 
 /**

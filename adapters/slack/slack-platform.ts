@@ -98,7 +98,7 @@ export class SlackPlatform implements ChatPlatform {
       this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity);
     }
     const clientFor = async (workspaceId: string) => (await this.workspaces(workspaceId)).client;
-    if (config.streaming !== "edit") this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger);
+    if (config.streaming !== "edit") this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger, { feedbackButtons: config.aiApp });
     if (config.aiApp) this.assistant = createSlackAssistantSurface(clientFor, this.logger);
   }
 
@@ -259,10 +259,15 @@ export class SlackPlatform implements ChatPlatform {
     return { connected, workspaces: ids.sort().map((id) => ({ id })) };
   }
 
+  /** Feedback buttons are an AI-app surface: a classic app rates by reactions only. */
+  private rendered(content: MessageContent) {
+    return renderMessage(this.config.aiApp || !content.feedback ? content : { ...content, feedback: false });
+  }
+
   async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
     const privateUrl = privateReplyUrl(target);
     if (privateUrl !== undefined) return postPrivateReply(target, privateUrl, content);
-    const payload = renderMessage(content);
+    const payload = this.rendered(content);
     const { client } = await this.workspaces(target.workspaceId);
     const res = await callSlack("chat.postMessage", () =>
       client.chat.postMessage({
@@ -295,7 +300,7 @@ export class SlackPlatform implements ChatPlatform {
   async editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
     const privateUrl = privateReplyUrl(ref);
     if (privateUrl !== undefined) return replacePrivateReply(privateUrl, content);
-    const payload = renderMessage(content);
+    const payload = this.rendered(content);
     const { client } = await this.workspaces(ref.workspaceId);
     await callSlack("chat.update", () =>
       client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: toSdkBlocks(payload.blocks) }),

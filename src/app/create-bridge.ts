@@ -271,7 +271,7 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
       metrics: this.metrics,
       activity: this.activity,
       logger,

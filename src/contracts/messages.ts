@@ -93,6 +93,8 @@ export interface MessageContent {
   readonly markdown: string;
   readonly buttons?: readonly ActionButton[];
   readonly citations?: readonly Citation[];
+  /** A final answer that can be rated: platforms with their own rating controls (Slack feedback buttons) show them. */
+  readonly feedback?: boolean;
 }
 
 export interface OutboundFile {

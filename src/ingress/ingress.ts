@@ -66,6 +66,15 @@ export class Ingress {
           throw err;
         }
         return;
+      case "stop_requested":
+        if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate");
+        try {
+          await this.deps.actions.stopThread(event, platform);
+        } catch (err) {
+          await this.deps.dedupe.forget(event.dedupeKey).catch(() => undefined);
+          throw err;
+        }
+        return;
       case "workspace_removed":
         return this.deps.forgetWorkspace(event.platform, event.workspaceId);
       case "ignored":

@@ -28,6 +28,8 @@ export interface FinalView {
   readonly tasks?: StreamTasks | undefined;
   readonly citations?: readonly Citation[];
   readonly buttons?: readonly ActionButton[];
+  /** The answer can be rated (see `MessageContent.feedback`). */
+  readonly feedback?: boolean;
 }
 
 /** Every split uses the same limit, so messages frozen while streaming match the final split exactly. */
@@ -61,7 +63,12 @@ export function finalLayout(view: FinalView, opts: { maxChars: number }): ReplyL
   const chunks = split(view.text.trim() === "" ? "⚠️ The assistant returned an empty answer." : view.text, opts.maxChars);
   return chunks.map((markdown, i) =>
     i === chunks.length - 1
-      ? { markdown, buttons: view.buttons ?? [], ...(view.citations?.length ? { citations: view.citations } : {}) }
+      ? {
+          markdown,
+          buttons: view.buttons ?? [],
+          ...(view.citations?.length ? { citations: view.citations } : {}),
+          ...(view.feedback ? { feedback: true } : {}),
+        }
       : { markdown, buttons: [] },
   );
 }
@@ -72,5 +79,6 @@ export function sameContent(a: MessageContent | undefined, b: MessageContent | u
   const ab = (a.buttons ?? []).map((x) => `${x.actionId}\u0000${x.label}`).join("\u0001");
   const bb = (b.buttons ?? []).map((x) => `${x.actionId}\u0000${x.label}`).join("\u0001");
   if (ab !== bb) return false;
+  if ((a.feedback ?? false) !== (b.feedback ?? false)) return false;
   return JSON.stringify(a.citations ?? []) === JSON.stringify(b.citations ?? []);
 }

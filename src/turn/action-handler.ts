@@ -1,10 +1,11 @@
 import type { ButtonAction } from "../contracts/actions.js";
-import type { ChatPlatform } from "../contracts/chat-platform.js";
+import type { ChatPlatform, InboundEvent } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
 import type { AppDirectory } from "../routing/app-directory.js";
+import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { TurnStore } from "../state/turn-store.js";
 import { parseActionId } from "./action-ids.js";
 import type { StopCoordinator } from "./stop-coordinator.js";
@@ -17,6 +18,8 @@ export class ActionHandler {
   constructor(
     private readonly deps: {
       turns: TurnStore;
+      /** The thread's current turn, for the platform's own Stop control (which names a thread, not an answer). */
+      fifo: ThreadFifo;
       stops: StopCoordinator;
       queue: ReplyQueue;
       apps: AppDirectory;
@@ -35,14 +38,7 @@ export class ActionHandler {
       return;
     }
     if (parsed.kind === "stop") {
-      if (turn.askerUserId !== action.user.userId) {
-        await this.notify(platform, action, `Only ${turn.askerName} can stop this answer.`);
-        return;
-      }
-      await this.deps.stops.requestStop(parsed.turnId);
-      // The streaming process stops the task too; doing it here as well covers a process that missed the news.
-      const app = this.deps.apps.get(turn.app);
-      if (turn.taskId && app) await app.dify.stopTask(turn.taskId, turn.difyUser).catch((err: unknown) => log.warn({ err }, "Dify stop failed"));
+      await this.stop(parsed.turnId, turn, platform, action, log);
       return;
     }
     const question = parsed.kind === "ask" ? turn.suggestions?.[parsed.index] : turn.query;
@@ -72,7 +68,40 @@ export class ActionHandler {
     await this.deps.queue.enqueueReply(jobIdFrom(action.dedupeKey), data);
   }
 
-  private async notify(platform: ChatPlatform, action: ButtonAction, text: string): Promise<void> {
+  /**
+   * The platform's own Stop on a thread (Slack's agent session): it stops the thread's current answer, under the
+   * same rule as the button. Nothing runs in the thread: nothing to stop, nothing to say.
+   */
+  async stopThread(request: Extract<InboundEvent, { kind: "stop_requested" }>, platform: ChatPlatform): Promise<void> {
+    const turnId = await this.deps.fifo.head(request.conversationKey);
+    const turn = turnId ? await this.deps.turns.get(turnId) : undefined;
+    const log = this.deps.logger.child({ turnId, action: "stop", via: "platform" });
+    if (!turnId || !turn || turn.finished) {
+      log.info({}, "platform Stop on a thread with no answer in progress");
+      return;
+    }
+    await this.stop(turnId, turn, platform, { user: request.user, replyTarget: request.replyTarget }, log);
+  }
+
+  /** Only the person who asked may stop an answer; anyone else is told so, privately. */
+  private async stop(
+    turnId: string,
+    turn: NonNullable<Awaited<ReturnType<TurnStore["get"]>>>,
+    platform: ChatPlatform,
+    by: Pick<ButtonAction, "user" | "replyTarget">,
+    log: Logger,
+  ): Promise<void> {
+    if (turn.askerUserId !== by.user.userId) {
+      await this.notify(platform, by, `Only ${turn.askerName} can stop this answer.`);
+      return;
+    }
+    await this.deps.stops.requestStop(turnId);
+    // The streaming process stops the task too; doing it here as well covers a process that missed the news.
+    const app = this.deps.apps.get(turn.app);
+    if (turn.taskId && app) await app.dify.stopTask(turn.taskId, turn.difyUser).catch((err: unknown) => log.warn({ err }, "Dify stop failed"));
+  }
+
+  private async notify(platform: ChatPlatform, action: Pick<ButtonAction, "user" | "replyTarget">, text: string): Promise<void> {
     // Only ever privately: a public "only Ana can stop this" would be noise for the whole thread.
     await this.deps.gateway.to(platform, action.replyTarget).notice(action.replyTarget, action.user.userId, text);
   }

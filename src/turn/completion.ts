@@ -78,7 +78,8 @@ export async function completeAnswer(
   const citations = citationsOf(state.citations);
   const messageId = state.ids.messageId;
   const tasks = deps.view.showProgress ? stepCards(state.steps, deps.view.planTitle, { ok: outcome === "ok" }) : undefined;
-  await finishTurn(deps, ctx, streamer, { text, citations, buttons, tasks }, outcome, messageId);
+  const feedback = outcome === "ok" && messageId !== undefined;
+  await finishTurn(deps, ctx, streamer, { text, citations, buttons, tasks, feedback }, outcome, messageId);
   if (outcome !== "ok" || !messageId) return;
 
   const user = difyUserFor(ctx.data.message.conversationKey);
@@ -103,6 +104,6 @@ export async function completeAnswer(
   const finalText = produced.failed ? `${text}\n\n${produced.failed}` : text;
   const suggestionButtons = deps.suggestions.buttonsFor(ctx, suggestions);
   if (suggestions.length) await deps.suggestions.saveQuestions(ctx.turnId, suggestions);
-  const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons, tasks });
+  const refs = await streamer.finish({ text: finalText, citations, buttons: suggestionButtons, tasks, feedback });
   if (suggestions.length) await deps.suggestions.remember(ctx, suggestions, refs, finalText, citations);
 }

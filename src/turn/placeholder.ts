@@ -30,6 +30,8 @@ export async function postPlaceholder(
   job: Job<ReplyJobData>,
   route: PlatformRoute,
   isHead: boolean,
+  /** The app's streaming setting: "edit" keeps the posted placeholder. */
+  streamMode?: "auto" | "edit" | "native",
 ): Promise<Placeholder> {
   const msg = job.data.message;
   const turnId = job.id as string;
@@ -41,7 +43,7 @@ export async function postPlaceholder(
   try {
     const adopted = await adoptPosted(job, route);
     if (adopted) ref = adopted;
-    else if (await showOnThread(route, msg, content)) ref = null;
+    else if (streamMode !== "edit" && (await showOnThread(route, msg, content))) ref = null;
     else {
       ref = await route.mustLand("post", () => route.platform.postMessage(msg.replyTarget, content, { key: { turnId, part: 0 } }), {
         attempts: PLACEHOLDER_ATTEMPTS,

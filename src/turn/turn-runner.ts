@@ -80,7 +80,8 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
 
   let isHead = await isFirstInThread(deps.fifo, deps.queue, key, turnId);
   const waitedBefore = job.data.placeholder !== undefined;
-  const placeholder = job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
+  const placeholder =
+    job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead, app.streaming).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
   // The job ahead may have finished while the placeholder was being posted.
   if (!isHead) isHead = (await deps.fifo.head(key)) === turnId;
 

@@ -188,6 +188,29 @@ export class FakeSlackApi {
     this.outages.splice(0);
   }
 
+  /**
+   * `user` clicks Slack's own Stop on the thread's agent session (shown while it is "processing"): Slack stops
+   * the app's streaming messages in the thread itself, and the returned `agent_session_stopped` envelope lists
+   * them (docs.slack.dev: the session status does not change by itself).
+   */
+  stopAgentSession(init: { user: string; channel: string; threadTs: string }): Record<string, unknown> {
+    const session = this.assistant.session(init.channel, init.threadTs);
+    if (session?.status !== "processing") throw new Error("Slack shows its Stop button only while the session is processing");
+    const streaming = this.messages.thread(init.channel, init.threadTs).filter((m) => m.user === this.team.botUserId && m.stream === "streaming");
+    for (const m of streaming) {
+      m.stream = "stopped";
+      this.messages.record(m, "agent_session_stopped");
+    }
+    return this.payloads.envelope({
+      type: "agent_session_stopped",
+      channel: init.channel,
+      thread_ts: init.threadTs,
+      user: init.user,
+      streaming_message_ts: streaming.map((m) => m.ts),
+      event_ts: this.messages.nextTs(),
+    });
+  }
+
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
   buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
     return buttonClickPayload(this.messages, this.payloads, init);

@@ -83,6 +83,35 @@ export class SlackPayloads {
   }
 
   /** A `block_actions` interaction for a button click on a message. */
+  /**
+   * A click on a message's `feedback_buttons` element (Bolt's FeedbackButtonsAction: type "feedback_buttons",
+   * the clicked button's `value` and `text`).
+   */
+  feedbackClick(init: {
+    user: string;
+    channel: string;
+    messageTs: string;
+    threadTs?: string;
+    actionId: string;
+    value: string;
+    text: string;
+  }): Record<string, unknown> {
+    const body = this.blockActions({ ...init });
+    return {
+      ...body,
+      actions: [
+        {
+          type: "feedback_buttons",
+          action_id: init.actionId,
+          block_id: "feedback",
+          value: init.value,
+          text: { type: "plain_text", text: init.text },
+          action_ts: slackTs(),
+        },
+      ],
+    };
+  }
+
   blockActions(init: {
     user: string;
     userName?: string;

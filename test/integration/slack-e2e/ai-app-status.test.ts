@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts, steps } from "../../fakes/dify/index.js";
-import { ANA, eventually, isNativeStream, SlackE2E } from "./slack-e2e-harness.js";
+import { ANA, BO, eventually, isNativeStream, SlackE2E } from "./slack-e2e-harness.js";
 
 const ANSWER = "Tokyo has 14 million people.\n\nOsaka has about 2.7 million, and a famous castle.";
 
@@ -77,5 +77,39 @@ describe("Slack AI app (agent messaging): the thread's status line instead of a 
     expect(JSON.stringify(reply?.revisions[0]?.blocks)).toContain('"Stop"');
     expect(e.slack.callsTo("assistant.threads.setStatus")).toHaveLength(0);
     expect(e.slack.callsTo("chat.startStream")).toHaveLength(0);
+  });
+});
+
+describe("Slack AI app: Slack's own Stop (agent sessions)", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  const start = async () => {
+    e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
+    e.dify.onChat(() => scripts.hang("The answer starts here and goes on", { chunkChars: 6, delayMs: 20 }));
+    const q = await e.mention({ text: "Write me a very long essay" });
+    // Streaming, and Slack shows its Stop button while the session is processing.
+    await eventually(() => (e.botReplies(q)[0]?.markdown.length ?? 0) > 10 && e.slack.assistant.session(q.channel, q.threadTs)?.status === "processing");
+    return q;
+  };
+
+  it("the asker's click stops Dify with the thread's user; the answer ends in its one message, marked stopped", async () => {
+    const q = await start();
+    await e.send(e.slack.stopAgentSession({ user: ANA.id, channel: q.channel, threadTs: q.threadTs }));
+    const [reply] = await e.waitForAnswer(q, /⏹ Stopped/);
+    expect(e.botMessagesEver(q)).toHaveLength(1);
+    expect(reply?.markdown).toMatch(/^The answer starts here/);
+    const stop = await eventually(() => e.dify.stopRequests[0]);
+    expect(stop).toMatchObject({ user: q.conversationKey, stoppedStream: true });
+    await eventually(() => (e.slack.assistant.session(q.channel, q.threadTs)?.status === "active" ? true : undefined));
+  });
+
+  it("anyone else's click does not stop the answer: they get the usual private notice", async () => {
+    const q = await start();
+    await e.send(e.slack.stopAgentSession({ user: BO.id, channel: q.channel, threadTs: q.threadTs }));
+    const notice = await eventually(() => e.slack.messages.ephemerals.find((n) => n.user === BO.id));
+    expect(notice.markdown).toContain("Only Ana can stop this answer.");
+    expect(e.dify.stopRequests).toHaveLength(0);
+    expect(e.dify.streams[0]?.endReason).toBeUndefined();
   });
 });

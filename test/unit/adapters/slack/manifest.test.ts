@@ -67,8 +67,14 @@ describe("slack-app-manifest.yml", () => {
         "reaction_removed",
         "app_uninstalled",
         "tokens_revoked",
+        "agent_session_stopped",
       ].sort(),
     );
+  });
+
+  it("declares the agent messaging experience (agent_view), which new AI apps must use", () => {
+    expect(valueAt(manifest, ["features", "agent_view", "agent_description"])).toMatch(/Dify/);
+    expect(manifest).not.toMatch(/^\s*assistant_view:/m);
   });
 
   it("points events and interactivity at the bridge's route, with interactivity on", () => {
