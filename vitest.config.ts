@@ -8,6 +8,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
+          // The property tests and the import-boundary scan run thousands of cases: seconds, not milliseconds.
+          testTimeout: 20_000,
         },
       },
       {

@@ -15,7 +15,7 @@ import { startDiscordRig } from "./lib/discord-rig.js";
 import { startSlackRig } from "./lib/slack-rig.js";
 import { ms, now, summarize } from "./lib/stats.js";
 
-const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? "200");
+const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? (process.env.BENCH_QUICK === "1" ? "50" : "200"));
 const PER_WORKSPACE = 10;
 
 interface Samples {

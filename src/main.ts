@@ -1,6 +1,8 @@
 import { Bridge } from "./app/create-bridge.js";
-import { createPlatforms, enabledPlatforms, secretValues } from "./app/platform-config.js";
-import { PLATFORM_MODULES } from "./app/platform-modules.js";
+import { createPlatforms, secretValues } from "./app/platform-config.js";
+import { PLATFORM_MODULES, PLAYGROUND_MODULE } from "./app/platform-modules.js";
+import { planSurfaces } from "./app/surfaces.js";
+import { runDoctorChecks } from "./cli/doctor-checks.js";
 import { CORE_SECRET_ENV_VARS, ConfigError, collectConfig, parseCoreConfig } from "./config/config.js";
 import { loadEnvironment } from "./config/environment.js";
 import type { ParseResult } from "./contracts/config-schema.js";
@@ -21,8 +23,10 @@ function loadConfig() {
     // The routes file is checked with the environment, so one start lists every problem of both.
     const routesFile = env.ROUTES_FILE?.trim();
     const routes: ParseResult<RoutesSpec | undefined> = routesFile ? readRoutesFile(routesFile, env) : { ok: true, value: undefined };
-    const [core, platforms, spec] = collectConfig(parseCoreConfig(env), enabledPlatforms(env, PLATFORM_MODULES), routes);
-    return { core, platforms, appKeys: spec?.apps.map((a) => a.apiKey) ?? [] };
+    const [parsed, spec] = collectConfig(parseCoreConfig(env), routes);
+    const [surfaces] = collectConfig(planSurfaces(env, parsed, PLATFORM_MODULES, PLAYGROUND_MODULE));
+    const core = { ...parsed, console: { ...parsed.console, token: surfaces.console?.token } };
+    return { core, surfaces, appKeys: spec?.apps.map((a) => a.apiKey) ?? [] };
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n\nSee .env.example for every setting.\n`);
@@ -32,16 +36,30 @@ function loadConfig() {
   }
 }
 
-const { core, platforms: enabled, appKeys } = loadConfig();
+const { core, surfaces, appKeys } = loadConfig();
 const logger = createLogger({
   level: core.log.level,
   pretty: core.log.pretty,
-  // Every configured secret is scrubbed from log output wherever it appears.
-  secrets: [...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES), ...appKeys],
+  // Every configured secret is scrubbed, the routes file's app keys too, and any Dify key in the environment: a
+  // reload may start using one the file did not name at start.
+  secrets: [
+    ...secretValues(env, CORE_SECRET_ENV_VARS, PLATFORM_MODULES),
+    ...appKeys,
+    ...(surfaces.console ? [surfaces.console.token] : []),
+    ...Object.values(env).filter((v): v is string => typeof v === "string" && /^app-\S{8,}$/.test(v)),
+  ],
 });
 
 const installations = new RedisInstallationVault();
-const bridge = new Bridge({ config: core, platforms: createPlatforms(enabled, { logger, installations }), logger, installations, env });
+const bridge = new Bridge({
+  config: core,
+  platforms: createPlatforms(surfaces.platforms, { logger, installations }),
+  logger,
+  installations,
+  env,
+  // The console's status page shows what `npm run doctor` would say, checked by this process.
+  doctor: () => runDoctorChecks(env),
+});
 
 let exiting = false;
 async function stop(code: number, reason: string): Promise<void> {
@@ -65,7 +83,27 @@ process.on("unhandledRejection", (err) => {
 
 try {
   await bridge.start();
+  printConsoleAddress();
 } catch (err) {
   logger.fatal({ err }, "dify-bridge could not start");
   await stop(1, "start failed");
+}
+
+/**
+ * Where to open the console, on the terminal that started the bridge (not in the logs). A token generated for
+ * this run is part of the address, since nobody else knows it; a configured CONSOLE_TOKEN never is.
+ */
+function printConsoleAddress(): void {
+  const access = surfaces.console;
+  if (!access) return;
+  const origin = `http://localhost:${bridge.httpPort ?? core.port}`;
+  const page = surfaces.playground ? "/console/playground" : "/console";
+  const lines = access.generated
+    ? [
+        "No Slack or Discord settings: serving the web playground only.",
+        `Open ${origin}${page}?token=${access.token}`,
+        "(a token made for this run; set CONSOLE_TOKEN to choose your own)",
+      ]
+    : [`Operator console: ${origin}/console${surfaces.playground ? `, playground: ${origin}${page}` : ""} (open once with ?token=<CONSOLE_TOKEN>)`];
+  process.stdout.write(`\n${lines.join("\n")}\n\n`);
 }

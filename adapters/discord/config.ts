@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envBoolean, envInt, envList, envUrl, optionalSecret, type ParseResult, parseWith } from "../../src/contracts/config-schema.js";
+import { envBoolean, envEnum, envInt, envList, envUrl, optionalSecret, type ParseResult, parseWith } from "../../src/contracts/config-schema.js";
 import { DISCORD_LIMITS } from "./limits.js";
 import { type DiscordSharding, shardCountSetting, shardIdsSetting, shardingProblem } from "./sharding.js";
 
@@ -18,6 +18,11 @@ export interface DiscordConfig {
   readonly maxUploadBytes: number;
   /** Gateway shards of this process. @defaultValue Discord's recommended count, all in this process */
   readonly sharding: DiscordSharding;
+  /**
+   * Where /ask, /new and the message command are registered at start: "global" (every server and DMs; Discord
+   * may take a while to show changes), "guild" (each server the bot is in, at once; not in DMs) or "off".
+   */
+  readonly commands: "global" | "guild" | "off";
 }
 
 const idList = () =>
@@ -43,6 +48,7 @@ const discordSchema = z
     DISCORD_MAX_UPLOAD_BYTES: envInt(DISCORD_LIMITS.defaultUploadBytes, 1, 500 * 1024 * 1024),
     DISCORD_SHARD_COUNT: shardCountSetting(),
     DISCORD_SHARD_IDS: shardIdsSetting(),
+    DISCORD_COMMANDS: envEnum(["global", "guild", "off"], "global"),
   })
   .superRefine((v, ctx) => {
     const problem = shardingProblem({ count: v.DISCORD_SHARD_COUNT, ids: v.DISCORD_SHARD_IDS });
@@ -72,6 +78,7 @@ export function parseDiscordConfig(env: Record<string, string | undefined>): Par
       allowedChannels: Object.freeze([...v.DISCORD_ALLOWED_CHANNELS]),
       allowDirectMessages: v.DISCORD_ALLOW_DMS,
       maxUploadBytes: v.DISCORD_MAX_UPLOAD_BYTES,
+      commands: v.DISCORD_COMMANDS,
       sharding: Object.freeze({
         ...(v.DISCORD_SHARD_COUNT !== undefined && { count: v.DISCORD_SHARD_COUNT }),
         ...(v.DISCORD_SHARD_IDS !== undefined && { ids: Object.freeze(v.DISCORD_SHARD_IDS) }),

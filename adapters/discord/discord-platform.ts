@@ -1,10 +1,11 @@
 import type { REST } from "discord.js";
-import type { ChatPlatform, InboundSink, PlatformCapabilities, PostOptions } from "../../src/contracts/chat-platform.js";
+import type { ChatPlatform, InboundSink, PlatformCapabilities, PlatformPresence, PostOptions } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
+import { registerApplicationCommands } from "./application-commands.js";
 import { discordCapabilities } from "./capabilities.js";
 import type { DiscordConfig } from "./config.js";
 import { RecentInteractions, sendEphemeralFollowUp } from "./ephemeral-notices.js";
@@ -13,6 +14,7 @@ import { discordDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
 import { connectGateway, type GatewayConnection } from "./gateway-connection.js";
 import { forwardInboundEvents } from "./inbound-events.js";
+import { deleteInteractionReply, editInteractionReply, ephemeralFilesRefused, interactionPlace, postInteractionReply } from "./interaction-replies.js";
 import { MessageOperations } from "./message-operations.js";
 import { createDiscordRest } from "./rest-client.js";
 import { fetchThreadHistory } from "./thread-history.js";
@@ -84,7 +86,8 @@ export class DiscordPlatform implements ChatPlatform {
       return;
     }
     this.#gateway = gateway;
-    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions);
+    const askAboutName = await registerApplicationCommands(gateway.client, this.#rest, this.#config, this.#logger);
+    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions, askAboutName);
     this.#wantsGateway = true;
     this.#started = true;
   }
@@ -105,20 +108,33 @@ export class DiscordPlatform implements ChatPlatform {
     return !this.#wantsGateway || this.#gateway?.client.isReady() === true;
   }
 
+  /** The servers the gateway reports the bot in (the shards this process runs). */
+  async describe(): Promise<PlatformPresence> {
+    const guilds = this.#gateway?.client.guilds.cache;
+    const workspaces = guilds ? [...guilds.values()].map((g) => ({ id: g.id, name: g.name })).sort((a, b) => a.id.localeCompare(b.id)) : [];
+    return { connected: this.isReady(), workspaces };
+  }
+
   /** False when Discord refused the Message Content intent and the gateway runs without it. */
   get hasMessageContent(): boolean | null {
     return this.#gateway?.hasMessageContent ?? null;
   }
 
   postMessage(target: ReplyTarget, content: MessageContent, opts?: PostOptions): Promise<MessageRef> {
+    const at = interactionPlace(target);
+    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0);
     return this.#messages.postMessage(target, content, opts);
   }
 
   editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
+    const at = interactionPlace(ref);
+    if (at) return editInteractionReply(this.#rest, ref, at, content);
     return this.#messages.editMessage(ref, content);
   }
 
   deleteMessage(ref: MessageRef): Promise<void> {
+    const at = interactionPlace(ref);
+    if (at) return deleteInteractionReply(this.#rest, ref, at);
     return this.#messages.deleteMessage(ref);
   }
 
@@ -146,6 +162,7 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   attachFiles(target: ReplyTarget, files: readonly OutboundFile[]): Promise<readonly MessageRef[]> {
+    if (interactionPlace(target)?.ephemeral) return Promise.reject(ephemeralFilesRefused());
     return uploadFiles(this.#rest, this.#threads, target, files, this.capabilities.maxUploadBytes);
   }
 

@@ -10,6 +10,7 @@ import {
 import type { InboundEvent, InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { IgnoreReason } from "../shared/normalized.js";
+import { acknowledge, type CommandInteraction, isBridgeCommand, normalizeCommand } from "./command-interactions.js";
 import type { DiscordConfig } from "./config.js";
 import type { RecentInteractions } from "./ephemeral-notices.js";
 import { discordErrorForLog } from "./errors.js";
@@ -32,16 +33,27 @@ interface IgnoredEvent {
  * `interactions` before the core sees them, so a notice for the person who clicked can be shown to them alone.
  * Returns the unsubscribe function.
  */
-export function forwardInboundEvents(client: Client<true>, sink: InboundSink, filters: Filters, logger: Logger, interactions?: RecentInteractions): () => void {
+export function forwardInboundEvents(
+  client: Client<true>,
+  sink: InboundSink,
+  filters: Filters,
+  logger: Logger,
+  interactions?: RecentInteractions,
+  askAboutName: string | null = null,
+): () => void {
   const botUserId = client.user.id;
   const ctx: NormalizeContext = { botUserId, ...filters };
   let tail: Promise<void> = Promise.resolve();
-  const deliver = (describe: Record<string, unknown>, produce: () => Promise<InboundEvent | IgnoredEvent>): void => {
+  const deliver = (describe: Record<string, unknown>, produce: () => Promise<InboundEvent | IgnoredEvent | null>): void => {
     tail = tail.then(async () => {
       try {
         const event = await produce();
-        if ("reason" in event) logger.debug({ ...describe, reason: event.reason }, `discord ${event.what} ignored`);
-        else await sink(event);
+        if (event === null) return;
+        if ("reason" in event) {
+          logger.debug({ ...describe, reason: event.reason }, `discord ${event.what} ignored`);
+          const channelId = typeof describe.channelId === "string" ? { channelId: describe.channelId } : {};
+          await sink({ kind: "ignored", platform: "discord", what: event.what, reason: event.reason, ...channelId });
+        } else await sink(event);
       } catch (err) {
         // Discord does not redeliver gateway events: log loudly, keep the stream going.
         logger.error({ err, ...describe }, "discord event could not be handed to the core");
@@ -52,7 +64,7 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
   const onMessage = (message: Message): void => {
     // Snapshot now: the cache (thread owner, roles) is read as it was when the message arrived.
     const snap = snapshotMessage(message);
-    deliver({ messageId: snap.id }, async () => {
+    deliver({ messageId: snap.id, channelId: snap.channel.id }, async () => {
       const result = normalizeMessage(snap, ctx);
       return result.kind === "kept" ? { kind: "message", message: result.value } : { what: "message", reason: result.reason };
     });
@@ -71,7 +83,44 @@ export function forwardInboundEvents(client: Client<true>, sink: InboundSink, fi
     });
   };
 
+  const onCommand = (interaction: CommandInteraction): void => {
+    const receivedAt = new Date().toISOString();
+    const acknowledged = acknowledge(interaction).then(
+      () => true,
+      (err: unknown) => {
+        logger.warn({ err: discordErrorForLog(err), interactionId: interaction.id }, "discord command could not be acknowledged");
+        return false;
+      },
+    );
+    const tell = (content: string) =>
+      interaction
+        .editReply({ content, allowedMentions: { parse: [] } })
+        .catch((err: unknown) => logger.warn({ err: discordErrorForLog(err) }, "could not answer a discord command"));
+    deliver({ interactionId: interaction.id, command: interaction.commandName }, async () => {
+      if (!(await acknowledged)) return { what: "command", reason: "incomplete" };
+      const outcome = await normalizeCommand(interaction, ctx, receivedAt);
+      if (outcome.kind === "told") {
+        await tell(outcome.text);
+        return { what: "command", reason: "not_addressed" };
+      }
+      if (outcome.kind === "ignored") {
+        await tell("I'm not enabled here.");
+        return { what: "command", reason: outcome.reason };
+      }
+      try {
+        await sink({ kind: "message", message: outcome.value });
+      } catch (err) {
+        await tell("⚠️ Sorry, I could not take your question just now. Please try again.");
+        throw err;
+      }
+      // A question answered elsewhere (a thread from the message): the caller's deferred response says where.
+      if (interaction.isMessageContextMenuCommand()) await tell("↪️ Answering in the thread.");
+      return null;
+    });
+  };
+
   const onInteraction = (interaction: Interaction): void => {
+    if (isBridgeCommand(interaction, askAboutName)) return onCommand(interaction);
     if (!interaction.isButton()) return;
     const snap = snapshotButtonClick(interaction);
     interactions?.remember({ channelId: snap.channelId, userId: snap.user.id, applicationId: interaction.applicationId, token: interaction.token });

@@ -5,6 +5,14 @@ import { ChannelType, type Message } from "discord.js";
  * (which resolve thread parents, owners and roles from the gateway cache) so that `normalize.ts` stays pure and
  * is tested with JSON fixtures.
  */
+type SnapshotAttachment = {
+  readonly id: string;
+  readonly name: string;
+  readonly contentType: string | null;
+  readonly sizeBytes: number;
+  readonly url: string;
+};
+
 export interface DiscordMessageSnapshot {
   readonly id: string;
   /** MessageType: 0 default, 19 reply; everything else is a system message. */
@@ -36,13 +44,9 @@ export interface DiscordMessageSnapshot {
   readonly mentionedChannels: readonly { readonly id: string; readonly name: string }[];
   /** The message is a reply that pings the author of the replied-to message. */
   readonly repliedUserId: string | null;
-  readonly attachments: readonly {
-    readonly id: string;
-    readonly name: string;
-    readonly contentType: string | null;
-    readonly sizeBytes: number;
-    readonly url: string;
-  }[];
+  readonly attachments: readonly SnapshotAttachment[];
+  /** Forwarded messages (Discord's `message_snapshots`): their text and files are part of the question. */
+  readonly forwarded?: readonly { readonly content: string; readonly attachments: readonly SnapshotAttachment[] }[];
 }
 
 export function snapshotMessage(message: Message): DiscordMessageSnapshot {
@@ -80,14 +84,16 @@ export function snapshotMessage(message: Message): DiscordMessageSnapshot {
     })),
     // discord.js sets repliedUser for every reply; it is a ping only when Discord also listed the user in mentions.
     repliedUserId: message.mentions.repliedUser && message.mentions.users.has(message.mentions.repliedUser.id) ? message.mentions.repliedUser.id : null,
-    attachments: [...message.attachments.values()].map((a) => ({
-      id: a.id,
-      name: a.name,
-      contentType: a.contentType,
-      sizeBytes: a.size,
-      url: a.url,
+    attachments: [...message.attachments.values()].map(attachmentOf),
+    forwarded: [...(message.messageSnapshots?.values() ?? [])].map((s) => ({
+      content: s.content ?? "",
+      attachments: [...s.attachments.values()].map(attachmentOf),
     })),
   };
+}
+
+function attachmentOf(a: { id: string; name: string; contentType: string | null; size: number; url: string }): SnapshotAttachment {
+  return { id: a.id, name: a.name, contentType: a.contentType, sizeBytes: a.size, url: a.url };
 }
 
 export const THREAD_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.AnnouncementThread, ChannelType.PublicThread, ChannelType.PrivateThread]);

@@ -35,9 +35,10 @@ export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeCon
   });
   const mentionsBot = scan.mentionsBot || snap.repliedUserId === ctx.botUserId;
   const mentionsOthers = scan.mentionsOthers || (snap.repliedUserId !== null && snap.repliedUserId !== ctx.botUserId);
-  const attachments = snap.attachments.map((a) => toAttachment(a, snap.flags));
+  const forwarded = snap.forwarded ?? [];
+  const attachments = [...snap.attachments, ...forwarded.flatMap((f) => f.attachments)].map((a) => toAttachment(a, snap.flags));
   // Without the Message Content intent, unaddressed guild messages arrive empty: nothing to answer.
-  if (scan.text === "" && attachments.length === 0 && !mentionsBot) return ignored("unreadable");
+  if (scan.text === "" && attachments.length === 0 && !forwarded.some((f) => f.content.trim() !== "") && !mentionsBot) return ignored("unreadable");
 
   const place = locate(snap, ctx, mentionsBot, scan.text, attachments);
   if ("reason" in place) return ignored(place.reason);
@@ -49,7 +50,7 @@ export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeCon
     conversationKey: place.conversationKey,
     replyTarget: place.replyTarget,
     author: { userId: snap.author.id, displayName: snap.author.displayName },
-    text: scan.text,
+    text: withForwarded(scan.text, forwarded),
     isDirectMessage: place.isDirectMessage,
     mentionsBot,
     mentionsOthers,
@@ -57,6 +58,14 @@ export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeCon
     attachments,
     receivedAt: snap.createdAt,
   });
+}
+
+/** A forward is read as the question: the forwarded text, quoted, after whatever the sender added. */
+function withForwarded(text: string, forwarded: NonNullable<DiscordMessageSnapshot["forwarded"]>): string {
+  const parts = forwarded.map((f) => f.content.trim()).filter((c) => c !== "");
+  if (parts.length === 0) return text;
+  const quoted = parts.map((c) => `Forwarded message:\n${c.replace(/^/gm, "> ")}`).join("\n\n");
+  return text.trim() === "" ? quoted : `${text}\n\n${quoted}`;
 }
 
 interface Place {
@@ -156,7 +165,6 @@ function toAttachment(a: DiscordMessageSnapshot["attachments"][number], flags: n
 
 /**
  * A readable thread title from the question: its first line, cut at a word boundary, at most 100 characters.
- * @internal Exported for its unit test.
  */
 export function threadName(text: string, attachments: readonly InboundAttachment[], authorName: string): string {
   const max = DISCORD_LIMITS.threadNameLength;

@@ -26,7 +26,8 @@ export function requiredPermissionsInteger(): bigint {
 export function inviteUrl(applicationId: string): string {
   const params = new URLSearchParams({
     client_id: applicationId,
-    scope: "bot",
+    // applications.commands: /ask, /new and the message command (bot alone no longer grants them everywhere).
+    scope: "bot applications.commands",
     permissions: requiredPermissionsInteger().toString(),
   });
   return `https://discord.com/oauth2/authorize?${params.toString()}`;

@@ -34,7 +34,10 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     const { context, users } = scope(bolt);
     const event = raw as SlackMessageEvent;
     const first = normalizeMessageEvent(event, context, now());
-    if (first.kind === "ignored") return logger.debug({ eventType: event.type, reason: first.reason }, "slack message ignored");
+    if (first.kind === "ignored") {
+      logger.debug({ eventType: event.type, reason: first.reason }, "slack message ignored");
+      return sink({ kind: "ignored", platform: "slack", what: "message", reason: first.reason, ...(event.channel ? { channelId: event.channel } : {}) });
+    }
     // Names are looked up only for messages we keep, so ignored chatter costs no users.info call.
     const ids = [first.value.author.userId, ...mentionedUserIds(event.text ?? "").filter((id) => id !== context.botUserId)];
     const userNames = await users.namesOf(ids);
@@ -49,7 +52,10 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
   const onReaction = async (raw: unknown, bolt: Context) => {
     const { context } = scope(bolt);
     const reaction = normalizeReactionEvent(raw as SlackReactionEvent, context, now());
-    if (reaction.kind === "ignored") return logger.debug({ reason: reaction.reason }, "slack reaction ignored");
+    if (reaction.kind === "ignored") {
+      logger.debug({ reason: reaction.reason }, "slack reaction ignored");
+      return sink({ kind: "ignored", platform: "slack", what: "reaction", reason: reaction.reason });
+    }
     await sink({ kind: "reaction", reaction: reaction.value });
   };
   app.event("reaction_added", async ({ event, context }) => onReaction(event, context));
@@ -62,7 +68,10 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
     const clicker = b.user?.id;
     const userNames = clicker ? await users.namesOf([clicker]) : {};
     const actions = normalizeBlockActions(b, { ...context, userNames }, now());
-    if (actions.kind === "ignored") return logger.debug({ reason: actions.reason }, "slack button click ignored");
+    if (actions.kind === "ignored") {
+      logger.debug({ reason: actions.reason }, "slack button click ignored");
+      return sink({ kind: "ignored", platform: "slack", what: "button click", reason: actions.reason });
+    }
     for (const action of actions.value) await sink({ kind: "action", action });
   });
 

@@ -19,6 +19,7 @@ function content(
   markdown: string,
   tasks: StreamTasks | undefined,
 ): { markdown_text: string } | { chunks: ReturnType<typeof streamChunks> } | Record<string, never> {
+  // @channel / @here / @everyone from Dify's text never ping anyone (mass-mentions.ts).
   const text = neutralizeMassMentions(markdown);
   if (tasks && (tasks.tasks.length > 0 || tasks.plan !== undefined)) return { chunks: streamChunks(text, tasks) };
   return text !== "" ? { markdown_text: text } : {};

@@ -7,6 +7,7 @@ import type {
   InboundSink,
   NativeStreaming,
   PlatformCapabilities,
+  PlatformPresence,
   PostedMessage,
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
@@ -248,6 +249,14 @@ export class SlackPlatform implements ChatPlatform {
 
   isReady(): boolean {
     return this.isStarted && (this.socket === undefined || this.isSocketConnected);
+  }
+
+  /** One workspace with a bot token; with OAuth installs, every installation in the vault (org ids included). */
+  async describe(): Promise<PlatformPresence> {
+    const connected = this.isReady();
+    if (!this.installs) return { connected, workspaces: this.identity ? [{ id: this.identity.teamId }] : [] };
+    const ids = (await this.deps.installations?.list("slack")) ?? [];
+    return { connected, workspaces: ids.sort().map((id) => ({ id })) };
   }
 
   async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {

@@ -10,6 +10,7 @@ import { FakeDifyServer } from "../../test/fakes/dify/index.js";
 import { FakeSlackApi, SlackEventsSender, slackTs } from "../../test/fakes/slack/index.js";
 import { deleteByPrefix } from "../../test/support/redis.js";
 import type { Visible } from "./display-lag.js";
+import { type PeerCommand, startPeer } from "./peer.js";
 import { now } from "./stats.js";
 
 const SIGNING_SECRET = "bench-signing-secret";
@@ -19,7 +20,8 @@ export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 export interface SlackRig {
   readonly slack: FakeSlackApi;
   readonly dify: FakeDifyServer;
-  readonly bridge: Bridge;
+  /** The bridge under test in this process; undefined when a peer command runs in its own process. */
+  readonly bridge: Bridge | undefined;
   /** Sends a signed app_mention; returns where the answer goes and when the event was sent. */
   mention(channel: string, text: string): Promise<{ channel: string; ts: string; sentAt: number }>;
   /** Every state the bot's messages in a thread went through (Markdown shown), oldest first. */
@@ -45,6 +47,8 @@ export interface SlackRigOptions {
    * each rig is still a fresh workspace with full budgets. Default: a new prefix, deleted on close.
    */
   readonly prefix?: string;
+  /** Another bridge to measure instead of this one, started as its own process against the same fakes. */
+  readonly peer?: PeerCommand;
 }
 
 let workspaceSeq = 0;
@@ -73,14 +77,36 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
   });
   if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bench configuration is invalid");
   const logger = createLogger({ level: process.env.BENCH_LOG_LEVEL ?? "error", pretty: false, secrets: [] });
-  const bridge = new Bridge({
-    config: core.value,
-    platforms: [createSlackPlatform(slackConfig.value, { logger })],
-    logger,
-    metrics: new BridgeMetrics({ defaultMetrics: false }),
-  });
-  await bridge.start();
-  const sender = new SlackEventsSender(`http://127.0.0.1:${bridge.httpPort}/slack/events`, SIGNING_SECRET);
+  let bridge: Bridge | undefined;
+  let eventsUrl: string;
+  let stopPeer: (() => Promise<void>) | undefined;
+  if (opts.peer) {
+    const peer = await startPeer(opts.peer, {
+      SLACK_BOT_TOKEN: slack.team.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_STREAMING: opts.streaming,
+      DIFY_API_URL: dify.baseUrl,
+      DIFY_API_KEY: dify.apiKey,
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      USER_RATE_LIMIT: "off",
+      WORKER_CONCURRENCY: "2000",
+      LOG_LEVEL: "warn",
+    });
+    eventsUrl = peer.eventsUrl;
+    stopPeer = peer.stop;
+  } else {
+    bridge = new Bridge({
+      config: core.value,
+      platforms: [createSlackPlatform(slackConfig.value, { logger })],
+      logger,
+      metrics: new BridgeMetrics({ defaultMetrics: false }),
+    });
+    await bridge.start();
+    eventsUrl = `http://127.0.0.1:${bridge.httpPort}/slack/events`;
+  }
+  const sender = new SlackEventsSender(eventsUrl, SIGNING_SECRET);
   let userSeq = 0;
   return {
     slack,
@@ -110,7 +136,8 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
         .join("");
     },
     async close() {
-      await bridge.shutdown();
+      await bridge?.shutdown();
+      await stopPeer?.();
       await dify.close();
       await slack.close();
       if (!ownsPrefix) return;

@@ -1,7 +1,14 @@
-import type { Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { Queue, UnrecoverableError, Worker } from "bullmq";
 import { ConfigError, type CoreConfig } from "../config/config.js";
+import { readActivity } from "../console/activity-reader.js";
+import { RedisAnswerActivity } from "../console/activity-store.js";
+import { ConsoleAuth } from "../console/console-auth.js";
+import { createConsoleHandler, isConsolePath } from "../console/console-http.js";
+import { createQueueBoard } from "../console/queue-board.js";
+import { StatusSource } from "../console/status-source.js";
 import type { ChatPlatform, HttpRoute } from "../contracts/chat-platform.js";
+import type { DoctorCheck } from "../contracts/doctor.js";
 import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
@@ -13,12 +20,14 @@ import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
+import { type AnswerActivity, failureReason, NO_ACTIVITY } from "../observability/answer-activity.js";
 import { BridgeMetrics } from "../observability/metrics.js";
 import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { workerLockSettings } from "../queue/worker-locks.js";
+import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
@@ -54,6 +63,8 @@ export interface BridgeOptions {
   readonly http?: boolean;
   /** The vault handed to the adapters (Slack OAuth installs); bound to Redis at start, before the platforms start. */
   readonly installations?: RedisInstallationVault;
+  /** What `npm run doctor` reports, for the console's status page. @defaultValue no checks */
+  readonly doctor?: () => Promise<DoctorCheck[]>;
   /** Where the routes file's `key_env` names are looked up (main.ts: the environment it read). @defaultValue {} */
   readonly env?: Record<string, string | undefined>;
 }
@@ -75,6 +86,9 @@ export class Bridge {
   private opsServer: Server | undefined;
   private stops: StopCoordinator | undefined;
   private gateway: PlatformGateway | undefined;
+  private activity: AnswerActivity = NO_ACTIVITY;
+  private consoleHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private lateness: LoopLateness | undefined;
   private draining = false;
   private started = false;
   private readonly platforms: ReadonlyMap<PlatformId, ChatPlatform>;
@@ -110,6 +124,7 @@ export class Bridge {
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
         { name: "close Redis", run: () => this.redis?.close() },
+        { name: "stop measuring loop lateness", run: () => this.lateness?.stop() },
         { name: "close HTTP", run: () => this.closeHttp() },
         { name: "flush logs", run: () => o.logger.flush?.() },
       ],
@@ -169,11 +184,17 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
-    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key), metrics: this.metrics, logger });
+    // The budgets' safety margin follows how late this process's event loop runs.
+    const lateness = new LoopLateness();
+    this.lateness = lateness;
+    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key, () => lateness.p99Ms), metrics: this.metrics, logger });
     this.gateway = gateway;
     const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
     this.stops = stops;
     await stops.start();
+    // Every process records for the console when it is on: workers have the answers, ingress has the events.
+    const activity = config.console.token ? new RedisAnswerActivity(redis.commands, key, logger) : undefined;
+    this.activity = activity ?? NO_ACTIVITY;
     const feedback = new FeedbackService({
       redis: redis.commands,
       key,
@@ -197,6 +218,7 @@ export class Bridge {
         stops,
         durations,
         metrics: this.metrics,
+        activity: this.activity,
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
@@ -229,6 +251,11 @@ export class Bridge {
         logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
         const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
         if (final && job.data.kind === "reply" && job.data.placeholder?.ref) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
+        if (final && job.data.kind === "reply") {
+          const msg = job.data.message;
+          const userText = job.data.placeholder ? INTERRUPTED_TEXT : "nothing: no reply could be posted";
+          this.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
+        }
       });
       this.worker.on("completed", (job) => void redactWhenFinished(job, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
@@ -243,20 +270,48 @@ export class Bridge {
       gateway,
       actions: new ActionHandler({ turns, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
       metrics: this.metrics,
+      activity: this.activity,
       logger,
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
     await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();
     this.started = true;
     logger.info({ role: config.role, platforms: [...this.platforms.keys()], port: this.httpPort, opsPort: this.opsPort }, "dify-bridge started");
   }
 
+  private createConsole(token: string, queue: Queue<BridgeJobData>, activity: RedisAnswerActivity, redis: RedisConnections["commands"]) {
+    const { config, logger } = this.o;
+    const status = new StatusSource({
+      role: config.role,
+      platforms: this.o.platforms,
+      dify: this.dify,
+      difyUrl: config.dify.apiUrl,
+      activity: () => readActivity(redis, activity.keys),
+      queueCounts: () => queue.getJobCounts("waiting", "delayed", "active", "completed", "failed"),
+      doctor: this.o.doctor ?? (async () => []),
+      logger,
+    });
+    return createConsoleHandler({
+      auth: new ConsoleAuth(token),
+      status,
+      queues: createQueueBoard(queue, { allowActions: config.console.queueActions }),
+      routes: () => this.platformRoutes().filter((r) => isConsolePath(r.path)),
+      logger: logger.child({ component: "console" }),
+    });
+  }
+
+  private platformRoutes(): HttpRoute[] {
+    return this.role === "worker" ? [] : this.o.platforms.flatMap((p) => p.httpRoutes ?? []);
+  }
+
   private async listen(): Promise<void> {
     const { config, logger } = this.o;
-    const routes = (): HttpRoute[] => (this.role === "worker" ? [] : this.o.platforms.flatMap((p) => p.httpRoutes ?? []));
+    // The console has its own handler (authenticated); a platform route under /console is served through it.
+    const routes = (): HttpRoute[] => this.platformRoutes().filter((r) => !isConsolePath(r.path));
     const ops = {
       isAlive: () => true,
       readiness: () => this.readiness(),
@@ -266,7 +321,7 @@ export class Bridge {
       },
       logger,
     };
-    this.server = createHttpServer({ ...ops, routes, ops: config.ops === undefined });
+    this.server = createHttpServer({ ...ops, routes, console: this.consoleHandler, ops: config.ops === undefined });
     await listenOn(this.server, config.port, undefined);
     if (config.ops !== undefined) {
       this.opsServer = createHttpServer({ ...ops, routes: () => [] });

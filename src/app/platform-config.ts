@@ -22,15 +22,15 @@ export function parsePlatformConfigs(env: Environment, modules: readonly Platfor
   return { enabled, issues };
 }
 
-/**
- * The problem to report when every adapter parsed fine and none is on.
- * @internal Exported for the test that pins the wording operators see.
- */
+/** The problem to report when every adapter parsed fine and none is on (and the playground cannot stand in). */
 export function noPlatformIssue(modules: readonly PlatformModule[]): string {
   return `${modules.map((m) => m.enabledBy).join(" / ")}: set at least one, to enable ${modules.map((m) => m.displayName).join(" and/or ")}`;
 }
 
-/** The enabled adapters' configs as one result, with "enable at least one" when none is on. */
+/**
+ * The enabled adapters' configs as one result, with "enable at least one" when none is on.
+ * @internal Exported for the test of that rule; the start-up path goes through `planSurfaces`, which lets the playground stand in.
+ */
 export function enabledPlatforms(env: Environment, modules: readonly PlatformModule[]): ParseResult<readonly EnabledPlatform[]> {
   const { enabled, issues } = parsePlatformConfigs(env, modules);
   if (issues.length > 0) return { ok: false, issues: [...issues] };

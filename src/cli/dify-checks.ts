@@ -2,15 +2,20 @@ import type { DoctorCheck } from "../contracts/doctor.js";
 import type { Logger } from "../contracts/logger.js";
 import { DifyClient } from "../dify/dify-client.js";
 import { DifyApiError, DifyUnauthorizedError } from "../dify/errors.js";
+import type { RoutesSpec } from "../routing/routes-schema.js";
 
 const CHAT_MODES = new Set(["chat", "agent-chat", "advanced-chat", "agent"]);
+
+/** The DIFY_* app's names; an app of the routes file names its own id and key variable. */
+const DEFAULT_NAMES = { area: "Dify", keyEnv: "DIFY_API_KEY", urlSetting: "DIFY_API_URL", inputsSetting: "DIFY_INPUTS" };
 
 /** Dify reachable, the key valid for a chat-type app, and the app features the bridge uses. */
 export async function checkDify(
   settings: { apiUrl: string; apiKey: string; inputs: Readonly<Record<string, unknown>> },
   logger: Logger,
+  names: { area: string; keyEnv: string; urlSetting: string; inputsSetting: string } = DEFAULT_NAMES,
 ): Promise<DoctorCheck[]> {
-  const area = "Dify";
+  const { area, keyEnv } = names;
   const dify = new DifyClient({ baseUrl: settings.apiUrl, apiKey: settings.apiKey, logger, timeoutMs: 10_000 });
   const checks: DoctorCheck[] = [];
   try {
@@ -23,7 +28,7 @@ export async function checkDify(
         name: "reachable",
         status: "fail",
         detail: `no answer from ${settings.apiUrl}`,
-        fix: "Check DIFY_API_URL: the Service API base including /v1 (e.g. https://api.dify.ai/v1 or https://dify.example.com/v1).",
+        fix: `Check ${names.urlSetting}: the Service API base including /v1 (e.g. https://api.dify.ai/v1 or https://dify.example.com/v1).`,
       },
     ];
   }
@@ -49,8 +54,8 @@ export async function checkDify(
           area,
           name: "API key",
           status: "fail",
-          detail: "Dify rejected DIFY_API_KEY (401)",
-          fix: "Copy the key from Dify → your app → API Access (it starts with app-) into DIFY_API_KEY.",
+          detail: `Dify rejected ${keyEnv} (401)`,
+          fix: `Copy the key from Dify → your app → API Access (it starts with app-) into ${keyEnv}.`,
         },
       ];
     }
@@ -105,7 +110,10 @@ export async function checkDify(
             name: "input variables",
             status: "fail",
             detail: `required by the app but not configured: ${missing.map((v) => v.variable).join(", ")}`,
-            fix: `Set DIFY_INPUTS, e.g. DIFY_INPUTS={${missing.map((v) => `"${v.variable}":"…"`).join(",")}}.`,
+            fix:
+              names.inputsSetting === "DIFY_INPUTS"
+                ? `Set DIFY_INPUTS, e.g. DIFY_INPUTS={${missing.map((v) => `"${v.variable}":"…"`).join(",")}}.`
+                : `Add them to ${names.inputsSetting}, e.g. inputs: { ${missing.map((v) => `${v.variable}: …`).join(", ")} }.`,
           },
     );
   } catch {
@@ -118,4 +126,16 @@ export async function checkDify(
     });
   }
   return checks;
+}
+
+/** Every app of the routes file, checked like the DIFY_* app and named by its id. */
+export function checkRoutedApps(spec: RoutesSpec, defaultApiUrl: string, logger: Logger): Promise<DoctorCheck[]>[] {
+  return spec.apps.map((app) =>
+    checkDify({ apiUrl: app.url ?? defaultApiUrl, apiKey: app.apiKey, inputs: app.inputs ?? {} }, logger, {
+      area: `Dify app "${app.id}"`,
+      keyEnv: app.keyEnv,
+      urlSetting: `the url of app "${app.id}" in ROUTES_FILE (or DIFY_API_URL)`,
+      inputsSetting: `the inputs of app "${app.id}" in ROUTES_FILE`,
+    }),
+  );
 }

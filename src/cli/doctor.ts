@@ -1,14 +1,6 @@
-import { parsePlatformConfigs } from "../app/platform-config.js";
-import { PLATFORM_MODULES } from "../app/platform-modules.js";
-import { createRedisClient, needsHashTags } from "../app/redis-client.js";
-import { parseCoreConfig } from "../config/config.js";
 import { loadEnvironment } from "../config/environment.js";
 import type { DoctorCheck } from "../contracts/doctor.js";
-import { RedisInstallationVault } from "../installations/redis-installation-vault.js";
-import { createLogger } from "../logging/logger.js";
-import { createRedisKeys } from "../state/redis-keys.js";
-import { checkDify } from "./dify-checks.js";
-import { checkRedis } from "./redis-checks.js";
+import { runDoctorChecks } from "./doctor-checks.js";
 
 /**
  * `npm run doctor`: checks the configuration and every dependency the way the service will use them, prints a
@@ -26,53 +18,7 @@ function print(check: DoctorCheck): void {
   if (check.fix && check.status !== "pass") process.stdout.write(`    fix: ${check.fix}\n`);
 }
 
-async function run(): Promise<DoctorCheck[]> {
-  const core = parseCoreConfig(env);
-  const platforms = parsePlatformConfigs(env, PLATFORM_MODULES);
-  const checks: DoctorCheck[] = [];
-  const issues = [...(core.ok ? [] : core.issues), ...platforms.issues];
-  for (const issue of issues)
-    checks.push({
-      area: "Configuration",
-      name: issue.split(":")[0] ?? "setting",
-      status: "fail",
-      detail: issue,
-      fix: "See .env.example for what each setting takes.",
-    });
-  if (platforms.issues.length === 0 && platforms.enabled.length === 0) {
-    checks.push({
-      area: "Configuration",
-      name: "platforms",
-      status: "fail",
-      detail: `no platform is enabled (${PLATFORM_MODULES.map((m) => m.displayName).join(", ")})`,
-      fix: `Set ${PLATFORM_MODULES.map((m) => m.enabledBy).join(" and/or ")}.`,
-    });
-  }
-  if (issues.length === 0 && platforms.enabled.length > 0)
-    checks.push({ area: "Configuration", name: "settings", status: "pass", detail: platforms.enabled.map((p) => p.module.displayName).join(" + ") });
-  for (const c of checks) print(c);
-
-  const logger = createLogger({ level: "silent", pretty: false, secrets: [] });
-  const later: Array<Promise<DoctorCheck[]>> = [];
-  if (core.ok) {
-    later.push(checkRedis(core.value.redis));
-    later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
-  }
-  // The installations (Slack OAuth) live in Redis: the adapters get the vault to check each one.
-  const redis = core.ok ? createRedisClient(core.value.redis, { connectTimeout: 3_000, maxRetriesPerRequest: 1, enableOfflineQueue: true }) : undefined;
-  redis?.on("error", () => undefined);
-  const installations = new RedisInstallationVault();
-  if (redis && core.ok) installations.bind(redis, createRedisKeys(core.value.redisPrefix, { hashTags: needsHashTags(core.value.redis) }));
-  for (const { module, config } of platforms.enabled) later.push(module.checkSetup(config, redis ? { installations } : {}));
-  for (const group of await Promise.all(later)) {
-    for (const c of group) print(c);
-    checks.push(...group);
-  }
-  redis?.disconnect();
-  return checks;
-}
-
-const checks = await run();
+const checks = await runDoctorChecks(env, print);
 const failed = checks.filter((c) => c.status === "fail").length;
 const warned = checks.filter((c) => c.status === "warn").length;
 process.stdout.write(`\n${failed === 0 ? paint(32, "All checks passed") : paint(31, `${failed} check(s) failed`)}${warned ? `, ${warned} warning(s)` : ""}.\n`);

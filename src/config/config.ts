@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { z } from "zod";
-import { envBoolean, envEnum, envInt, envSecret, envUrl, type ParseResult, parseWith } from "../contracts/config-schema.js";
+import { envBoolean, envEnum, envInt, envSecret, envUrl, optionalSecret, type ParseResult, parseWith } from "../contracts/config-schema.js";
 import { BridgeError } from "../contracts/errors.js";
 import { parseRedisUrl, type RedisTarget } from "./redis-url.js";
 
@@ -111,6 +111,10 @@ const coreSchema = z.object({
   DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000, 3_600_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
   JOB_LOCK_MS: envInt(8_000, 1_000, 600_000),
+  /** Turns on the operator console (/console) and the web playground; the one credential that opens them. */
+  CONSOLE_TOKEN: optionalSecret().refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters (e.g. openssl rand -hex 24)"),
+  /** Lets the console's queue view retry and remove jobs (read-only otherwise). */
+  CONSOLE_QUEUE_ACTIONS: envBoolean(false),
   /** YAML routes file: several Dify apps and which one answers where (src/routing/). Unset = the DIFY_* app only. */
   ROUTES_FILE: z
     .string()
@@ -124,7 +128,7 @@ const coreSchema = z.object({
  */
 export const CORE_ENV_VARS: readonly string[] = Object.keys(coreSchema.shape);
 /** The core variables that hold secrets (scrubbed from logs). */
-export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY"];
+export const CORE_SECRET_ENV_VARS: readonly string[] = ["DIFY_API_KEY", "CONSOLE_TOKEN"];
 
 export interface CoreConfig {
   readonly dify: {
@@ -152,6 +156,8 @@ export interface CoreConfig {
   readonly conversationTtlMs: number;
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
+  /** The operator console: on when `token` is set. */
+  readonly console: { readonly token: string | undefined; readonly queueActions: boolean };
   readonly routesFile: string | undefined;
 }
 
@@ -192,6 +198,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       conversationTtlMs: v.CONVERSATION_TTL_DAYS * 86_400_000,
       workerConcurrency: v.WORKER_CONCURRENCY,
       jobLockMs: v.JOB_LOCK_MS,
+      console: Object.freeze({ token: v.CONSOLE_TOKEN, queueActions: v.CONSOLE_QUEUE_ACTIONS }),
       routesFile: v.ROUTES_FILE,
     }),
   };

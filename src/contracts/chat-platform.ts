@@ -164,10 +164,22 @@ export type InboundEvent =
    * The bot was removed from a workspace (Slack `app_uninstalled`, or `tokens_revoked` for the bot token): the
    * adapter has already dropped the installation; the core forgets everything it keeps for that workspace.
    */
-  | { readonly kind: "workspace_removed"; readonly platform: PlatformId; readonly workspaceId: string };
+  | { readonly kind: "workspace_removed"; readonly platform: PlatformId; readonly workspaceId: string }
+  /**
+   * An event the adapter dropped and why (a bot's message, a channel not allowed): nothing to store, the core
+   * only counts it and shows it on the operator console. `what`: "message", "reaction", "button click".
+   */
+  | { readonly kind: "ignored"; readonly platform: PlatformId; readonly what: string; readonly reason: string; readonly channelId?: string };
 
 /** What the adapter hands every normalized event to. It resolves once the event is durably accepted. */
 export type InboundSink = (event: InboundEvent) => Promise<void>;
+
+/** Where the bot is connected, as the operator console lists it. */
+export interface PlatformPresence {
+  readonly connected: boolean;
+  /** Each workspace (Slack) or server (Discord) the bot serves; `name` where the platform gave one. */
+  readonly workspaces: readonly { readonly id: string; readonly name?: string }[];
+}
 
 export interface ChatPlatform {
   readonly id: PlatformId;
@@ -192,6 +204,8 @@ export interface ChatPlatform {
   stop(): Promise<void>;
   /** True once started and, in the ingress role, connected. */
   isReady(): boolean;
+  /** The workspaces or servers the bot is in now (operator console). Absent: the console shows `isReady` only. */
+  describe?(): Promise<PlatformPresence>;
 
   /**
    * Post a message. With `opts.key` the message carries it (Slack `metadata`, Discord `nonce` with

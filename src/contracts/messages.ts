@@ -3,7 +3,7 @@
  * Nothing here holds a token, file bytes, a closure or an SDK object.
  */
 
-export type PlatformId = "slack" | "discord";
+export type PlatformId = "slack" | "discord" | "web";
 
 /** Where a reply goes. Built by the adapter; the core only passes it back. */
 export interface ReplyTarget {

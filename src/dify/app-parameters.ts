@@ -37,6 +37,14 @@ const schema = z.looseObject({
       allowed_file_extensions: z.array(z.string()).nullish(),
       allowed_file_upload_methods: z.array(z.string()).nullish(),
       number_limits: z.number().nullish(),
+      fileUploadConfig: z
+        .looseObject({
+          image_file_size_limit: z.coerce.number().nullish(),
+          video_file_size_limit: z.coerce.number().nullish(),
+          audio_file_size_limit: z.coerce.number().nullish(),
+          file_size_limit: z.coerce.number().nullish(),
+        })
+        .nullish(),
       image: z
         .looseObject({
           enabled: z.boolean().nullish(),
@@ -66,7 +74,8 @@ export function parseAppParameters(raw: unknown): AppParameters {
   const methods = newShape
     ? (fu?.allowed_file_upload_methods ?? ["local_file", "remote_url"])
     : (legacyImage?.transfer_methods ?? ["local_file", "remote_url"]);
-  const sp = p.system_parameters;
+  // Servers that leave out system_parameters still put the same limits in file_upload.fileUploadConfig.
+  const sp = p.system_parameters ?? p.file_upload?.fileUploadConfig;
   return {
     openingStatement: p.opening_statement ?? "",
     suggestedQuestions: p.suggested_questions ?? [],

@@ -16,6 +16,13 @@ export interface ChatRequest {
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly conversationId?: string | undefined;
   readonly files?: readonly ChatFileRef[];
+  /** Sent as `X-Trace-Id`, so Dify's trace of the run carries the bridge's turn id (docs/dify-2026.md §5). */
+  readonly traceId?: string | undefined;
+}
+
+/** Dify accepts `^[A-Za-z0-9_-]{1,128}$`; anything else in an id becomes "-". */
+export function traceIdFor(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 128) || "-";
 }
 
 export interface StreamOptions {
@@ -44,8 +51,13 @@ function chatBody(req: ChatRequest) {
 export type EventResult = void | Promise<void>;
 
 export interface ConsumeOptions extends StreamOptions {
-  /** Stop reading once `message_end` has been handled (trailing workflow or TTS events are not needed). */
+  /**
+   * Stop reading once the answer is over: at `message_end`, or for a Chatflow (it sent workflow events) at the
+   * `workflow_finished` that follows it, which alone says whether the run succeeded. TTS trailers are not needed.
+   */
   readonly stopAtEnd?: boolean;
+  /** How long to wait for a Chatflow's `workflow_finished` after `message_end`. @defaultValue 2_000 */
+  readonly workflowEndGraceMs?: number;
 }
 
 /**
@@ -71,7 +83,12 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
     const res = await http.openStream(
       "POST",
       "/chat-messages",
-      { json: chatBody(req), timeoutMs: opts.idleTimeoutMs, accept: "text/event-stream" },
+      {
+        json: chatBody(req),
+        timeoutMs: opts.idleTimeoutMs,
+        accept: "text/event-stream",
+        headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+      },
       controller,
     );
     const contentType = String(res.headers["content-type"] ?? "");
@@ -85,12 +102,17 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
       const pending: SseMessage[] = [];
       let next = 0;
       let sawEnd = false;
+      let sawWorkflow = false;
+      let sawWorkflowEnd = false;
+      let paused = false;
+      let graceTimer: NodeJS.Timeout | undefined;
       let waiting = false;
       let ended = false;
       let done = false;
       const finish = (err?: unknown) => {
         if (done) return;
         done = true;
+        clearTimeout(graceTimer);
         if (err === undefined) resolve();
         else reject(err);
       };
@@ -99,7 +121,8 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
         onOversize: (limit) => opts.logger.warn({ limitChars: limit }, "skipped a Dify event larger than the limit"),
       });
       const settleEnd = () => {
-        if (ended && !waiting && !done) finish(sawEnd ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
+        // A Chatflow paused for Human Input closes its stream after workflow_paused, without message_end.
+        if (ended && !waiting && !done) finish(sawEnd || paused ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
       };
       const drain = (): void => {
         while (next < pending.length && !done) {
@@ -112,13 +135,20 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
           const event = parsed.event;
           if (event.event === "error") return finish(new DifyStreamError(event.status, event.code, event.message));
           if (event.event === "message_end") sawEnd = true;
+          if (event.event === "workflow_started" || event.event === "progress") sawWorkflow = true;
+          if (event.event === "workflow_finished") sawWorkflowEnd = true;
+          if (event.event === "workflow_paused") paused = true;
           let result: EventResult;
           try {
             result = onEvent(event);
           } catch (err) {
             return finish(err);
           }
-          if (sawEnd && opts.stopAtEnd) return finish();
+          if (opts.stopAtEnd && sawEnd && (!sawWorkflow || sawWorkflowEnd)) return finish();
+          if (opts.stopAtEnd && sawEnd && event.event === "message_end") {
+            graceTimer = setTimeout(() => finish(), opts.workflowEndGraceMs ?? 2_000);
+            graceTimer.unref();
+          }
           if (result && typeof (result as Promise<void>).then === "function") {
             waiting = true;
             res.pause();

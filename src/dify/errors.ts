@@ -163,6 +163,8 @@ export function difyErrorFromResponse(status: number, bodyText: string, headers?
   }
   if (status === 429) return new DifyQuotaExceededError(details);
   if (status === 400 && difyCode === "provider_quota_exceeded") return new DifyQuotaExceededError(details);
+  // The conversation cannot take more messages (2026): like a deleted one, the thread starts a fresh one.
+  if (status === 400 && difyCode === "conversation_completed") return new DifyConversationNotFoundError(details);
   if (status === 400) return new DifyBadRequestError(details);
   if (status === 401) return new DifyUnauthorizedError(details);
   if (status === 403) return new DifyForbiddenError(details);

@@ -16,16 +16,23 @@ const ids = {
   conversation_id: optStr,
   message_id: optStr,
   task_id: optStr,
+  workflow_run_id: optStr,
 };
 
 export interface DifyIds {
   readonly conversationId?: string | undefined;
   readonly messageId?: string | undefined;
   readonly taskId?: string | undefined;
+  /** Chatflow and Workflow events: the run's handle for re-attaching (GET /workflow/{id}/events) and resuming. */
+  readonly workflowRunId?: string | undefined;
 }
 
 export interface DifyFile {
+  /** The message file's id: `id` on `message_file`, `related_id` in `message_end.files` (the same value). */
   readonly id?: string | undefined;
+  /** The upload behind a file the user attached (`upload_file_id`), so the bridge can tell its own uploads apart. */
+  readonly uploadFileId?: string | undefined;
+  readonly transferMethod?: string | undefined;
   readonly type?: string | undefined;
   readonly url: string;
   readonly filename?: string | undefined;
@@ -60,7 +67,30 @@ export interface AgentThought {
 }
 
 /** @internal Exported for its unit test. */
-export type ProgressKind = "workflow_started" | "node_started" | "node_finished" | "iteration" | "loop" | "agent_log";
+export type ProgressKind = "workflow_started" | "node_started" | "node_finished" | "node_retry" | "iteration" | "loop" | "agent_log";
+
+/** One field of a Human Input form. */
+interface HumanInputField {
+  readonly type: string;
+  readonly name: string;
+  readonly defaultValue?: string | undefined;
+  readonly options: readonly string[];
+}
+
+/** A Human Input form (`human_input_required.data`, docs/dify-2026.md §2). */
+export interface HumanInputForm {
+  readonly formId: string;
+  readonly nodeId?: string | undefined;
+  readonly title?: string | undefined;
+  /** Markdown, values filled in. */
+  readonly content: string;
+  readonly fields: readonly HumanInputField[];
+  readonly actions: ReadonlyArray<{ readonly id: string; readonly title: string; readonly style?: string | undefined }>;
+  /** null: the form is delivered elsewhere (e-mail, the Dify console); chat can only wait. */
+  readonly token: string | null;
+  /** Unix seconds. */
+  readonly expiresAt?: number | undefined;
+}
 
 export type DifyEvent = DifyIds &
   (
@@ -86,7 +116,11 @@ export type DifyEvent = DifyIds &
       }
     | { readonly event: "workflow_finished"; readonly status?: string | undefined; readonly error?: string | undefined; readonly files: readonly DifyFile[] }
     | { readonly event: "reasoning"; readonly text: string }
-    | { readonly event: "human_input_required"; readonly title?: string | undefined }
+    | { readonly event: "human_input_required"; readonly form: HumanInputForm }
+    | { readonly event: "workflow_paused" }
+    | { readonly event: "workflow_started"; readonly reason?: string | undefined }
+    | { readonly event: "human_input_form_filled"; readonly title?: string | undefined; readonly actionText?: string | undefined }
+    | { readonly event: "human_input_form_timeout"; readonly title?: string | undefined }
     | { readonly event: "ignored"; readonly name: string }
   );
 
@@ -96,13 +130,27 @@ const fileSchema = z
     type: optStr,
     url: optStr,
     remote_url: optStr,
+    related_id: optStr,
+    upload_file_id: optStr,
+    transfer_method: optStr,
     filename: optStr,
     mime_type: optStr,
     belongs_to: optStr,
   })
   .transform((f): DifyFile | null => {
-    const url = f.url ?? f.remote_url;
-    return url ? { id: f.id, type: f.type, url, filename: f.filename, mimeType: f.mime_type, belongsTo: f.belongs_to } : null;
+    const url = f.url || f.remote_url;
+    return url
+      ? {
+          id: f.id ?? f.related_id,
+          uploadFileId: f.upload_file_id,
+          transferMethod: f.transfer_method,
+          type: f.type,
+          url,
+          filename: f.filename,
+          mimeType: f.mime_type,
+          belongsTo: f.belongs_to,
+        }
+      : null;
   });
 
 const filesSchema = z
@@ -182,14 +230,29 @@ const schemas = {
     data: z.looseObject({ id: optStr, node_id: optStr, title: optStr, node_type: optStr, status: optStr, label: optStr }).nullish(),
   }),
   reasoning_chunk: z.looseObject({ ...ids, data: z.looseObject({ reasoning: optStr }).nullish() }),
-  human_input_required: z.looseObject({ ...ids, data: z.looseObject({ node_title: optStr }).nullish() }),
+  human_input_required: z.looseObject({
+    ...ids,
+    data: z.looseObject({
+      form_id: str,
+      node_id: optStr,
+      node_title: optStr,
+      form_content: z.string().nullish(),
+      inputs: z
+        .array(z.looseObject({ type: z.string(), output_variable_name: z.string(), default: z.unknown(), options: z.array(z.unknown()).nullish() }))
+        .nullish(),
+      actions: z.array(z.looseObject({ id: z.string(), title: z.string().nullish(), button_style: optStr })).nullish(),
+      form_token: z.string().nullish(),
+      expiration_time: z.number().nullish(),
+    }),
+  }),
+  workflow_started: z.looseObject({ ...ids, data: z.looseObject({ reason: optStr }).nullish() }),
+  human_input_form: z.looseObject({ ...ids, data: z.looseObject({ node_title: optStr, action_text: optStr }).nullish() }),
 } as const;
 
 const PROGRESS_EVENTS: Record<string, ProgressKind> = {
-  workflow_started: "workflow_started",
   node_started: "node_started",
   node_finished: "node_finished",
-  node_retry: "node_started",
+  node_retry: "node_retry",
   iteration_started: "iteration",
   iteration_next: "iteration",
   iteration_completed: "iteration",
@@ -201,8 +264,15 @@ const PROGRESS_EVENTS: Record<string, ProgressKind> = {
 
 export type ParsedEvent = { ok: true; event: DifyEvent } | { ok: false; reason: string };
 
-function idsOf(v: { conversation_id?: string | undefined; message_id?: string | undefined; task_id?: string | undefined }): DifyIds {
-  return { conversationId: v.conversation_id, messageId: v.message_id, taskId: v.task_id };
+function idsOf(v: {
+  conversation_id?: string | undefined;
+  message_id?: string | undefined;
+  task_id?: string | undefined;
+  workflow_run_id?: string | undefined;
+}): DifyIds {
+  return v.workflow_run_id
+    ? { conversationId: v.conversation_id, messageId: v.message_id, taskId: v.task_id, workflowRunId: v.workflow_run_id }
+    : { conversationId: v.conversation_id, messageId: v.message_id, taskId: v.task_id };
 }
 
 /** One SSE data payload → a typed event, or a reason it is malformed (the caller logs and skips it). */
@@ -321,7 +391,26 @@ export function parseDifyEvent(data: string): ParsedEvent {
     }
     case "human_input_required": {
       const p = schemas.human_input_required.safeParse(raw);
-      return { ok: true, event: { event: "human_input_required", title: p.success ? p.data.data?.node_title : undefined } };
+      if (!p.success) return fail(p.error);
+      return { ok: true, event: { event: "human_input_required", form: formOf(p.data.data), ...idsOf(p.data) } };
+    }
+    case "workflow_started": {
+      const p = schemas.workflow_started.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      return { ok: true, event: { event: "workflow_started", reason: p.data.data?.reason, ...idsOf(p.data) } };
+    }
+    case "workflow_paused": {
+      const p = z.looseObject(ids).safeParse(raw);
+      return { ok: true, event: { event: "workflow_paused", ...(p.success ? idsOf(p.data) : {}) } };
+    }
+    case "human_input_form_filled":
+    case "human_input_form_timeout": {
+      const p = schemas.human_input_form.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      const title = p.data.data?.node_title;
+      return name === "human_input_form_filled"
+        ? { ok: true, event: { event: name, title, actionText: p.data.data?.action_text, ...idsOf(p.data) } }
+        : { ok: true, event: { event: name, title, ...idsOf(p.data) } };
     }
     default: {
       const kind = PROGRESS_EVENTS[name];
@@ -348,6 +437,36 @@ export function parseDifyEvent(data: string): ParsedEvent {
       return { ok: true, event: { event: "ignored", name, ...(p.success ? idsOf(p.data) : {}) } };
     }
   }
+}
+
+type RawForm = z.infer<typeof schemas.human_input_required>["data"];
+
+function formOf(d: RawForm): HumanInputForm {
+  return {
+    formId: d.form_id,
+    nodeId: d.node_id,
+    title: d.node_title,
+    content: d.form_content ?? "",
+    fields: (d.inputs ?? []).map((i) => ({
+      type: i.type,
+      name: i.output_variable_name,
+      defaultValue: defaultOf(i.default),
+      options: (i.options ?? []).map((o) => (typeof o === "string" ? o : String((o as { value?: unknown })?.value ?? o))),
+    })),
+    actions: (d.actions ?? []).map((a) => ({ id: a.id, title: a.title ?? a.id, style: a.button_style })),
+    token: d.form_token ?? null,
+    expiresAt: d.expiration_time ?? undefined,
+  };
+}
+
+/** A field default is a constant `{type, value}` or a variable reference whose value Dify resolved elsewhere. */
+function defaultOf(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (v && typeof v === "object" && (v as { type?: unknown }).type === "constant") {
+    const value = (v as { value?: unknown }).value;
+    return typeof value === "string" ? value : undefined;
+  }
+  return undefined;
 }
 
 function isOptionalString(v: unknown): v is string | null | undefined {

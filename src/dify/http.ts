@@ -79,7 +79,12 @@ export class DifyHttp {
    * (thousands of answers each sending an event every 20 ms). Resolves once a 2xx status arrived; any other
    * status becomes a typed error. `controller` aborts it; `timeoutMs` bounds the wait for the headers.
    */
-  openStream(method: string, path: string, opts: { json: unknown; accept: string; timeoutMs: number }, controller: AbortController): Promise<IncomingMessage> {
+  openStream(
+    method: string,
+    path: string,
+    opts: { json: unknown; accept: string; timeoutMs: number; headers?: Readonly<Record<string, string>> | undefined },
+    controller: AbortController,
+  ): Promise<IncomingMessage> {
     const url = new URL(this.url(path));
     const body = JSON.stringify(opts.json);
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
@@ -93,7 +98,7 @@ export class DifyHttp {
         url,
         {
           method,
-          headers: { ...this.headers(opts.accept, true), "content-length": Buffer.byteLength(body) },
+          headers: { ...opts.headers, ...this.headers(opts.accept, true), "content-length": Buffer.byteLength(body) },
           signal: controller.signal,
         },
         (res) => {

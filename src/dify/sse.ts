@@ -18,6 +18,8 @@ export interface SseDecoderOptions {
 }
 
 const DEFAULT_MAX_EVENT_CHARS = 8 * 1024 * 1024;
+/** One options object for every chunk of every stream (the decoder only reads it). */
+const STREAMING = { stream: true } as const;
 
 export interface SseDecoder {
   push(bytes: Uint8Array): void;
@@ -64,7 +66,7 @@ export function createSseDecoder(onMessage: (msg: SseMessage) => void, options: 
   }
 
   return {
-    push: (bytes) => feed(decoder.decode(bytes, { stream: true })),
+    push: (bytes) => feed(decoder.decode(bytes, STREAMING)),
     end: () => {
       // A last event without its blank line is still dispatched; if it was cut short, its JSON will not parse.
       feed(`${decoder.decode()}\n\n`);

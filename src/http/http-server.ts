@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { isConsolePath } from "../console/console-http.js";
 import type { HttpRoute } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 
@@ -12,6 +13,8 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Serve /healthz, /readyz and /metrics here (false when they have a port of their own). @defaultValue true */
   readonly ops?: boolean;
+  /** The operator console (CONSOLE_TOKEN): everything under /console, authenticated by it. */
+  readonly console?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 /** /healthz, /readyz, /metrics, and the platforms' own routes (Slack's Events API), on one port or split over two. */
@@ -22,6 +25,7 @@ export function createHttpServer(opts: HttpServerOptions): Server {
   };
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (opts.console && isConsolePath(path)) return opts.console(req, res);
     const route = opts.routes().find((r) => r.method === req.method && r.path === path);
     if (route) {
       route.handle(req, res);

@@ -3,6 +3,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { InboundMessage, PlatformId } from "../contracts/messages.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
+import type { AnswerActivity } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { jobIdFrom } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
@@ -21,12 +22,20 @@ export interface IngressDeps {
   readonly gateway: PlatformGateway;
   readonly actions: ActionHandler;
   readonly metrics: BridgeMetrics;
+  /** The operator console's list of dropped events. */
+  readonly activity: AnswerActivity;
   readonly logger: Logger;
   /** Drops everything kept for a workspace the bot was removed from (see installations/workspace-state.ts). */
   readonly forgetWorkspace: (platform: PlatformId, workspaceId: string) => Promise<void>;
   /** The Dify app the routes in force send this message to. */
   readonly appFor: (msg: InboundMessage) => string;
 }
+
+/**
+ * Reasons too routine to list on the console: the bot's own posts and edits echoed back, joins and edits, event
+ * kinds the bot does not use. They are still counted in bridge_events_ignored_total.
+ */
+const ROUTINE_REASONS: ReadonlySet<string> = new Set(["own_message", "system_message", "unsupported_event", "reaction"]);
 
 /**
  * What adapters hand every normalized event to. It only decides, dedupes and enqueues (a few Redis round
@@ -45,10 +54,11 @@ export class Ingress {
       case "message":
         return this.acceptMessage(platform, event.message);
       case "reaction":
-        if (!(await this.deps.feedback.record(event.reaction))) this.ignored(platform.id, "reaction");
+        if (!(await this.deps.feedback.record(event.reaction))) this.ignored(platform.id, "reaction", "reaction");
         return;
       case "action":
-        if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey))) return this.ignored(platform.id, "duplicate");
+        if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey)))
+          return this.ignored(platform.id, "duplicate", "button click", event.action.replyTarget.channelId);
         try {
           await this.deps.actions.handle(event.action, platform);
         } catch (err) {
@@ -58,21 +68,24 @@ export class Ingress {
         return;
       case "workspace_removed":
         return this.deps.forgetWorkspace(event.platform, event.workspaceId);
+      case "ignored":
+        return this.ignored(event.platform, event.reason, event.what, event.channelId);
     }
   }
 
   private async acceptMessage(platform: ChatPlatform, msg: InboundMessage): Promise<void> {
     const { dedupe, conversations, rateLimiter, queue, metrics } = this.deps;
     // In a thread the bot is answering, a message for someone else is not for the bot.
-    if (msg.mentionsOthers && !msg.mentionsBot && !msg.isDirectMessage) return this.ignored(msg.platform, "for_someone_else");
+    const channel = msg.replyTarget.channelId;
+    if (msg.mentionsOthers && !msg.mentionsBot && !msg.isDirectMessage) return this.ignored(msg.platform, "for_someone_else", "message", channel);
     if (!msg.mentionsBot && !msg.isDirectMessage && !(await conversations.isThreadActive(msg.conversationKey))) {
-      return this.ignored(msg.platform, "not_for_bot");
+      return this.ignored(msg.platform, "not_for_bot", "message", channel);
     }
-    if (!(await dedupe.markSeen(msg.dedupeKey, msg.conversationKey))) return this.ignored(msg.platform, "duplicate");
+    if (!(await dedupe.markSeen(msg.dedupeKey, msg.conversationKey))) return this.ignored(msg.platform, "duplicate", "message", channel);
     try {
       const verdict = await rateLimiter.check(`${msg.platform}:${msg.author.userId}`);
       if (!verdict.allowed) {
-        this.ignored(msg.platform, "user_rate_limited");
+        this.ignored(msg.platform, "user_rate_limited", "message", channel);
         if (verdict.notify) void this.slowDown(platform, msg, verdict.retryInMs);
         return;
       }
@@ -92,7 +105,8 @@ export class Ingress {
     await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, text, { orPost: true });
   }
 
-  private ignored(platform: PlatformId, reason: string): void {
+  private ignored(platform: PlatformId, reason: string, what: string, channelId?: string): void {
     this.deps.metrics.eventsIgnored.labels(platform, reason).inc();
+    if (!ROUTINE_REASONS.has(reason)) this.deps.activity.dropped({ platform, reason, what, ...(channelId ? { channelId } : {}) });
   }
 }

@@ -6,7 +6,9 @@ import type { AppParameters } from "../dify/app-parameters.js";
 import { difyAudioType } from "../dify/audio-types.js";
 import type { ChatFileRef } from "../dify/chat-stream.js";
 import type { DifyClient } from "../dify/dify-client.js";
+import { DifyApiError } from "../dify/errors.js";
 import { judgeFile, sizeLimitBytes } from "./dify-file-type.js";
+import { uploadFailureReason } from "./upload-errors.js";
 import { oggOpusToWav } from "./voice-transcoder.js";
 
 export interface PreparedAttachments {
@@ -68,7 +70,7 @@ export async function prepareAttachments(
     if (att.isVoiceNote) {
       const text = await transcribe(att, deps).catch((err: unknown) => {
         deps.logger.warn({ err, file: att.name }, "voice note not transcribed");
-        notes.push(note(att.name, err instanceof UserFacingNote ? err.message : "it could not be transcribed"));
+        notes.push(note(att.name, err instanceof UserFacingNote ? err.message : transcriptionFailure(err)));
         return undefined;
       });
       if (text !== undefined) transcripts.push(text);
@@ -81,17 +83,26 @@ export async function prepareAttachments(
     if (++accepted > deps.params.fileUpload.numberLimit) {
       return void notes.push(note(att.name, `this assistant takes at most ${deps.params.fileUpload.numberLimit} files per message`));
     }
+    const limit = sizeLimitBytes(verdict.type, deps.params);
     try {
-      const data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: sizeLimitBytes(verdict.type, deps.params) });
+      const data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: limit });
       const uploaded = await deps.dify.uploadFile({ data, name: att.name, mimeType: att.mimeType }, deps.user, { signal: deps.signal });
       files.push({ type: verdict.type, uploadFileId: uploaded.id });
     } catch (err) {
       deps.logger.warn({ err, file: att.name }, "attachment not forwarded to Dify");
-      notes.push(note(att.name, err instanceof PlatformValidationError ? downloadReason(err) : "the upload to the assistant failed"));
+      notes.push(note(att.name, uploadFailureReason(err, verdict.type, limit, att.name)));
     }
   });
   await Promise.all(tasks);
   return { files, notes, transcript: transcripts.length ? transcripts.join("\n") : undefined };
+}
+
+function transcriptionFailure(err: unknown): string {
+  const code = err instanceof DifyApiError ? err.difyCode : undefined;
+  if (code === "speech_to_text_disabled") return "speech-to-text is turned off in this assistant";
+  if (code === "audio_too_large") return "it is longer than the assistant's 30 MB limit for voice";
+  if (code === "unsupported_audio_type") return "the assistant cannot read this audio format";
+  return "it could not be transcribed";
 }
 
 /** An error whose message was written for the person asking. */

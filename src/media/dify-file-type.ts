@@ -50,6 +50,19 @@ export function difyFileType(name: string, mimeType: string): DifyFileType {
   return "custom";
 }
 
+/** "10 MB", "1.5 MB": limits are whole megabytes in Dify's settings, shown as such. */
+function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
+}
+
+const KIND: Record<DifyFileType, string> = { image: "images", document: "documents", audio: "audio files", video: "videos", custom: "files" };
+
+/** The app's own limit for that kind of file (`/parameters`), named, because Dify's 413 often has no text. */
+export function tooLargeReason(type: DifyFileType, limitBytes: number): string {
+  return `it is larger than the assistant's ${megabytes(limitBytes)} limit for ${KIND[type]}`;
+}
+
 export function sizeLimitBytes(type: DifyFileType, params: AppParameters): number {
   switch (type) {
     case "image":
@@ -79,6 +92,6 @@ export function judgeFile(att: { name: string; mimeType: string; sizeBytes: numb
     return { ok: false, reason: "this assistant does not accept this type of file" };
   }
   const limit = sizeLimitBytes(type, params);
-  if (att.sizeBytes > limit) return { ok: false, reason: `larger than the ${Math.round(limit / 1024 / 1024)} MB limit` };
+  if (att.sizeBytes > limit) return { ok: false, reason: tooLargeReason(type, limit) };
   return { ok: true, type };
 }

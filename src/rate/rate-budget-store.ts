@@ -25,18 +25,20 @@ export type AcquireResult =
 /**
  * Grants are timed by Redis, calls are timed by the platform on arrival, and the delay between the two differs
  * from call to call; counting each window slightly longer than the platform does keeps that jitter from ever
- * making N+1.
+ * making N+1. The margin grows with the event loop's measured lateness (`lateMs`, its recent p99): a loop
+ * running that late holds a granted call about that long before it leaves the machine.
  * @internal Exported for its unit test.
  */
-export function effectiveWindowMs(windowMs: number): number {
+export function effectiveWindowMs(windowMs: number, lateMs = 0): number {
   // At least 100 ms: a busy worker can hold a granted call that long before it leaves the machine (measured:
-  // 1 s windows with a 50 ms margin saw a handful of 429s at 80% CPU).
-  return windowMs + Math.min(1_000, Math.max(100, Math.ceil(windowMs * 0.05)));
+  // 1 s windows with a 50 ms margin saw a handful of 429s at 80% CPU). Twice the lateness: the call that
+  // opens a window and the one that closes it may each be held back.
+  return windowMs + Math.min(1_000, Math.max(100, Math.ceil(windowMs * 0.05), Math.ceil(2 * lateMs)));
 }
 
 /** limit, window (with the jitter margin) and meter of one budget, as the scripts take them. */
-function meterArgs(b: RateBudget): string[] {
-  return [String(b.limit), String(effectiveWindowMs(b.windowMs)), b.refill === "continuous" ? "c" : "w"];
+function meterArgs(b: RateBudget, lateMs: number): string[] {
+  return [String(b.limit), String(effectiveWindowMs(b.windowMs, lateMs)), b.refill === "continuous" ? "c" : "w"];
 }
 
 /** A decision under `exclusively` takes a few Redis round trips; a holder that died frees the lock after this. */
@@ -60,6 +62,8 @@ export class RateBudgetStore {
   constructor(
     private readonly redis: Redis,
     private readonly key: RedisKeyBuilder,
+    /** The event loop's recent lateness in ms (LoopLateness); none: the fixed margin alone. */
+    private readonly lateness: () => number = () => 0,
   ) {
     this.acquireScript = redisScript(redis, "bridgeBudgetAcquire", ACQUIRE_LUA);
     this.blockScript = redisScript(redis, "bridgeBudgetBlock", BLOCK_LUA);
@@ -74,13 +78,14 @@ export class RateBudgetStore {
   async acquire(budgets: readonly RateBudget[], opts: { priority: BudgetPriority; streamId?: string | undefined; reserve?: boolean }): Promise<AcquireResult> {
     if (budgets.length === 0) return { granted: true, usage: [] };
     const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("block", b.key), this.key("active", b.key)]);
+    const late = this.lateness();
     const args = [
       String(budgets.length),
       opts.priority === "normal" && opts.reserve === false ? "normal-no-reserve" : opts.priority,
       randomUUID(),
       opts.streamId ?? "",
       String(ACTIVE_TTL_MS),
-      ...budgets.flatMap((b) => meterArgs(b)),
+      ...budgets.flatMap((b) => meterArgs(b, late)),
     ];
     const raw = (await this.acquireScript(keys.length, ...keys, ...args)) as number[];
     const usage = budgets.map((b, i) => ({
@@ -107,12 +112,13 @@ export class RateBudgetStore {
   async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
     if (budgets.length === 0) return [];
     const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("active", b.key)]);
+    const late = this.lateness();
     const raw = (await this.snapshotScript(
       keys.length,
       ...keys,
       String(budgets.length),
       String(ACTIVE_TTL_MS),
-      ...budgets.flatMap((b) => meterArgs(b)),
+      ...budgets.flatMap((b) => meterArgs(b, late)),
     )) as number[];
     return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
   }

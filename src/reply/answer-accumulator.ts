@@ -1,4 +1,4 @@
-import type { AgentThought, DifyEvent, DifyFile, DifyIds, RetrieverResource, Usage } from "../dify/events.js";
+import type { AgentThought, DifyEvent, DifyFile, DifyIds, HumanInputForm, RetrieverResource, Usage } from "../dify/events.js";
 import { progressLine } from "./progress-line.js";
 import { reduceSteps, type WorkStep } from "./work-steps.js";
 
@@ -19,11 +19,16 @@ export interface AnswerState {
   readonly ended: boolean;
   readonly citations: readonly RetrieverResource[];
   readonly usage: Usage | undefined;
+  /** A Chatflow's outcome (`workflow_finished.status`): succeeded, partial-succeeded, failed, stopped. */
   readonly workflowStatus: string | undefined;
-  /** A Chatflow paused for a human-input form the bridge cannot show. */
-  readonly waitingForInput: string | undefined;
   /** Workflow nodes and tool calls so far, as task cards. */
   readonly steps: readonly WorkStep[];
+  /** `workflow_finished.data.error` of a failed run: Dify's own words for what went wrong. */
+  readonly workflowError: string | undefined;
+  /** The Human Input form the run is waiting for (the latest `human_input_required`). */
+  readonly form: HumanInputForm | undefined;
+  /** `workflow_paused` arrived: the stream ends here without `message_end`, and that is not a failure. */
+  readonly paused: boolean;
 }
 
 export const EMPTY_ANSWER: AnswerState = {
@@ -38,8 +43,10 @@ export const EMPTY_ANSWER: AnswerState = {
   citations: [],
   usage: undefined,
   workflowStatus: undefined,
-  waitingForInput: undefined,
   steps: [],
+  workflowError: undefined,
+  form: undefined,
+  paused: false,
 };
 
 function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
@@ -47,18 +54,30 @@ function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
     taskId: ids.taskId ?? e.taskId,
     messageId: ids.messageId ?? e.messageId,
     conversationId: ids.conversationId ?? e.conversationId,
+    workflowRunId: ids.workflowRunId ?? e.workflowRunId,
   };
 }
 
-/** A file already listed by id or by url is the same file (message_end may repeat it without the id). */
-function addFiles(files: readonly DifyFile[], more: readonly DifyFile[]): readonly DifyFile[] {
+/** A signed URL without its signature: Dify signs the same file afresh (new nonce) every time it lists it. */
+function unsigned(url: string): string {
+  const q = url.indexOf("?");
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * A file already listed by id (`related_id` in message_end is the `id` of its `message_file`) or by URL without
+ * its query is the same file. Files the user attached come back in message_end too (2026 servers): never
+ * the assistant's to post.
+ */
+export function addFiles(files: readonly DifyFile[], more: readonly DifyFile[]): readonly DifyFile[] {
   const ids = new Set(files.flatMap((f) => (f.id ? [f.id] : [])));
-  const urls = new Set(files.map((f) => f.url));
+  const urls = new Set(files.map((f) => unsigned(f.url)));
   const added: DifyFile[] = [];
   for (const f of more) {
-    if ((f.id && ids.has(f.id)) || urls.has(f.url)) continue;
+    if (f.belongsTo === "user" || f.transferMethod === "local_file" || f.transferMethod === "remote_url") continue;
+    if ((f.id && ids.has(f.id)) || urls.has(unsigned(f.url))) continue;
     if (f.id) ids.add(f.id);
-    urls.add(f.url);
+    urls.add(unsigned(f.url));
     added.push(f);
   }
   return added.length ? [...files, ...added] : files;
@@ -93,7 +112,7 @@ export function reduceAnswer(state: AnswerState, event: DifyEvent): AnswerState 
     case "reasoning":
       return { ...s, reasoning: s.reasoning + event.text };
     case "workflow_finished":
-      return { ...s, workflowStatus: event.status, files: addFiles(s.files, event.files) };
+      return { ...s, workflowStatus: event.status, workflowError: event.error, files: addFiles(s.files, event.files) };
     case "message_end":
       return {
         ...s,
@@ -104,7 +123,14 @@ export function reduceAnswer(state: AnswerState, event: DifyEvent): AnswerState 
         steps: reduceSteps(s.steps, event),
       };
     case "human_input_required":
-      return { ...s, waitingForInput: event.title ?? "a form" };
+      return { ...s, form: event.form, progress: undefined };
+    case "workflow_paused":
+      return { ...s, paused: true };
+    case "workflow_started":
+      return { ...s, paused: false, progress: progressLine(event) ?? s.progress };
+    case "human_input_form_filled":
+    case "human_input_form_timeout":
+      return { ...s, form: undefined, paused: false };
     case "error":
     case "ignored":
       return s;

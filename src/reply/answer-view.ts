@@ -8,7 +8,7 @@ import { stepCards } from "./work-steps.js";
 export interface ViewSettings {
   readonly showProgress: boolean;
   readonly showReasoning: boolean;
-  /** Dify origin: relative `/files/...` links in the answer are made absolute so they open. */
+  /** Dify origin: signed `/files/...` links to it are taken out of the answer (the files are attached instead). */
   readonly difyOrigin: string;
   /** The app's name: the title of its steps' plan in a native stream. */
   readonly planTitle?: string | undefined;
@@ -22,21 +22,38 @@ function quote(text: string): string {
 }
 
 /**
- * Rewritten as soon as "](/files/x" has arrived rather than when the link closes, so a streamed link only ever
- * grows; while streaming, a trailing piece of "](/files/" is held back until it is known to be one.
+ * While streaming, a link still arriving (`[label`, `[label](/fi`) is held back until it closes, so a signed
+ * file link never shows and what is shown only ever grows into the final text.
  */
-function absoluteFileLinks(markdown: string, origin: string, final: boolean): string {
-  const absolute = markdown.replace(/\]\((?=\/files\/[^)\s])/g, `](${origin}`);
-  if (final) return absolute;
-  const partial = /\](?:\((?:\/(?:f(?:i(?:l(?:e(?:s\/?)?)?)?)?)?)?)?$/.exec(absolute);
-  return partial ? absolute.slice(0, partial.index) : absolute;
+function withoutOpenLink(markdown: string): string {
+  const open = /!?(?:\[[^\]\n]*(?:\](?:\([^)\s]*)?)?)?$/.exec(markdown);
+  return open ? markdown.slice(0, open.index) : markdown;
+}
+
+/** `[label](/files/…)` and `![alt](/files/…)`, relative or on the Dify origin: signed links that die after ~5 minutes. */
+function fileLinkPattern(origin: string): RegExp {
+  const host = origin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(!?)\\[([^\\]]*)\\]\\(((?:${host})?/files/[^)\\s]+)\\)`, "g");
+}
+
+/** The signed Dify file links in a final answer, for attaching the files themselves. */
+export function fileLinksIn(text: string, origin: string): string[] {
+  return [...text.matchAll(fileLinkPattern(origin))].map((m) => m[3] as string);
+}
+
+/**
+ * A final answer keeps no signed Dify file link: the file is attached to the reply instead, an image link
+ * disappears and a text link keeps its label.
+ */
+function detachFileLinks(markdown: string, origin: string): string {
+  return markdown.replace(fileLinkPattern(origin), (_m, bang: string, label: string) => (bang ? "" : label));
 }
 
 /** The answer as Markdown: preamble lines, reasoning (when shown), then the answer itself. */
 export function answerMarkdown(state: AnswerState, preamble: readonly string[], s: ViewSettings, final: boolean): string {
   const { answer, reasoning } = separateReasoning(state.text, { final });
   const thoughts = [state.reasoning.trim(), reasoning].filter(Boolean).join("\n\n");
-  const body = absoluteFileLinks(answer, s.difyOrigin, final);
+  const body = detachFileLinks(final ? answer : withoutOpenLink(answer), s.difyOrigin);
   if (body.trim() === "" && !final) return "";
   return [...preamble, s.showReasoning && thoughts ? quote(`💭 ${thoughts}`) : "", body].filter((x) => x.trim() !== "").join("\n\n");
 }

@@ -36,11 +36,13 @@ export function progressLine(event: DifyEvent): string | undefined {
     if (/^dataset[_-]/i.test(tool) || /knowledge|retriev/i.test(tool)) return "Searching the knowledge base…";
     return `Using ${tidy(tool)}…`;
   }
+  if (event.event === "workflow_started") return event.reason === "resumption" ? "Continuing…" : "Working on it…";
   if (event.event !== "progress") return undefined;
-  if (event.kind === "workflow_started") return "Working on it…";
-  if (event.kind !== "node_started" && event.kind !== "iteration" && event.kind !== "loop" && event.kind !== "agent_log") return undefined;
+  // agent_log labels ("ROUND 1", "Thought") are the agent's internals, not something to show people.
+  if (event.kind !== "node_started" && event.kind !== "node_retry" && event.kind !== "iteration" && event.kind !== "loop") return undefined;
   const type = event.nodeType ?? "";
   const title = event.title?.trim();
+  if (event.kind === "node_retry") return title ? `Retrying ${title}…` : "Retrying…";
   if (QUIET_NODES.has(type)) return undefined;
   if (type === "knowledge-retrieval") return "Searching the knowledge base…";
   if (type === "llm") return "Thinking…";

@@ -24,6 +24,10 @@ interface StreamerEvents {
   onPart?(ref: MessageRef): void | Promise<void>;
   /** An update that had to land was given up on (a permanent platform error): the user may need telling. */
   onGaveUp?(err: unknown): void;
+  /** An update reached the platform; `usage` is what its budgets looked like when its slot was granted. */
+  onUpdate?(usage: readonly BudgetUsage[]): void;
+  /** The next update waits `waitMs` for a budget slot or a 429 block. */
+  onBudgetWait?(waitMs: number): void;
 }
 
 export interface ReplyStreamerOptions {
@@ -197,6 +201,7 @@ export class ReplyStreamer {
       const grant = await this.o.route.tryAcquire(rateOp, this.pacer.slotFor(rateOp, routine));
       if (!grant.granted) {
         const pauseMs = this.pacer.refused(grant, routine, op.kind === "append", this.firstTextAt);
+        this.o.events?.onBudgetWait?.(Math.max(pauseMs, grant.waitMs));
         if (pauseMs > 0) await this.waker.pauseForSlot(pauseMs);
         continue;
       }
@@ -207,6 +212,7 @@ export class ReplyStreamer {
       try {
         await this.o.route.send(rateOp, () => this.perform(update));
         this.failures = 0;
+        this.o.events?.onUpdate?.(grant.usage);
         // Any update of the growing message (the first text included) starts the next routine interval.
         if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
           const native = op.kind === "append" || op.kind === "nativeStart";
@@ -273,6 +279,7 @@ export class ReplyStreamer {
   private async onFailure(op: ReplyOperation, err: unknown): Promise<void> {
     if (err instanceof PlatformRateLimitError) {
       this.pacer.rateLimited(err.retryAfterMs);
+      this.o.events?.onBudgetWait?.(err.retryAfterMs);
       return;
     }
     this.failures++;

@@ -7,12 +7,27 @@ import type { DifyApiError, DifyStreamError } from "../dify/errors.js";
  */
 export const INTERRUPTED_TEXT = "⚠️ Interrupted: the bridge restarted while answering.";
 export const STOPPED_TEXT = "⏹ Stopped";
+export const PARTIAL_TEXT = "⚠️ Some steps of the assistant's workflow failed; this answer may be incomplete.";
+
+/**
+ * A Chatflow run that failed (`workflow_finished` status `failed`). Dify's `data.error` is the app's own
+ * account of the failure (a node's message, "Model quota exceeded"), written for the app's users: it is
+ * shown, cut to one short line.
+ */
+export function workflowFailedText(error: string | undefined): string {
+  const reason = (error ?? "").replace(/\s+/g, " ").trim();
+  if (!reason) return "⚠️ The assistant's workflow failed.";
+  return `⚠️ The assistant's workflow failed: ${reason.length > 300 ? `${reason.slice(0, 299)}…` : reason}`;
+}
 
 export function toUserText(err: unknown): string {
   const code = err instanceof BridgeError ? err.code : "UNKNOWN";
   switch (code) {
-    case "DIFY_UNAUTHORIZED":
     case "DIFY_FORBIDDEN":
+      if ((err as DifyApiError).difyCode === "workflow_version_execution_not_allowed")
+        return "⚠️ The assistant's Dify plan does not allow running this workflow version.";
+      return "⚠️ The assistant is not available: its Dify API key or app access is misconfigured.";
+    case "DIFY_UNAUTHORIZED":
       return "⚠️ The assistant is not available: its Dify API key or app access is misconfigured.";
     case "DIFY_QUOTA_EXCEEDED":
       return "⚠️ The assistant has reached its usage quota. Please try again later.";
@@ -65,6 +80,7 @@ function badRequestText(err: DifyApiError): string {
   if (err.difyCode === "provider_not_initialize") return "⚠️ The assistant's model provider is not configured in Dify.";
   if (err.difyCode === "app_unavailable" || err.difyCode === "not_chat_app") return "⚠️ The assistant app is unavailable: check its configuration in Dify.";
   if (err.difyCode === "model_currently_not_support") return "⚠️ The assistant's model is not available on this Dify plan.";
+  if (err.difyCode === "agent_not_published") return "⚠️ The assistant has no published version yet: publish the agent in Dify.";
   if (err.difyCode === "completion_request_error") return "⚠️ The AI model returned an error. Please try again.";
   if (/is required in input form|in input form must/.test(msg)) return "⚠️ The assistant needs input values that are not configured (DIFY_INPUTS).";
   if (/file/i.test(msg)) return "⚠️ The assistant could not use the attached file.";
@@ -79,6 +95,10 @@ function streamErrorText(err: DifyStreamError): string {
       return "⚠️ The assistant's model provider is not configured in Dify.";
     case "completion_request_error":
       return "⚠️ The AI model returned an error while answering.";
+    case "model_currently_not_support":
+      return "⚠️ The assistant's model is not available right now.";
+    case "internal_server_error":
+      return "⚠️ The assistant ran into a server error. Please try again.";
     case "invalid_param":
       return /^Run failed/i.test(err.difyMessage ?? "") ? "⚠️ The assistant's workflow failed." : "⚠️ The assistant could not handle this request.";
     default:

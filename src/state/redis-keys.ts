@@ -21,6 +21,7 @@ type RedisKeyKind =
   | "block" // a budget blocked by a 429 until its PTTL expires
   | "active" // streams currently spending a budget
   | "stats" // pacing statistics
+  | "console" // the operator console's recent activity (answers streaming, failures, dropped events, per minute)
   | "install"; // a platform's installations (Slack OAuth), sealed by the adapter; the one kind without a TTL
 
 /**

@@ -1,10 +1,11 @@
 import type { ActionButton } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
+import { type AnswerActivity, failureReason } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
-import type { AnswerState } from "../reply/answer-accumulator.js";
-import { answerMarkdown, citationsOf, type ViewSettings } from "../reply/answer-view.js";
+import { type AnswerState, addFiles } from "../reply/answer-accumulator.js";
+import { answerMarkdown, citationsOf, fileLinksIn, type ViewSettings } from "../reply/answer-view.js";
 import type { ReplyStreamer } from "../reply/reply-streamer.js";
-import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "../reply/user-text.js";
+import { INTERRUPTED_TEXT, PARTIAL_TEXT, STOPPED_TEXT, toUserText, workflowFailedText } from "../reply/user-text.js";
 import { stepCards } from "../reply/work-steps.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 import { retryActionId } from "./action-ids.js";
@@ -20,6 +21,7 @@ export interface CompletionDeps {
   readonly stops: StopCoordinator;
   readonly replies: ReplyIndex;
   readonly metrics: BridgeMetrics;
+  readonly activity: AnswerActivity;
   readonly suggestions: SuggestionButtons;
   readonly view: ViewSettings;
 }
@@ -44,19 +46,33 @@ export async function completeAnswer(
   const lines = [answerMarkdown(state, preamble, deps.view, true).trim()];
   let outcome: TurnOutcome = "ok";
   const buttons: ActionButton[] = [];
-  if (stopped) {
+  const status = state.workflowStatus;
+  if (stopped || status === "stopped") {
     lines.push(STOPPED_TEXT);
     outcome = "stopped";
+  } else if (status === "failed") {
+    // The only sign of failure on 2026 servers (no `error` event), and the clearest one on older ones.
+    lines.push(workflowFailedText(state.workflowError));
+    outcome = "error";
+    buttons.push({ actionId: retryActionId(ctx.turnId), label: "Retry" });
+    deps.metrics.repliesFailed.labels(ctx.platform.id, "WORKFLOW_FAILED").inc();
+    ctx.logger.error({ workflowRunId: state.ids.workflowRunId, difyError: state.workflowError }, "Dify workflow run failed");
   } else if (error !== undefined || shutdown) {
-    lines.push(shutdown ? INTERRUPTED_TEXT : toUserText(error));
+    const userText = shutdown ? INTERRUPTED_TEXT : toUserText(error);
+    lines.push(userText);
+    const msg = ctx.data.message;
+    const why = shutdown ? { code: "INTERRUPTED", reason: "the process shut down past its grace period" } : failureReason(error);
+    deps.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...why });
     outcome = "error";
     buttons.push({ actionId: retryActionId(ctx.turnId), label: "Retry" });
     if (shutdown && run.taskId) await deps.dify.stopTask(run.taskId, difyUserFor(ctx.data.message.conversationKey)).catch(() => undefined);
     deps.metrics.repliesFailed.labels(ctx.platform.id, shutdown ? "INTERRUPTED" : ((error as { code?: string })?.code ?? "UNKNOWN")).inc();
     ctx.logger.error({ err: error, shutdown }, "answer failed");
-  } else if (state.waitingForInput) {
-    lines.push(`⚠️ The assistant is waiting for input (${state.waitingForInput}) that cannot be given from chat.`);
+  } else if (state.paused) {
+    lines.push("⏸ The assistant is waiting for someone to respond in Dify before it can go on.");
     outcome = "error";
+  } else if (status === "partial-succeeded") {
+    lines.push(PARTIAL_TEXT);
   }
   const text = lines.filter((l) => l.trim() !== "").join("\n\n");
   const citations = citationsOf(state.citations);
@@ -67,7 +83,14 @@ export async function completeAnswer(
 
   const user = difyUserFor(ctx.data.message.conversationKey);
   const [produced, suggestions] = await Promise.all([
-    deliverDifyFiles(state.files, { dify: deps.dify, route: ctx.route, target: ctx.data.message.replyTarget, logger: ctx.logger }),
+    // Files the answer links to inline are attached like the rest (the links were taken out of the text).
+    deliverDifyFiles(
+      addFiles(
+        state.files,
+        fileLinksIn(state.text, deps.view.difyOrigin).map((url) => ({ url, type: "image" })),
+      ),
+      { dify: deps.dify, route: ctx.route, target: ctx.data.message.replyTarget, logger: ctx.logger },
+    ),
     suggestionsEnabled
       ? deps.dify.getSuggestedQuestions(messageId, user).catch((err: unknown) => {
           ctx.logger.warn({ err }, "could not fetch suggested questions");

@@ -57,11 +57,13 @@ export async function streamAnswer(
     let accepted = false;
     let started = false;
     try {
+      // One view function for the whole answer: the streamer evaluates it only when an update goes out, and
+      // then the latest state is what it should show (no closure allocated per token).
+      const view = () => streamingView(state, preamble, deps.view);
       const apply = (event: DifyEvent) => {
         state = reduceAnswer(state, event);
-        const current = state;
         if (event.event === "text" || event.event === "message_replace") stopTyping();
-        streamer.show(() => streamingView(current, preamble, deps.view));
+        streamer.show(view);
       };
       // Called for every token of every answer, straight from the socket: keep it synchronous except for
       // the first event's bookkeeping (Dify ids saved with the job before anything is shown).

@@ -63,5 +63,8 @@ export async function prepareQuestion(
   ];
   await deps.turns.update(ctx.turnId, { turnId: ctx.turnId, app: ctx.app.id, query: msg.text || prepared.transcript || "", files });
   if (!query) return { request: undefined, preamble };
-  return { request: { query, user, inputs: turnInputs(deps.inputs, params.inputVariables, msg.author), conversationId, files }, preamble };
+  return {
+    request: { query, user, inputs: turnInputs(deps.inputs, params.inputVariables, msg.author), conversationId, files, traceId: ctx.turnId },
+    preamble,
+  };
 }

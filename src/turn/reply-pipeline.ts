@@ -1,6 +1,7 @@
 import { DifyAbortedError } from "../dify/errors.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
+import { type AnswerActivity, failureReason } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import type { DurationStats } from "../rate/duration-stats.js";
 import type { ViewSettings } from "../reply/answer-view.js";
@@ -29,6 +30,8 @@ export interface PipelineDeps {
   readonly stops: StopCoordinator;
   readonly durations: DurationStats;
   readonly metrics: BridgeMetrics;
+  /** What the operator console shows: answers streaming, failures. */
+  readonly activity: AnswerActivity;
 }
 
 /** The pipeline's dependencies with the turn's own app: every Dify call of the turn goes to it. */
@@ -44,8 +47,17 @@ export class ReplyPipeline {
     this.suggestions = new SuggestionButtons({ turns: d.turns, gateway: d.gateway });
   }
 
-  async answer(ctx: TurnContext): Promise<void> {
-    const { data, turnId, app } = ctx;
+  async answer(turn: TurnContext): Promise<void> {
+    const { data, turnId, app } = turn;
+    const msg = data.message;
+    const tracker = this.d.activity.started({
+      turnId,
+      platform: msg.platform,
+      workspaceId: msg.replyTarget.workspaceId,
+      channelId: msg.replyTarget.channelId,
+      receivedAt: Date.parse(msg.receivedAt),
+    });
+    const ctx: TurnContext = { ...turn, tracker };
     const d: AppDeps = { ...this.d, dify: app.dify, view: { showProgress: app.showProgress, showReasoning: app.showReasoning, difyOrigin: app.dify.origin } };
     const user = difyUserFor(data.message.conversationKey);
     const run: TurnRun = { stopped: false, taskId: data.dify?.taskId, messageId: data.dify?.messageId, abort: new AbortController() };
@@ -73,10 +85,13 @@ export class ReplyPipeline {
       // Never leave a placeholder spinning: whatever broke, the reply ends with a clear line.
       ctx.logger.error({ err }, "answer failed unexpectedly");
       this.d.metrics.repliesFailed.labels(ctx.platform.id, (err as { code?: string })?.code ?? "UNEXPECTED").inc();
+      const userText = toUserText(err);
+      this.d.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
       await streamer
-        .finish({ text: toUserText(err), buttons: [{ actionId: retryActionId(turnId), label: "Retry" }] })
+        .finish({ text: userText, buttons: [{ actionId: retryActionId(turnId), label: "Retry" }] })
         .catch((e: unknown) => ctx.logger.error({ err: e }, "could not mark the reply as failed"));
     } finally {
+      tracker.ended("error");
       unregister();
       ctx.signal.removeEventListener("abort", onShutdown);
       // The platform's own Stop goes away with the work (the session waits for the next question).
@@ -103,7 +118,13 @@ export class ReplyPipeline {
           const seconds = Math.max(0, at - Date.parse(msg.receivedAt)) / 1000;
           this.d.metrics.firstTokenSeconds.labels(label).observe(seconds);
           this.d.metrics.appFirstTokenSeconds.labels(ctx.app.id).observe(seconds);
+          ctx.tracker?.firstText(at);
         },
+        onUpdate: (usage) => {
+          ctx.tracker?.updated();
+          ctx.tracker?.budgets(usage);
+        },
+        onBudgetWait: (waitMs) => ctx.tracker?.waitedForBudget(waitMs),
         onPart: async (ref) => {
           await Promise.all([
             run.messageId ? indexReply(this.d.replies, ctx, [ref], run.messageId) : undefined,

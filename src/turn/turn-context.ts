@@ -2,6 +2,7 @@ import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { MessageContent, MessageRef } from "../contracts/messages.js";
 import type { PlatformRoute } from "../gateway/platform-route.js";
+import type { AnswerTracker } from "../observability/answer-activity.js";
 import type { ReplyJobData } from "../queue/job-types.js";
 import type { DifyApp } from "../routing/app-directory.js";
 
@@ -23,6 +24,8 @@ export interface TurnContext {
   /** Persists the messages the reply uses, as they appear. */
   saveParts(parts: readonly MessageRef[]): Promise<void>;
   readonly logger: Logger;
+  /** The operator console's record of this answer while it streams. */
+  readonly tracker?: AnswerTracker;
 }
 
 /** The Dify `user` for a thread: stable, so every participant's turns, reactions and stops address one end user. */

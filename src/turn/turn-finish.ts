@@ -35,6 +35,7 @@ export async function finishTurn(
   if (!streamer.finalShown) {
     // Logged as what it was: the answer exists, the user does not see all of it.
     deps.metrics.repliesCompleted.labels(ctx.platform.id, "undelivered").inc();
+    ctx.tracker?.ended("undelivered");
     deps.metrics.appAnswers.labels(ctx.app.id, "undelivered").inc();
     ctx.logger.error(
       { outcome: "undelivered", answerOutcome: outcome, parts: refs.length, difyMessageId, totalMs },
@@ -44,6 +45,7 @@ export async function finishTurn(
     return refs;
   }
   deps.metrics.repliesCompleted.labels(ctx.platform.id, outcome).inc();
+  ctx.tracker?.ended(outcome);
   deps.metrics.appAnswers.labels(ctx.app.id, outcome).inc();
   ctx.logger.info({ outcome, parts: refs.length, difyMessageId, totalMs }, "answer delivered");
   return refs;

@@ -3,6 +3,7 @@ import { DelayedError, type Job, type Queue } from "bullmq";
 import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { Logger } from "../contracts/logger.js";
 import type { PlatformId } from "../contracts/messages.js";
+import { traceIdFor } from "../dify/chat-stream.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
@@ -59,7 +60,15 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
   const msg = job.data.message;
   const key = msg.conversationKey;
   const app = deps.apps.get(job.data.app) ?? deps.apps.resolve(placeOf(key, msg.isDirectMessage));
-  const log = deps.logger.child({ jobId: turnId, platform: msg.platform, workspace: msg.replyTarget.workspaceId, app: app.id, conversationKey: key });
+  // traceId: the X-Trace-Id Dify got for this turn, so its trace and these log lines find each other.
+  const log = deps.logger.child({
+    jobId: turnId,
+    traceId: traceIdFor(turnId),
+    platform: msg.platform,
+    workspace: msg.replyTarget.workspaceId,
+    app: app.id,
+    conversationKey: key,
+  });
   if (job.data.app !== app.id) {
     // Queued before app ids existed, or for an app a reload has since removed: the routes in force decide.
     if (job.data.app) log.warn({ queuedFor: job.data.app }, "the app this question was queued for is no longer configured; the route in force answers");

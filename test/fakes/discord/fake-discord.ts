@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
+import { FakeApplicationCommands } from "./application-commands.js";
 import { FakeCdn } from "./cdn.js";
 import { FakeGateway, type GatewaySession } from "./gateway.js";
 import { discordError, type FakeResponse, parseBody, readRaw, type UploadedFile, writeResponse } from "./http-body.js";
@@ -80,6 +81,8 @@ export class FakeDiscord {
   readonly interactionFollowUps: InteractionFollowUpRecord[] = [];
   /** Dispatch user activity: messages, DMs, voice messages, reactions, button clicks, threads. */
   readonly users: UserEvents;
+  /** Registered application commands and the original responses of command interactions. */
+  readonly commands: FakeApplicationCommands;
   readonly ids = FAKE_IDS;
   readonly token: string;
   readonly recommendedShards: number;
@@ -112,7 +115,8 @@ export class FakeDiscord {
       readyPayload: (session) => readyPayload(this, session),
       afterReady: (session) => this.guildsOfShard(session.shard).map((id) => ({ t: "GUILD_CREATE", d: guildCreatePayload(this.world, id) })),
     });
-    this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactions);
+    this.commands = new FakeApplicationCommands(this.world, this.gateway, this.#snowflakes, this.#interactions, this.interactionCallbacks);
+    this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactions, this.commands);
     this.#server = createServer((req, res) => void this.#onRequest(req, res));
     this.#server.on("upgrade", (req, socket, head) => {
       if ((req.url ?? "").startsWith("/gateway")) this.gateway.handleUpgrade(req, socket, head);
@@ -278,12 +282,16 @@ export class FakeDiscord {
       interactions: this.#interactions,
       interactionCallbacks: this.interactionCallbacks,
       interactionFollowUps: this.interactionFollowUps,
+      ephemeralFollowUps: this.commands.ephemeralFollowUps,
       applicationId: this.ids.application,
       isMessageContentGranted: () => this.#messageContent === "granted",
       recommendedShards: this.recommendedShards,
       maxConcurrency: this.maxConcurrency,
     };
-    const response = routeRest(ctx, { method, path, query, json, files });
+    const request = { method, path, query, json, files };
+    const response = this.commands.route(request) ?? routeRest(ctx, request);
+    const callback = /^\/interactions\/(\d+)\/[^/]+\/callback$/.exec(path);
+    if (callback && response.status < 300) this.commands.afterCallback(callback[1] as string);
     return { ...response, headers: { ...decision.headers, ...response.headers } };
   }
 }

@@ -30,6 +30,8 @@ export interface FakeInteraction {
   readonly applicationId: string;
   readonly channelId: string;
   readonly userId: string;
+  /** What was invoked. @defaultValue "button" */
+  readonly kind?: "button" | "chat_input" | "message_command";
 }
 
 /** A follow-up message sent through POST /webhooks/:application/:token after the interaction was acknowledged. */
@@ -56,6 +58,8 @@ export interface RestContext {
   readonly interactions: Map<string, FakeInteraction>;
   readonly interactionCallbacks: InteractionCallbackRecord[];
   readonly interactionFollowUps: InteractionFollowUpRecord[];
+  /** Ephemeral follow-ups, kept where webhook edits find them (they are never in a channel). */
+  readonly ephemeralFollowUps: Map<string, StoredMessage>;
   readonly applicationId: string;
   /** Whether the Message Content intent is switched on for the application (the portal toggle). */
   readonly isMessageContentGranted: () => boolean;
@@ -319,6 +323,6 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
   if (!ephemeral) {
     ctx.world.storeMessage(message);
     ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
-  }
+  } else ctx.ephemeralFollowUps.set(message.id, message);
   return { status: 200, body: toWire(message) };
 }

@@ -1,4 +1,5 @@
 import { fakeNowMs } from "../clock.js";
+import type { FakeApplicationCommands } from "./application-commands.js";
 import type { FakeCdn } from "./cdn.js";
 import { type FakeGateway, type GatewaySession, MESSAGE_CONTENT_INTENT } from "./gateway.js";
 import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
@@ -29,6 +30,12 @@ export interface UserMessageInput {
   readonly replyTo?: string;
   readonly pingReply?: boolean;
   readonly webhookId?: string;
+  /**
+   * Forward a message (discord.com/developers/docs/resources/message "Message Snapshot"): the forwarding message
+   * has no content of its own, a `message_reference` of type 1 (FORWARD) and `message_snapshots: [{ message }]`
+   * with the forwarded message's content and attachments (a subset of its fields).
+   */
+  readonly forward?: { readonly content: string; readonly attachments?: readonly AttachmentInput[]; readonly fromChannelId?: string };
 }
 
 /** Discord's flag for voice messages (1 << 13). */
@@ -47,7 +54,94 @@ export class UserEvents {
     private readonly cdn: FakeCdn,
     private readonly ids: SnowflakeGenerator,
     private readonly interactions: Map<string, FakeInteraction>,
+    private readonly commands: FakeApplicationCommands,
   ) {}
+
+  /**
+   * `/name` run by a user: INTERACTION_CREATE type 2 (APPLICATION_COMMAND), data type 1 (CHAT_INPUT). Only a
+   * command registered for that place (globally or for its guild) can be run. `file` fills an ATTACHMENT option:
+   * the option carries its id, `resolved.attachments` the attachment (served by the CDN).
+   */
+  runCommand(input: {
+    channelId: string;
+    name: string;
+    userId?: string;
+    options?: Record<string, string | boolean>;
+    file?: { option: string } & AttachmentInput;
+  }): { interactionId: string; token: string } {
+    const channel = this.world.channel(input.channelId);
+    const command = this.commands.available(channel.guild_id).find((c) => c.type === 1 && c.name === input.name);
+    if (!command) throw new Error(`fake discord: no command /${input.name} is registered for ${channel.guild_id ?? "DMs"}`);
+    const options: Array<Record<string, unknown>> = Object.entries(input.options ?? {}).map(([name, value]) => {
+      const declared = command.options?.find((o) => o.name === name);
+      if (!declared) throw new Error(`fake discord: /${input.name} has no option ${name}`);
+      return { name, type: declared.type, value };
+    });
+    const resolved: Record<string, unknown> = {};
+    if (input.file) {
+      const att = this.#attachment(channel.id, input.file);
+      options.push({ name: input.file.option, type: 11, value: att.id });
+      resolved.attachments = { [att.id]: { ...att, ephemeral: true } };
+    }
+    return this.#dispatchInteraction(channel, input.userId, "chat_input", {
+      id: command.id,
+      name: command.name,
+      type: 1,
+      ...(command.guild_id && { guild_id: command.guild_id }),
+      options,
+      ...(Object.keys(resolved).length > 0 && { resolved }),
+    });
+  }
+
+  /** A message command ("Apps" → name) used on a stored message: data type 3 with `target_id` and `resolved.messages`. */
+  runMessageCommand(input: { channelId: string; messageId: string; name: string; userId?: string }): { interactionId: string; token: string } {
+    const channel = this.world.channel(input.channelId);
+    const command = this.commands.available(channel.guild_id).find((c) => c.type === 3 && c.name === input.name);
+    if (!command) throw new Error(`fake discord: no message command "${input.name}" is registered for ${channel.guild_id ?? "DMs"}`);
+    const message = this.world.findMessage(channel.id, input.messageId);
+    if (!message || message.deleted) throw new Error(`fake discord: no message ${input.messageId} in ${channel.id}`);
+    return this.#dispatchInteraction(channel, input.userId, "message_command", {
+      id: command.id,
+      name: command.name,
+      type: 3,
+      target_id: message.id,
+      resolved: { messages: { [message.id]: toWire(message) } },
+    });
+  }
+
+  #dispatchInteraction(channel: FakeChannel, userId: string | undefined, kind: "chat_input" | "message_command", data: Record<string, unknown>) {
+    const user = this.world.user(userId ?? FAKE_IDS.alice);
+    const interactionId = this.ids.next();
+    const token = `fake-interaction-token-${interactionId}`;
+    this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id, kind });
+    this.gateway.dispatch("INTERACTION_CREATE", {
+      id: interactionId,
+      application_id: FAKE_IDS.application,
+      type: 2,
+      token,
+      version: 1,
+      channel_id: channel.id,
+      channel: {
+        id: channel.id,
+        type: channel.type,
+        ...(channel.guild_id && { guild_id: channel.guild_id }),
+        parent_id: channel.parent_id ?? null,
+        name: channel.name,
+        ...(channel.thread_metadata && { thread_metadata: channel.thread_metadata, owner_id: channel.owner_id }),
+      },
+      ...(channel.guild_id
+        ? { guild_id: channel.guild_id, member: { ...this.#member(channel.guild_id, user.id), user, permissions: "2147483647" }, guild_locale: "en-US" }
+        : { user }),
+      data,
+      locale: "en-US",
+      app_permissions: "309237763072",
+      entitlements: [],
+      authorizing_integration_owners: {},
+      context: channel.guild_id ? 0 : 1,
+      attachment_size_limit: 10_485_760,
+    });
+    return { interactionId, token };
+  }
 
   /** A message in a guild channel or thread (or a DM channel). Returns the stored message. */
   sendMessage(input: UserMessageInput): StoredMessage {
@@ -79,6 +173,7 @@ export class UserEvents {
       ...(referenced && { message_reference: { message_id: referenced.id, channel_id: channel.id, ...(channel.guild_id && { guild_id: channel.guild_id }) } }),
       ...(referenced && { referenced_message: referenced }),
       ...(input.webhookId && { webhook_id: input.webhookId }),
+      ...(input.forward && this.#forwarded(channel.id, input.forward)),
       edits: [],
       deleted: false,
     });
@@ -215,6 +310,28 @@ export class UserEvents {
       attachment_size_limit: 10_485_760,
     });
     return { interactionId, token };
+  }
+
+  #forwarded(channelId: string, f: NonNullable<UserMessageInput["forward"]>): Pick<StoredMessage, "message_reference" | "message_snapshots"> {
+    const from = f.fromChannelId ?? FAKE_IDS.general;
+    return {
+      message_reference: { type: 1, message_id: this.ids.next(), channel_id: from },
+      message_snapshots: [
+        {
+          message: {
+            type: 0,
+            content: f.content,
+            embeds: [],
+            attachments: (f.attachments ?? []).map((a) => this.#attachment(channelId, a)),
+            timestamp: new Date().toISOString(),
+            edited_timestamp: null,
+            flags: 0,
+            mentions: [],
+            mention_roles: [],
+          },
+        },
+      ],
+    };
   }
 
   #attachment(channelId: string, a: AttachmentInput): FakeAttachment {

@@ -85,7 +85,10 @@ export interface StoredMessage {
   edited_timestamp: string | null;
   tts: false;
   pinned: false;
-  message_reference?: { message_id: string; channel_id: string; guild_id?: string };
+  /** type 0 DEFAULT (a reply), 1 FORWARD. */
+  message_reference?: { type?: number; message_id: string; channel_id: string; guild_id?: string };
+  /** A forward's copy of the forwarded message. */
+  message_snapshots?: Array<{ message: Record<string, unknown> }>;
   referenced_message?: StoredMessage | null;
   webhook_id?: string;
   /** Fake-only bookkeeping, stripped before sending. */

@@ -25,6 +25,22 @@ describe("RateBudgetStore (real Redis)", () => {
     }
   });
 
+  it("a late event loop widens the window: the next slot of a 1 s budget is twice the lateness later", async () => {
+    const short = { key: "ws1:late", limit: 2, windowMs: 1_000 };
+    const onTime = new RateBudgetStore(t.redis, t.key);
+    const late = new RateBudgetStore(t.redis, t.key, () => 400);
+    for (let i = 0; i < 2; i++) expect((await onTime.acquire([short], { priority: "high" })).granted).toBe(true);
+    const fixed = await onTime.acquire([short], { priority: "high" });
+    const widened = await late.acquire([short], { priority: "high" });
+    expect(fixed.granted || widened.granted).toBe(false);
+    if (!fixed.granted && !widened.granted) {
+      expect(fixed.waitMs).toBeLessThanOrEqual(1_100);
+      // 1 s + 2 × 400 ms: a worker running 400 ms late keeps a granted call that long before sending it.
+      expect(widened.waitMs).toBeGreaterThan(1_500);
+      expect(widened.waitMs).toBeLessThanOrEqual(1_800);
+    }
+  });
+
   it("a continuous budget refills one call per window/limit after a burst, where a window budget frees nothing for the window", async () => {
     const refilling = { ...budget, key: "ws1:update-refilling", refill: "continuous" as const };
     for (let i = 0; i < 10; i++) expect((await store.acquire([refilling], { priority: "high" })).granted).toBe(true);

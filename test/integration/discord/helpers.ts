@@ -29,11 +29,25 @@ export function createCapturingLogger(entries: LogEntry[] = [], bindings: Record
 }
 
 /** A sink that records events and lets a test wait for the ones it expects. */
-export function createCapturingSink(): { sink: InboundSink; events: InboundEvent[]; next: (count?: number) => Promise<InboundEvent[]> } {
+/**
+ * The events an adapter hands the core, in order. Events it reports as ignored (with their reason) are kept
+ * apart in `ignored`: `events` and `next` are what the core would act on.
+ */
+export function createCapturingSink(): {
+  sink: InboundSink;
+  events: InboundEvent[];
+  ignored: Extract<InboundEvent, { kind: "ignored" }>[];
+  next: (count?: number) => Promise<InboundEvent[]>;
+} {
   const events: InboundEvent[] = [];
+  const ignored: Extract<InboundEvent, { kind: "ignored" }>[] = [];
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   let reserved = 0;
   const sink: InboundSink = async (event) => {
+    if (event.kind === "ignored") {
+      ignored.push(event);
+      return;
+    }
     events.push(event);
     for (const w of [...waiters]) {
       if (events.length >= w.count) {
@@ -49,7 +63,7 @@ export function createCapturingSink(): { sink: InboundSink; events: InboundEvent
     if (events.length < from + count) await waitUntil(waiters, from + count);
     return events.slice(from, from + count);
   };
-  return { sink, events, next };
+  return { sink, events, ignored, next };
 }
 
 function waitUntil(waiters: Array<{ count: number; resolve: () => void }>, count: number): Promise<void> {

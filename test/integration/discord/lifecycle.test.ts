@@ -95,7 +95,7 @@ describe("discord platform lifecycle", () => {
     const warning = logger.entries.find((e) => e.level === "warn" && typeof e.obj.inviteUrl === "string");
     expect(warning?.msg).toMatch(/in no server/);
     const url = new URL(String(warning?.obj.inviteUrl));
-    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: fake.ids.application, scope: "bot", permissions: "309237763072" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: fake.ids.application, scope: "bot applications.commands", permissions: "309237763072" });
   });
 
   it("warns about missing server permissions", async () => {

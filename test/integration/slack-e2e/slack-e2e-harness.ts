@@ -31,6 +31,8 @@ export interface SlackE2EOptions {
   readonly env?: Record<string, string>;
   readonly fakeSlack?: FakeSlackApiOptions;
   readonly dify?: FakeDifyStartOptions;
+  /** More platforms served by the same bridge (the web playground). */
+  readonly alsoPlatforms?: readonly ChatPlatform[];
 }
 
 export interface Posted {
@@ -81,7 +83,12 @@ export class SlackE2E {
       const adapterLogs: LogEntry[] = [];
       // Production download rules: the fake's file host is trusted as SLACK_API_URL's host, so it may be on 127.0.0.1.
       const platform = createSlackPlatform(parsed.value, { logger: captureLogger(adapterLogs) });
-      const h = await startBridge({ platforms: [platform], http: true, ...(opts.env ? { env: opts.env } : {}), ...(opts.dify ? { dify: opts.dify } : {}) });
+      const h = await startBridge({
+        platforms: [platform, ...(opts.alsoPlatforms ?? [])],
+        http: true,
+        ...(opts.env ? { env: opts.env } : {}),
+        ...(opts.dify ? { dify: opts.dify } : {}),
+      });
       const sender = transport === "http" ? new SlackEventsSender(`http://127.0.0.1:${h.bridge.httpPort}/slack/events`, SIGNING_SECRET) : undefined;
       return new SlackE2E(slack, h, platform, transport, adapterLogs, sender);
     } catch (err) {

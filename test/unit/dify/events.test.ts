@@ -75,7 +75,8 @@ describe("parseDifyEvent on recorded transcripts", () => {
   it("reports Chatflow progress and workflow_finished in both terminal orders", () => {
     for (const name of ["chatflow-workflow-first", "chatflow-message-end-first"] as const) {
       const names = eventsOf(name).events.map((e) => e.event);
-      expect(names.filter((n) => n === "progress")).toHaveLength(7);
+      expect(names.filter((n) => n === "progress")).toHaveLength(6);
+      expect(names[0]).toBe("workflow_started");
       expect(names.slice(-2).sort()).toEqual(["message_end", "workflow_finished"]);
     }
     const failed = eventsOf("chatflow-failed").events;
@@ -128,9 +129,20 @@ describe("parseDifyEvent on single payloads", () => {
       taskId: undefined,
     });
     expect(parse({ event: "reasoning_chunk", ...ids, data: { reasoning: "hmm", is_final: false } })).toMatchObject({ event: "reasoning", text: "hmm" });
-    expect(parse({ event: "human_input_required", ...ids, data: { node_title: "Approve" } })).toMatchObject({
+    expect(parse({ event: "human_input_required", ...ids, workflow_run_id: "r1", data: { form_id: "f1", node_title: "Approve" } })).toMatchObject({
       event: "human_input_required",
-      title: "Approve",
+      workflowRunId: "r1",
+      form: { formId: "f1", title: "Approve", token: null, actions: [], fields: [] },
+    });
+    expect(parse({ event: "human_input_form_filled", ...ids, data: { node_title: "Approve", action_text: "Ship it" } })).toMatchObject({
+      event: "human_input_form_filled",
+      actionText: "Ship it",
+    });
+    expect(parse({ event: "workflow_paused", ...ids, data: {} })).toMatchObject({ event: "workflow_paused" });
+    expect(parse({ event: "workflow_started", ...ids, data: { reason: "resumption" } })).toMatchObject({ event: "workflow_started", reason: "resumption" });
+    expect(parse({ event: "node_retry", ...ids, data: { title: "Search", node_type: "http-request" } })).toMatchObject({
+      event: "progress",
+      kind: "node_retry",
     });
     expect(parse({ event: "iteration_next", ...ids, data: { title: "Each doc", node_type: "iteration" } })).toMatchObject({
       event: "progress",
@@ -142,9 +154,9 @@ describe("parseDifyEvent on single payloads", () => {
       kind: "agent_log",
       title: "ReAct step",
     });
-    expect(parse({ event: "workflow_paused", ...ids })).toEqual({
+    expect(parse({ event: "parallel_branch_started", ...ids })).toEqual({
       event: "ignored",
-      name: "workflow_paused",
+      name: "parallel_branch_started",
       conversationId: "c",
       messageId: "m",
       taskId: "t",

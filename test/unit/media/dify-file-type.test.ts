@@ -81,11 +81,11 @@ describe("judgeFile", () => {
   it("rejects files over the app's limit for their type, naming the limit", () => {
     expect(judgeFile({ name: "photo.png", mimeType: "image/png", sizeBytes: 10 * MB + 1 }, realistic)).toEqual({
       ok: false,
-      reason: "larger than the 10 MB limit",
+      reason: "it is larger than the assistant's 10 MB limit for images",
     });
     expect(judgeFile({ name: "big.pdf", mimeType: "application/pdf", sizeBytes: 15 * MB + 1 }, realistic)).toEqual({
       ok: false,
-      reason: "larger than the 15 MB limit",
+      reason: "it is larger than the assistant's 15 MB limit for documents",
     });
   });
 
@@ -133,7 +133,7 @@ describe("judgeFile", () => {
     // Custom files count against the general file limit.
     expect(judgeFile({ name: "tool.zip", mimeType: "application/zip", sizeBytes: 16 * MB }, params)).toEqual({
       ok: false,
-      reason: "larger than the 15 MB limit",
+      reason: "it is larger than the assistant's 15 MB limit for files",
     });
   });
 

@@ -204,14 +204,58 @@ describe("reduceAnswer", () => {
     expect(state.text).toBe("Answer");
   });
 
-  it("records the workflow's final status", () => {
+  it("records the workflow's final status and Dify's error text", () => {
     const state = reduceAll([wire({ event: "workflow_finished", data: { status: "failed", error: "boom" }, ...IDS })]);
     expect(state.workflowStatus).toBe("failed");
+    expect(state.workflowError).toBe("boom");
   });
 
-  it("notes a Chatflow waiting for a human-input form, by its node title or generically", () => {
-    expect(reduceAll([wire({ event: "human_input_required", data: { node_title: "Approve refund" }, ...IDS })]).waitingForInput).toBe("Approve refund");
-    expect(reduceAll([wire({ event: "human_input_required", ...IDS })]).waitingForInput).toBe("a form");
+  it("keeps the Human Input form and the pause, and the workflow run id", () => {
+    const required = wire({
+      event: "human_input_required",
+      workflow_run_id: "run-1",
+      data: {
+        form_id: "f1",
+        node_title: "Approve refund",
+        form_content: "Refund **$20**?",
+        inputs: [{ type: "select", output_variable_name: "reason", default: { type: "constant", value: "late" }, options: ["late", "broken"] }],
+        actions: [{ id: "ok", title: "Approve", button_style: "primary" }],
+        form_token: "tok",
+        expiration_time: 1_900_000_000,
+      },
+      ...IDS,
+    });
+    const state = reduceAll([required, wire({ event: "workflow_paused", workflow_run_id: "run-1", data: {}, ...IDS })]);
+    expect(state.paused).toBe(true);
+    expect(state.ids.workflowRunId).toBe("run-1");
+    expect(state.form).toEqual({
+      formId: "f1",
+      nodeId: undefined,
+      title: "Approve refund",
+      content: "Refund **$20**?",
+      fields: [{ type: "select", name: "reason", defaultValue: "late", options: ["late", "broken"] }],
+      actions: [{ id: "ok", title: "Approve", style: "primary" }],
+      token: "tok",
+      expiresAt: 1_900_000_000,
+    });
+  });
+
+  it("lists a file once: by related_id = message_file id, or by URL without its signature; never the user's own upload", () => {
+    const state = reduceAll([
+      wire({ event: "message_file", id: "mf1", type: "image", belongs_to: "assistant", url: "/files/tools/t1.png?timestamp=1&nonce=a&sign=x", ...IDS }),
+      wire({
+        event: "message_end",
+        metadata: {},
+        files: [
+          { related_id: "mf1", type: "image", transfer_method: "tool_file", url: "/files/tools/t1.png?timestamp=2&nonce=b&sign=y" },
+          { related_id: "mf2", type: "image", transfer_method: "tool_file", url: "/files/tools/t1.png?timestamp=3&nonce=c&sign=z" },
+          { related_id: "mf3", type: "image", transfer_method: "local_file", upload_file_id: "u1", url: "/files/u1/file-preview?sign=q" },
+          { related_id: "mf4", type: "document", transfer_method: "tool_file", url: "/files/tools/t2.pdf?sign=w" },
+        ],
+        ...IDS,
+      }),
+    ]);
+    expect(state.files.map((f) => f.id)).toEqual(["mf1", "mf4"]);
   });
 
   it("leaves the answer untouched on an error event", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RetrieverResource } from "../../../src/dify/events.js";
 import { type AnswerState, EMPTY_ANSWER } from "../../../src/reply/answer-accumulator.js";
-import { answerMarkdown, buttonLabel, citationsOf, streamingView, type ViewSettings } from "../../../src/reply/answer-view.js";
+import { answerMarkdown, buttonLabel, citationsOf, fileLinksIn, streamingView, type ViewSettings } from "../../../src/reply/answer-view.js";
 import { createRandom, hasLoneSurrogate } from "./markdown-samples.js";
 
 const SETTINGS: ViewSettings = { showProgress: true, showReasoning: false, difyOrigin: "https://dify.example" };
@@ -28,11 +28,15 @@ describe("answerMarkdown", () => {
     expect(md).toBe("Preamble\n\n> 💭 chunked\n> \n> tagged\n> second line\n\nAnswer.");
   });
 
-  it("makes relative /files/ links and images absolute against the Dify origin", () => {
-    const s = state({ text: "See [the report](/files/abc/report.pdf?sign=x) and ![chart](/files/tools/c.png)." });
-    expect(answerMarkdown(s, [], SETTINGS, true)).toBe(
-      "See [the report](https://dify.example/files/abc/report.pdf?sign=x) and ![chart](https://dify.example/files/tools/c.png).",
-    );
+  it("takes signed /files/ links out of the final answer (the files are attached instead), keeping a link's label", () => {
+    const text = "See [the report](/files/abc/report.pdf?sign=x) and ![chart](https://dify.example/files/tools/c.png).";
+    expect(answerMarkdown(state({ text }), [], SETTINGS, true)).toBe("See the report and .");
+    expect(fileLinksIn(text, SETTINGS.difyOrigin)).toEqual(["/files/abc/report.pdf?sign=x", "https://dify.example/files/tools/c.png"]);
+  });
+
+  it("never shows a signed file link while streaming", () => {
+    const text = "Look: ![chart](/files/tools/c.png?timestamp=1&nonce=n&sign=s) done";
+    for (let n = 0; n <= text.length; n++) expect(answerMarkdown(state({ text: text.slice(0, n) }), [], SETTINGS, false)).not.toContain("/files/");
   });
 
   it("leaves absolute links and other relative links alone", () => {
@@ -51,13 +55,13 @@ describe("answerMarkdown", () => {
     expect(answerMarkdown(state({ text: "" }), [], SETTINGS, true)).toBe("");
   });
 
-  it("rewrites a file link as soon as its path starts, holding back a link that may still become one", () => {
+  it("holds back a link while it arrives, then shows a file link's label only", () => {
     const stream = (text: string) => answerMarkdown(state({ text }), [], SETTINGS, false);
-    expect(stream("See [the chart]")).toBe("See [the chart");
-    expect(stream("See [the chart](/fil")).toBe("See [the chart");
-    expect(stream("See [the chart](/files/")).toBe("See [the chart");
-    expect(stream("See [the chart](/files/t")).toBe("See [the chart](https://dify.example/files/t");
-    expect(stream("See [the chart](/docs")).toBe("See [the chart](/docs");
+    expect(stream("See [the chart]")).toBe("See ");
+    expect(stream("See [the chart](/files/t")).toBe("See ");
+    expect(stream("See [the chart](/files/t.png)")).toBe("See the chart");
+    expect(stream("See [the docs](/docs)")).toBe("See [the docs](/docs)");
+    expect(stream("Wow!")).toBe("Wow");
     expect(answerMarkdown(state({ text: "See [the chart](/fil" }), [], SETTINGS, true)).toBe("See [the chart](/fil");
   });
 

@@ -6,8 +6,14 @@ const node = (kind: ProgressKind, nodeType?: string, title?: string): DifyEvent 
 const tool = (name: string | undefined): DifyEvent => ({ event: "agent_thought", thought: { id: "t1", tool: name } });
 
 describe("progressLine", () => {
-  it("announces the start of a workflow", () => {
-    expect(progressLine(node("workflow_started"))).toBe("Working on it…");
+  it("announces the start of a workflow, and its resumption after a pause", () => {
+    expect(progressLine({ event: "workflow_started" })).toBe("Working on it…");
+    expect(progressLine({ event: "workflow_started", reason: "resumption" })).toBe("Continuing…");
+  });
+
+  it("says a retried node is being retried", () => {
+    expect(progressLine(node("node_retry", "http-request", "Search API"))).toBe("Retrying Search API…");
+    expect(progressLine(node("node_retry", "llm"))).toBe("Retrying…");
   });
 
   it.each([
@@ -35,10 +41,10 @@ describe("progressLine", () => {
     expect(progressLine(node("node_started", "something-new"))).toBeUndefined();
   });
 
-  it("describes iterations, loops and agent logs like started nodes", () => {
+  it("describes iterations and loops like started nodes, and keeps agent_log internals to itself", () => {
     expect(progressLine(node("iteration", "llm", "Summarize"))).toBe("Thinking…");
     expect(progressLine(node("loop", "code", "Retry"))).toBe("Running Retry…");
-    expect(progressLine(node("agent_log", undefined, "Calling search"))).toBe("Calling search…");
+    expect(progressLine(node("agent_log", undefined, "ROUND 1"))).toBeUndefined();
   });
 
   it("says nothing when a node finishes", () => {

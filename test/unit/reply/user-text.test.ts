@@ -11,7 +11,7 @@ import {
   difyErrorFromResponse,
 } from "../../../src/dify/errors.js";
 import { VoiceConversionError } from "../../../src/media/voice-transcoder.js";
-import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText } from "../../../src/reply/user-text.js";
+import { INTERRUPTED_TEXT, STOPPED_TEXT, toUserText, workflowFailedText } from "../../../src/reply/user-text.js";
 
 const SECRET = "sk-live-SECRET-123 at http://10.0.0.7:5001/internal";
 const body = (code: string, message = `failed: ${SECRET}`) => JSON.stringify({ code, message, status: 0 });
@@ -129,5 +129,25 @@ describe("toUserText", () => {
   it("keeps the stopped line apart from the warnings", () => {
     expect(STOPPED_TEXT.startsWith("⚠️")).toBe(false);
     expect(STOPPED_TEXT).not.toContain("\n");
+  });
+});
+
+describe("2026 error codes (docs/dify-2026.md §4)", () => {
+  const http = (status: number, code: string, message = "") => difyErrorFromResponse(status, JSON.stringify({ code, message, status }));
+
+  it("treats conversation_completed like a conversation Dify no longer has (a fresh one is started)", () => {
+    expect(http(400, "conversation_completed", "Conversation has ended.").code).toBe("DIFY_CONVERSATION_NOT_FOUND");
+  });
+
+  it("gives agent_not_published, workflow_version_execution_not_allowed and model_currently_not_support their own text", () => {
+    expect(toUserText(http(400, "agent_not_published"))).toBe("⚠️ The assistant has no published version yet: publish the agent in Dify.");
+    expect(toUserText(http(403, "workflow_version_execution_not_allowed"))).toBe("⚠️ The assistant's Dify plan does not allow running this workflow version.");
+    expect(toUserText(new DifyStreamError(400, "model_currently_not_support", "x"))).toBe("⚠️ The assistant's model is not available right now.");
+  });
+
+  it("names a failed workflow with Dify's own error, cut to one line", () => {
+    expect(workflowFailedText("Node LLM\nfailed")).toBe("⚠️ The assistant's workflow failed: Node LLM failed");
+    expect(workflowFailedText(undefined)).toBe("⚠️ The assistant's workflow failed.");
+    expect(workflowFailedText("x".repeat(400)).length).toBeLessThan(340);
   });
 });

@@ -119,3 +119,15 @@ describe("route table", () => {
 function fail(): never {
   throw new Error("not a conversation key");
 }
+
+describe("the README's routes example", () => {
+  it("is a valid routes file", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Routes: several Dify apps"));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    if (!yaml) throw new Error("no yaml example in the README's routes section");
+    const parsed = readRoutesFile(file(yaml), { DIFY_KEY_SUPPORT: "app-1", DIFY_KEY_CODE: "app-2" });
+    expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+  });
+});

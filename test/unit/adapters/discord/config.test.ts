@@ -7,6 +7,12 @@ describe("parseDiscordConfig", () => {
     expect(parseDiscordConfig({ DISCORD_BOT_TOKEN: "  " })).toEqual({ ok: true, value: null });
   });
 
+  it("rejects an unknown DISCORD_COMMANDS value", () => {
+    const parsed = parseDiscordConfig({ DISCORD_BOT_TOKEN: "abc.def", DISCORD_COMMANDS: "everywhere" });
+    expect(parsed.ok).toBe(false);
+    expect(JSON.stringify(parsed)).toContain("DISCORD_COMMANDS");
+  });
+
   it("parses every setting, with defaults", () => {
     expect(parseDiscordConfig({ DISCORD_BOT_TOKEN: "abc.def" })).toEqual({
       ok: true,
@@ -18,6 +24,7 @@ describe("parseDiscordConfig", () => {
         allowDirectMessages: true,
         maxUploadBytes: 10 * 1024 * 1024,
         sharding: {},
+        commands: "global",
       },
     });
     const parsed = parseDiscordConfig({
@@ -27,6 +34,7 @@ describe("parseDiscordConfig", () => {
       DISCORD_ALLOWED_CHANNELS: "1300000000000000001",
       DISCORD_ALLOW_DMS: "false",
       DISCORD_MAX_UPLOAD_BYTES: "26214400",
+      DISCORD_COMMANDS: "guild",
     });
     expect(parsed).toEqual({
       ok: true,
@@ -38,6 +46,7 @@ describe("parseDiscordConfig", () => {
         allowDirectMessages: false,
         maxUploadBytes: 26_214_400,
         sharding: {},
+        commands: "guild",
       },
     });
   });

@@ -15,6 +15,6 @@ describe("required permissions", () => {
   it("builds the bot invite URL", () => {
     const url = new URL(inviteUrl("1100000000000000001"));
     expect(url.origin + url.pathname).toBe("https://discord.com/oauth2/authorize");
-    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: "1100000000000000001", scope: "bot", permissions: "309237763072" });
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: "1100000000000000001", scope: "bot applications.commands", permissions: "309237763072" });
   });
 });
