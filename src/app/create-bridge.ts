@@ -250,17 +250,14 @@ export class Bridge {
         const permanent = err instanceof PermanentTurnError ? { code: err.code, permanent: true, userNotified: err.userNotified } : {};
         logger.error({ err, jobId: job?.id, ...permanent }, "job failed");
         const final = job !== undefined && (err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1));
-        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) {
-          const abandoned = this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
-          void abandoned.then(() => redactWhenFinished(job, true, logger));
-        } else void redactWhenFinished(job, final, logger);
+        if (final && job.data.kind === "reply" && job.data.placeholder?.ref) void this.markAbandoned(job.data.placeholder.ref, job.data.message.platform);
         if (final && job.data.kind === "reply") {
           const msg = job.data.message;
           const userText = job.data.placeholder ? INTERRUPTED_TEXT : "nothing: no reply could be posted";
           this.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
         }
       });
-      this.worker.on("completed", (job) => void redactWhenFinished(job, true, logger));
+      this.worker.on("completed", (job) => void redactWhenFinished(job, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 

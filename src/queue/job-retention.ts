@@ -34,9 +34,12 @@ function redactFinishedJob(data: BridgeJobData): BridgeJobData {
   };
 }
 
-/** Once a job is done for good (completed, or failed with no attempt left), its stored data is redacted. */
-export async function redactWhenFinished(job: Job<BridgeJobData> | undefined, finished: boolean, logger: Logger): Promise<void> {
-  if (!job || !finished || job.data.kind !== "reply") return;
+/**
+ * Once a job completed, its stored data is redacted. Failed jobs keep theirs for the post-mortem they are
+ * kept for (a day at most, see REMOVE_ON_FAIL).
+ */
+export async function redactWhenFinished(job: Job<BridgeJobData> | undefined, logger: Logger): Promise<void> {
+  if (job?.data.kind !== "reply") return;
   // The job may already be gone (removed by count): nothing left to redact.
   await job.updateData(redactFinishedJob(job.data)).catch((err: unknown) => logger.debug({ err, jobId: job.id }, "finished job not redacted"));
 }
