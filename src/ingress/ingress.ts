@@ -67,7 +67,7 @@ export class Ingress {
         }
         return;
       case "stop_requested":
-        if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate");
+        if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate", "stop request", event.replyTarget.channelId);
         try {
           await this.deps.actions.stopThread(event, platform);
         } catch (err) {
