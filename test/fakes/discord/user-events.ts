@@ -109,15 +109,12 @@ export class UserEvents {
     });
   }
 
-  #dispatchInteraction(channel: FakeChannel, userId: string | undefined, kind: "chat_input" | "message_command", data: Record<string, unknown>) {
-    const user = this.world.user(userId ?? FAKE_IDS.alice);
-    const interactionId = this.ids.next();
-    const token = `fake-interaction-token-${interactionId}`;
-    this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id, kind });
-    this.gateway.dispatch("INTERACTION_CREATE", {
+  /** The fields every INTERACTION_CREATE carries (discord.com/developers/docs/interactions/receiving-and-responding#interaction-object). */
+  #interactionEnvelope(type: 2 | 3, interactionId: string, token: string, channel: FakeChannel, user: ReturnType<FakeWorld["user"]>) {
+    return {
       id: interactionId,
       application_id: FAKE_IDS.application,
-      type: 2,
+      type,
       token,
       version: 1,
       channel_id: channel.id,
@@ -132,13 +129,23 @@ export class UserEvents {
       ...(channel.guild_id
         ? { guild_id: channel.guild_id, member: { ...this.#member(channel.guild_id, user.id), user, permissions: "2147483647" }, guild_locale: "en-US" }
         : { user }),
-      data,
       locale: "en-US",
       app_permissions: "309237763072",
       entitlements: [],
       authorizing_integration_owners: {},
       context: channel.guild_id ? 0 : 1,
       attachment_size_limit: 10_485_760,
+    };
+  }
+
+  #dispatchInteraction(channel: FakeChannel, userId: string | undefined, kind: "chat_input" | "message_command", data: Record<string, unknown>) {
+    const user = this.world.user(userId ?? FAKE_IDS.alice);
+    const interactionId = this.ids.next();
+    const token = `fake-interaction-token-${interactionId}`;
+    this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id, kind });
+    this.gateway.dispatch("INTERACTION_CREATE", {
+      ...this.#interactionEnvelope(2, interactionId, token, channel, user),
+      data,
     });
     return { interactionId, token };
   }
@@ -283,31 +290,9 @@ export class UserEvents {
     const token = `fake-interaction-token-${interactionId}`;
     this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id });
     this.gateway.dispatch("INTERACTION_CREATE", {
-      id: interactionId,
-      application_id: FAKE_IDS.application,
-      type: 3,
-      token,
-      version: 1,
-      channel_id: channel.id,
-      channel: {
-        id: channel.id,
-        type: channel.type,
-        ...(channel.guild_id && { guild_id: channel.guild_id }),
-        parent_id: channel.parent_id ?? null,
-        name: channel.name,
-        ...(channel.thread_metadata && { thread_metadata: channel.thread_metadata, owner_id: channel.owner_id }),
-      },
-      ...(channel.guild_id
-        ? { guild_id: channel.guild_id, member: { ...this.#member(channel.guild_id, user.id), user, permissions: "2147483647" }, guild_locale: "en-US" }
-        : { user }),
+      ...this.#interactionEnvelope(3, interactionId, token, channel, user),
       message: toWire(message),
       data: { custom_id: input.customId, component_type: 2 },
-      locale: "en-US",
-      app_permissions: "309237763072",
-      entitlements: [],
-      authorizing_integration_owners: {},
-      context: channel.guild_id ? 0 : 1,
-      attachment_size_limit: 10_485_760,
     });
     return { interactionId, token };
   }
