@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts } from "../../fakes/dify/index.js";
+import { eventually } from "../../support/bridge-harness.js";
 import { SlackE2E } from "./slack-e2e-harness.js";
 
 const ANSWER = "The outage ended, and the whole answer is shown, exactly once.";
@@ -29,6 +30,8 @@ describe("Slack outage at the end of an answer", () => {
 
     const reply = await e.waitForAnswer(thread, ANSWER, 40_000);
     expect(reply.map((m) => m.markdown)).toEqual([ANSWER]);
+    // The line is written once the final edit's answer is back, which may be just after the fake shows it.
+    await eventually(() => e.h.logs.some((l) => l.msg === "answer delivered"), 5_000).catch(() => undefined);
     const delivered = e.h.logs.filter((l) => l.msg === "answer delivered");
     expect(delivered).toHaveLength(1);
     expect(delivered[0]?.obj).toMatchObject({ outcome: "ok" });
