@@ -9,7 +9,7 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
 import { LoopWaker } from "./loop-waker.js";
 import { nextOperation, type ReplyGoal, type ReplyOperation, rateOpOf } from "./next-operation.js";
 import { OperationApplier } from "./operation-applier.js";
-import { type FinalView, finalLayout, type StreamingView, streamingLayout } from "./reply-layout.js";
+import { type FinalView, finalLayout, type SplitRules, type StreamingView, streamingLayout } from "./reply-layout.js";
 import { decideStreamMode } from "./stream-mode.js";
 import { judgeUpdateFailure } from "./update-failure.js";
 import { UpdatePacer } from "./update-pacer.js";
@@ -92,11 +92,12 @@ export class ReplyStreamer {
   private closed = false;
   private loop: Promise<void>;
   private loopDone = false;
-  private readonly maxChars: number;
+  private readonly rules: SplitRules;
 
   constructor(private readonly o: ReplyStreamerOptions) {
     this.log = o.route.logger;
-    this.maxChars = o.route.platform.capabilities.maxMessageLength;
+    const caps = o.route.platform.capabilities;
+    this.rules = { maxChars: caps.maxMessageLength, edgesTrimmed: caps.trimsMessageEdges ?? false };
     this.pacer = new UpdatePacer(o.route, o.durations, o.streamId);
     this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder, o.postKeyTurnId);
     this.goal = { desired: [o.placeholder.content], desiredRaw: [], isFinal: false, hasText: false, textShown: false, native: undefined };
@@ -130,10 +131,10 @@ export class ReplyStreamer {
     const view = pending();
     this.goal.hasText = view.text.trim() !== "";
     if (this.goal.hasText) this.textSince ??= Date.now();
-    this.goal.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
+    this.goal.desired = streamingLayout(view, { ...this.rules, stopButton: this.o.stopButton });
     // Append-only streams get the text without the preview's closing fence (it would have to be taken back),
     // and nothing while there is no text (the status line is not part of the answer).
-    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown) : [""];
+    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { ...this.rules, preview: false }).map((c) => c.markdown) : [""];
     this.goal.tasks = this.o.route.platform.streaming ? view.tasks : undefined;
   }
 
@@ -148,7 +149,7 @@ export class ReplyStreamer {
     this.goal.isFinal = true;
     this.pendingView = undefined;
     this.goal.hasText = true;
-    this.goal.desired = finalLayout(view, { maxChars: this.maxChars });
+    this.goal.desired = finalLayout(view, this.rules);
     if (this.o.route.platform.streaming && view.tasks) this.goal.tasks = view.tasks;
     if (this.loopDone && !this.closed) this.loop = this.startLoop();
     else this.waker.poke();

@@ -179,7 +179,7 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     channel_id: cid!,
     ...(channel.guild_id && { guild_id: channel.guild_id }),
     author: ctx.world.user(ctx.botUserId),
-    content: body.content ?? "",
+    content: storedContent(body.content),
     embeds: body.embeds ?? [],
     components: body.components ?? [],
     attachments: req.files.map((f) => storeUpload(ctx, cid!, f)),
@@ -220,7 +220,7 @@ function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
   const body = (req.json ?? {}) as MessageBody;
   const problem = validateMessageBody(body, req.files.length, true);
   if (problem) return problem;
-  if (body.content !== undefined) message.content = body.content;
+  if (body.content !== undefined) message.content = storedContent(body.content);
   if (body.components !== undefined) message.components = body.components;
   if (body.embeds !== undefined) message.embeds = body.embeds;
   if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;
@@ -290,7 +290,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     interactionId: interaction.id,
     userId: interaction.userId,
     channelId: interaction.channelId,
-    content: body.content ?? "",
+    content: storedContent(body.content),
     flags,
     ephemeral,
     at: fakeNowMs(),
@@ -301,7 +301,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     channel_id: interaction.channelId,
     ...(channel?.guild_id && { guild_id: channel.guild_id }),
     author: ctx.world.user(ctx.botUserId),
-    content: body.content ?? "",
+    content: storedContent(body.content),
     embeds: body.embeds ?? [],
     components: body.components ?? [],
     attachments: [],
@@ -325,4 +325,12 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
   } else ctx.ephemeralFollowUps.set(message.id, message);
   return { status: 200, body: toWire(message) };
+}
+
+/**
+ * Discord keeps a message's `content` with leading and trailing whitespace removed (what the API returns and
+ * clients show; observed behaviour, which the API reference does not spell out).
+ */
+function storedContent(content: string | undefined): string {
+  return (content ?? "").trim();
 }
