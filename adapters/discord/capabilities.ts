@@ -26,7 +26,8 @@ export function discordCapabilities(maxUploadBytes: number): PlatformCapabilitie
       const channel: RateBudget = { key: channelBudgetKey(place.channelId), ...DISCORD_RATE_BUDGETS.channelMessages };
       const budgets = [channel, GLOBAL_BUDGET] as const;
       // The typing indicator has its own per-route bucket but counts against the bot-wide 50 requests/s.
-      return { post: budgets, edit: budgets, typing: [GLOBAL_BUDGET] };
+      // Deleting has a bucket of its own on Discord, of unpublished size: the channel's is the safe assumption.
+      return { post: budgets, edit: budgets, delete: budgets, typing: [GLOBAL_BUDGET] };
     },
   };
 }

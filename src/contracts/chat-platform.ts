@@ -15,9 +15,9 @@ import type { ReactionEvent } from "./reactions.js";
 
 /**
  * Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent;
- * "status": the thread's own status line, see `AssistantSurface`).
+ * "status": the thread's own status line, see `AssistantSurface`; "delete": removing one of the bot's messages).
  */
-export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing" | "status";
+export type RateOp = "post" | "edit" | "delete" | "streamStart" | "streamAppend" | "streamStop" | "typing" | "status";
 
 /**
  * A rate budget: `limit` calls per `windowMs`. Budgets with the same `key` are shared by every stream and every
@@ -143,7 +143,9 @@ export interface AssistantSurface {
 
 /**
  * Which message of which turn a post is: the same key always names the same message, so posting it again after a
- * crash finds (Slack) or returns (Discord) the first one. `part` 0 is the placeholder; continuations count up.
+ * crash finds (Slack) or returns (Discord) the first one. `part` 0 is the placeholder; continuations count up;
+ * from `REPOSTED_PART` on, a final text posted anew in place of part `part - REPOSTED_PART` (its own edit budget
+ * was spent, see `ReplyStreamer`).
  */
 export interface PostKey {
   readonly turnId: string;

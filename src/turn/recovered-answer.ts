@@ -33,7 +33,7 @@ export async function recoveredAnswerText(ctx: TurnContext, deps: { dify: DifyCl
   const remove = ctx.platform.deleteMessage?.bind(ctx.platform);
   for (const part of await partsToRemove(ctx)) {
     if (!remove) break;
-    await ctx.route.mustLand("edit", () => remove(part)).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
+    await ctx.route.mustLand("delete", () => remove(part)).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
   }
   return stored?.answer.trim() ? `${stored.answer.trim()}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.` : INTERRUPTED_TEXT;
 }
