@@ -4,13 +4,13 @@ import { scripts } from "../../fakes/dify/index.js";
 import { eventually, hasStopButton, SlackE2E } from "./slack-e2e-harness.js";
 
 /**
- * The workspace's budgets for `methods` are spent for the next 30 s, for every process: what another process's 429
+ * The workspace's budgets for `methods` are spent for the next `ms` (30 s), for every process: what another process's 429
  * (Retry-After 30) or a burst of other answers leaves. Returns the function that gives them back.
  */
-async function spendFor30s(e: SlackE2E, methods: readonly string[]): Promise<() => Promise<void>> {
+async function spendFor(e: SlackE2E, methods: readonly string[], ms = 30_000): Promise<() => Promise<void>> {
   const store = new RateBudgetStore(e.h.redis, e.h.key);
   const keys = methods.map((m) => `slack:${e.slack.team.teamId}:${m}`);
-  await store.block(keys, 30_000);
+  await store.block(keys, ms);
   return async () => {
     await e.h.redis.del(...keys.map((k) => e.h.key("block", k)));
   };
@@ -30,7 +30,7 @@ describe.each([
     const q = await e.mention({ channel: "C0SPENT", text: "answer while the workspace is busy" });
     // Let the reply start (placeholder, first text), then the workspace's budgets run dry for good.
     await eventually(() => e.botReplies(q).some((m) => m.markdown.startsWith("part0")) || undefined, 10_000);
-    const release = await spendFor30s(e, spent);
+    const release = await spendFor(e, spent);
     try {
       const [reply] = await e.waitForAnswer(q, answer, 10_000);
       const endedAt = e.dify.streams[0]?.endedAt;
