@@ -72,14 +72,23 @@ export async function postPlaceholder(
 /**
  * On the native path of a platform with AI-app surfaces nothing is posted: the thread's status line says the
  * answer is coming, and the agent session gives the asker the platform's own Stop control (its title, for a new
- * session, is the question). A status the platform refuses falls back to the posted placeholder.
+ * session, is the question). A status the platform refuses, or whose budget has no slot now, falls back to the
+ * posted placeholder.
  * Resolves with whether the status line shows.
  */
 async function showOnThread(route: PlatformRoute, msg: ReplyJobData["message"], content: MessageContent): Promise<boolean> {
   const assistant = route.platform.assistant;
   if (!assistant || !route.platform.streaming) return false;
+  // The status line's budget is the workspace's; a post's is the channel's. Waiting for a status slot would
+  // hold the answer back before Dify is even asked (200 questions at once: minutes), so a spent status budget
+  // means a posted placeholder now instead.
+  const slot = await route.tryAcquire("status", { priority: "high" });
+  if (!slot.granted) {
+    route.logger.info({ waitMs: slot.waitMs }, "the status line's budget is spent; posting a placeholder instead");
+    return false;
+  }
   try {
-    await route.mustLand("status", () => assistant.setStatus(msg.replyTarget, statusLineOf(content)), { attempts: PLACEHOLDER_ATTEMPTS });
+    await route.send("status", () => assistant.setStatus(msg.replyTarget, statusLineOf(content)));
   } catch (err) {
     route.logger.warn({ err }, "the thread's status line could not be set; posting a placeholder instead");
     return false;

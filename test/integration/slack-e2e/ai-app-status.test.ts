@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { RateBudgetStore } from "../../../src/rate/rate-budget-store.js";
 import { scripts, steps } from "../../fakes/dify/index.js";
 import { ANA, BO, eventually, isNativeStream, SlackE2E } from "./slack-e2e-harness.js";
 
@@ -7,6 +8,22 @@ const ANSWER = "Tokyo has 14 million people.\n\nOsaka has about 2.7 million, and
 describe("Slack AI app (agent messaging): the thread's status line instead of a placeholder", () => {
   let e: SlackE2E;
   afterEach(async () => e?.close());
+
+  it("with the workspace's status-line budget spent, the answer is not held back: a placeholder is posted at once and the answer streams", async () => {
+    e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
+    e.dify.onChat(() => scripts.answer(ANSWER, { chunkChars: 12, delayMs: 40 }));
+    // Other answers in the workspace used every assistant.threads.setStatus slot (blocked for 30 s, every process).
+    await new RateBudgetStore(e.h.redis, e.h.key).block([`slack:${e.slack.team.teamId}:assistant.threads.setStatus`], 30_000);
+    const askedAt = Date.now();
+    const q = await e.mention({ text: "How big are Tokyo and Osaka?" });
+    await e.waitForAnswer(q, ANSWER, 10_000);
+    // Dify was asked right away, not after the status budget came back.
+    expect((e.dify.streams[0]?.startedAt ?? Number.POSITIVE_INFINITY) - askedAt).toBeLessThan(5_000);
+    expect(e.slack.callsTo("chat.postMessage").length).toBeGreaterThanOrEqual(1);
+    expect(e.slack.callsTo("assistant.threads.setStatus").filter((c) => c.args.status === "Thinking…")).toEqual([]);
+    expect(e.botReplies(q)).toHaveLength(1);
+    expect(e.slack.rateLimitedCalls()).toEqual([]);
+  });
 
   it("a channel mention shows the native status, then streams one message: never two bot messages in the thread, status cleared, session idle", async () => {
     e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
