@@ -13,7 +13,7 @@ import type { TurnStore } from "../state/turn-store.js";
 import { retryActionId, stopActionId } from "./action-ids.js";
 import { completeAnswer } from "./completion.js";
 import { stopRun, streamAnswer, type TurnRun } from "./dify-call.js";
-import { prepareQuestion } from "./question.js";
+import { prepareQuestion, type ViewingContext } from "./question.js";
 import { recoveredAnswerText } from "./recovered-answer.js";
 import type { StopCoordinator } from "./stop-coordinator.js";
 import { SuggestionButtons } from "./suggestion-buttons.js";
@@ -32,6 +32,8 @@ export interface PipelineDeps {
   readonly metrics: BridgeMetrics;
   /** What the operator console shows: answers streaming, failures. */
   readonly activity: AnswerActivity;
+  /** CONTEXT_INPUT, and where the thread's viewing context is kept (see assistant-pane.ts). */
+  readonly viewing: ViewingContext;
 }
 
 /** The pipeline's dependencies with the turn's own app: every Dify call of the turn goes to it. */
@@ -168,7 +170,7 @@ export class ReplyPipeline {
     streamer.show({ text: "" });
     const stopTyping = startTyping(ctx.route, msg.replyTarget);
     try {
-      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs }, ctx, params, user, run.abort.signal);
+      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs, viewing: this.d.viewing }, ctx, params, user, run.abort.signal);
       if (!question.request) {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
