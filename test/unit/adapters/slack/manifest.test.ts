@@ -68,6 +68,9 @@ describe("slack-app-manifest.yml", () => {
         "app_uninstalled",
         "tokens_revoked",
         "agent_session_stopped",
+        "app_home_opened",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
       ].sort(),
     );
   });
