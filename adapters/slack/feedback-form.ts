@@ -5,7 +5,7 @@ import { callSlack } from "./errors.js";
 
 /** The modal's callback_id and the action id of the button that offers it after a 👎 reaction. */
 export const FEEDBACK_FORM_CALLBACK = "dify_bridge_feedback_reason";
-export const FEEDBACK_OFFER_ACTION = "dify_bridge_feedback_offer";
+const FEEDBACK_OFFER_ACTION = "dify_bridge_feedback_offer";
 const REASON_BLOCK = "reason";
 const REASON_INPUT = "reason_text";
 /** Dify keeps the feedback `content` as text; a paragraph or two is what a person writes here. */

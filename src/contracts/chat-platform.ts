@@ -126,7 +126,7 @@ export interface AssistantSurface {
   setTitle(target: ReplyTarget, title: string): Promise<void>;
 }
 
-export interface SuggestedPrompts {
+interface SuggestedPrompts {
   readonly title?: string;
   readonly prompts: readonly { readonly title: string; readonly message: string }[];
 }

@@ -28,7 +28,13 @@ describe("takeover on the native path: a worker killed while its stream is open"
   let prefix: string;
   const workers: BridgeProcess[] = [];
 
-  const slackEnv = () => ({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: "native", SLACK_AI_APP: "true" });
+  const slackEnv = () => ({
+    SLACK_BOT_TOKEN: slack.team.botToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_STREAMING: "native",
+    SLACK_AI_APP: "true",
+  });
   const coreEnv = () => ({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off" });
 
   async function spawnWorker(): Promise<BridgeProcess> {
@@ -85,7 +91,9 @@ describe("takeover on the native path: a worker killed while its stream is open"
     await second.waitForLog((l) => l.msg === "recovering an interrupted answer", 30_000);
     const settled = await eventually(() => {
       const shown = botMessages();
-      return shown.length === 1 && shown[0]?.stream !== "streaming" && /Recovered after an interruption|interrupted/.test(shown[0]?.markdown ?? "") ? shown : undefined;
+      return shown.length === 1 && shown[0]?.stream !== "streaming" && /Recovered after an interruption|interrupted/.test(shown[0]?.markdown ?? "")
+        ? shown
+        : undefined;
     }, 30_000);
     expect(settled).toHaveLength(1);
     const samples = slack.messages.threadSamples("C0GENERAL", ts);

@@ -58,6 +58,10 @@ describe("Slack AI app: 👎 asks what was wrong; the text goes to Dify's feedba
     expect(like.content).toBeUndefined();
     // 👍 opens no form.
     expect(e.slack.views.openFor(BO.id)).toHaveLength(0);
+    // The commenter changes their mind too: a 👍 never carries the text written for a 👎.
+    await clickFeedback(e, ANA.id, reply, q, buttons, buttons.positive_button.value);
+    await settle(400);
+    expect(e.dify.feedbackRequests.filter((f) => f.rating !== "dislike" && f.content !== undefined)).toEqual([]);
   });
 
   it("a form sent empty changes nothing: the dislike stays without content", async () => {
