@@ -156,10 +156,11 @@ export async function fetchSlackThreadHistory(
   // some messages were not read.
   const gapBefore = read.complete ? undefined : oldestLogged;
   const gapAfter = read.complete || oldestLogged !== undefined ? undefined : kept.at(-1)?.ts;
-  const humanIds = kept.filter((m) => !m.isBot).map((m) => m.userId);
+  // People, and bots the log kept without a profile name (the bot's own answers): users.info names both.
+  const humanIds = kept.filter((m) => !m.isBot || (m.botName === undefined && m.userId.startsWith("U"))).map((m) => m.userId);
   const names = await deps.users.namesOf([...new Set([...humanIds, ...kept.flatMap((m) => (m.isMarkdown ? [] : mentionedUserIds(m.text)))])]);
   return kept.map((m) => ({
-    author: { userId: m.userId, displayName: (m.isBot ? m.botName : names[m.userId]) || m.userId },
+    author: { userId: m.userId, displayName: (m.isBot ? (m.botName ?? names[m.userId]) : names[m.userId]) || m.userId },
     isBot: m.isBot,
     text: m.isMarkdown ? m.text : slackMarkupToMarkdown(m.text, { botUserId: deps.botUserId, userNames: names }),
     ...(m.ts === gapBefore ? { gap: "before" as const } : {}),
