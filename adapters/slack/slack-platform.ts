@@ -1,6 +1,7 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type {
+  AppHome,
   AssistantSurface,
   ChatPlatform,
   HttpRoute,
@@ -26,6 +27,8 @@ import { callSlack } from "./errors.js";
 import { feedbackOfferBlocks } from "./feedback-form.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
+import { registerSlackHome } from "./home.js";
+import { renderHomeView } from "./home-view.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerInstallListeners } from "./install-listeners.js";
@@ -244,6 +247,7 @@ export class SlackPlatform implements ChatPlatform {
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
       registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, threadLog: () => this.threadLog });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
       registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
       const perWorkspace = (bolt: Context) => ({
@@ -259,6 +263,7 @@ export class SlackPlatform implements ChatPlatform {
         threadLog: () => this.threadLog,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });
     }
     if (this.socket) await this.socket.start();
   }
@@ -345,6 +350,13 @@ export class SlackPlatform implements ChatPlatform {
       messageId: res.ts,
       ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
     };
+  }
+
+  /** The Home tab of one person (views.publish replaces whatever it showed). */
+  async publishHome(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void> {
+    const { client } = await this.workspaces(place.workspaceId);
+    const view = renderHomeView(home);
+    await callSlack("views.publish", () => client.views.publish({ user_id: place.userId, view: { type: "home", blocks: toSdkBlocks(view.blocks) } }));
   }
 
   /** A private answer cannot be read back (ephemeral messages are not in the history): nothing to adopt. */

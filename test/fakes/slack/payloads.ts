@@ -57,14 +57,6 @@ export class SlackPayloads {
     };
   }
 
-  /**
-   * `app_home_opened`: `user` opened the app's Home or Messages tab. For agent_view apps the "messages" tab is
-   * the DM pane opening ("This replaces the assistant_thread_started event", docs.slack.dev migrating-to-agent-messaging).
-   */
-  appHomeOpened(init: { user: string; channel: string; tab: "home" | "messages" }): Record<string, unknown> {
-    return { type: "app_home_opened", user: init.user, channel: init.channel, tab: init.tab, event_ts: slackTs() };
-  }
-
   /** The `event_callback` envelope around an inner event. Each call gets a fresh `event_id` unless given. */
   envelope(event: Record<string, unknown>, eventId = `Ev${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`): Record<string, unknown> {
     return {

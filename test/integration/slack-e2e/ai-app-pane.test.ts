@@ -25,9 +25,9 @@ describe("Slack AI app: the DM pane shows the Dify app's opening statement and s
 
   it("agent_view: opening the Messages tab (app_home_opened) sets the prompts for the DM, without a thread_ts; the Home tab sets none", async () => {
     e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true" } });
-    await e.send(e.slack.payloads.envelope(e.slack.payloads.appHomeOpened({ user: ANA.id, channel: DM, tab: "home" })));
-    await e.send(e.slack.payloads.envelope(e.slack.payloads.appHomeOpened({ user: ANA.id, channel: DM, tab: "messages" })));
-    const shown = await eventually(() => e.slack.assistant.prompts.get(DM));
+    await e.send(e.slack.appHomeOpened(ANA.id, "home"));
+    await e.send(e.slack.appHomeOpened(ANA.id, "messages"));
+    const shown = await eventually(() => e.slack.assistant.prompts.get(e.slack.home.dmChannelOf(ANA.id)));
     expect(shown).toEqual({ title: OPENING, prompts: STARTERS.map((q) => ({ title: q, message: q })) });
     const calls = e.slack.callsTo("assistant.threads.setSuggestedPrompts");
     expect(calls).toHaveLength(1);
@@ -37,7 +37,7 @@ describe("Slack AI app: the DM pane shows the Dify app's opening statement and s
 
   it("an app without starter questions suggests nothing (Slack needs at least one prompt)", async () => {
     e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true" }, dify: { parameters: { ...defaultAppParameters(), suggested_questions: [] } } });
-    await e.send(e.slack.payloads.envelope(e.slack.payloads.appHomeOpened({ user: ANA.id, channel: DM, tab: "messages" })));
+    await e.send(e.slack.appHomeOpened(ANA.id, "messages"));
     await eventually(() => (e.dify.requests.some((r) => r.path.endsWith("/parameters")) ? true : undefined));
     await settle(200);
     expect(e.slack.callsTo("assistant.threads.setSuggestedPrompts")).toHaveLength(0);

@@ -98,6 +98,10 @@ describe("slack-app-manifest.yml: entry points", () => {
     for (const c of parsed.features.slash_commands) expect(c.url).toBe(`https://YOUR-HOST${SLACK_EVENTS_PATH}`);
   });
 
+  it("turns the Home tab on (the bridge publishes it on app_home_opened)", () => {
+    expect(valueAt(manifest, ["features", "app_home", "home_tab_enabled"])).toBe("true");
+  });
+
   it("declares the message shortcut with the callback id the adapter listens for", () => {
     expect(parsed.features.shortcuts).toEqual([expect.objectContaining({ type: "message", callback_id: ASK_SHORTCUT_CALLBACK_ID })]);
   });
