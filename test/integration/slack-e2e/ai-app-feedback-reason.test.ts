@@ -30,20 +30,23 @@ describe("Slack AI app: 👎 asks what was wrong; the text goes to Dify's feedba
   let e: SlackE2E;
   afterEach(async () => e?.close());
 
-  it("the 👎 feedback button opens the form for the clicker (views.open with the click's trigger); its text reaches Dify with the dislike", async () => {
-    e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
-    const { q, reply, buttons } = await answered(e);
-    await clickFeedback(e, ANA.id, reply, q, buttons, buttons.negative_button.value);
-    await eventually(() => e.dify.feedbackRequests.find((f) => f.rating === "dislike"));
-    const [form] = await eventually(() => (e.slack.views.openFor(ANA.id).length > 0 ? e.slack.views.openFor(ANA.id) : undefined));
-    if (!form) throw new Error("no form");
-    expect(e.slack.callsTo("views.open")[0]?.error).toBeUndefined();
-    expect(form.view).toMatchObject({ type: "modal", title: { text: "What was wrong?" } });
+  it.each(["http", "socket"] as const)(
+    "the 👎 feedback button opens the form for the clicker (views.open with the click's trigger); its text reaches Dify with the dislike (%s)",
+    async (transport) => {
+      e = await SlackE2E.start({ transport, slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
+      const { q, reply, buttons } = await answered(e);
+      await clickFeedback(e, ANA.id, reply, q, buttons, buttons.negative_button.value);
+      await eventually(() => e.dify.feedbackRequests.find((f) => f.rating === "dislike"));
+      const [form] = await eventually(() => (e.slack.views.openFor(ANA.id).length > 0 ? e.slack.views.openFor(ANA.id) : undefined));
+      if (!form) throw new Error("no form");
+      expect(e.slack.callsTo("views.open")[0]?.error).toBeUndefined();
+      expect(form.view).toMatchObject({ type: "modal", title: { text: "What was wrong?" } });
 
-    await e.interact(e.slack.viewSubmission(form.id, { reason_text: "It opens at 8 on Mondays." }));
-    const withContent = await eventually(() => e.dify.feedbackRequests.find((f) => f.content === "It opens at 8 on Mondays."));
-    expect(withContent).toMatchObject({ rating: "dislike", user: q.conversationKey, status: 200 });
-  });
+      await e.interact(e.slack.viewSubmission(form.id, { reason_text: "It opens at 8 on Mondays." }));
+      const withContent = await eventually(() => e.dify.feedbackRequests.find((f) => f.content === "It opens at 8 on Mondays."));
+      expect(withContent).toMatchObject({ rating: "dislike", user: q.conversationKey, status: 200 });
+    },
+  );
 
   it("same rule as reactions: a later 👍 by someone else makes the rating like and takes the 👎's text off", async () => {
     e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
