@@ -2,8 +2,8 @@ import type { ThreadLog, ThreadLogEntry } from "../../src/contracts/thread-log.j
 import type { NormalizeContext } from "./normalize.js";
 import type { SlackMessageEvent } from "./slack-payloads.js";
 
-/** Edits, deletions and joins are not messages of the conversation. */
-const NOT_CONTENT = new Set(["message_changed", "message_deleted", "channel_join", "channel_leave", "tombstone"]);
+/** Edits, deletions, joins and the assistant container's own thread roots are not messages of the conversation. */
+const NOT_CONTENT = new Set(["message_changed", "message_deleted", "channel_join", "channel_leave", "tombstone", "assistant_app_thread"]);
 
 /** One log per thread: team, channel and the thread's root ts (a top-level message is the root of its own). */
 export function threadLogKey(teamId: string, channelId: string, threadTs: string): string {

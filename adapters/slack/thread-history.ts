@@ -14,7 +14,9 @@ import type { UserDirectory } from "./user-directory.js";
 const PAGE_SIZE = 200;
 const MAX_PAGES = 10;
 
-const SKIPPED_SUBTYPES = new Set(["channel_join", "channel_leave", "message_deleted", "tombstone"]);
+// "assistant_app_thread": the root Slack creates when someone opens the assistant container ("Chats from …"),
+// no one's words.
+const SKIPPED_SUBTYPES = new Set(["channel_join", "channel_leave", "message_deleted", "tombstone", "assistant_app_thread"]);
 
 /** Our own replies carry their full Markdown in `markdown` blocks (their `text` is a shortened fallback). */
 function markdownBlocksOf(m: SlackMessageEvent): string | undefined {
