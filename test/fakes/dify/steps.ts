@@ -155,6 +155,9 @@ export const steps = {
       status: e.status ?? 400,
       message: e.message ?? "[openai] Error: Rate limit reached for requests",
     }),
+  /** A Workflow app's streamed text (`TextChunkStreamResponse`: `data{text, from_variable_selector}`). */
+  textChunk: (text: string, fromVariableSelector: readonly string[] | null = null): ChatStep =>
+    event({ event: "text_chunk", data: { text, from_variable_selector: fromVariableSelector } }),
   workflowStarted: (inputs: Record<string, unknown> = {}): ChatStep =>
     event({ event: "workflow_started", data: { workflow_id: WORKFLOW_ID, inputs, created_at: nowSeconds() } }),
   nodeStarted: (n: NodeSpec): ChatStep => event({ event: "node_started", data: nodeData(n) }),
