@@ -74,5 +74,6 @@ export function answerFromOutputs(outputs: Readonly<Record<string, unknown>>, st
   const shown = Object.entries(outputs).filter(([, v]) => v !== null && v !== undefined && v !== "" && !isFile(v));
   if (shown.length === 0) return undefined;
   if (shown.length === 1) return rendered(shown[0]?.[1]);
-  return shown.map(([k, v]) => (typeof v === "string" && !v.includes("\n") ? `**${k}**: ${v}` : `**${k}**\n${rendered(v)}`)).join("\n\n");
+  const inline = (v: unknown) => (typeof v === "string" && !v.includes("\n")) || typeof v === "number" || typeof v === "boolean";
+  return shown.map(([k, v]) => (inline(v) ? `**${k}**: ${rendered(v)}` : `**${k}**\n${rendered(v)}`)).join("\n\n");
 }
