@@ -3,7 +3,7 @@ import { parseAppParameters } from "../../../src/dify/app-parameters.js";
 import { intakeParameters, runInputsFor } from "../../../src/dify/run-inputs.js";
 import { runRequest } from "../../../src/dify/run-request.js";
 import { answerFromOutputs } from "../../../src/dify/workflow-answer.js";
-import { completionAppParameters, defaultAppParameters, workflowAppParameters } from "../../fakes/dify/default-parameters.js";
+import { completionAppParameters, defaultAppParameters, workflowAppParameters } from "../../fakes/dify/index.js";
 
 describe("where a Workflow / Text Generator run puts the question", () => {
   const workflow = parseAppParameters(workflowAppParameters());
