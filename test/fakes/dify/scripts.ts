@@ -122,7 +122,7 @@ export const scripts = {
    * (unless `streamed: false`: a run whose outputs are not streamed), then `workflow_finished` with `outputs`,
    * which ends the stream (api/core/app/apps/workflow/generate_task_pipeline.py).
    */
-  workflow: (text: string, opts: AnswerOptions & { outputs?: Record<string, unknown>; streamed?: boolean } = {}): ChatStep[] => {
+  workflow: (text: string, opts: AnswerOptions & { outputs?: Record<string, unknown>; streamed?: boolean; files?: readonly unknown[] } = {}): ChatStep[] => {
     const start = { executionId: randomUUID(), nodeId: "1718000000000", nodeType: "start", title: "Start", index: 1 };
     const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 2 };
     const endNode = { executionId: randomUUID(), nodeId: "1718000000002", nodeType: "end", title: "End", index: 3 };
@@ -143,7 +143,7 @@ export const scripts = {
       steps.nodeFinished(llm, { outputs: { text } }),
       steps.nodeStarted(endNode),
       steps.nodeFinished(endNode, { outputs }),
-      steps.workflowFinished({ status: "succeeded", outputs }),
+      steps.workflowFinished({ status: "succeeded", outputs, ...(opts.files ? { files: opts.files } : {}) }),
     ];
   },
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { scripts, transcriptSteps } from "../../fakes/dify/index.js";
+import { scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
 import { readAppRunTranscript } from "../../fixtures/dify/app-runs.js";
 import { ANA, answerRevisions, buttonsOf, eventually, SlackE2E, settle } from "../slack-e2e/slack-e2e-harness.js";
 
@@ -9,6 +9,7 @@ import { ANA, answerRevisions, buttonsOf, eventually, SlackE2E, settle } from ".
  */
 
 const PDF = Buffer.from("%PDF-1.4\n%%EOF\n");
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 
 /** The revisions that showed part of the answer (the placeholder and progress lines are not part of it). */
 const partial = (texts: readonly string[], answer: string) => texts.filter((t) => t.length > 0 && t.length < answer.length && answer.startsWith(t));
@@ -62,6 +63,19 @@ describe("Slack end to end: a Workflow app", () => {
     e.dify.onChat(() => scripts.workflow("Let me look that up… ", { outputs: { summary: "It ships on Monday.", raw: "{…}" } }));
     const q2 = await e.mention({ text: "When does it ship?" });
     await e.waitForAnswer(q2, "It ships on Monday.");
+  });
+
+  it("a file the run outputs is attached to the thread once; its text output is the answer", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" } });
+    const url = e.dify.addToolFile({ bytes: PNG, mimeType: "image/png", extension: "png" });
+    const chart = steps.outputFile({ url, filename: "chart.png", mimeType: "image/png" });
+    e.dify.onChat(() => scripts.workflow("", { streamed: false, outputs: { caption: "Sales by month.", chart }, files: [chart] }));
+    const q = await e.mention({ text: "Chart the sales" });
+    await e.waitForAnswer(q, "Sales by month.");
+    await eventually(() => e.slack.files.uploaded().length === 1 || undefined);
+    await settle(300);
+    expect(e.slack.files.uploaded()).toHaveLength(1);
+    expect(Buffer.from(e.slack.files.uploaded()[0]?.data ?? []).equals(PNG)).toBe(true);
   });
 
   it("a failed run shows ⚠️ with Dify's error text and Retry (the recorded failure: workflow_finished failed, nothing else)", async () => {
