@@ -13,6 +13,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
+import { PendingFormStore } from "../forms/pending-forms.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
@@ -184,6 +185,7 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
+    const forms = new PendingFormStore(redis.commands, key);
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
@@ -219,6 +221,7 @@ export class Bridge {
         durations,
         metrics: this.metrics,
         activity: this.activity,
+        forms,
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
@@ -261,6 +264,7 @@ export class Bridge {
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger, forms });
     const ingress = new Ingress({
       dedupe: new DedupeStore(redis.commands, key),
       conversations,
@@ -268,14 +272,14 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      actions,
       metrics: this.metrics,
       activity: this.activity,
       logger,
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
-    await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();

@@ -1,4 +1,5 @@
 import type { AgentThought, DifyEvent, DifyFile, DifyIds, HumanInputForm, RetrieverResource, Usage } from "../dify/events.js";
+import type { AnswerNote } from "../forms/pending-forms.js";
 import { progressLine } from "./progress-line.js";
 import { reduceSteps, type WorkStep } from "./work-steps.js";
 
@@ -29,6 +30,8 @@ export interface AnswerState {
   readonly form: HumanInputForm | undefined;
   /** `workflow_paused` arrived: the stream ends here without `message_end`, and that is not a failure. */
   readonly paused: boolean;
+  /** Lines shown inside the answer (a form answered mid-run), at their place in `text`. */
+  readonly notes: readonly AnswerNote[];
 }
 
 export const EMPTY_ANSWER: AnswerState = {
@@ -47,6 +50,7 @@ export const EMPTY_ANSWER: AnswerState = {
   workflowError: undefined,
   form: undefined,
   paused: false,
+  notes: [],
 };
 
 function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {
