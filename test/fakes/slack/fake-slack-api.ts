@@ -20,6 +20,7 @@ import { FakeResponseUrls } from "./response-urls.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
+import { FakeViews, viewMethods } from "./views.js";
 
 export interface FakeSlackApiOptions {
   readonly team?: Partial<FakeSlackTeam>;
@@ -63,7 +64,7 @@ export interface WithheldAnswer {
   release(): void;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods };
+const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods, ...viewMethods };
 
 /**
  * A fake Slack Web API on 127.0.0.1 (`apiUrl` = http://127.0.0.1:PORT/api), with Socket Mode on the same port,
@@ -76,6 +77,8 @@ export class FakeSlackApi {
   /** Status lines, agent sessions and suggested prompts (Slack's AI-app surfaces). */
   readonly assistant = new FakeAssistantThreads();
   readonly files = new FakeFileRegistry();
+  /** Modals opened with views.open (see views.ts). */
+  readonly views = new FakeViews();
   readonly calls: RecordedCall[] = [];
   /** Every request to the file host: path and the Authorization header it carried. */
   readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
@@ -214,6 +217,11 @@ export class FakeSlackApi {
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
   buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
     return buttonClickPayload(this.messages, this.payloads, init);
+  }
+
+  /** The `view_submission` payload of `user` submitting an open modal with `values` by `action_id`. */
+  viewSubmission(init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> }): Record<string, unknown> {
+    return this.views.submission(this.team, init);
   }
 
   /**
@@ -397,6 +405,7 @@ export class FakeSlackApi {
       store: this.messages,
       assistant: this.assistant,
       files: this.files,
+      views: this.views,
       users: this.users,
       baseUrl: this.url,
       openSocketLink: () => this.socket.openLink(this.url.replace(/^http/, "ws")),
