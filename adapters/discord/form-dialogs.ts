@@ -15,7 +15,7 @@ const LIMITS = { title: 45, label: 45, components: 5, options: 25, option: 100, 
 
 const cut = (text: string, max: number) => ([...text].length <= max ? text : `${[...text].slice(0, max - 1).join("")}…`);
 
-export function renderFormModal(dialog: FormDialog) {
+function renderFormModal(dialog: FormDialog) {
   return {
     custom_id: dialog.actionId,
     title: cut(dialog.title.trim() || "Form", LIMITS.title),

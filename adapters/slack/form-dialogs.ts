@@ -12,7 +12,7 @@ import type { Logger } from "../../src/contracts/logger.js";
  * so whichever process receives the submission can hand it on without any state of its own.
  */
 
-export const FORM_CALLBACK_ID = "dify_bridge_form";
+const FORM_CALLBACK_ID = "dify_bridge_form";
 
 /** Slack's modal limits: title and button texts 24 characters, options 75 (text) and 150 (value), 100 options. */
 const LIMITS = { title: 24, option: 75, value: 150, options: 100, label: 2_000, initial: 3_000 } as const;
@@ -21,7 +21,7 @@ const cut = (text: string, max: number) => ([...text].length <= max ? text : `${
 const plain = (text: string, max: number) => ({ type: "plain_text" as const, text: cut(text.trim() || "…", max) });
 
 /** The modal for a dialog; `metadata` is the click it stands for. */
-export function renderFormModal(dialog: FormDialog, metadata: string): Record<string, unknown> {
+function renderFormModal(dialog: FormDialog, metadata: string): Record<string, unknown> {
   return {
     type: "modal",
     callback_id: FORM_CALLBACK_ID,
@@ -66,7 +66,7 @@ interface ViewSubmissionBody {
 }
 
 /** The values of a submitted modal, by field name (`action_id`). */
-export function submittedValues(body: ViewSubmissionBody): Record<string, string> {
+function submittedValues(body: ViewSubmissionBody): Record<string, string> {
   const out: Record<string, string> = {};
   for (const block of Object.values(body.view?.state?.values ?? {})) {
     for (const [name, element] of Object.entries(block)) {

@@ -16,7 +16,7 @@ const INPUT_PLACEHOLDER = /\{\{#\$output\.([A-Za-z0-9_]+)#\}\}/g;
 const CHAT_FIELDS: ReadonlySet<string> = new Set(["paragraph", "select"]);
 
 /** Inputs a chat dialog can take (text and choices); files cannot be filled from a dialog. */
-export function dialogFields(form: HumanInputForm): FormField[] {
+function dialogFields(form: HumanInputForm): FormField[] {
   return form.fields
     .filter((f) => CHAT_FIELDS.has(f.type))
     .map((f) => ({

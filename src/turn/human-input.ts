@@ -185,7 +185,7 @@ export class HumanInputFlow {
 }
 
 /** Dify's 412s for a form that can no longer be answered, as the user reads them. */
-export function formRefusal(err: unknown): string | undefined {
+function formRefusal(err: unknown): string | undefined {
   if (!(err instanceof DifyApiError)) return undefined;
   if (err.difyCode === "human_input_form_expired") return FORM_EXPIRED_TEXT;
   if (err.difyCode === "human_input_form_submitted") return FORM_ALREADY_ANSWERED_TEXT;

@@ -1,4 +1,4 @@
-import { DifyAbortedError, DifyBadRequestError, DifyNotFoundError } from "../dify/errors.js";
+import { DifyAbortedError, DifyApiError } from "../dify/errors.js";
 import type { PendingFormStore } from "../forms/pending-forms.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { isPermanentPlatformFailure } from "../gateway/retry-table.js";
@@ -262,9 +262,9 @@ export class ReplyPipeline {
     const start: AnswerState = { ...EMPTY_ANSWER, ids: { ...ctx.data.dify } };
     const view = (s: AnswerState) => streamingView(s, preamble, d.view);
     const answer = await followRun(d.dify, ctx, streamer, run, start, { runId, user }, { includeStateSnapshot: true, continueOnPause: true }, view);
-    if (answer.error instanceof DifyNotFoundError || answer.error instanceof DifyBadRequestError) {
-      if (answer.state.text === "" && !answer.state.ended) return false;
-    }
+    // 404: no events endpoint (an older Dify) or a run it no longer knows; 400: not a workflow app.
+    const unsupported = answer.error instanceof DifyApiError && (answer.error.status === 404 || answer.error.status === 400);
+    if (unsupported && answer.state.text === "" && !answer.state.ended) return false;
     await removeExtraParts(ctx);
     await this.finishFollowed(d, ctx, streamer, run, answer, preamble);
     return true;

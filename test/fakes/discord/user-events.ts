@@ -315,7 +315,13 @@ export class UserEvents {
     const click = this.interactions.get(input.interactionId);
     const shown = this.callbacks.find((c) => c.interactionId === input.interactionId && c.type === 9);
     if (!click?.messageId || !shown) throw new Error(`fake discord: interaction ${input.interactionId} was not answered with a modal`);
-    const modal = shown.data as { custom_id: string; components: Array<{ type: number; component?: { type: number; custom_id: string; value?: string; options?: Array<{ value: string; default?: boolean }> } }> };
+    const modal = shown.data as {
+      custom_id: string;
+      components: Array<{
+        type: number;
+        component?: { type: number; custom_id: string; value?: string; options?: Array<{ value: string; default?: boolean }> };
+      }>;
+    };
     const channel = this.world.channel(click.channelId);
     const message = this.world.findMessage(channel.id, click.messageId);
     if (!message || message.deleted) throw new Error(`fake discord: the message ${click.messageId} is gone`);
@@ -327,9 +333,15 @@ export class UserEvents {
       const given = input.values[c.custom_id];
       const inner =
         c.type === 3
-          ? { type: 3, id: n + 1, custom_id: c.custom_id, values: given !== undefined ? [given] : (c.options ?? []).filter((o) => o.default).map((o) => o.value) }
+          ? {
+              type: 3,
+              id: n + 1,
+              custom_id: c.custom_id,
+              values: given !== undefined ? [given] : (c.options ?? []).filter((o) => o.default).map((o) => o.value),
+            }
           : { type: 4, id: n + 1, custom_id: c.custom_id, value: given ?? c.value ?? "" };
-      if (c.type === 3 && given !== undefined && !(c.options ?? []).some((o) => o.value === given)) throw new Error(`fake discord: "${given}" is not an option`);
+      if (c.type === 3 && given !== undefined && !(c.options ?? []).some((o) => o.value === given))
+        throw new Error(`fake discord: "${given}" is not an option`);
       const out = { type: 18, id: n, component: inner };
       n += 2;
       return out;

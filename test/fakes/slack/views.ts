@@ -50,7 +50,8 @@ export class FakeViews {
     for (const key of ["title", "submit", "close"]) {
       const text = (view[key] as { type?: string; text?: string } | undefined)?.text;
       if (key === "title" && text === undefined) fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: title"] } });
-      if (text !== undefined && [...text].length > 24) fail("invalid_arguments", { response_metadata: { messages: [`[ERROR] must be less than 25 characters [json-pointer:/view/${key}/text]`] } });
+      if (text !== undefined && [...text].length > 24)
+        fail("invalid_arguments", { response_metadata: { messages: [`[ERROR] must be less than 25 characters [json-pointer:/view/${key}/text]`] } });
     }
     if (((view.blocks as unknown[] | undefined) ?? []).length > 100) fail("invalid_arguments");
     this.usedTriggers.add(triggerId);
@@ -63,7 +64,10 @@ export class FakeViews {
    * The `view_submission` payload of a person submitting `viewId` with `values` by `action_id` (a select takes
    * the option's value). Inputs left alone keep their initial value, or null.
    */
-  submission(team: FakeSlackTeam, init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> }): Record<string, unknown> {
+  submission(
+    team: FakeSlackTeam,
+    init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> },
+  ): Record<string, unknown> {
     const opened = this.opened.find((v) => v.id === init.viewId);
     if (!opened) throw new Error(`fake slack: no open view ${init.viewId}`);
     const values: Record<string, Record<string, unknown>> = {};

@@ -58,7 +58,11 @@ describe("Discord end to end: Human Input forms of a Chatflow", () => {
     const click = fake.users.clickButton({ channelId: q.id, messageId: form.id, customId: send?.customId ?? "", userId: fake.ids.alice });
     const modal = await eventually(() => fake.interactionCallbacks.find((c) => c.interactionId === click.interactionId), 10_000);
     expect(modal.type).toBe(9);
-    const data = modal.data as { custom_id: string; title: string; components: Array<{ type: number; label: string; component: { type: number; custom_id: string } }> };
+    const data = modal.data as {
+      custom_id: string;
+      title: string;
+      components: Array<{ type: number; label: string; component: { type: number; custom_id: string } }>;
+    };
     expect(data.custom_id).toBe(send?.customId);
     expect(data.components.map((c) => [c.type, c.label, c.component.type, c.component.custom_id])).toEqual([
       [18, "note", 4, "note"],
@@ -71,6 +75,10 @@ describe("Discord end to end: Human Input forms of a Chatflow", () => {
     expect(reply?.id).toBe(form.id);
     expect(reply?.content).toBe("Draft ready.\n\n📝 **Review**: ✅ **Alice** chose **Send**\n> note: Looks good\n> priority: high\n\nNoted (high).");
     expect(fake.interactionCallbacks.filter((c) => c.interactionId === submit.interactionId).map((c) => c.type)).toEqual([6]);
-    expect(dify.formSubmissions[0]?.json).toEqual({ inputs: { note: "Looks good", priority: "high" }, action: "send", user: threadKey(fake, fake.ids.general, q.id) });
+    expect(dify.formSubmissions[0]?.json).toEqual({
+      inputs: { note: "Looks good", priority: "high" },
+      action: "send",
+      user: threadKey(fake, fake.ids.general, q.id),
+    });
   });
 });

@@ -132,7 +132,9 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
 
   it("an expired form says so where it is shown and offers a fresh start; nothing is sent to Dify", async () => {
     e = await SlackE2E.start(chatflow2026);
-    e.dify.onChatOnce(scripts.chatflowWithForms("Draft ready.", [{ ...APPROVAL, expiresInSeconds: 1 }], " Published."), () => scripts.chatflow("A fresh draft."));
+    e.dify.onChatOnce(scripts.chatflowWithForms("Draft ready.", [{ ...APPROVAL, expiresInSeconds: 1 }], " Published."), () =>
+      scripts.chatflow("A fresh draft."),
+    );
     const q = await e.mention({ text: "Write the post" });
     const form = await formShown(e, q, "Approve");
     await new Promise((r) => setTimeout(r, 1_200));
@@ -141,7 +143,9 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
       const m = e.botReplies(q)[0];
       return m?.markdown.includes("expired") ? m : undefined;
     }, 10_000);
-    expect(expired.markdown).toBe("Draft ready.\n\n📝 **Approval**\n\nPublish the **draft** to the blog?\n\n⌛ This form expired before it was answered. Start over to ask again.");
+    expect(expired.markdown).toBe(
+      "Draft ready.\n\n📝 **Approval**\n\nPublish the **draft** to the blog?\n\n⌛ This form expired before it was answered. Start over to ask again.",
+    );
     expect(buttonsOf(expired).map((b) => b.label)).toEqual(["Start over"]);
     expect(e.dify.formSubmissions).toHaveLength(0);
 
@@ -159,7 +163,9 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     e.dify.workflowRuns.forms[0]?.submit({ action: "reject", inputs: {}, user: "web-app-user" });
     await e.click(form, "Approve", ANA);
     const [reply] = await e.waitForAnswer(q, /already answered/);
-    expect(reply?.markdown).toBe("Draft ready.\n\n📝 **Approval**\n\nPublish the **draft** to the blog?\n\nThis form was already answered in Dify. Start over to ask again.");
+    expect(reply?.markdown).toBe(
+      "Draft ready.\n\n📝 **Approval**\n\nPublish the **draft** to the blog?\n\nThis form was already answered in Dify. Start over to ask again.",
+    );
     expect(buttonsOf(reply as FakeSlackMessage).map((b) => b.label)).toEqual(["Start over"]);
     // Dify refused the bridge's submission (412 human_input_form_submitted): nothing was answered twice.
     expect(e.dify.formSubmissions.filter((s) => s.status === 200)).toHaveLength(0);
