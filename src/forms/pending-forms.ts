@@ -1,14 +1,8 @@
 import type { Redis } from "ioredis";
 import type { MessageRef, ReplyTarget } from "../contracts/messages.js";
 import type { HumanInputForm } from "../dify/events.js";
+import type { AnswerNote } from "../reply/answer-accumulator.js";
 import type { RedisKeyBuilder } from "../state/redis-keys.js";
-
-/** A line shown inside the answer at a point of Dify's text (who answered a form, and how). */
-export interface AnswerNote {
-  /** Offset in Dify's answer text the line goes after. */
-  readonly at: number;
-  readonly line: string;
-}
 
 /**
  * A Human Input form a reply shows, kept in Redis so the click may reach any process, and the bridge may restart

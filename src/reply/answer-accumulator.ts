@@ -1,7 +1,13 @@
 import type { AgentThought, DifyEvent, DifyFile, DifyIds, HumanInputForm, RetrieverResource, Usage } from "../dify/events.js";
-import type { AnswerNote } from "../forms/pending-forms.js";
 import { progressLine } from "./progress-line.js";
 import { reduceSteps, type WorkStep } from "./work-steps.js";
+
+/** A line shown inside the answer at a point of Dify's text (who answered a form, and how). */
+export interface AnswerNote {
+  /** Offset in Dify's answer text the line goes after. */
+  readonly at: number;
+  readonly line: string;
+}
 
 /** Everything a streamed Dify answer has said so far. Built by `reduceAnswer`, one event at a time. */
 export interface AnswerState {

@@ -2,7 +2,6 @@ import type { ButtonAction } from "../contracts/actions.js";
 import type { ChatPlatform, InboundEvent } from "../contracts/chat-platform.js";
 import type { FormDialog } from "../contracts/forms.js";
 import type { Logger } from "../contracts/logger.js";
-import { FORM_EXPIRED_TEXT, formDialog, formMarkdown } from "../forms/form-view.js";
 import type { PendingForm, PendingFormStore } from "../forms/pending-forms.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";
@@ -11,6 +10,7 @@ import type { AppDirectory } from "../routing/app-directory.js";
 import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { TurnStore } from "../state/turn-store.js";
 import { parseActionId, retryActionId } from "./action-ids.js";
+import { FORM_EXPIRED_TEXT, formDialog, formMarkdown } from "./form-view.js";
 import type { StopCoordinator } from "./stop-coordinator.js";
 
 /**

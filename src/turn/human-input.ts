@@ -4,15 +4,6 @@ import type { DifyClient } from "../dify/dify-client.js";
 import { DifyApiError } from "../dify/errors.js";
 import type { HumanInputForm } from "../dify/events.js";
 import { isTransientDifyError } from "../dify/retry-policy.js";
-import {
-  answeredLine,
-  FORM_ALREADY_ANSWERED_TEXT,
-  FORM_EXPIRED_TEXT,
-  FORM_GONE_TEXT,
-  formButtons,
-  formMarkdown,
-  WAITING_FOR_APPROVAL_TEXT,
-} from "../forms/form-view.js";
 import type { PendingForm, PendingFormStore } from "../forms/pending-forms.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { type AnswerState, EMPTY_ANSWER } from "../reply/answer-accumulator.js";
@@ -22,6 +13,15 @@ import type { ReplyStreamer } from "../reply/reply-streamer.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 import { retryActionId } from "./action-ids.js";
 import type { TurnRun } from "./dify-call.js";
+import {
+  answeredLine,
+  FORM_ALREADY_ANSWERED_TEXT,
+  FORM_EXPIRED_TEXT,
+  FORM_GONE_TEXT,
+  formButtons,
+  formMarkdown,
+  WAITING_FOR_APPROVAL_TEXT,
+} from "./form-view.js";
 import { followRun } from "./run-follow.js";
 import { difyUserFor, type TurnContext } from "./turn-context.js";
 import { finishTurn } from "./turn-finish.js";

@@ -2,7 +2,7 @@ import type { FormDialog, FormField } from "../contracts/forms.js";
 import type { ActionButton } from "../contracts/messages.js";
 import type { HumanInputForm } from "../dify/events.js";
 import { buttonLabel } from "../reply/answer-view.js";
-import { formActionId } from "../turn/action-ids.js";
+import { formActionId } from "./action-ids.js";
 
 /**
  * How a Human Input form looks in a reply, whatever the platform: its Markdown, one button per action, and the
