@@ -24,18 +24,18 @@ export function getWorkflowEvents(ctx: FakeDifyContext, call: IncomingCall, runI
   ctx.recordEventsRequest({ runId, user: user.value, query: Object.fromEntries(call.query), request: call.record });
   const wire = ctx.settings.wire;
   const writer = new SseWriter(call.res, wire, { onFirstAnswerByte: () => undefined, onWrite: () => undefined });
-  // A ping at once, then every `ping_interval` (10 s) while nothing else is sent (`build_workflow_event_stream`).
+  if (run.finishedEvent) {
+    // A finished run answers one workflow_finished, written with json.dumps (spaced, ASCII-escaped).
+    void writer.write(encodeEvent(run.finishedEvent, { ...wire, jsonStyle: "python" })).then(() => writer.end());
+    return;
+  }
+  // The live stream (`build_workflow_event_stream`): a ping at once, then every `ping_interval` (10 s).
   void writer.ping().catch(() => undefined);
   const every = ctx.settings.pingIntervalMs;
   if (every > 0) {
     const timer = setInterval(() => void writer.ping().catch(() => undefined), every);
     timer.unref();
     call.res.on("close", () => clearInterval(timer));
-  }
-  if (run.finishedEvent) {
-    // A finished run answers one workflow_finished, written with json.dumps (spaced, ASCII-escaped).
-    void writer.write(encodeEvent(run.finishedEvent, { ...wire, jsonStyle: "python" })).then(() => writer.end());
-    return;
   }
   const flag = (name: string) => (call.query.get(name) ?? "false").toLowerCase() === "true";
   const continueOnPause = flag("continue_on_pause");
