@@ -52,7 +52,8 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
   afterEach(async () => e?.close());
 
   it("a pause shows the form with its buttons; a click sends it as the thread's user and the rest streams into the same reply", async () => {
-    e = await SlackE2E.start(chatflow2026);
+    // Dify resumes at once: an answer that listened only after submitting would miss the run's first events.
+    e = await SlackE2E.start({ dify: { ...chatflow2026.dify, humanInputResumeDelayMs: 0 } });
     e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], (o) => (o[0]?.kind === "submitted" ? " Published." : " Not published.")));
     const q = await e.mention({ text: "Write the post" });
     const form = await formShown(e, q, "Approve");
@@ -108,6 +109,22 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
       action: "send",
       user: e.dify.chatRequests[0]?.chat.user,
     });
+  });
+
+  it("two people clicking at once: the first answers the form, the other is told privately who did", async () => {
+    e = await SlackE2E.start(chatflow2026);
+    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], (o) => (o[0]?.kind === "submitted" ? ` ${o[0].submission.action}d.` : "")));
+    const q = await e.mention({ text: "Write the post" });
+    const form = await formShown(e, q, "Approve");
+    await Promise.all([e.click(form, "Approve", ANA), e.click(form, "Reject", BO)]);
+    await e.waitForAnswer(q, /d\.$/);
+    await eventually(() => e.slack.messages.ephemerals.length > 0, 10_000);
+    expect(e.dify.formSubmissions.filter((s) => s.status === 200)).toHaveLength(1);
+    const [notice] = e.slack.messages.ephemerals;
+    const winner = (e.dify.formSubmissions[0]?.json as { action: string }).action === "approve" ? ANA : BO;
+    const loser = winner === ANA ? BO : ANA;
+    expect(notice).toMatchObject({ user: loser.id });
+    expect(JSON.stringify(notice)).toContain(`This form was already answered by ${winner.displayName}.`);
   });
 
   it("two pauses in one run: each form shows in turn in the same reply, and the answer ends there", async () => {
