@@ -121,7 +121,7 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     await eventually(() => e.slack.messages.ephemerals.length > 0, 10_000);
     expect(e.dify.formSubmissions.filter((s) => s.status === 200)).toHaveLength(1);
     const [notice] = e.slack.messages.ephemerals;
-    const winner = (e.dify.formSubmissions[0]?.json as { action: string }).action === "approve" ? ANA : BO;
+    const winner = (e.dify.formSubmissions[0]?.json as { action?: string } | undefined)?.action === "approve" ? ANA : BO;
     const loser = winner === ANA ? BO : ANA;
     expect(notice).toMatchObject({ user: loser.id });
     expect(JSON.stringify(notice)).toContain(`This form was already answered by ${winner.displayName}.`);
