@@ -52,8 +52,7 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
   afterEach(async () => e?.close());
 
   it("a pause shows the form with its buttons; a click sends it as the thread's user and the rest streams into the same reply", async () => {
-    // Dify resumes at once: an answer that listened only after submitting would miss the run's first events.
-    e = await SlackE2E.start({ dify: { ...chatflow2026.dify, humanInputResumeDelayMs: 0 } });
+    e = await SlackE2E.start(chatflow2026);
     e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], (o) => (o[0]?.kind === "submitted" ? " Published." : " Not published.")));
     const q = await e.mention({ text: "Write the post" });
     const form = await formShown(e, q, "Approve");
@@ -128,7 +127,8 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
   });
 
   it("two pauses in one run: each form shows in turn in the same reply, and the answer ends there", async () => {
-    e = await SlackE2E.start(chatflow2026);
+    // Dify resumes at once: the second form is only seen by an answer that listened before it submitted the first.
+    e = await SlackE2E.start({ dify: { ...chatflow2026.dify, humanInputResumeDelayMs: 0 } });
     e.dify.onChat(scripts.chatflowWithForms("Plan made.", [APPROVAL, { ...APPROVAL, nodeTitle: "Final check", formContent: "Really publish?" }], " Done."));
     const q = await e.mention({ text: "Go" });
     const first = await formShown(e, q, "Approve");
