@@ -103,7 +103,10 @@ export async function openFormModal(
   }
 }
 
-/** `view_submission` of a form modal → the click it stands for, with the values; Slack closes the modal on ack. */
+/**
+ * `view_submission` of a form modal → the click it stands for, with the values; Slack closes the modal on ack.
+ * Only the person a modal was opened for can submit it, so the click's author is the submitter.
+ */
 export function registerFormSubmissions(app: App, sink: InboundSink, logger: Logger): void {
   app.view(FORM_CALLBACK_ID, async ({ ack, body }) => {
     await ack();
@@ -115,7 +118,6 @@ export function registerFormSubmissions(app: App, sink: InboundSink, logger: Log
       logger.warn({}, "slack form submission without its click");
       return;
     }
-    if (b.user?.id !== action.user.userId) return logger.warn({}, "slack form submitted by someone other than the clicker; ignored");
     await sink({
       kind: "action",
       action: {
