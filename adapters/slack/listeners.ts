@@ -1,11 +1,13 @@
 import type { App, Context } from "@slack/bolt";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { ThreadLog } from "../../src/contracts/thread-log.js";
 import { normalizeSessionStopped, type SlackAgentSessionStoppedEvent } from "./agent-session-events.js";
 import { messagesTabOpened, type SlackAppHomeOpenedEvent, type SlackAssistantThreadEvent, threadStarted, viewingContext } from "./assistant-pane-events.js";
 import { feedbackClicks } from "./feedback-clicks.js";
 import { FEEDBACK_FORM_CALLBACK, offeredMessage, openFeedbackForm, submittedComment } from "./feedback-form.js";
+import { openFormModal, registerFormSubmissions } from "./form-dialogs.js";
 import { mentionedUserIds } from "./markup.js";
 import { type NormalizeContext, normalizeBlockActions, normalizeMessageEvent, normalizeReactionEvent } from "./normalize.js";
 import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "./slack-payloads.js";
@@ -24,6 +26,8 @@ export interface ListenerDeps {
   readonly perWorkspace?: (bolt: Context) => { readonly context: NormalizeContext; readonly users: UserDirectory };
   /** Where thread messages seen in events are kept for later context reads (see thread-cache.ts). */
   readonly threadLog?: () => ThreadLog | undefined;
+  /** The modal a form button opens (see form-dialogs.ts). */
+  readonly forms?: FormDialogSource | undefined;
 }
 
 /**
@@ -92,8 +96,11 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
       logger.debug({ reason: actions.reason }, "slack button click ignored");
       return sink({ kind: "ignored", platform: "slack", what: "button click", reason: actions.reason });
     }
+    const [only] = actions.value;
+    if (actions.value.length === 1 && only && (await openFormModal(client, deps.forms, only, b.trigger_id, logger))) return;
     for (const action of actions.value) await sink({ kind: "action", action });
   });
+  registerFormSubmissions(app, sink, logger);
 
   // Slack's own Stop button on an agent session (AI apps).
   app.event("agent_session_stopped", async ({ event, context: bolt }) => {

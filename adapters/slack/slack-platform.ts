@@ -13,6 +13,7 @@ import type {
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { ThreadLog } from "../../src/contracts/thread-log.js";
@@ -85,6 +86,8 @@ export class SlackPlatform implements ChatPlatform {
   private threadLog: ThreadLog | undefined;
   private readonly historyBackoff = new HistoryBackoff();
   readonly offerFeedbackComment?: (ref: MessageRef, userId: string) => Promise<void>;
+  /** The core's answer to "does this button open a form?" (ingress role). */
+  private forms: FormDialogSource | undefined;
 
   constructor(
     private readonly config: SlackConfig,
@@ -193,7 +196,8 @@ export class SlackPlatform implements ChatPlatform {
    * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
    * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    this.forms = forms;
     return this.starting.run(() => this.doStart(sink));
   }
 
@@ -245,7 +249,7 @@ export class SlackPlatform implements ChatPlatform {
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
-      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, threadLog: () => this.threadLog });
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, threadLog: () => this.threadLog, forms: this.forms });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
       registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
@@ -261,6 +265,7 @@ export class SlackPlatform implements ChatPlatform {
         logger: this.logger,
         perWorkspace,
         threadLog: () => this.threadLog,
+        forms: this.forms,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
       registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });

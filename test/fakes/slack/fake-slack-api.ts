@@ -233,11 +233,6 @@ export class FakeSlackApi {
     });
   }
 
-  /** The `view_submission` payload of the modal's person submitting it with `values` (plain_text_input by action_id). */
-  viewSubmission(viewId: string, values: Readonly<Record<string, string>>): Record<string, unknown> {
-    return this.views.submission(viewId, values, { teamId: this.team.teamId, appId: this.team.appId });
-  }
-
   /**
    * The block_actions payload of `user` clicking the button labelled `label` on an ephemeral message they were
    * shown (container `is_ephemeral: true`; Slack sends no `message` for ephemerals, only the container).
@@ -332,6 +327,11 @@ export class FakeSlackApi {
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
   buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
     return buttonClickPayload(this.messages, this.payloads, init);
+  }
+
+  /** The `view_submission` payload of `user` submitting an open modal with `values` by `action_id`. */
+  viewSubmission(init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> }): Record<string, unknown> {
+    return this.views.submission(this.team, init);
   }
 
   /**

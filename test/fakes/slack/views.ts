@@ -1,123 +1,135 @@
 import { randomUUID } from "node:crypto";
 import { fakeNowMs } from "../clock.js";
-import { fail, type MethodContext, type MethodHandler, ok, str } from "./method-types.js";
+import type { FakeSlackTeam } from "./fake-team.js";
+import { fail, type MethodHandler, ok, required } from "./method-types.js";
 
-/** A trigger_id is good for one views.open within 3 seconds of the interaction (docs.slack.dev "Modals"). */
-const TRIGGER_TTL_MS = 3_000;
+/**
+ * Modals, as docs.slack.dev/reference/methods/views.open and docs.slack.dev/reference/interaction-payloads/
+ * view-interactions-payload describe them: `views.open` needs the `trigger_id` of an interaction less than three
+ * seconds old (`expired_trigger_id`), usable once (`exchanged_trigger_id`); a modal's title, submit and close
+ * texts are plain_text of at most 24 characters and it holds at most 100 blocks (`invalid_arguments`). A person
+ * then fills in the inputs and submits: `view_submission` carries the view with `state.values[block_id][action_id]`.
+ */
 
-interface Trigger {
-  readonly user: string;
-  readonly issuedAtMs: number;
-  used: boolean;
-}
-
-/** A modal as Slack shows it to the person it was opened for. */
-export interface FakeOpenedView {
+export interface FakeView {
   readonly id: string;
-  readonly user: string;
-  readonly teamId: string;
+  readonly triggerId: string;
+  /** Whose interaction the trigger came from, when the fake issued it (`issueTrigger`). */
+  readonly user: string | undefined;
   readonly view: Record<string, unknown>;
   readonly openedAtMs: number;
 }
 
-interface PlainText {
-  readonly type?: unknown;
-  readonly text?: unknown;
+interface InputBlock {
+  readonly type?: string;
+  readonly block_id?: string;
+  readonly element?: {
+    readonly type?: string;
+    readonly action_id?: string;
+    readonly options?: ReadonlyArray<{ text?: { text?: string }; value?: string }>;
+    readonly initial_value?: string;
+    readonly initial_option?: { text?: { text?: string }; value?: string };
+  };
 }
 
-const plainText = (t: unknown, max: number): boolean => {
-  const p = t as PlainText | undefined;
-  return p?.type === "plain_text" && typeof p.text === "string" && p.text.length > 0 && p.text.length <= max;
-};
+const TRIGGER_LIFETIME_MS = 3_000;
 
-/** The modal view object's rules (docs.slack.dev reference/views/modal-views). */
-function checkModal(view: Record<string, unknown>): void {
-  const bad = (message: string): never => fail("invalid_arguments", { response_metadata: { messages: [`[ERROR] ${message}`] } });
-  if (view.type !== "modal") bad("must be a modal view");
-  if (!plainText(view.title, 24)) bad("title must be plain_text of at most 24 characters");
-  const blocks = view.blocks;
-  if (!Array.isArray(blocks) || blocks.length > 100) bad("blocks must be an array of at most 100 blocks");
-  const hasInput = (blocks as unknown[]).some((b) => (b as { type?: unknown }).type === "input");
-  if (hasInput && !plainText(view.submit, 24)) bad("submit is required with an input block");
-  if (view.close !== undefined && !plainText(view.close, 24)) bad("close must be plain_text of at most 24 characters");
-  if (typeof view.private_metadata === "string" && view.private_metadata.length > 3000) bad("private_metadata is longer than 3000 characters");
-  if (typeof view.callback_id === "string" && view.callback_id.length > 255) bad("callback_id is longer than 255 characters");
-}
-
-/** Trigger ids handed out in interaction payloads, and the modals opened with them. */
 export class FakeViews {
-  private readonly triggers = new Map<string, Trigger>();
-  readonly opened: FakeOpenedView[] = [];
+  readonly opened: FakeView[] = [];
+  private readonly usedTriggers = new Set<string>();
+  private readonly triggerUsers = new Map<string, string>();
 
-  /** A fresh trigger for an interaction by `user` (Slack's format: "12345.98765.abcd2358fdea"). */
+  /**
+   * A fresh trigger for an interaction by `user` (it starts with the time it was issued, in ms), remembered so a
+   * modal opened with it is known to be theirs.
+   */
   issueTrigger(user: string): string {
-    const id = `${Math.floor(fakeNowMs() / 1000)}.${Math.floor(Math.random() * 1e9)}.${randomUUID().replace(/-/g, "").slice(0, 12)}`;
-    this.triggers.set(id, { user, issuedAtMs: fakeNowMs(), used: false });
+    const id = `${Date.now()}.${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    if (this.triggerUsers.size > 10_000) this.triggerUsers.clear();
+    this.triggerUsers.set(id, user);
     return id;
   }
 
-  /** The modals open for `user`, oldest first. */
-  openFor(user: string): FakeOpenedView[] {
+  /** The modals opened for `user`, oldest first. */
+  openFor(user: string): FakeView[] {
     return this.opened.filter((v) => v.user === user);
   }
 
-  open(ctx: MethodContext): Record<string, unknown> {
-    const triggerId = str(ctx.fields, "trigger_id") ?? str(ctx.fields, "interactivity_pointer");
-    if (triggerId === undefined) return fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing trigger_id"] } });
-    if (!/^\d+\.\d+\.[0-9a-f]+$/.test(triggerId)) return fail("invalid_trigger_id");
-    const trigger = this.triggers.get(triggerId) ?? fail("invalid_trigger_id");
-    if (trigger.used) fail("exchanged_trigger_id");
-    if (fakeNowMs() - trigger.issuedAtMs > TRIGGER_TTL_MS) fail("expired_trigger_id");
-    const raw = ctx.fields.view;
-    const view = (typeof raw === "string" ? JSON.parse(raw) : raw) as Record<string, unknown> | undefined;
-    if (view === undefined || typeof view !== "object") return fail("invalid_arguments");
-    checkModal(view);
-    trigger.used = true;
-    const opened: FakeOpenedView = {
+  /** The modal opened last. */
+  get latest(): FakeView | undefined {
+    return this.opened.at(-1);
+  }
+
+  open(triggerId: string, view: Record<string, unknown>): FakeView {
+    // The fake's trigger ids start with the time they were issued (payloads.ts).
+    if (!/^\d+\.[A-Za-z0-9.-]+$/.test(triggerId)) fail("invalid_trigger_id");
+    const issuedAt = Number(triggerId.split(".")[0]);
+    if (!Number.isFinite(issuedAt) || fakeNowMs() - issuedAt > TRIGGER_LIFETIME_MS) fail("expired_trigger_id");
+    if (this.usedTriggers.has(triggerId)) fail("exchanged_trigger_id");
+    if (view.type !== "modal") fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] must be modal [json-pointer:/view/type]"] } });
+    for (const key of ["title", "submit", "close"]) {
+      const text = (view[key] as { type?: string; text?: string } | undefined)?.text;
+      if (key === "title" && text === undefined) fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] missing required field: title"] } });
+      if (text !== undefined && [...text].length > 24)
+        fail("invalid_arguments", { response_metadata: { messages: [`[ERROR] must be less than 25 characters [json-pointer:/view/${key}/text]`] } });
+    }
+    const blocks = (view.blocks as Array<{ type?: unknown }> | undefined) ?? [];
+    if (blocks.length > 100) fail("invalid_arguments");
+    // "submit is required when an input block is within the blocks array"; private_metadata ≤ 3,000, callback_id ≤ 255.
+    if (blocks.some((b) => b.type === "input") && view.submit === undefined)
+      fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] submit is required with input blocks [json-pointer:/view/submit]"] } });
+    if (typeof view.private_metadata === "string" && view.private_metadata.length > 3000) fail("invalid_arguments");
+    if (typeof view.callback_id === "string" && view.callback_id.length > 255) fail("invalid_arguments");
+    this.usedTriggers.add(triggerId);
+    const opened = {
       id: `V${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`,
-      user: trigger.user,
-      teamId: ctx.team.teamId,
+      triggerId,
+      user: this.triggerUsers.get(triggerId),
       view,
       openedAtMs: fakeNowMs(),
     };
     this.opened.push(opened);
-    return { id: opened.id, team_id: opened.teamId, ...view, state: { values: {} } };
+    return opened;
   }
 
   /**
-   * The `view_submission` payload of the person submitting an open modal with `values` typed into its
-   * plain_text_input elements (by action_id; elements left out are submitted empty, as Slack sends them: no value).
+   * The `view_submission` payload of a person submitting `viewId` with `values` by `action_id` (a select takes
+   * the option's value). Inputs left alone keep their initial value, or null.
    */
-  submission(viewId: string, values: Readonly<Record<string, string>>, team: { teamId: string; appId: string }): Record<string, unknown> {
-    const v = this.opened.find((o) => o.id === viewId);
-    if (!v) throw new Error(`fake slack: no open view ${viewId}`);
-    const state: Record<string, Record<string, unknown>> = {};
-    for (const [i, block] of ((v.view.blocks as unknown[]) ?? []).entries()) {
-      const b = block as { type?: string; block_id?: string; element?: { type?: string; action_id?: string } };
-      if (b.type !== "input" || b.element?.type !== "plain_text_input") continue;
-      const actionId = b.element.action_id ?? `input-${i}`;
-      const value = values[actionId];
-      state[b.block_id ?? `block-${i}`] = { [actionId]: { type: "plain_text_input", ...(value !== undefined && value !== "" ? { value } : { value: null }) } };
+  submission(
+    team: FakeSlackTeam,
+    init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> },
+  ): Record<string, unknown> {
+    const opened = this.opened.find((v) => v.id === init.viewId);
+    if (!opened) throw new Error(`fake slack: no open view ${init.viewId}`);
+    const values: Record<string, Record<string, unknown>> = {};
+    for (const block of (opened.view.blocks as InputBlock[] | undefined) ?? []) {
+      const el = block.element;
+      if (block.type !== "input" || !el?.action_id || !block.block_id) continue;
+      const given = init.values[el.action_id];
+      if (el.type === "static_select") {
+        const option = given !== undefined ? el.options?.find((o) => o.value === given) : el.initial_option;
+        if (given !== undefined && !option) throw new Error(`fake slack: "${given}" is not an option of ${el.action_id}`);
+        values[block.block_id] = { [el.action_id]: { type: "static_select", selected_option: option ?? null } };
+      } else {
+        values[block.block_id] = { [el.action_id]: { type: el.type, value: given ?? el.initial_value ?? null } };
+      }
     }
     return {
       type: "view_submission",
       team: { id: team.teamId, domain: "fake" },
-      user: { id: v.user, username: v.user, name: v.user, team_id: team.teamId },
+      user: { id: init.user, username: init.userName ?? init.user, name: init.userName ?? init.user, team_id: team.teamId },
       api_app_id: team.appId,
       token: "fake-verification-token",
-      trigger_id: this.issueTrigger(v.user),
+      trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
       view: {
-        id: v.id,
-        team_id: v.teamId,
-        type: "modal",
-        callback_id: v.view.callback_id ?? "",
-        private_metadata: v.view.private_metadata ?? "",
-        title: v.view.title,
-        blocks: v.view.blocks,
-        state: { values: state },
-        hash: randomUUID(),
+        ...opened.view,
+        id: opened.id,
+        team_id: team.teamId,
+        state: { values },
+        hash: `${Math.floor(fakeNowMs() / 1000)}.${randomUUID().slice(0, 8)}`,
         app_id: team.appId,
-        bot_id: "BBOT",
+        bot_id: team.botId,
       },
       response_urls: [],
       is_enterprise_install: false,
@@ -127,5 +139,12 @@ export class FakeViews {
 }
 
 export const viewMethods: Record<string, MethodHandler> = {
-  "views.open": (ctx) => ok({ view: ctx.views.open(ctx) }),
+  "views.open": (ctx) => {
+    const triggerId = required(ctx.fields, "trigger_id", "invalid_arguments");
+    const raw = ctx.fields.view;
+    const view = (typeof raw === "string" ? JSON.parse(raw) : raw) as Record<string, unknown> | undefined;
+    if (!view || typeof view !== "object") return fail("invalid_arguments", { missing: "view" });
+    const opened = ctx.views.open(triggerId, view);
+    return ok({ view: { ...opened.view, id: opened.id, team_id: ctx.team.teamId, state: { values: {} } } });
+  },
 };

@@ -42,7 +42,7 @@ describe("Slack AI app: 👎 asks what was wrong; the text goes to Dify's feedba
       expect(e.slack.callsTo("views.open")[0]?.error).toBeUndefined();
       expect(form.view).toMatchObject({ type: "modal", title: { text: "What was wrong?" } });
 
-      await e.interact(e.slack.viewSubmission(form.id, { reason_text: "It opens at 8 on Mondays." }));
+      await e.interact(e.slack.viewSubmission({ viewId: form.id, user: form.user ?? "", values: { reason_text: "It opens at 8 on Mondays." } }));
       const withContent = await eventually(() => e.dify.feedbackRequests.find((f) => f.content === "It opens at 8 on Mondays."));
       expect(withContent).toMatchObject({ rating: "dislike", user: q.conversationKey, status: 200 });
     },
@@ -54,7 +54,7 @@ describe("Slack AI app: 👎 asks what was wrong; the text goes to Dify's feedba
     await clickFeedback(e, ANA.id, reply, q, buttons, buttons.negative_button.value);
     const [form] = await eventually(() => (e.slack.views.openFor(ANA.id).length > 0 ? e.slack.views.openFor(ANA.id) : undefined));
     if (!form) throw new Error("no form");
-    await e.interact(e.slack.viewSubmission(form.id, { reason_text: "Wrong hours." }));
+    await e.interact(e.slack.viewSubmission({ viewId: form.id, user: form.user ?? "", values: { reason_text: "Wrong hours." } }));
     await eventually(() => e.dify.feedbackRequests.find((f) => f.content === "Wrong hours."));
     await clickFeedback(e, BO.id, reply, q, buttons, buttons.positive_button.value);
     const like = await eventually(() => e.dify.feedbackRequests.find((f) => f.rating === "like"));
@@ -73,7 +73,7 @@ describe("Slack AI app: 👎 asks what was wrong; the text goes to Dify's feedba
     await clickFeedback(e, ANA.id, reply, q, buttons, buttons.negative_button.value);
     const [form] = await eventually(() => (e.slack.views.openFor(ANA.id).length > 0 ? e.slack.views.openFor(ANA.id) : undefined));
     if (!form) throw new Error("no form");
-    await e.interact(e.slack.viewSubmission(form.id, {}));
+    await e.interact(e.slack.viewSubmission({ viewId: form.id, user: form.user ?? "", values: {} }));
     await settle(300);
     expect(e.dify.feedbackRequests.map((f) => [f.rating, f.content])).toEqual([["dislike", undefined]]);
   });
@@ -90,7 +90,7 @@ describe("Slack AI app: 👎 asks what was wrong; the text goes to Dify's feedba
     await e.interact(e.slack.ephemeralButtonClick({ user: BO.id, ts: offer.ts, label: "Say what was wrong" }));
     const [form] = await eventually(() => (e.slack.views.openFor(BO.id).length > 0 ? e.slack.views.openFor(BO.id) : undefined));
     if (!form) throw new Error("no form");
-    await e.interact(e.slack.viewSubmission(form.id, { reason_text: "Too vague." }));
+    await e.interact(e.slack.viewSubmission({ viewId: form.id, user: form.user ?? "", values: { reason_text: "Too vague." } }));
     const sent = await eventually(() => e.dify.feedbackRequests.find((f) => f.content === "Too vague."));
     expect(sent).toMatchObject({ rating: "dislike", user: q.conversationKey });
     // The click was the adapter's own: the core saw no button action to report as ignored.
