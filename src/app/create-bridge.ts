@@ -25,7 +25,6 @@ import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { type AnswerActivity, failureReason, NO_ACTIVITY } from "../observability/answer-activity.js";
 import { BridgeMetrics } from "../observability/metrics.js";
-import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
@@ -277,7 +276,6 @@ export class Bridge {
           this.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
         }
       });
-      this.worker.on("completed", (job) => void redactWhenFinished(job, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
