@@ -126,6 +126,28 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     expect(JSON.stringify(notice)).toContain(`This form was already answered by ${winner.displayName}.`);
   });
 
+  it("a resume whose form Dify already took (its first run died after submitting) re-attaches to the run instead of submitting again", async () => {
+    e = await SlackE2E.start(chatflow2026);
+    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], " Published.", { chunkChars: 4, delayMs: 20 }));
+    const q = await e.mention({ text: "Write the post" });
+    const form = await formShown(e, q, "Approve");
+    const formKey = buttonsOf(form)[0]?.actionId.split("|")[2] ?? "";
+    // What a resume job that died right after Dify accepted the form leaves behind: the form answered in Dify,
+    // and marked answered in Redis.
+    const key = e.h.key("form", formKey);
+    const record = JSON.parse((await e.h.redis.get(key)) ?? "{}") as Record<string, unknown>;
+    await e.h.redis.set(key, JSON.stringify({ ...record, submitted: { by: "Ana", action: "approve" } }), "PX", 60_000);
+    e.dify.workflowRuns.forms[0]?.submit({ action: "approve", inputs: {}, user: e.dify.chatRequests[0]?.chat.user ?? "" });
+
+    await e.click(form, "Approve", ANA);
+    const [reply] = await e.waitForAnswer(q, /Published/).catch((err: unknown) => {
+      throw new Error(`${JSON.stringify(e.botReplies(q).map((m) => m.revisions.map((r) => r.markdown)))} ${JSON.stringify(e.problems())}`, { cause: err });
+    });
+    expect(reply?.markdown).toBe("Draft ready.\n\n📝 **Approval**: ✅ **Ana** chose **Approve**\n\nPublished.");
+    expect(e.dify.formSubmissions).toHaveLength(0);
+    expect(e.dify.workflowEventsRequests.map((r) => r.query.include_state_snapshot)).toEqual(["true"]);
+  });
+
   it("two pauses in one run: each form shows in turn in the same reply, and the answer ends there", async () => {
     // Dify resumes at once: the second form is only seen by an answer that listened before it submitted the first.
     e = await SlackE2E.start({ dify: { ...chatflow2026.dify, humanInputResumeDelayMs: 0 } });
