@@ -135,9 +135,13 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     // What a resume job that died right after Dify accepted the form leaves behind: the form answered in Dify,
     // and marked answered in Redis.
     const key = e.h.key("form", formKey);
-    const record = JSON.parse((await e.h.redis.get(key)) ?? "{}") as Record<string, unknown>;
+    // Once the record names the message the form is on (it is saved again when the reply has moved on).
+    const record = await eventually(async () => {
+      const r = JSON.parse((await e.h.redis.get(key)) ?? "{}") as { reply?: Array<{ messageId: string }> };
+      return r.reply?.some((m) => m.messageId === form.ts) ? r : undefined;
+    });
     await e.h.redis.set(key, JSON.stringify({ ...record, submitted: { by: "Ana", action: "approve" } }), "PX", 60_000);
-    e.dify.workflowRuns.forms[0]?.submit({ action: "approve", inputs: {}, user: e.dify.chatRequests[0]?.chat.user ?? "" });
+    e.dify.workflowRuns.forms[0]?.submit({ action: "approve", inputs: {}, user: String(e.dify.chatRequests[0]?.chat.user) });
 
     await e.click(form, "Approve", ANA);
     const [reply] = await e.waitForAnswer(q, /Published/).catch((err: unknown) => {
