@@ -261,11 +261,12 @@ export class ReplyPipeline {
     const preamble = ctx.data.preamble ? [ctx.data.preamble] : [];
     const start: AnswerState = { ...EMPTY_ANSWER, ids: { ...ctx.data.dify } };
     const view = (s: AnswerState) => streamingView(s, preamble, d.view);
+    // The first run's extra messages go first: the answer is shown again from the first message on.
+    await removeExtraParts(ctx);
     const answer = await followRun(d.dify, ctx, streamer, run, start, { runId, user }, { includeStateSnapshot: true, continueOnPause: true }, view);
     // 404: no events endpoint (an older Dify) or a run it no longer knows; 400: not a workflow app.
     const unsupported = answer.error instanceof DifyApiError && (answer.error.status === 404 || answer.error.status === 400);
     if (unsupported && answer.state.text === "" && !answer.state.ended) return false;
-    await removeExtraParts(ctx);
     await this.finishFollowed(d, ctx, streamer, run, answer, preamble);
     return true;
   }
