@@ -108,6 +108,8 @@ export class Bridge {
         showProgress: o.config.showProgress,
         showReasoning: o.config.showReasoning,
         idleTimeoutMs: o.config.dify.idleTimeoutMs,
+        queryInput: o.config.dify.queryInput,
+        answerOutput: o.config.dify.answerOutput,
         // Each app's produced files come from its own Dify (its URL's origin) or DIFY_FILES_URL, nowhere else.
         fileFetchFor: (apiUrl) => createProducedFileFetch({ apiUrl, filesUrl: o.config.dify.filesUrl }),
       },
@@ -171,6 +173,8 @@ export class Bridge {
       if (problems.length > 0) throw new ConfigError(problems);
       this.routes.watch();
     }
+    // Chat app, Workflow or Text Generator: each app's type decides its endpoint and whether a thread keeps a conversation.
+    if (runsWorker) this.apps.detectTypes();
     const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
     const keyOptions = { hashTags: needsHashTags(config.redis) };

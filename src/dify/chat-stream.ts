@@ -1,8 +1,11 @@
 import type { Logger } from "../contracts/logger.js";
+import type { RunInputs } from "./app-kind.js";
 import { DifyStreamError, DifyStreamIncompleteError, DifyTimeoutError } from "./errors.js";
 import { type DifyEvent, parseDifyEvent } from "./events.js";
 import { abortReason, type DifyHttp, watchRequest } from "./http.js";
+import { runRequest } from "./run-request.js";
 import { createSseDecoder, type SseMessage } from "./sse.js";
+import { translatedConsumer } from "./workflow-answer.js";
 
 export interface ChatFileRef {
   readonly type: "image" | "document" | "audio" | "video" | "custom";
@@ -18,6 +21,8 @@ export interface ChatRequest {
   readonly files?: readonly ChatFileRef[];
   /** Sent as `X-Trace-Id`, so Dify's trace of the run carries the bridge's turn id (docs/dify-2026.md §5). */
   readonly traceId?: string | undefined;
+  /** A Workflow or Text Generator app: one run per message, no conversation (src/dify/run-request.ts). */
+  readonly run?: RunInputs | undefined;
 }
 
 /** Dify accepts `^[A-Za-z0-9_-]{1,128}$`; anything else in an id becomes "-". */
@@ -33,18 +38,6 @@ export interface StreamOptions {
   readonly logger: Logger;
   /** Called once Dify has accepted the question (HTTP 200): from then on, asking again would ask twice. */
   readonly onAccepted?: () => void;
-}
-
-function chatBody(req: ChatRequest) {
-  return {
-    query: req.query,
-    inputs: req.inputs,
-    user: req.user,
-    response_mode: "streaming",
-    conversation_id: req.conversationId ?? "",
-    files: (req.files ?? []).map((f) => ({ type: f.type, transfer_method: "local_file", upload_file_id: f.uploadFileId })),
-    auto_generate_name: true,
-  };
 }
 
 /** What `onEvent` may return: a promise pauses reading until it settles (e.g. the first event's bookkeeping). */
@@ -77,17 +70,22 @@ export interface StreamSource {
 }
 
 /**
- * POST /chat-messages in streaming mode, pushing each typed event to `onEvent` as soon as its bytes arrive. This
+ * POST /chat-messages (or the run endpoint of a Workflow or Text Generator app) in streaming mode, pushing each typed event to `onEvent` as soon as its bytes arrive. This
  * is the core both APIs share; it hands events over synchronously from the socket's data handler (no promise
  * per event), which matters for a worker holding a thousand answers. Resolves when the stream ended after
  * `message_end` (or at it, with `stopAtEnd`). Rejects with the typed errors described on `streamChat`.
  */
-export function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, onEvent: (event: DifyEvent) => EventResult): Promise<void> {
+export function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, consumer: (event: DifyEvent) => EventResult): Promise<void> {
+  const request = runRequest(req);
+  // A Workflow app's stream ends at workflow_finished, where its answer is settled (src/dify/workflow-answer.ts).
+  const isWorkflowRun = req.run?.kind === "workflow";
+  const onEvent = req.run && isWorkflowRun ? translatedConsumer(req.run, consumer) : consumer;
   const source: StreamSource = {
     method: "POST",
-    path: "/chat-messages",
-    json: chatBody(req),
+    path: request.path,
+    json: request.body,
     headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+    ...(isWorkflowRun ? { endsAtWorkflowFinished: true } : {}),
   };
   return consumeEventStream(http, source, opts, onEvent);
 }
