@@ -61,6 +61,8 @@ export class HumanInputFlow {
     for (;;) {
       const { state } = current;
       if (!state.paused || current.error !== undefined || run.stopped) return { kind: "answer", answer: current };
+      // Forms are answered for Chatflows (a conversation's run); a Workflow app's pause ends its answer as before.
+      if ((await this.d.dify.appKind().catch(() => "chat")) !== "chat") return { kind: "answer", answer: current };
       const runId = state.ids.workflowRunId ?? ctx.data.dify?.workflowRunId;
       if (state.form?.token && runId) {
         await this.showForm(ctx, streamer, state, preamble, state.form, runId);

@@ -257,6 +257,8 @@ export class ReplyPipeline {
    * this Dify has no events endpoint (before 1.13): the caller stops and shows what was kept instead.
    */
   private async reattach(d: AppDeps, ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun, runId: string, user: string): Promise<boolean> {
+    // A Workflow app's answer is read from its run's outputs on its own endpoint: it keeps stop-and-show.
+    if ((await d.dify.appKind().catch(() => "chat")) !== "chat") return false;
     ctx.logger.warn({ workflowRunId: runId, taskId: ctx.data.dify?.taskId }, "re-attaching to the interrupted answer's Dify run");
     const preamble = ctx.data.preamble ? [ctx.data.preamble] : [];
     const start: AnswerState = { ...EMPTY_ANSWER, ids: { ...ctx.data.dify } };
