@@ -76,39 +76,56 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     expect(e.dify.workflowEventsRequests.map((r) => r.query.include_state_snapshot)).toEqual(["false"]);
   });
 
-  it("a form with inputs opens a modal; its submission sends the values, and the reply shows who answered what", async () => {
-    e = await SlackE2E.start(chatflow2026);
-    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [REVIEW], (o) => (o[0]?.kind === "submitted" ? ` Noted: ${o[0].submission.inputs.note}.` : "")));
-    const q = await e.mention({ text: "Review it" });
-    const form = await formShown(e, q, "Send");
-    expect(form.markdown).toContain("Add a note for the editor: _‹note›_");
-    expect(form.markdown).toContain("attachment: file inputs cannot be filled from the chat");
-    expect(styleOf(form, "Send")).toBe("primary");
-
-    await e.click(form, "Send", ANA);
-    const opened = await eventually(() => e.slack.views.latest, 10_000);
-    const blocks = opened.view.blocks as Array<{ element: { type: string; action_id: string; options?: unknown[] } }>;
-    expect(blocks.map((b) => [b.element.type, b.element.action_id])).toEqual([
-      ["plain_text_input", "note"],
-      ["static_select", "priority"],
-    ]);
-    expect((opened.view.submit as { text: string }).text).toBe("Send");
-    // Nothing goes to Dify until the modal is submitted.
-    await settle(200);
-    expect(e.dify.formSubmissions).toHaveLength(0);
-
-    await e.interact(e.slack.viewSubmission({ viewId: opened.id, user: ANA.id, userName: ANA.name, values: { note: "Tighten the intro", priority: "high" } }));
-    const [reply] = await e.waitForAnswer(q, /Noted/);
+  it("on Slack's AI app (native streaming, no placeholder) the form and the rest of the answer share the answer's one message", async () => {
+    e = await SlackE2E.start({ ...chatflow2026, slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
+    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], " Published."));
+    const q = await e.mention({ text: "Write the post" });
+    const form = await formShown(e, q, "Approve");
+    await e.click(form, "Approve", ANA);
+    const [reply] = await e.waitForAnswer(q, /Published/);
     expect(reply?.ts).toBe(form.ts);
-    expect(reply?.markdown).toBe(
-      "Draft ready.\n\n📝 **Review**: ✅ **Ana** chose **Send**\n> note: Tighten the intro\n> priority: high\n\nNoted: Tighten the intro.",
-    );
-    expect(e.dify.formSubmissions[0]?.json).toEqual({
-      inputs: { note: "Tighten the intro", priority: "high" },
-      action: "send",
-      user: e.dify.chatRequests[0]?.chat.user,
-    });
+    expect(reply?.markdown).toBe("Draft ready.\n\n📝 **Approval**: ✅ **Ana** chose **Approve**\n\nPublished.");
+    expect(e.botReplies(q)).toHaveLength(1);
   });
+
+  it.each(["http", "socket"] as const)(
+    "a form with inputs opens a modal; its submission sends the values, and the reply shows who answered what (%s)",
+    async (transport) => {
+      e = await SlackE2E.start({ ...chatflow2026, transport });
+      e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [REVIEW], (o) => (o[0]?.kind === "submitted" ? ` Noted: ${o[0].submission.inputs.note}.` : "")));
+      const q = await e.mention({ text: "Review it" });
+      const form = await formShown(e, q, "Send");
+      expect(form.markdown).toContain("Add a note for the editor: _‹note›_");
+      expect(form.markdown).toContain("attachment: file inputs cannot be filled from the chat");
+      expect(styleOf(form, "Send")).toBe("primary");
+
+      await e.click(form, "Send", ANA);
+      const opened = await eventually(() => e.slack.views.latest, 10_000);
+      const blocks = opened.view.blocks as Array<{ element: { type: string; action_id: string; options?: unknown[] } }>;
+      expect(blocks.map((b) => [b.element.type, b.element.action_id])).toEqual([
+        ["plain_text_input", "note"],
+        ["static_select", "priority"],
+      ]);
+      expect((opened.view.submit as { text: string }).text).toBe("Send");
+      // Nothing goes to Dify until the modal is submitted.
+      await settle(200);
+      expect(e.dify.formSubmissions).toHaveLength(0);
+
+      await e.interact(
+        e.slack.viewSubmission({ viewId: opened.id, user: ANA.id, userName: ANA.name, values: { note: "Tighten the intro", priority: "high" } }),
+      );
+      const [reply] = await e.waitForAnswer(q, /Noted/);
+      expect(reply?.ts).toBe(form.ts);
+      expect(reply?.markdown).toBe(
+        "Draft ready.\n\n📝 **Review**: ✅ **Ana** chose **Send**\n> note: Tighten the intro\n> priority: high\n\nNoted: Tighten the intro.",
+      );
+      expect(e.dify.formSubmissions[0]?.json).toEqual({
+        inputs: { note: "Tighten the intro", priority: "high" },
+        action: "send",
+        user: e.dify.chatRequests[0]?.chat.user,
+      });
+    },
+  );
 
   it("two people clicking at once: the first answers the form, the other is told privately who did", async () => {
     e = await SlackE2E.start(chatflow2026);
