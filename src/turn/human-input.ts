@@ -61,6 +61,8 @@ export class HumanInputFlow {
     for (;;) {
       const { state } = current;
       if (!state.paused || current.error !== undefined || run.stopped) return { kind: "answer", answer: current };
+      // Forms are answered for Chatflows (a conversation's run); a Workflow app's pause ends its answer as before.
+      if ((await this.d.dify.appKind().catch(() => "chat")) !== "chat") return { kind: "answer", answer: current };
       const runId = state.ids.workflowRunId ?? ctx.data.dify?.workflowRunId;
       if (state.form?.token && runId) {
         await this.showForm(ctx, streamer, state, preamble, state.form, runId);
@@ -102,7 +104,9 @@ export class HumanInputFlow {
     await this.d.forms.save(record);
     const text = [shownAbove, formMarkdown(form)].filter((t) => t.trim() !== "").join("\n\n");
     const refs = await finishTurn(this.d, ctx, streamer, { text, buttons: formButtons(key, form) }, "ok");
-    if (refs.length) await this.d.forms.save({ ...record, reply: refs });
+    // The reply may have moved on from the first message (a native stream replaces it): clicks answer this one.
+    const moved = refs.length > 0 && refs.map((r) => r.messageId).join() !== record.reply.map((r) => r.messageId).join();
+    if (moved) await this.d.forms.updateReply(key, refs);
     ctx.logger.info({ formKey: key, workflowRunId: runId, expiresAt: form.expiresAt }, "Dify paused for a form; shown in the reply");
   }
 
