@@ -16,7 +16,6 @@ import { FeedbackService } from "../feedback/feedback-service.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
-import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
@@ -30,6 +29,7 @@ import { workerLockSettings } from "../queue/worker-locks.js";
 import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
+import { UserRateLimiter } from "../rate/user-rate-limiter.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { AppDirectory } from "../routing/app-directory.js";
 import { placeOf } from "../routing/route-table.js";
@@ -261,14 +261,16 @@ export class Bridge {
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
+    const dedupe = new DedupeStore(redis.commands, key);
+    const rateLimiter = new UserRateLimiter(redis.commands, key, config.userRateLimit);
     const ingress = new Ingress({
-      dedupe: new DedupeStore(redis.commands, key),
+      dedupe,
       conversations,
-      rateLimiter: new UserRateLimiter(redis.commands, key, config.userRateLimit),
+      rateLimiter,
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, rateLimiter, dedupe, logger }),
       metrics: this.metrics,
       activity: this.activity,
       logger,

@@ -7,10 +7,10 @@ import type { AnswerActivity } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { jobIdFrom } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
+import { slowDownText, type UserRateLimiter } from "../rate/user-rate-limiter.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { DedupeStore } from "../state/dedupe-store.js";
 import type { ActionHandler } from "../turn/action-handler.js";
-import type { UserRateLimiter } from "./user-rate-limiter.js";
 
 export interface IngressDeps {
   readonly dedupe: DedupeStore;
@@ -60,7 +60,8 @@ export class Ingress {
         if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey)))
           return this.ignored(platform.id, "duplicate", "button click", event.action.replyTarget.channelId);
         try {
-          await this.deps.actions.handle(event.action, platform);
+          const refused = await this.deps.actions.handle(event.action, platform);
+          if (refused) this.ignored(platform.id, refused, "button click", event.action.replyTarget.channelId);
         } catch (err) {
           await this.deps.dedupe.forget(event.action.dedupeKey).catch(() => undefined);
           throw err;
@@ -110,8 +111,7 @@ export class Ingress {
   }
 
   private async slowDown(platform: ChatPlatform, msg: InboundMessage, retryInMs: number): Promise<void> {
-    const text = `You're sending messages faster than I can answer. Please try again in ${Math.max(1, Math.ceil(retryInMs / 1000))} s.`;
-    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, text, { orPost: true });
+    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, slowDownText(retryInMs), { orPost: true });
   }
 
   private ignored(platform: PlatformId, reason: string, what: string, channelId?: string): void {
