@@ -80,6 +80,7 @@ export class Bridge {
   private readonly routes: RoutesReloader | undefined;
   private redis: RedisConnections | undefined;
   private queue: Queue<BridgeJobData> | undefined;
+  private ingress: Ingress | undefined;
   private worker: Worker<BridgeJobData> | undefined;
   private server: Server | undefined;
   /** With METRICS_PORT: /healthz, /readyz and /metrics, away from the public port. */
@@ -121,6 +122,7 @@ export class Bridge {
         },
         { name: "stop watching routes", run: () => this.routes?.close() },
         { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
+        { name: "give up on held events", run: () => this.ingress?.close() },
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
         { name: "close Redis", run: () => this.redis?.close() },
@@ -275,8 +277,10 @@ export class Bridge {
       activity: this.activity,
       logger,
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
+      outage: config.outageBuffer,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
+    this.ingress = ingress;
     await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));

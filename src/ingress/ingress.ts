@@ -11,6 +11,7 @@ import { slowDownText, type UserRateLimiter } from "../rate/user-rate-limiter.js
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { DedupeStore } from "../state/dedupe-store.js";
 import type { ActionHandler } from "../turn/action-handler.js";
+import { OutageBuffer } from "./outage-buffer.js";
 
 export interface IngressDeps {
   readonly dedupe: DedupeStore;
@@ -29,6 +30,8 @@ export interface IngressDeps {
   readonly forgetWorkspace: (platform: PlatformId, workspaceId: string) => Promise<void>;
   /** The Dify app the routes in force send this message to. */
   readonly appFor: (msg: InboundMessage) => string;
+  /** Holding events of platforms that do not redeliver while Redis is away (OUTAGE_BUFFER_*). */
+  readonly outage: { readonly maxEvents: number; readonly maxWaitMs: number; readonly retryEveryMs?: number };
 }
 
 /**
@@ -43,10 +46,24 @@ const ROUTINE_REASONS: ReadonlySet<string> = new Set(["own_message", "system_mes
  * the adapter does not acknowledge and the platform redelivers.
  */
 export class Ingress {
-  constructor(private readonly deps: IngressDeps) {}
+  private readonly held: OutageBuffer;
 
+  constructor(private readonly deps: IngressDeps) {
+    this.held = new OutageBuffer((platform, event) => this.accept(platform, event), { ...deps.outage, metrics: deps.metrics, logger: deps.logger });
+  }
+
+  /**
+   * A platform that sends a refused event again gets the error (it redelivers); for the others an event Redis
+   * cannot take now is held in memory until it can (OutageBuffer).
+   */
   sinkFor(platform: ChatPlatform): InboundSink {
-    return (event) => this.accept(platform, event);
+    if (platform.redeliversRefusedEvents) return (event) => this.accept(platform, event);
+    return (event) => this.held.offer(platform, event);
+  }
+
+  /** At shutdown: what is still held is given up on, and the people are told. */
+  close(): Promise<void> {
+    return this.held.close();
   }
 
   async accept(platform: ChatPlatform, event: InboundEvent): Promise<void> {
