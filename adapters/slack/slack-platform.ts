@@ -1,6 +1,7 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type {
+  AppHome,
   AssistantSurface,
   ChatPlatform,
   HttpRoute,
@@ -12,6 +13,7 @@ import type {
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
@@ -24,6 +26,8 @@ import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
+import { registerSlackHome } from "./home.js";
+import { renderHomeView } from "./home-view.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerInstallListeners } from "./install-listeners.js";
@@ -78,6 +82,8 @@ export class SlackPlatform implements ChatPlatform {
   private readonly starting = new StartOnce();
   private stopPromise: Promise<void> | undefined;
   private isStarted = false;
+  /** The core's answer to "does this button open a form?" (ingress role). */
+  private forms: FormDialogSource | undefined;
 
   constructor(
     private readonly config: SlackConfig,
@@ -140,7 +146,8 @@ export class SlackPlatform implements ChatPlatform {
    * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
    * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    this.forms = forms;
     return this.starting.run(() => this.doStart(sink));
   }
 
@@ -192,8 +199,9 @@ export class SlackPlatform implements ChatPlatform {
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
-      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, forms: this.forms });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
       registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
       const perWorkspace = (bolt: Context) => ({
@@ -206,8 +214,10 @@ export class SlackPlatform implements ChatPlatform {
         users: { namesOf: async () => ({}) },
         logger: this.logger,
         perWorkspace,
+        forms: this.forms,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });
     }
     if (this.socket) await this.socket.start();
   }
@@ -290,6 +300,13 @@ export class SlackPlatform implements ChatPlatform {
       messageId: res.ts,
       ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
     };
+  }
+
+  /** The Home tab of one person (views.publish replaces whatever it showed). */
+  async publishHome(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void> {
+    const { client } = await this.workspaces(place.workspaceId);
+    const view = renderHomeView(home);
+    await callSlack("views.publish", () => client.views.publish({ user_id: place.userId, view: { type: "home", blocks: toSdkBlocks(view.blocks) } }));
   }
 
   /** A private answer cannot be read back (ephemeral messages are not in the history): nothing to adopt. */

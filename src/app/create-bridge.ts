@@ -13,7 +13,10 @@ import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
+import { PendingFormStore } from "../forms/pending-forms.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
+import { AppHomeSource } from "../home/app-home-source.js";
+import { HomeService } from "../home/home-service.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
 import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
@@ -106,6 +109,8 @@ export class Bridge {
         showProgress: o.config.showProgress,
         showReasoning: o.config.showReasoning,
         idleTimeoutMs: o.config.dify.idleTimeoutMs,
+        queryInput: o.config.dify.queryInput,
+        answerOutput: o.config.dify.answerOutput,
         // Each app's produced files come from its own Dify (its URL's origin) or DIFY_FILES_URL, nowhere else.
         fileFetchFor: (apiUrl) => createProducedFileFetch({ apiUrl, filesUrl: o.config.dify.filesUrl }),
       },
@@ -170,6 +175,8 @@ export class Bridge {
       if (problems.length > 0) throw new ConfigError(problems);
       this.routes.watch();
     }
+    // Chat app, Workflow or Text Generator: each app's type decides its endpoint and whether a thread keeps a conversation.
+    if (runsWorker) this.apps.detectTypes();
     const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
     const keyOptions = { hashTags: needsHashTags(config.redis) };
@@ -186,6 +193,7 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
+    const forms = new PendingFormStore(redis.commands, key);
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
@@ -221,6 +229,7 @@ export class Bridge {
         durations,
         metrics: this.metrics,
         activity: this.activity,
+        forms,
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
@@ -265,6 +274,7 @@ export class Bridge {
 
     const dedupe = new DedupeStore(redis.commands, key);
     const rateLimiter = new UserRateLimiter(redis.commands, key, config.userRateLimit);
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, rateLimiter, dedupe, logger, forms });
     const ingress = new Ingress({
       dedupe,
       conversations,
@@ -272,7 +282,13 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, rateLimiter, dedupe, logger }),
+      actions,
+      home: new HomeService({
+        conversations,
+        source: new AppHomeSource(logger),
+        appFor: (prefix) => this.apps.resolve(placeOf(prefix, true)),
+        logger,
+      }),
       metrics: this.metrics,
       activity: this.activity,
       logger,
@@ -281,7 +297,7 @@ export class Bridge {
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
     this.ingress = ingress;
-    await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();

@@ -24,11 +24,6 @@ export function fateOfDifyFailure(err: unknown): DifyFailureFate {
   return "final";
 }
 
-/** @internal Exported for its unit test: the one rule for what is worth asking Dify again without looking. */
-export function isTransientDifyError(err: unknown): boolean {
-  return fateOfDifyFailure(err) === "not-received";
-}
-
 function neverConnected(err: DifyConnectionError): boolean {
   for (let cause: unknown = err.cause, depth = 0; cause && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) {
     const code = (cause as { code?: unknown }).code;

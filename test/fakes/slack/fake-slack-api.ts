@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
+import { appHomeMethods, FakeAppHome } from "./app-home.js";
 import { assistantMethods } from "./assistant-methods.js";
 import { FakeAssistantThreads } from "./assistant-threads.js";
 import { buttonClickPayload } from "./button-click.js";
@@ -20,6 +21,7 @@ import { FakeResponseUrls } from "./response-urls.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
+import { FakeViews, viewMethods } from "./views.js";
 
 export interface FakeSlackApiOptions {
   readonly team?: Partial<FakeSlackTeam>;
@@ -63,7 +65,7 @@ export interface WithheldAnswer {
   release(): void;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods };
+const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods, ...viewMethods };
 
 /**
  * A fake Slack Web API on 127.0.0.1 (`apiUrl` = http://127.0.0.1:PORT/api), with Socket Mode on the same port,
@@ -76,6 +78,11 @@ export class FakeSlackApi {
   /** Status lines, agent sessions and suggested prompts (Slack's AI-app surfaces). */
   readonly assistant = new FakeAssistantThreads();
   readonly files = new FakeFileRegistry();
+  /** Modals opened with views.open (see views.ts). */
+  readonly views = new FakeViews();
+  /** Home tabs (views.publish) and the bot's DMs with people (conversations.open). */
+  readonly home = new FakeAppHome();
+  private readonly homeMethods = appHomeMethods(this.home);
   readonly calls: RecordedCall[] = [];
   /** Every request to the file host: path and the Authorization header it carried. */
   readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
@@ -211,9 +218,70 @@ export class FakeSlackApi {
     });
   }
 
+  /**
+   * `user` opens the app's Home tab: the `app_home_opened` envelope (docs.slack.dev "app_home_opened": `user`,
+   * `channel` = the DM with the bot, `tab`, `event_ts`, and `view` once one was published for them).
+   */
+  appHomeOpened(user: string, tab: "home" | "messages" = "home"): Record<string, unknown> {
+    const published = this.home.tab(user)?.view;
+    return this.payloads.envelope({
+      type: "app_home_opened",
+      user,
+      channel: this.home.dmChannelOf(user),
+      tab,
+      event_ts: this.messages.nextTs(),
+      ...(published && tab === "home" ? { view: { ...published, team_id: this.team.teamId, app_id: this.team.appId } } : {}),
+    });
+  }
+
+  /**
+   * `user` clicks the button labelled `label` on their Home tab: a `block_actions` payload whose container is the
+   * view (no channel, no message; docs.slack.dev "block_actions payload"). Only a button the published view shows
+   * can be clicked.
+   */
+  homeButtonClick(init: { user: string; label: string }): Record<string, unknown> {
+    const tab = this.home.tab(init.user);
+    if (!tab) throw new Error(`fake slack: no Home tab was published for ${init.user}`);
+    for (const [i, block] of tab.view.blocks.entries()) {
+      if (block.type !== "actions") continue;
+      const button = ((block.elements as Record<string, unknown>[] | undefined) ?? []).find(
+        (e) => e.type === "button" && (e.text as { text?: string } | undefined)?.text === init.label,
+      );
+      if (!button) continue;
+      return {
+        type: "block_actions",
+        user: { id: init.user, username: init.user, name: init.user, team_id: this.team.teamId },
+        api_app_id: this.team.appId,
+        token: "fake-verification-token",
+        container: { type: "view", view_id: tab.view.id },
+        trigger_id: `${Date.now()}.${Math.random().toString(36).slice(2, 10)}`,
+        team: { id: this.team.teamId, domain: "fake" },
+        enterprise: null,
+        is_enterprise_install: false,
+        view: { ...tab.view, team_id: this.team.teamId, app_id: this.team.appId, bot_id: this.team.botId, state: { values: {} } },
+        actions: [
+          {
+            type: "button",
+            action_id: button.action_id,
+            block_id: (block.block_id as string | undefined) ?? `actions-${i}`,
+            text: button.text,
+            ...(button.value !== undefined ? { value: button.value } : {}),
+            action_ts: this.messages.nextTs(),
+          },
+        ],
+      };
+    }
+    throw new Error(`fake slack: the Home tab of ${init.user} shows no button labelled "${init.label}"`);
+  }
+
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
   buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
     return buttonClickPayload(this.messages, this.payloads, init);
+  }
+
+  /** The `view_submission` payload of `user` submitting an open modal with `values` by `action_id`. */
+  viewSubmission(init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> }): Record<string, unknown> {
+    return this.views.submission(this.team, init);
   }
 
   /**
@@ -386,7 +454,7 @@ export class FakeSlackApi {
       record(429, "ratelimited");
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited) });
     }
-    const handler = METHODS[method];
+    const handler = METHODS[method] ?? this.homeMethods[method];
     if (handler === undefined) {
       record(200, "unknown_method");
       return send(200, { ok: false, error: "unknown_method" });
@@ -397,6 +465,7 @@ export class FakeSlackApi {
       store: this.messages,
       assistant: this.assistant,
       files: this.files,
+      views: this.views,
       users: this.users,
       baseUrl: this.url,
       openSocketLink: () => this.socket.openLink(this.url.replace(/^http/, "ws")),

@@ -7,7 +7,7 @@ import {
   DifyTimeoutError,
   difyErrorFromResponse,
 } from "../../../src/dify/errors.js";
-import { backoffMs, type DifyFailureFate, fateOfDifyFailure, isTransientDifyError } from "../../../src/dify/retry-policy.js";
+import { backoffMs, type DifyFailureFate, fateOfDifyFailure } from "../../../src/dify/retry-policy.js";
 import { pythonJson, replies } from "../../fakes/dify/index.js";
 
 const http = (status: number, reply: { body: unknown }) => difyErrorFromResponse(status, typeof reply.body === "string" ? reply.body : pythonJson(reply.body));
@@ -49,7 +49,6 @@ describe("fateOfDifyFailure: only what Dify cannot have stored is asked again wi
   ];
   it.each(table)("%s → %s", (_label, err, expected) => {
     expect(fateOfDifyFailure(err)).toBe(expected);
-    expect(isTransientDifyError(err)).toBe(expected === "not-received");
   });
 });
 

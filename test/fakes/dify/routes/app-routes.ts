@@ -12,6 +12,26 @@ export function getInfo(ctx: FakeDifyContext, call: IncomingCall): void {
   sendJson(call.res, 200, { name: s.appName, description: s.appDescription, tags: [], mode: s.mode, author_name: "Test Team" });
 }
 
+/**
+ * GET /v1/site (api/controllers/service_api/app/site.py): the WebApp settings marshalled with `site_fields`;
+ * an app without a site is a 403 Forbidden.
+ */
+export function getSite(ctx: FakeDifyContext, call: IncomingCall): void {
+  const site = ctx.settings.site;
+  if (!site) return sendReply(call.res, replies.json(403, "forbidden", "You don't have the permission to access the requested resource."));
+  sendJson(call.res, 200, {
+    ...site,
+    chat_color_theme: null,
+    chat_color_theme_inverted: false,
+    copyright: null,
+    privacy_policy: null,
+    custom_disclaimer: "",
+    default_language: "en-US",
+    show_workflow_steps: true,
+    use_icon_as_answer_icon: false,
+  });
+}
+
 export function getParameters(ctx: FakeDifyContext, call: IncomingCall): void {
   sendJson(call.res, 200, ctx.settings.parameters);
 }
