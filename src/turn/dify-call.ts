@@ -59,7 +59,22 @@ export async function streamAnswer(
   let req = request;
   let state = EMPTY_ANSWER;
   // Anything Dify stored for this question was stored after this.
-  const firstSentAt = Date.now();
+  const askedBefore = ctx.data.dify?.taskId ? undefined : ctx.data.dify?.askedAt;
+  const firstSentAt = askedBefore ?? Date.now();
+  if (askedBefore !== undefined) {
+    // An earlier run of this job sent the question and died before Dify's first event: Dify may have it.
+    const found = await findQuestion(deps.dify, req, askedBefore, run.abort.signal);
+    if (found.kind === "asked") {
+      ctx.logger.warn({ difyMessageId: found.message.id }, "an earlier run had asked this question; showing Dify's stored answer instead of asking again");
+      return storedAnswer(deps, ctx, run, req.user, found.message, undefined);
+    }
+    if (found.kind === "unknown") {
+      ctx.logger.error({ lookupErr: found.err }, "an earlier run may have asked this question and Dify cannot say; not asking again");
+      return { state, error: new DifyFateUnknownError("the question's fate in Dify is unknown", { cause: found.err }) };
+    }
+  } else {
+    await ctx.saveDify({ askedAt: firstSentAt });
+  }
   for (let attempt = 1; ; attempt++) {
     let accepted = false;
     let started = false;
