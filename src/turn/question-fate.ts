@@ -12,6 +12,9 @@ const NEW_CONVERSATIONS_LOOKED_AT = 3;
 /** A stored question whose answer is still empty is looked at again this often, this many times (Dify may still be answering). */
 const ANSWER_POLLS = 5;
 const ANSWER_POLL_MS = 1_000;
+/** A look-up that fails (Dify restarting, say) is tried this many times, this far apart, before the fate counts as unknown. */
+const LOOKUP_TRIES = 3;
+const LOOKUP_RETRY_MS = 1_000;
 
 /** What Dify has of a question whose request failed in a way that does not say (a timeout, a 5xx). */
 export type QuestionFate =
@@ -30,6 +33,16 @@ export type QuestionFate =
  * task ends).
  */
 export async function findQuestion(dify: DifyClient, req: ChatRequest, sentAtMs: number, signal: AbortSignal): Promise<QuestionFate> {
+  let fate: QuestionFate = { kind: "unknown", err: undefined };
+  for (let tries = 0; tries < LOOKUP_TRIES && !signal.aborted; tries++) {
+    if (tries > 0) await sleep(LOOKUP_RETRY_MS, undefined, { signal }).catch(() => undefined);
+    fate = await lookUp(dify, req, sentAtMs, signal);
+    if (fate.kind !== "unknown") return fate;
+  }
+  return fate;
+}
+
+async function lookUp(dify: DifyClient, req: ChatRequest, sentAtMs: number, signal: AbortSignal): Promise<QuestionFate> {
   const since = Math.floor(sentAtMs / 1000) - CLOCK_SLACK_S;
   // Dify removes NUL characters from the query before storing it.
   const query = req.query.replace(/\0/g, "");

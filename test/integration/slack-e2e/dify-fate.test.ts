@@ -61,6 +61,18 @@ describe("Slack end to end: a Dify failure whose outcome is unknown is looked up
     expect(lookups.every((r) => r.query.conversation_id === conversation?.id && r.query.user === q.conversationKey)).toBe(true);
   }, 40_000);
 
+  it("when the look-up itself fails, the question is not asked again: the person is told, with Retry", async () => {
+    e = await SlackE2E.start({ env: { DIFY_IDLE_TIMEOUT_MS: "1000" }, dify: { pingIntervalMs: 60_000 } });
+    e.dify.onChatOnce(() => [steps.storedUnsent("Never shown."), steps.delay(30_000)]);
+    e.dify.intercept((r) => (r.path === "/v1/conversations" ? replies.nginx(502) : undefined));
+    const q = await e.mention({ text: "Hello?" });
+    const [reply] = await e.waitForAnswer(q, NO_ANSWER_TEXT, 20_000);
+    expect(buttonsOf(reply!).map((b) => b.label)).toEqual(["Retry"]);
+    expect(e.dify.chatRequests).toHaveLength(1);
+    // Tried a few times before giving up.
+    expect(e.dify.requests.filter((r) => r.path === "/v1/conversations").length).toBeGreaterThanOrEqual(2);
+  }, 40_000);
+
   it("a 502 from the proxy in front of Dify, with nothing stored, is asked again after the look-up finds nothing, and answered once", async () => {
     e = await SlackE2E.start();
     e.dify.onChatOnce(
