@@ -66,7 +66,7 @@ export async function streamAnswer(
     const found = await findQuestion(deps.dify, req, askedBefore, run.abort.signal);
     if (found.kind === "asked") {
       ctx.logger.warn({ difyMessageId: found.message.id }, "an earlier run had asked this question; showing Dify's stored answer instead of asking again");
-      return storedAnswer(deps, ctx, run, req.user, found.message, undefined);
+      return storedAnswer(deps, ctx, run, req.user, found.message, askedBefore, undefined);
     }
     if (found.kind === "unknown") {
       ctx.logger.error({ lookupErr: found.err }, "an earlier run may have asked this question and Dify cannot say; not asking again");
@@ -114,7 +114,7 @@ export async function streamAnswer(
             { err, difyMessageId: found.message.id },
             "Dify failed to answer but had stored the question; showing its stored answer instead of asking again",
           );
-          return storedAnswer(deps, ctx, run, req.user, found.message, err);
+          return storedAnswer(deps, ctx, run, req.user, found.message, firstSentAt, err);
         }
         if (found.kind === "unknown") {
           ctx.logger.error({ err, lookupErr: found.err }, "Dify failed and could not say whether it has the question; not asking again");
@@ -144,10 +144,12 @@ async function storedAnswer(
   run: TurnRun,
   user: string,
   message: StoredMessage,
+  askedAt: number,
   cause: unknown,
 ): Promise<{ state: AnswerState; error?: unknown }> {
   const ids = { messageId: message.id, conversationId: message.conversationId };
-  await onDifyStarted(deps, ctx, run, user, ids);
+  // No task id to recover by: a run after this one must look again rather than ask.
+  await onDifyStarted(deps, ctx, run, user, { ...ids, askedAt });
   if (message.status === "error") return { state: EMPTY_ANSWER, error: new DifyStreamError(undefined, undefined, message.error ?? undefined, { cause }) };
   if (message.answer.trim() === "") return { state: EMPTY_ANSWER, error: new DifyFateUnknownError("Dify has the question but no answer", { cause }) };
   let state = reduceAnswer(EMPTY_ANSWER, { event: "text", source: "message", answer: message.answer, ...ids });
@@ -161,7 +163,13 @@ async function onDifyStarted(
   ctx: TurnContext,
   run: TurnRun,
   user: string,
-  event: { taskId?: string | undefined; messageId?: string | undefined; conversationId?: string | undefined; workflowRunId?: string | undefined },
+  event: {
+    taskId?: string | undefined;
+    messageId?: string | undefined;
+    conversationId?: string | undefined;
+    workflowRunId?: string | undefined;
+    askedAt?: number | undefined;
+  },
   shownRefs: ReplyStreamer["refs"] = [],
 ): Promise<void> {
   run.taskId = event.taskId;
@@ -176,6 +184,7 @@ async function onDifyStarted(
       messageId: event.messageId,
       conversationId: event.conversationId,
       ...(event.workflowRunId ? { workflowRunId: event.workflowRunId } : {}),
+      ...(event.askedAt !== undefined ? { askedAt: event.askedAt } : {}),
     }),
     deps.turns.update(ctx.turnId, {
       turnId: ctx.turnId,
