@@ -41,10 +41,12 @@ import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
 import { createRedisKeys, queuePrefix } from "../state/redis-keys.js";
+import { RedisThreadLog } from "../state/redis-thread-log.js";
 import { ReplyIndex } from "../state/reply-index.js";
 import { ThreadFifo } from "../state/thread-fifo.js";
 import { TurnStore } from "../state/turn-store.js";
 import { ActionHandler } from "../turn/action-handler.js";
+import { AssistantPane } from "../turn/assistant-pane.js";
 import { PermanentTurnError } from "../turn/permanent-failure.js";
 import { ReplyPipeline } from "../turn/reply-pipeline.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
@@ -52,6 +54,8 @@ import { createBridgeProcessor } from "../turn/turn-runner.js";
 import { createProducedFileFetch } from "./produced-files.js";
 import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
+
+const THREAD_LOG_TTL_MS = 7 * 86_400_000;
 
 export interface BridgeOptions {
   readonly config: CoreConfig;
@@ -216,6 +220,12 @@ export class Bridge {
       ttlMs: ttl,
     });
 
+    const pane = new AssistantPane({ redis: redis.commands, key, apps: this.apps, logger, ttlMs: ttl });
+    // Thread messages the adapters see, for reading a thread's context cheaply later (a week covers the
+    // threads people come back to; older ones are read from the platform).
+    const threadLog = new RedisThreadLog(redis.commands, key, THREAD_LOG_TTL_MS);
+    for (const p of this.o.platforms) p.useThreadLog?.(threadLog);
+
     if (runsWorker) {
       const locks = workerLockSettings(config.jobLockMs);
       const durations = new RedisDurationStats(redis.commands, key, logger);
@@ -229,6 +239,7 @@ export class Bridge {
         durations,
         metrics: this.metrics,
         activity: this.activity,
+        viewing: { input: config.dify.contextInput, of: (k) => pane.contextOf(k) },
         forms,
       });
       const processor = createBridgeProcessor({
@@ -283,6 +294,7 @@ export class Bridge {
       feedback,
       gateway,
       actions,
+      pane,
       home: new HomeService({
         conversations,
         source: new AppHomeSource(logger),

@@ -16,7 +16,7 @@ import { retryActionId, stopActionId } from "./action-ids.js";
 import { completeAnswer } from "./completion.js";
 import { stopRun, streamAnswer, type TurnRun } from "./dify-call.js";
 import { type Answer, HumanInputFlow } from "./human-input.js";
-import { prepareQuestion } from "./question.js";
+import { prepareQuestion, type ViewingContext } from "./question.js";
 import { recoveredAnswerText, removeExtraParts } from "./recovered-answer.js";
 import { followRun } from "./run-follow.js";
 import type { StopCoordinator } from "./stop-coordinator.js";
@@ -36,6 +36,8 @@ export interface PipelineDeps {
   readonly metrics: BridgeMetrics;
   /** What the operator console shows: answers streaming, failures. */
   readonly activity: AnswerActivity;
+  /** CONTEXT_INPUT, and where the thread's viewing context is kept (see assistant-pane.ts). */
+  readonly viewing: ViewingContext;
   /** Human Input forms shown in replies, until answered. */
   readonly forms: PendingFormStore;
 }
@@ -181,7 +183,7 @@ export class ReplyPipeline {
     streamer.show({ text: "" });
     const stopTyping = startTyping(ctx.route, msg.replyTarget);
     try {
-      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs }, ctx, params, user, run.abort.signal);
+      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs, viewing: this.d.viewing }, ctx, params, user, run.abort.signal);
       if (!question.request) {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
