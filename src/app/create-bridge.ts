@@ -19,7 +19,6 @@ import { AppHomeSource } from "../home/app-home-source.js";
 import { HomeService } from "../home/home-service.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
-import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
@@ -32,6 +31,7 @@ import { workerLockSettings } from "../queue/worker-locks.js";
 import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
+import { UserRateLimiter } from "../rate/user-rate-limiter.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { AppDirectory } from "../routing/app-directory.js";
 import { placeOf } from "../routing/route-table.js";
@@ -86,6 +86,7 @@ export class Bridge {
   private readonly routes: RoutesReloader | undefined;
   private redis: RedisConnections | undefined;
   private queue: Queue<BridgeJobData> | undefined;
+  private ingress: Ingress | undefined;
   private worker: Worker<BridgeJobData> | undefined;
   private server: Server | undefined;
   /** With METRICS_PORT: /healthz, /readyz and /metrics, away from the public port. */
@@ -129,6 +130,7 @@ export class Bridge {
         },
         { name: "stop watching routes", run: () => this.routes?.close() },
         { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
+        { name: "give up on held events", run: () => this.ingress?.close() },
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
         { name: "close Redis", run: () => this.redis?.close() },
@@ -279,11 +281,13 @@ export class Bridge {
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
-    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger, forms });
+    const dedupe = new DedupeStore(redis.commands, key);
+    const rateLimiter = new UserRateLimiter(redis.commands, key, config.userRateLimit);
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, rateLimiter, dedupe, logger, forms });
     const ingress = new Ingress({
-      dedupe: new DedupeStore(redis.commands, key),
+      dedupe,
       conversations,
-      rateLimiter: new UserRateLimiter(redis.commands, key, config.userRateLimit),
+      rateLimiter,
       queue: replyQueue,
       feedback,
       gateway,
@@ -299,8 +303,10 @@ export class Bridge {
       activity: this.activity,
       logger,
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
+      outage: config.outageBuffer,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
+    this.ingress = ingress;
     await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));

@@ -263,6 +263,11 @@ export interface ChatPlatform {
   readonly assistant?: AssistantSurface;
   /** Routes to mount on the bridge's HTTP server; available after `start` resolves. */
   readonly httpRoutes?: readonly HttpRoute[];
+  /**
+   * True when an event the sink refused (it threw) comes again by itself (Slack's Events API retries). Otherwise
+   * (Discord's gateway, the playground) the core holds such an event in memory while Redis is away.
+   */
+  readonly redeliversRefusedEvents?: boolean;
 
   /**
    * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only

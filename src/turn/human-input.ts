@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DifyClient } from "../dify/dify-client.js";
 import { DifyApiError } from "../dify/errors.js";
 import type { HumanInputForm } from "../dify/events.js";
-import { isTransientDifyError } from "../dify/retry-policy.js";
+import { fateOfDifyFailure } from "../dify/retry-policy.js";
 import type { PendingForm, PendingFormStore } from "../forms/pending-forms.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { type AnswerState, EMPTY_ANSWER } from "../reply/answer-accumulator.js";
@@ -135,7 +135,9 @@ export class HumanInputFlow {
       streamer.show(() => view(current.state));
       const user = difyUserFor(ctx.data.message.conversationKey);
       current = await followRun(this.d.dify, ctx, streamer, run, current.state, { runId, user }, { includeStateSnapshot: true, continueOnPause: true }, view);
-      if (current.error === undefined || !isTransientDifyError(current.error)) return current;
+      // Re-attaching only reads the run's events: whatever may pass (a timeout, a 5xx as much as a refused
+      // connection) is worth another try.
+      if (current.error === undefined || fateOfDifyFailure(current.error) === "final") return current;
       ctx.logger.warn({ err: current.error, workflowRunId: runId }, "lost the Dify run while waiting for approval; re-attaching");
       await sleep(REATTACH_DELAY_MS, undefined, { signal: run.abort.signal }).catch(() => undefined);
     }
