@@ -96,6 +96,28 @@ describe.concurrent("discord end to end: Dify 2026", () => {
     expect(dify.uploads).toHaveLength(0);
   });
 
+  it("conversation_completed starts a fresh conversation like a 404; agent_not_published gets its own text", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished }, { dify: { ...dify2026Options(), mode: "chat" } });
+    dify.onChat((turn) => scripts.answer(`A: ${turn.query}`));
+    const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> first question` });
+    await eventually(() => finalBotMessages(fake, q.id)?.find((m) => m.content === "A: first question"), 20_000);
+    const conversation = [...dify.store.conversations.values()][0];
+    if (!conversation) throw new Error("no conversation");
+    conversation.status = "completed";
+    fake.users.sendMessage({ channelId: q.id, authorId: fake.ids.alice, content: "second question" });
+    await eventually(() => finalBotMessages(fake, q.id, 2)?.find((m) => m.content === "A: second question"), 20_000);
+    expect(dify.chatRequests.map((r) => [r.chat.conversation_id, r.status])).toEqual([
+      ["", 200],
+      [conversation.id, 400],
+      ["", 200],
+    ]);
+
+    dify.intercept((r) => (r.path === "/v1/chat-messages" ? replies.json(400, "agent_not_published", "Agent is not published.") : undefined));
+    const q2 = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> hello agent` });
+    const failed = await eventually(() => finalBotMessages(fake, q2.id)?.[0], 20_000);
+    expect(failed.content).toBe("⚠️ The assistant has no published version yet: publish the agent in Dify.");
+  });
+
   it("X-Trace-Id is the turn's id on the chat call, and every log line of that turn carries it", async ({ expect, onTestFinished }) => {
     const { fake, dify, harness } = await startDiscordE2E({ onTestFinished }, { dify: { ...dify2026Options(), mode: "advanced-chat" } });
     dify.onChat(() => scripts.chatflowFailed({ order: "replace-end-finished", error: "boom" }));
