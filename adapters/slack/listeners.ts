@@ -64,9 +64,11 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
   app.event("reaction_removed", async ({ event, context }) => onReaction(event, context));
 
   app.action({ type: "block_actions" }, async ({ ack, body, context: bolt }) => {
+    const b = body as unknown as SlackBlockActionsBody;
+    // A click in a view (the Home tab) is no message's button: home.ts's listeners acknowledge and handle those.
+    if (b.container?.type === "view") return;
     await ack();
     const { context, users } = scope(bolt);
-    const b = body as unknown as SlackBlockActionsBody;
     for (const reaction of feedbackClicks(b, context.teamId, context.botUserId, now())) await sink({ kind: "reaction", reaction });
     const clicker = b.user?.id;
     const userNames = clicker ? await users.namesOf([clicker]) : {};

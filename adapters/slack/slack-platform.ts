@@ -1,6 +1,7 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type {
+  AppHome,
   AssistantSurface,
   ChatPlatform,
   HttpRoute,
@@ -24,6 +25,8 @@ import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
+import { registerSlackHome } from "./home.js";
+import { renderHomeView } from "./home-view.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerInstallListeners } from "./install-listeners.js";
@@ -192,6 +195,7 @@ export class SlackPlatform implements ChatPlatform {
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
       registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
       registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
       const perWorkspace = (bolt: Context) => ({
@@ -206,6 +210,7 @@ export class SlackPlatform implements ChatPlatform {
         perWorkspace,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });
     }
     if (this.socket) await this.socket.start();
   }
@@ -288,6 +293,13 @@ export class SlackPlatform implements ChatPlatform {
       messageId: res.ts,
       ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
     };
+  }
+
+  /** The Home tab of one person (views.publish replaces whatever it showed). */
+  async publishHome(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void> {
+    const { client } = await this.workspaces(place.workspaceId);
+    const view = renderHomeView(home);
+    await callSlack("views.publish", () => client.views.publish({ user_id: place.userId, view: { type: "home", blocks: toSdkBlocks(view.blocks) } }));
   }
 
   /** A private answer cannot be read back (ephemeral messages are not in the history): nothing to adopt. */

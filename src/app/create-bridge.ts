@@ -14,6 +14,8 @@ import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
+import { AppHomeSource } from "../home/app-home-source.js";
+import { HomeService } from "../home/home-service.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
 import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
@@ -273,6 +275,12 @@ export class Bridge {
       feedback,
       gateway,
       actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      home: new HomeService({
+        conversations,
+        source: new AppHomeSource(logger),
+        appFor: (prefix) => this.apps.resolve(placeOf(prefix, true)),
+        logger,
+      }),
       metrics: this.metrics,
       activity: this.activity,
       logger,

@@ -161,6 +161,31 @@ export type InboundEvent =
       readonly dedupeKey: string;
     }
   /**
+   * Someone opened the bot's home (Slack's Home tab): the core answers with `publishHome` for them. The home
+   * belongs with the person's DM with the bot, so `dmConversationKeyPrefix` (every conversation key of that DM
+   * starts with it) tells the routes which app it shows.
+   */
+  | {
+      readonly kind: "home_opened";
+      readonly platform: PlatformId;
+      readonly workspaceId: string;
+      readonly userId: string;
+      readonly dmConversationKeyPrefix: string;
+    }
+  /**
+   * Someone asked to start over in their DM with the bot (Slack Home's reset button): the core forgets the Dify
+   * conversation of every conversation whose key starts with `conversationKeyPrefix`, so the next message in any
+   * of them starts a new one, then shows the home again with a confirmation. `dedupeKey` contains no ":".
+   */
+  | {
+      readonly kind: "conversations_reset";
+      readonly platform: PlatformId;
+      readonly workspaceId: string;
+      readonly userId: string;
+      readonly conversationKeyPrefix: string;
+      readonly dedupeKey: string;
+    }
+  /**
    * The bot was removed from a workspace (Slack `app_uninstalled`, or `tokens_revoked` for the bot token): the
    * adapter has already dropped the installation; the core forgets everything it keeps for that workspace.
    */
@@ -173,6 +198,19 @@ export type InboundEvent =
 
 /** What the adapter hands every normalized event to. It resolves once the event is durably accepted. */
 export type InboundSink = (event: InboundEvent) => Promise<void>;
+
+/** What the bot's home shows about the Dify app (Slack's Home tab), from Dify's /info, /site and /parameters. */
+export interface AppHome {
+  readonly name: string;
+  readonly description: string;
+  /** The app's icon: an image URL, or an emoji (Dify's `icon_type`). */
+  readonly icon?: { readonly kind: "image"; readonly url: string } | { readonly kind: "emoji"; readonly emoji: string };
+  readonly openingStatement: string;
+  /** Shown as buttons; a click asks the question in the person's DM with the bot. */
+  readonly starterQuestions: readonly string[];
+  /** A one-line confirmation shown on top (after a reset). */
+  readonly notice?: string;
+}
 
 /** Where the bot is connected, as the operator console lists it. */
 export interface PlatformPresence {
@@ -229,6 +267,8 @@ export interface ChatPlatform {
   postEphemeral?(target: ReplyTarget, userId: string, markdown: string): Promise<void>;
   /** Show that the bot is working (Discord typing, ~10 s). */
   sendTyping?(target: ReplyTarget): Promise<void>;
+  /** Show `home` to `userId` on the bot's home (Slack `views.publish`). Absent: the platform has no home. */
+  publishHome?(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void>;
   /** Messages already in the thread before `beforeMessageId`, oldest first. */
   fetchThreadHistory?(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]>;
 }

@@ -54,6 +54,17 @@ export interface AppInfo {
   readonly description?: string;
 }
 
+/** The app's WebApp settings (GET /site): its title, description and icon. */
+export interface AppSite {
+  readonly title: string;
+  readonly description: string;
+  readonly iconType: string;
+  /** An emoji for `iconType` "emoji"; a file id or URL otherwise. */
+  readonly icon: string;
+  /** A signed image URL for `iconType` "image" (Dify's `icon_url`). */
+  readonly iconUrl?: string;
+}
+
 export interface StoredMessage {
   readonly id: string;
   readonly conversationId: string;
@@ -213,6 +224,14 @@ export class DifyClient {
   async getInfo(): Promise<AppInfo> {
     const r = await this.http.json<Record<string, unknown>>("GET", "/info");
     return { name: String(r?.name ?? ""), mode: String(r?.mode ?? ""), description: typeof r?.description === "string" ? r.description : "" };
+  }
+
+  /** The WebApp settings. Dify answers 403 when the app has no site (a DifyError, as for any failure). */
+  async getSite(): Promise<AppSite> {
+    const r = await this.http.json<Record<string, unknown>>("GET", "/site");
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const iconUrl = text(r?.icon_url);
+    return { title: text(r?.title), description: text(r?.description), iconType: text(r?.icon_type), icon: text(r?.icon), ...(iconUrl ? { iconUrl } : {}) };
   }
 
   /** GET /v1/ needs no key: a reachability check. */

@@ -3,6 +3,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { InboundMessage, PlatformId } from "../contracts/messages.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
+import type { HomeService } from "../home/home-service.js";
 import type { AnswerActivity } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { jobIdFrom } from "../queue/job-types.js";
@@ -21,6 +22,8 @@ export interface IngressDeps {
   /** Notices (slow down) go out through it, within the platform's budgets. */
   readonly gateway: PlatformGateway;
   readonly actions: ActionHandler;
+  /** The bot's home (Slack's Home tab). */
+  readonly home: HomeService;
   readonly metrics: BridgeMetrics;
   /** The operator console's list of dropped events. */
   readonly activity: AnswerActivity;
@@ -70,6 +73,19 @@ export class Ingress {
         if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate", "stop request", event.replyTarget.channelId);
         try {
           await this.deps.actions.stopThread(event, platform);
+        } catch (err) {
+          await this.deps.dedupe.forget(event.dedupeKey).catch(() => undefined);
+          throw err;
+        }
+        return;
+      case "home_opened":
+        // Nothing to store: the view is published in the background, so the event is acknowledged at once.
+        void this.deps.home.show(platform, event).catch((err: unknown) => this.deps.logger.warn({ err, platform: platform.id }, "could not publish the home"));
+        return;
+      case "conversations_reset":
+        if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate", "button click");
+        try {
+          await this.deps.home.reset(platform, event);
         } catch (err) {
           await this.deps.dedupe.forget(event.dedupeKey).catch(() => undefined);
           throw err;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { RedisKeyBuilder } from "./redis-keys.js";
+import { scanKeys } from "./redis-scan.js";
 
 /** The app that answers when no routes file says otherwise; its records keep the plain format. */
 const DEFAULT_APP = "default";
@@ -50,6 +51,20 @@ export class ConversationStore {
   /** Forget the Dify conversation (deleted in Dify, or the user asked to start fresh). */
   async clearConversationId(conversationKey: string): Promise<void> {
     await this.redis.del(this.key("conv", conversationKey));
+  }
+
+  /**
+   * Forget the Dify conversation of every thread whose conversation key starts with `keyPrefix` (a person's whole
+   * DM with the bot). The threads stay the bot's: their next message is answered, in a new conversation.
+   * Returns how many were forgotten.
+   */
+  async clearConversationsUnder(keyPrefix: string): Promise<number> {
+    const marker = "\u0000";
+    const [before = "", after = ""] = this.key("conv", marker).split(marker);
+    const glob = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&");
+    let cleared = 0;
+    for (const key of await scanKeys(this.redis, `${glob(before)}${glob(keyPrefix)}*${glob(after)}`)) cleared += await this.redis.unlink(key);
+    return cleared;
   }
 
   async markThreadActive(conversationKey: string): Promise<void> {

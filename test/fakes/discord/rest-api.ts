@@ -160,6 +160,8 @@ const NONCE_MEMORY_MS = 3 * 60_000;
 function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): FakeResponse {
   const channel = ctx.world.channels.get(cid!);
   if (!channel) return discordError(404, 10003, "Unknown Channel");
+  // A forum holds posts only: messages go into a post (a thread), never into the forum itself.
+  if (channel.type === 15) return discordError(400, 50008, "Cannot send messages in a non-text channel");
   const body = (req.json ?? {}) as MessageBody;
   const problem = validateMessageBody(body, req.files.length, false);
   if (problem) return problem;

@@ -153,9 +153,41 @@ export class UserEvents {
   /** A message in a guild channel or thread (or a DM channel). Returns the stored message. */
   sendMessage(input: UserMessageInput): StoredMessage {
     const channel = this.world.channel(input.channelId);
+    if (channel.type === 15) throw new Error("fake discord: a forum holds only posts; use createForumPost");
+    return this.#send(channel, input, this.ids.next());
+  }
+
+  /**
+   * A user opens a post in a forum (discord.com/developers/docs/topics/threads#forums, "Start Thread in Forum or
+   * Media Channel"): a PUBLIC_THREAD (11) whose parent is the forum, and its opening message, which has the same id
+   * as the thread. THREAD_CREATE goes out first, then MESSAGE_CREATE for the opening message in the thread.
+   */
+  createForumPost(input: { forumId: string; title: string; authorId?: string; content?: string; attachments?: readonly AttachmentInput[] }): {
+    thread: FakeChannel;
+    starter: StoredMessage;
+  } {
+    const forum = this.world.channel(input.forumId);
+    if (forum.type !== 15) throw new Error(`fake discord: ${forum.id} is not a forum`);
+    const id = this.ids.next();
+    const ownerId = input.authorId ?? FAKE_IDS.alice;
+    const thread = this.world.addChannel({ ...threadChannel(id, forum.id, forum.guild_id!, ownerId, input.title, 11), message_count: 1, applied_tags: [] });
+    this.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
+    const starter = this.#send(
+      thread,
+      {
+        channelId: id,
+        authorId: ownerId,
+        ...(input.content !== undefined && { content: input.content }),
+        ...(input.attachments && { attachments: input.attachments }),
+      },
+      id,
+    );
+    return { thread, starter };
+  }
+
+  #send(channel: FakeChannel, input: UserMessageInput, id: string): StoredMessage {
     const author = this.world.user(input.authorId ?? FAKE_IDS.alice);
     const content = input.content ?? "";
-    const id = this.ids.next();
     const referenced = input.replyTo ? this.world.findMessage(channel.id, input.replyTo) : undefined;
     const mentions = [...content.matchAll(/<@!?(\d+)>/g)].map((m) => this.world.users.get(m[1]!)).filter((u) => u !== undefined);
     if (referenced && input.pingReply && !mentions.some((u) => u.id === referenced.author.id)) mentions.push(referenced.author);

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
+import { appHomeMethods, FakeAppHome } from "./app-home.js";
 import { assistantMethods } from "./assistant-methods.js";
 import { FakeAssistantThreads } from "./assistant-threads.js";
 import { buttonClickPayload } from "./button-click.js";
@@ -76,6 +77,9 @@ export class FakeSlackApi {
   /** Status lines, agent sessions and suggested prompts (Slack's AI-app surfaces). */
   readonly assistant = new FakeAssistantThreads();
   readonly files = new FakeFileRegistry();
+  /** Home tabs (views.publish) and the bot's DMs with people (conversations.open). */
+  readonly home = new FakeAppHome();
+  private readonly homeMethods = appHomeMethods(this.home);
   readonly calls: RecordedCall[] = [];
   /** Every request to the file host: path and the Authorization header it carried. */
   readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
@@ -209,6 +213,62 @@ export class FakeSlackApi {
       streaming_message_ts: streaming.map((m) => m.ts),
       event_ts: this.messages.nextTs(),
     });
+  }
+
+  /**
+   * `user` opens the app's Home tab: the `app_home_opened` envelope (docs.slack.dev "app_home_opened": `user`,
+   * `channel` = the DM with the bot, `tab`, `event_ts`, and `view` once one was published for them).
+   */
+  appHomeOpened(user: string, tab: "home" | "messages" = "home"): Record<string, unknown> {
+    const published = this.home.tab(user)?.view;
+    return this.payloads.envelope({
+      type: "app_home_opened",
+      user,
+      channel: this.home.dmChannelOf(user),
+      tab,
+      event_ts: this.messages.nextTs(),
+      ...(published && tab === "home" ? { view: { ...published, team_id: this.team.teamId, app_id: this.team.appId } } : {}),
+    });
+  }
+
+  /**
+   * `user` clicks the button labelled `label` on their Home tab: a `block_actions` payload whose container is the
+   * view (no channel, no message; docs.slack.dev "block_actions payload"). Only a button the published view shows
+   * can be clicked.
+   */
+  homeButtonClick(init: { user: string; label: string }): Record<string, unknown> {
+    const tab = this.home.tab(init.user);
+    if (!tab) throw new Error(`fake slack: no Home tab was published for ${init.user}`);
+    for (const [i, block] of tab.view.blocks.entries()) {
+      if (block.type !== "actions") continue;
+      const button = ((block.elements as Record<string, unknown>[] | undefined) ?? []).find(
+        (e) => e.type === "button" && (e.text as { text?: string } | undefined)?.text === init.label,
+      );
+      if (!button) continue;
+      return {
+        type: "block_actions",
+        user: { id: init.user, username: init.user, name: init.user, team_id: this.team.teamId },
+        api_app_id: this.team.appId,
+        token: "fake-verification-token",
+        container: { type: "view", view_id: tab.view.id },
+        trigger_id: `${Date.now()}.${Math.random().toString(36).slice(2, 10)}`,
+        team: { id: this.team.teamId, domain: "fake" },
+        enterprise: null,
+        is_enterprise_install: false,
+        view: { ...tab.view, team_id: this.team.teamId, app_id: this.team.appId, bot_id: this.team.botId, state: { values: {} } },
+        actions: [
+          {
+            type: "button",
+            action_id: button.action_id,
+            block_id: (block.block_id as string | undefined) ?? `actions-${i}`,
+            text: button.text,
+            ...(button.value !== undefined ? { value: button.value } : {}),
+            action_ts: this.messages.nextTs(),
+          },
+        ],
+      };
+    }
+    throw new Error(`fake slack: the Home tab of ${init.user} shows no button labelled "${init.label}"`);
   }
 
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
@@ -386,7 +446,7 @@ export class FakeSlackApi {
       record(429, "ratelimited");
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited) });
     }
-    const handler = METHODS[method];
+    const handler = METHODS[method] ?? this.homeMethods[method];
     if (handler === undefined) {
       record(200, "unknown_method");
       return send(200, { ok: false, error: "unknown_method" });

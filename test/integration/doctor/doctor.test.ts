@@ -63,7 +63,7 @@ describe("npm run doctor", () => {
       "✓ Dify: app type — chat",
       "✓ Dify: speech to text — on",
       "✓ Slack: bot token",
-      "✓ Slack: scopes — all 12 scopes of slack-app-manifest.yml granted",
+      "✓ Slack: scopes — all 13 scopes of slack-app-manifest.yml granted",
       "✓ Discord: bot token",
       "✓ Discord: Message Content intent — enabled",
       "✓ Discord: servers — in 2 server(s)",

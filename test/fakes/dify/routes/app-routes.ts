@@ -1,5 +1,5 @@
 import type { FakeDifyContext, IncomingCall } from "../context.js";
-import { sendJson, sendReply } from "../replies.js";
+import { replies, sendJson, sendReply } from "../replies.js";
 import { notFound, readJsonObject, userArg } from "./request-checks.js";
 
 /** GET /v1/ needs no key: Dify's health check. */
@@ -10,6 +10,26 @@ export function getRoot(ctx: FakeDifyContext, call: IncomingCall): void {
 export function getInfo(ctx: FakeDifyContext, call: IncomingCall): void {
   const s = ctx.settings;
   sendJson(call.res, 200, { name: s.appName, description: s.appDescription, tags: [], mode: s.mode, author_name: "Test Team" });
+}
+
+/**
+ * GET /v1/site (api/controllers/service_api/app/site.py): the WebApp settings marshalled with `site_fields`;
+ * an app without a site is a 403 Forbidden.
+ */
+export function getSite(ctx: FakeDifyContext, call: IncomingCall): void {
+  const site = ctx.settings.site;
+  if (!site) return sendReply(call.res, replies.json(403, "forbidden", "You don't have the permission to access the requested resource."));
+  sendJson(call.res, 200, {
+    ...site,
+    chat_color_theme: null,
+    chat_color_theme_inverted: false,
+    copyright: null,
+    privacy_policy: null,
+    custom_disclaimer: "",
+    default_language: "en-US",
+    show_workflow_steps: true,
+    use_icon_as_answer_icon: false,
+  });
 }
 
 export function getParameters(ctx: FakeDifyContext, call: IncomingCall): void {

@@ -1,6 +1,6 @@
 import type { FakeDifyContext, IncomingCall } from "../context.js";
 import { replies, sendReply } from "../replies.js";
-import { deleteConversation, getConversations, getInfo, getMeta, getParameters, getRoot, getServedFile } from "./app-routes.js";
+import { deleteConversation, getConversations, getInfo, getMeta, getParameters, getRoot, getServedFile, getSite } from "./app-routes.js";
 import { postChatMessage, postStop } from "./chat-routes.js";
 import { postAudioToText, postUpload } from "./file-routes.js";
 import { getMessages, getSuggested, postFeedback } from "./message-routes.js";
@@ -34,6 +34,7 @@ const ROUTES: readonly Route[] = [
   { method: "GET", pattern: /^\/v1\/parameters$/, handler: getParameters },
   { method: "GET", pattern: /^\/v1\/info$/, handler: getInfo },
   { method: "GET", pattern: /^\/v1\/meta$/, handler: getMeta },
+  { method: "GET", pattern: /^\/v1\/site$/, handler: getSite },
   { method: "POST", pattern: /^\/v1\/files\/upload$/, handler: postUpload },
   { method: "POST", pattern: /^\/v1\/audio-to-text$/, handler: postAudioToText },
   { method: "GET", pattern: /^\/v1\/conversations$/, handler: getConversations },

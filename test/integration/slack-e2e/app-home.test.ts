@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { scripts } from "../../fakes/dify/index.js";
+import { slackTs } from "../../fakes/slack/index.js";
+import { ANA, eventually, hasStopButton, SlackE2E, settle, type Transport } from "./slack-e2e-harness.js";
+
+/** Every text a Home view shows (headers, sections, context, button labels), in order. */
+function textsOf(blocks: readonly Record<string, unknown>[]): string[] {
+  const out: string[] = [];
+  const text = (o: unknown) => (o && typeof o === "object" ? ((o as { text?: unknown }).text as string | undefined) : undefined);
+  for (const b of blocks) {
+    const own = text(b.text);
+    if (own !== undefined) out.push(own);
+    for (const e of (b.elements as Record<string, unknown>[] | undefined) ?? []) {
+      if (typeof e.text === "string") out.push(e.text);
+      const label = text(e.text);
+      if (label !== undefined) out.push(label);
+    }
+  }
+  return out;
+}
+
+function buttonLabels(blocks: readonly Record<string, unknown>[]): string[] {
+  return blocks
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => (b.elements as Array<{ type: string; text: { text: string } }>).filter((e) => e.type === "button").map((e) => e.text.text));
+}
+
+describe.each<Transport>(["http", "socket"])("Slack App Home over %s", (transport) => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("opening the Home tab publishes the Dify app's name, description, icon, opening statement, starter questions, how to use and a reset button", async () => {
+    e = await SlackE2E.start({ transport });
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    const tab = await eventually(() => e.slack.home.tab(ANA.id));
+    const blocks = tab.view.blocks;
+    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "Team Assistant", emoji: true } });
+    const texts = textsOf(blocks);
+    // /info's description with /site's emoji icon.
+    expect(texts).toContain("🤖 Answers questions about the team handbook.");
+    expect(texts).toContain("Hi! I'm the team assistant. Ask me anything about our handbook.");
+    expect(texts.some((t) => /How to use me/.test(t) && /\/ask/.test(t))).toBe(true);
+    expect(buttonLabels(blocks)).toEqual(["What can you do?", "How do I request time off?", "Start a new conversation"]);
+    // The app's details came from Dify's /info, /site and /parameters.
+    const paths = e.dify.requests.map((r) => r.path);
+    for (const p of ["/v1/info", "/v1/site", "/v1/parameters"]) expect(paths).toContain(p);
+  });
+
+  it("the Messages tab publishes nothing; a second open soon after is served from the cache (no new Dify calls)", async () => {
+    e = await SlackE2E.start({ transport });
+    await e.send(e.slack.appHomeOpened(ANA.id, "messages"));
+    await settle(500);
+    expect(e.slack.callsTo("views.publish")).toEqual([]);
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    await eventually(() => e.slack.home.tab(ANA.id));
+    const difyCalls = () => e.dify.requests.filter((r) => r.path === "/v1/info" || r.path === "/v1/site").length;
+    const before = difyCalls();
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    await eventually(() => (e.slack.callsTo("views.publish").length === 2 ? true : undefined));
+    expect(difyCalls()).toBe(before);
+  });
+
+  it("a starter question's button asks it in the DM with the bot (conversations.open) and answers there, streamed, like a DM", async () => {
+    e = await SlackE2E.start({ transport });
+    const answer = "I can answer questions about the handbook, summarise documents and more. ".repeat(3).trim();
+    e.dify.onChat(() => scripts.answer(answer, { chunkChars: 12, delayMs: 40 }));
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    await eventually(() => e.slack.home.tab(ANA.id));
+
+    await e.interact(e.slack.homeButtonClick({ user: ANA.id, label: "What can you do?" }));
+    const dm = e.slack.home.dmChannelOf(ANA.id);
+    expect(await eventually(() => e.slack.callsTo("conversations.open")[0])).toMatchObject({ args: { users: ANA.id } });
+    const root = await eventually(() => e.slack.messages.postedBy(e.botUserId).find((m) => m.channel === dm && m.threadTs === undefined));
+    expect(root.text).toBe(`<@${ANA.id}> asked:\n>What can you do?`);
+    const q = e.where(dm, root.ts);
+    // The root is the bot's own post of the question; the answer is the one reply under it.
+    const reply = await eventually(() => {
+      const replies = e.botReplies(q).filter((m) => m.ts !== root.ts);
+      const last = replies.at(-1);
+      return replies.length === 1 && last?.markdown === answer && !hasStopButton(last) ? last : undefined;
+    }, 20_000);
+    expect(reply.threadTs).toBe(root.ts);
+    expect(reply.revisions.length).toBeGreaterThan(2);
+    expect(e.dify.chatRequests[0]?.chat).toMatchObject({ query: "What can you do?", conversation_id: "", user: q.conversationKey });
+    // The Home click itself never reached the core as a message button (nothing was dropped as incomplete).
+    expect(e.h.logs.some((l) => /ignored/.test(l.msg ?? "") && l.obj.reason === "incomplete")).toBe(false);
+  });
+
+  it("the reset button forgets the DM's conversations: the next message in a DM thread has no conversation_id", async () => {
+    e = await SlackE2E.start({ transport });
+    e.dify.onChat((turn) => scripts.answer(`Answer to ${turn.query}`));
+    const dm = e.slack.home.dmChannelOf(ANA.id);
+    // A DM conversation with one follow-up: the follow-up continues it.
+    const ts = slackTs();
+    e.slack.messages.add({ channel: dm, ts, user: ANA.id, text: "first", via: "user" });
+    await e.send(e.slack.payloads.envelope(e.slack.payloads.message({ channel: dm, channel_type: "im", user: ANA.id, ts, text: "first" })));
+    const q = e.where(dm, ts);
+    await e.waitForAnswer(q, "Answer to first");
+    await e.threadReply(q, { text: "second" });
+    await eventually(() => (e.dify.chatRequests.length === 2 && e.finalReplies(q)?.length === 2 ? true : undefined), 15_000);
+    const conversation = e.dify.streams[0]?.conversationId;
+    expect(conversation).toBeTruthy();
+    expect(e.dify.chatRequests[1]?.chat.conversation_id).toBe(conversation);
+
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    await eventually(() => e.slack.home.tab(ANA.id));
+    await e.interact(e.slack.homeButtonClick({ user: ANA.id, label: "Start a new conversation" }));
+    // The Home tab confirms it.
+    await eventually(() =>
+      textsOf(e.slack.home.tab(ANA.id)?.view.blocks ?? []).some((t) => /next message to me starts a new conversation/.test(t)) ? true : undefined,
+    );
+
+    await e.threadReply(q, { text: "third" });
+    await eventually(() => (e.dify.chatRequests.length === 3 ? true : undefined), 15_000);
+    // A new Dify conversation; like any thread the bot joins without one, it is given the thread so far.
+    expect(e.dify.chatRequests[2]?.chat).toMatchObject({ conversation_id: "", user: q.conversationKey });
+    expect(e.dify.chatRequests[2]?.chat.query).toMatch(/third$/);
+    await eventually(() => (e.finalReplies(q)?.length === 3 ? true : undefined), 15_000);
+  });
+});
