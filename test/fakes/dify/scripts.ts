@@ -153,6 +153,36 @@ export const scripts = {
    */
   completion: (text: string, opts: AnswerOptions = {}): ChatStep[] => [...deltas(text, opts), endOf(text, opts)],
 
+  /**
+   * A Chatflow whose HTTP node is retried and whose Agent node logs its rounds (`node_retry`, `agent_log` as
+   * api/core/app/apps/common/workflow_response_converter.py sends them: `agent_log` without `workflow_run_id`),
+   * each held `holdMs` so a paced reply shows it, then the answer.
+   */
+  chatflowRetriedNode: (text: string, opts: ChatflowOptions & { holdMs?: number } = {}): ChatStep[] => {
+    const http = { executionId: randomUUID(), nodeId: "1718000000004", nodeType: "http-request", title: "Fetch report", index: 2 };
+    const agentRun = randomUUID();
+    const log = (id: string, label: string, parent: string | null) =>
+      steps.event({
+        event: "agent_log",
+        data: { node_execution_id: agentRun, id, label, parent_id: parent, error: null, status: "success", data: {}, metadata: {}, node_id: "1718000000005" },
+      });
+    const hold = opts.holdMs ?? 0;
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(http),
+      steps.event({
+        event: "node_retry",
+        data: { id: http.executionId, node_id: http.nodeId, node_type: "http-request", title: "Fetch report", index: 2, retry_index: 1, error: "timeout" },
+      }),
+      ...(hold ? [steps.delay(hold)] : []),
+      steps.nodeFinished(http),
+      log("l1", "ROUND 1", null),
+      log("l2", "Thought", "l1"),
+      ...(hold ? [steps.delay(hold)] : []),
+      ...scripts.chatflow(text, opts).slice(1),
+    ];
+  },
+
   /** Output moderation: some or all of the text, then `message_replace`, then `message_end`. */
   replaced: (text: string, replacement: string, opts: AnswerOptions & { at?: "mid" | "end" } = {}): ChatStep[] => {
     const pieces = deltas(text, opts);

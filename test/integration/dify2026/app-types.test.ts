@@ -32,6 +32,8 @@ describe("Slack end to end: a Workflow app", () => {
     const [first] = e.dify.workflowRunRequests;
     expect(first?.chat).toEqual({ inputs: { question: "Summarise the release notes" }, user: q.conversationKey, response_mode: "streaming" });
     expect(e.dify.chatRequests).toHaveLength(0);
+    // The run carries the turn's trace id like a chat call does.
+    expect(first?.headers["x-trace-id"]).toMatch(/^[A-Za-z0-9_-]{1,128}$/);
 
     e.dify.onChat((turn) => scripts.workflow(`Second run: ${String(turn.inputs.question)}`));
     const followUp = await e.threadReply(q, { text: "And the dark theme?" });
@@ -144,6 +146,8 @@ describe("Slack end to end: a Text Generator app", () => {
     await e.threadReply(q, { text: "Make it shorter" });
     await eventually(() => e.finalReplies(q)?.some((m) => m.markdown === "Shorter: Make it shorter") || undefined);
     expect(e.dify.completionRequests).toHaveLength(2);
+    const traceIds = e.dify.completionRequests.map((r) => r.headers["x-trace-id"]);
+    expect(new Set(traceIds).size).toBe(2);
     expect(e.dify.completionRequests.every((r) => !("conversation_id" in r.chat))).toBe(true);
     expect(e.dify.completionRequests[1]?.chat.inputs).toEqual({ text: "Make it shorter" });
 
