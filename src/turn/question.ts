@@ -48,7 +48,8 @@ export async function prepareQuestion(
   // A thread that moved to another app (its route changed) gives the new app the thread so far, like a late join.
   const joinsLate = msg.inExistingThread || (stored !== null && stored.app !== ctx.app.id);
   let context = "";
-  if (!conversationId && joinsLate && ctx.platform.fetchThreadHistory) {
+  // A thread whose conversation was reset on request starts from nothing: its earlier messages are not context.
+  if (!conversationId && joinsLate && ctx.platform.fetchThreadHistory && !(await deps.conversations.wasReset(msg.conversationKey))) {
     const history = await ctx.platform.fetchThreadHistory(msg.replyTarget, { beforeMessageId: msg.messageId, limit: HISTORY_LIMIT }).catch((err: unknown) => {
       log.warn({ err }, "could not read the thread history");
       return [];

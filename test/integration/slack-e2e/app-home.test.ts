@@ -112,9 +112,9 @@ describe.each<Transport>(["http", "socket"])("Slack App Home over %s", (transpor
 
     await e.threadReply(q, { text: "third" });
     await eventually(() => (e.dify.chatRequests.length === 3 ? true : undefined), 15_000);
-    // A new Dify conversation; like any thread the bot joins without one, it is given the thread so far.
-    expect(e.dify.chatRequests[2]?.chat).toMatchObject({ conversation_id: "", user: q.conversationKey });
-    expect(e.dify.chatRequests[2]?.chat.query).toMatch(/third$/);
+    // A new Dify conversation that starts from nothing: the thread so far is not sent as context either.
+    expect(e.dify.chatRequests[2]?.chat).toMatchObject({ query: "third", conversation_id: "", user: q.conversationKey });
+    expect(e.slack.callsTo("conversations.replies")).toEqual([]);
     await eventually(() => (e.finalReplies(q)?.length === 3 ? true : undefined), 15_000);
   });
 });
