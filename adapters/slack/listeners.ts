@@ -1,8 +1,10 @@
 import type { App, Context } from "@slack/bolt";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import { normalizeSessionStopped, type SlackAgentSessionStoppedEvent } from "./agent-session-events.js";
 import { feedbackClicks } from "./feedback-clicks.js";
+import { openFormModal, registerFormSubmissions } from "./form-dialogs.js";
 import { mentionedUserIds } from "./markup.js";
 import { type NormalizeContext, normalizeBlockActions, normalizeMessageEvent, normalizeReactionEvent } from "./normalize.js";
 import type { SlackBlockActionsBody, SlackMessageEvent, SlackReactionEvent } from "./slack-payloads.js";
@@ -18,6 +20,8 @@ export interface ListenerDeps {
    * of the workspace the event came from (Bolt's context, filled by `authorize`). Unset: `context` and `users`.
    */
   readonly perWorkspace?: (bolt: Context) => { readonly context: NormalizeContext; readonly users: UserDirectory };
+  /** The modal a form button opens (see form-dialogs.ts). */
+  readonly forms?: FormDialogSource | undefined;
 }
 
 /**
@@ -63,10 +67,10 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
   app.event("reaction_added", async ({ event, context }) => onReaction(event, context));
   app.event("reaction_removed", async ({ event, context }) => onReaction(event, context));
 
-  app.action({ type: "block_actions" }, async ({ ack, body, context: bolt }) => {
+  app.action({ type: "block_actions" }, async ({ ack, body, context: bolt, client }) => {
     const b = body as unknown as SlackBlockActionsBody;
-    // A click in a view (the Home tab) is no message's button: home.ts's listeners acknowledge and handle those.
-    if (b.container?.type === "view") return;
+    // A click on the Home tab is no message's button: home.ts's listeners acknowledge and handle those.
+    if (b.container?.type === "view" && b.view?.type === "home") return;
     await ack();
     const { context, users } = scope(bolt);
     for (const reaction of feedbackClicks(b, context.teamId, context.botUserId, now())) await sink({ kind: "reaction", reaction });
@@ -77,8 +81,11 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
       logger.debug({ reason: actions.reason }, "slack button click ignored");
       return sink({ kind: "ignored", platform: "slack", what: "button click", reason: actions.reason });
     }
+    const [only] = actions.value;
+    if (actions.value.length === 1 && only && (await openFormModal(client, deps.forms, only, b.trigger_id, logger))) return;
     for (const action of actions.value) await sink({ kind: "action", action });
   });
+  registerFormSubmissions(app, sink, logger);
 
   // Slack's own Stop button on an agent session (AI apps).
   app.event("agent_session_stopped", async ({ event, context: bolt }) => {

@@ -13,6 +13,7 @@ import type {
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
@@ -79,6 +80,8 @@ export class SlackPlatform implements ChatPlatform {
   private readonly starting = new StartOnce();
   private stopPromise: Promise<void> | undefined;
   private isStarted = false;
+  /** The core's answer to "does this button open a form?" (ingress role). */
+  private forms: FormDialogSource | undefined;
 
   constructor(
     private readonly config: SlackConfig,
@@ -141,7 +144,8 @@ export class SlackPlatform implements ChatPlatform {
    * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
    * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    this.forms = forms;
     return this.starting.run(() => this.doStart(sink));
   }
 
@@ -193,7 +197,7 @@ export class SlackPlatform implements ChatPlatform {
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
-      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, forms: this.forms });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
       registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
@@ -208,6 +212,7 @@ export class SlackPlatform implements ChatPlatform {
         users: { namesOf: async () => ({}) },
         logger: this.logger,
         perWorkspace,
+        forms: this.forms,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
       registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });

@@ -13,6 +13,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
+import { PendingFormStore } from "../forms/pending-forms.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { AppHomeSource } from "../home/app-home-source.js";
 import { HomeService } from "../home/home-service.js";
@@ -107,6 +108,8 @@ export class Bridge {
         showProgress: o.config.showProgress,
         showReasoning: o.config.showReasoning,
         idleTimeoutMs: o.config.dify.idleTimeoutMs,
+        queryInput: o.config.dify.queryInput,
+        answerOutput: o.config.dify.answerOutput,
         // Each app's produced files come from its own Dify (its URL's origin) or DIFY_FILES_URL, nowhere else.
         fileFetchFor: (apiUrl) => createProducedFileFetch({ apiUrl, filesUrl: o.config.dify.filesUrl }),
       },
@@ -170,6 +173,8 @@ export class Bridge {
       if (problems.length > 0) throw new ConfigError(problems);
       this.routes.watch();
     }
+    // Chat app, Workflow or Text Generator: each app's type decides its endpoint and whether a thread keeps a conversation.
+    if (runsWorker) this.apps.detectTypes();
     const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
     const keyOptions = { hashTags: needsHashTags(config.redis) };
@@ -186,6 +191,7 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
+    const forms = new PendingFormStore(redis.commands, key);
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
@@ -221,6 +227,7 @@ export class Bridge {
         durations,
         metrics: this.metrics,
         activity: this.activity,
+        forms,
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
@@ -263,6 +270,7 @@ export class Bridge {
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger, forms });
     const ingress = new Ingress({
       dedupe: new DedupeStore(redis.commands, key),
       conversations,
@@ -270,7 +278,7 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      actions,
       home: new HomeService({
         conversations,
         source: new AppHomeSource(logger),
@@ -283,7 +291,7 @@ export class Bridge {
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
-    await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();

@@ -102,6 +102,17 @@ const coreSchema = z.object({
   BRIDGE_ROLE: envEnum(["all", "ingress", "worker"], "all"),
   USER_RATE_LIMIT: userRateLimit,
   DIFY_INPUTS: difyInputs,
+  /** Workflow / Text Generator apps: the input variable that takes the question (unset: the app's first text input). */
+  DIFY_QUERY_INPUT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), "must be the name of one of the app's input variables"),
+  /** Workflow apps: the output shown as the answer (unset: the streamed text, else the only text output). */
+  DIFY_ANSWER_OUTPUT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
   SHOW_PROGRESS: envBoolean(true),
   SHOW_REASONING: envBoolean(false),
   SHUTDOWN_GRACE_MS: envInt(25_000, 0, 3_600_000),
@@ -138,6 +149,9 @@ export interface CoreConfig {
     readonly filesUrl: string | undefined;
     readonly inputs: Readonly<Record<string, unknown>>;
     readonly idleTimeoutMs: number;
+    /** Workflow / Text Generator apps: where the question goes and which output is the answer. */
+    readonly queryInput: string | undefined;
+    readonly answerOutput: string | undefined;
   };
   readonly redisUrl: string;
   /** REDIS_URL read: one server, a Sentinel-managed primary, or a Cluster. */
@@ -180,6 +194,8 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
         filesUrl: v.DIFY_FILES_URL,
         inputs: Object.freeze(v.DIFY_INPUTS),
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
+        queryInput: v.DIFY_QUERY_INPUT,
+        answerOutput: v.DIFY_ANSWER_OUTPUT,
       }),
       redisUrl: v.REDIS_URL.raw,
       redis: v.REDIS_URL.target,

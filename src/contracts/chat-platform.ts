@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ButtonAction } from "./actions.js";
+import type { FormDialogSource } from "./forms.js";
 import type {
   Author,
   InboundAttachment,
@@ -231,9 +232,10 @@ export interface ChatPlatform {
 
   /**
    * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only
-   * process calls it without a sink and never opens a gateway or socket.
+   * process calls it without a sink and never opens a gateway or socket. `forms` names the dialog a clicked
+   * button opens (platforms without dialogs ignore it; the click then goes to the core as it is).
    */
-  start(sink?: InboundSink): Promise<void>;
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void>;
   /**
    * Stop intake (gateway, socket, event routes) and close those connections. Idempotent. Outbound calls
    * (edit, post, delete) must keep working afterwards: during shutdown the worker still finalizes the answers

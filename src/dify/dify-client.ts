@@ -1,10 +1,12 @@
 import type { Logger } from "../contracts/logger.js";
+import { type AppKind, appKindOf, stopPath } from "./app-kind.js";
 import { type AppParameters, parseAppParameters } from "./app-parameters.js";
 import { difyAudioType, withExtension } from "./audio-types.js";
 import { type ChatRequest, consumeChat, type EventResult, streamChat } from "./chat-stream.js";
 import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
 import type { DifyEvent } from "./events.js";
 import { DifyHttp } from "./http.js";
+import { consumeRunEvents, type FormAnswer, type RunEventsOptions, submitHumanInputForm } from "./workflow-runs.js";
 
 export interface DifyClientOptions {
   /** Service API base including `/v1`. */
@@ -92,6 +94,8 @@ function safeFileName(name: string): string {
 export class DifyClient {
   private readonly http: DifyHttp;
   private readonly idleTimeoutMs: number;
+  /** The app's type from GET /info, asked once (a key always belongs to the same app); forgotten on failure. */
+  private kind: Promise<AppKind> | undefined;
 
   constructor(private readonly options: DifyClientOptions) {
     this.http = new DifyHttp({
@@ -142,9 +146,53 @@ export class DifyClient {
     );
   }
 
-  /** Always answers success, even for unknown or finished tasks; the stream then ends with a normal message_end. */
+  /** A Chatflow run's events from now on (optionally its state first): for resuming after a form, or re-attaching. */
+  consumeRunEvents(
+    runId: string,
+    o: RunEventsOptions,
+    onEvent: (event: DifyEvent) => EventResult,
+    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void; stopAfter?: (event: DifyEvent) => boolean } = {},
+  ): Promise<void> {
+    return consumeRunEvents(
+      this.http,
+      runId,
+      o,
+      {
+        signal: opts.signal,
+        idleTimeoutMs: this.idleTimeoutMs,
+        maxEventChars: this.options.maxEventChars,
+        logger: opts.logger ?? this.options.logger,
+        ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),
+        ...(opts.stopAfter ? { stopAfter: opts.stopAfter } : {}),
+      },
+      onEvent,
+    );
+  }
+
+  /** Answers a Human Input form the run is paused on. */
+  submitForm(token: string, answer: FormAnswer, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return submitHumanInputForm(this.http, token, answer, opts.signal);
+  }
+
+  /**
+   * Always answers success, even for unknown or finished tasks; the stream then ends normally (message_end, or
+   * a Workflow's workflow_finished "stopped"). Each app type has its own stop endpoint.
+   */
   async stopTask(taskId: string, user: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.http.json("POST", `/chat-messages/${encodeURIComponent(taskId)}/stop`, { json: { user }, signal: opts.signal });
+    const kind = await this.appKind();
+    await this.http.json("POST", stopPath(kind, taskId), { json: { user }, signal: opts.signal });
+  }
+
+  /** Chat app, Workflow app or Text Generator app (GET /info `mode`), asked once. */
+  appKind(): Promise<AppKind> {
+    this.kind ??= this.getInfo().then(
+      (info) => appKindOf(info.mode),
+      (err: unknown) => {
+        this.kind = undefined;
+        throw err;
+      },
+    );
+    return this.kind;
   }
 
   /** like / dislike, or null to revoke (Dify answers 400 when revoking a rating that does not exist). */

@@ -15,6 +15,7 @@ type RedisKeyKind =
   | "rating" // last rating sent to Dify per message
   | "fblock" // feedback sync lock per message
   | "stop" // stop requested for a turn
+  | "form" // a Human Input form shown in a reply, until it is answered or expires
   | "rl" // per-user rate limit window
   | "rlnote" // per-user "slow down" notice already sent this window
   | "budget" // sliding-window log of a platform rate budget

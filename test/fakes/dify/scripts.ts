@@ -117,6 +117,42 @@ export const scripts = {
     ];
   },
 
+  /**
+   * Workflow app (POST /workflows/run): workflow and node events, the End node's text streamed as `text_chunk`
+   * (unless `streamed: false`: a run whose outputs are not streamed), then `workflow_finished` with `outputs`,
+   * which ends the stream (api/core/app/apps/workflow/generate_task_pipeline.py).
+   */
+  workflow: (text: string, opts: AnswerOptions & { outputs?: Record<string, unknown>; streamed?: boolean; files?: readonly unknown[] } = {}): ChatStep[] => {
+    const start = { executionId: randomUUID(), nodeId: "1718000000000", nodeType: "start", title: "Start", index: 1 };
+    const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 2 };
+    const endNode = { executionId: randomUUID(), nodeId: "1718000000002", nodeType: "end", title: "End", index: 3 };
+    const outputs = opts.outputs ?? { result: text };
+    const chunks: ChatStep[] = [];
+    if (opts.streamed !== false) {
+      chunkText(text, opts.chunkChars).forEach((piece, i) => {
+        if (i > 0 && opts.delayMs) chunks.push(steps.delay(opts.delayMs));
+        chunks.push(steps.textChunk(piece, [endNode.nodeId, "result"]));
+      });
+    }
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(start),
+      steps.nodeFinished(start),
+      steps.nodeStarted(llm),
+      ...chunks,
+      steps.nodeFinished(llm, { outputs: { text } }),
+      steps.nodeStarted(endNode),
+      steps.nodeFinished(endNode, { outputs }),
+      steps.workflowFinished({ status: "succeeded", outputs, ...(opts.files ? { files: opts.files } : {}) }),
+    ];
+  },
+
+  /**
+   * Text Generator app (POST /completion-messages): `message` deltas, then `message_end`; no conversation on the
+   * wire (CompletionAppGenerateResponseConverter, easy_ui_based_generate_task_pipeline.py).
+   */
+  completion: (text: string, opts: AnswerOptions = {}): ChatStep[] => [...deltas(text, opts), endOf(text, opts)],
+
   /** Output moderation: some or all of the text, then `message_replace`, then `message_end`. */
   replaced: (text: string, replacement: string, opts: AnswerOptions & { at?: "mid" | "end" } = {}): ChatStep[] => {
     const pieces = deltas(text, opts);
@@ -213,6 +249,8 @@ export const scripts = {
     if (mode === "agent-chat") return scripts.agent(text, opts);
     if (mode === "agent") return scripts.newAgent(text, opts);
     if (mode === "advanced-chat") return scripts.chatflow(text, opts);
+    if (mode === "workflow") return scripts.workflow(text, opts);
+    if (mode === "completion") return scripts.completion(text, opts);
     return scripts.answer(text, opts);
   },
 };

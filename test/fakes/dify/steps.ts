@@ -155,6 +155,9 @@ export const steps = {
       status: e.status ?? 400,
       message: e.message ?? "[openai] Error: Rate limit reached for requests",
     }),
+  /** A Workflow app's streamed text (`TextChunkStreamResponse`: `data{text, from_variable_selector}`). */
+  textChunk: (text: string, fromVariableSelector: readonly string[] | null = null): ChatStep =>
+    event({ event: "text_chunk", data: { text, from_variable_selector: fromVariableSelector } }),
   workflowStarted: (inputs: Record<string, unknown> = {}): ChatStep =>
     event({ event: "workflow_started", data: { workflow_id: WORKFLOW_ID, inputs, created_at: nowSeconds() } }),
   nodeStarted: (n: NodeSpec): ChatStep => event({ event: "node_started", data: nodeData(n) }),
@@ -173,7 +176,7 @@ export const steps = {
         files: [],
       },
     }),
-  workflowFinished: (r: { status?: string; error?: string | null; outputs?: unknown } = {}): ChatStep =>
+  workflowFinished: (r: { status?: string; error?: string | null; outputs?: unknown; files?: readonly unknown[] } = {}): ChatStep =>
     event({
       event: "workflow_finished",
       data: {
@@ -187,9 +190,27 @@ export const steps = {
         created_at: nowSeconds(),
         finished_at: nowSeconds(),
         exceptions_count: 0,
-        files: [],
+        files: r.files ?? [],
       },
     }),
+  /**
+   * A file in a workflow's outputs as Dify serialises it (`File.to_dict()`, api/core/file/models.py): the same
+   * dict is in `outputs` and in `workflow_finished.data.files` (`_fetch_files_from_node_outputs`).
+   */
+  outputFile: (f: { url: string; filename: string; mimeType: string; type?: string; extension?: string }): Record<string, unknown> => ({
+    dify_model_identity: "__dify__file__",
+    id: null,
+    tenant_id: randomUUID(),
+    type: f.type ?? "image",
+    transfer_method: "tool_file",
+    remote_url: null,
+    related_id: randomUUID(),
+    filename: f.filename,
+    extension: f.extension ?? `.${f.filename.split(".").pop()}`,
+    mime_type: f.mimeType,
+    size: 68,
+    url: f.url,
+  }),
   ttsMessage: (audioBase64 = "SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjYwLjMuMTAw"): ChatStep => event({ event: "tts_message", audio: audioBase64 }),
   ttsMessageEnd: (): ChatStep => event({ event: "tts_message_end", audio: "" }),
   /** `event: ping` with no data line, Dify's keep-alive. */

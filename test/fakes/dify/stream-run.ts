@@ -207,6 +207,8 @@ export class StreamRun implements FakeStream {
     if (event.event === "message_end") this.sawMessageEnd = true;
     if (event.event === "error") this.sawError = true;
     if (event.event === "workflow_started") this.sawWorkflow = true;
+    // A Workflow app's stream ends at workflow_finished (there is no message_end in a workflow run).
+    if (event.event === "workflow_finished" && this.turn.mode === "workflow") this.sawMessageEnd = true;
     if (this.turn.responseMode === "blocking") {
       if (event.event === "error") this.errorEvent ??= event;
       if (event.event === "message_end") this.endMetadata = event.metadata;
@@ -223,8 +225,10 @@ export class StreamRun implements FakeStream {
     if (this.turn.responseMode === "blocking") return this.answerBlocking();
     const terminated = this.sawMessageEnd || this.sawError;
     if (this.isStopRequested && !terminated) {
-      if (this.sawWorkflow || this.turn.mode === "advanced-chat") await this.writeEvent(eventOf(steps.workflowFinished({ status: "stopped" })));
-      await this.writeEvent(eventOf(steps.messageEnd()));
+      if (this.sawWorkflow || this.turn.mode === "advanced-chat" || this.turn.mode === "workflow")
+        await this.writeEvent(eventOf(steps.workflowFinished({ status: "stopped", error: this.turn.mode === "workflow" ? "Stopped by user." : null })));
+      // Workflow: QueueStopEvent → workflow_finished "stopped" and the end (_handle_workflow_failed_and_stop_events).
+      if (this.turn.mode !== "workflow") await this.writeEvent(eventOf(steps.messageEnd()));
       await this.writer.end();
       return "stopped";
     }

@@ -21,6 +21,7 @@ import { FakeResponseUrls } from "./response-urls.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
+import { FakeViews, viewMethods } from "./views.js";
 
 export interface FakeSlackApiOptions {
   readonly team?: Partial<FakeSlackTeam>;
@@ -64,7 +65,7 @@ export interface WithheldAnswer {
   release(): void;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods };
+const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods, ...viewMethods };
 
 /**
  * A fake Slack Web API on 127.0.0.1 (`apiUrl` = http://127.0.0.1:PORT/api), with Socket Mode on the same port,
@@ -77,6 +78,8 @@ export class FakeSlackApi {
   /** Status lines, agent sessions and suggested prompts (Slack's AI-app surfaces). */
   readonly assistant = new FakeAssistantThreads();
   readonly files = new FakeFileRegistry();
+  /** Modals opened with views.open (see views.ts). */
+  readonly views = new FakeViews();
   /** Home tabs (views.publish) and the bot's DMs with people (conversations.open). */
   readonly home = new FakeAppHome();
   private readonly homeMethods = appHomeMethods(this.home);
@@ -276,6 +279,11 @@ export class FakeSlackApi {
     return buttonClickPayload(this.messages, this.payloads, init);
   }
 
+  /** The `view_submission` payload of `user` submitting an open modal with `values` by `action_id`. */
+  viewSubmission(init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> }): Record<string, unknown> {
+    return this.views.submission(this.team, init);
+  }
+
   /**
    * What Slack sends when `init.user` runs a slash command: the form fields (HTTP) or the Socket Mode envelope's
    * payload, with a fresh response_url served by this fake.
@@ -457,6 +465,7 @@ export class FakeSlackApi {
       store: this.messages,
       assistant: this.assistant,
       files: this.files,
+      views: this.views,
       users: this.users,
       baseUrl: this.url,
       openSocketLink: () => this.socket.openLink(this.url.replace(/^http/, "ws")),

@@ -2,6 +2,7 @@ import type { FakeAssistantThreads } from "./assistant-threads.js";
 import type { FakeSlackTeam, FakeSlackUser } from "./fake-team.js";
 import type { FakeFileRegistry } from "./file-registry.js";
 import type { FakeMessageStore } from "./message-store.js";
+import type { FakeViews } from "./views.js";
 
 /** What a Web API method handler gets. */
 export interface MethodContext {
@@ -11,6 +12,8 @@ export interface MethodContext {
   /** Status lines, agent sessions and suggested prompts. */
   readonly assistant: FakeAssistantThreads;
   readonly files: FakeFileRegistry;
+  /** Modals opened with views.open. */
+  readonly views: FakeViews;
   readonly users: ReadonlyMap<string, FakeSlackUser>;
   /** http://127.0.0.1:PORT */
   readonly baseUrl: string;

@@ -5,6 +5,7 @@ import { postChatMessage, postStop } from "./chat-routes.js";
 import { postAudioToText, postUpload } from "./file-routes.js";
 import { getMessages, getSuggested, postFeedback } from "./message-routes.js";
 import { checkAuth } from "./request-checks.js";
+import { postCompletionMessage, postCompletionStop, postWorkflowRun, postWorkflowStop } from "./run-routes.js";
 import { getHumanInputForm, getWorkflowEvents, postHumanInputForm } from "./workflow-routes.js";
 
 type Handler = (ctx: FakeDifyContext, call: IncomingCall, param: string) => void | Promise<void>;
@@ -23,6 +24,10 @@ const ROUTES: readonly Route[] = [
   { method: "GET", pattern: /^\/v1\/?$/, handler: getRoot, isPublic: true },
   { method: "POST", pattern: /^\/v1\/chat-messages$/, handler: postChatMessage },
   { method: "POST", pattern: /^\/v1\/chat-messages\/([^/]+)\/stop$/, handler: postStop },
+  { method: "POST", pattern: /^\/v1\/workflows\/run$/, handler: postWorkflowRun },
+  { method: "POST", pattern: /^\/v1\/workflows\/tasks\/([^/]+)\/stop$/, handler: postWorkflowStop },
+  { method: "POST", pattern: /^\/v1\/completion-messages$/, handler: postCompletionMessage },
+  { method: "POST", pattern: /^\/v1\/completion-messages\/([^/]+)\/stop$/, handler: postCompletionStop },
   { method: "POST", pattern: new RegExp(`^/v1/messages/${UUID}/feedbacks$`), handler: postFeedback },
   { method: "GET", pattern: /^\/v1\/messages$/, handler: getMessages },
   { method: "GET", pattern: new RegExp(`^/v1/messages/${UUID}/suggested$`), handler: getSuggested },
