@@ -17,6 +17,8 @@ import { connectGateway, type GatewayConnection } from "./gateway-connection.js"
 import { forwardInboundEvents } from "./inbound-events.js";
 import { deleteInteractionReply, editInteractionReply, ephemeralFilesRefused, interactionPlace, postInteractionReply } from "./interaction-replies.js";
 import { MessageOperations } from "./message-operations.js";
+import { type DiscordRenderer, renderMessage } from "./render.js";
+import { renderComponentsV2 } from "./render-v2.js";
 import { createDiscordRest } from "./rest-client.js";
 import { fetchThreadHistory } from "./thread-history.js";
 import { ThreadStarter } from "./thread-starter.js";
@@ -43,6 +45,7 @@ export class DiscordPlatform implements ChatPlatform {
   readonly #rest: REST;
   readonly #threads: ThreadStarter;
   readonly #messages: MessageOperations;
+  readonly #render: DiscordRenderer;
   readonly #interactions = new RecentInteractions();
   readonly #download: SafeDownloader;
   readonly #start = new StartOnce();
@@ -56,10 +59,11 @@ export class DiscordPlatform implements ChatPlatform {
     this.#config = config;
     this.#logger = deps.logger.child({ platform: "discord" });
     this.#deps = deps;
-    this.capabilities = discordCapabilities(config.maxUploadBytes);
+    this.capabilities = discordCapabilities(config.maxUploadBytes, config.componentsV2);
     this.#rest = createDiscordRest(config.botToken, this.#restSettings(), this.#logger);
     this.#threads = new ThreadStarter(this.#rest, this.#logger);
-    this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger);
+    this.#render = config.componentsV2 ? renderComponentsV2 : renderMessage;
+    this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger, this.#render);
     this.#download = createSafeDownloader(discordDownloadPolicy(config), deps.download);
   }
 
@@ -123,13 +127,13 @@ export class DiscordPlatform implements ChatPlatform {
 
   postMessage(target: ReplyTarget, content: MessageContent, opts?: PostOptions): Promise<MessageRef> {
     const at = interactionPlace(target);
-    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0);
+    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0, this.#render);
     return this.#messages.postMessage(target, content, opts);
   }
 
   editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
     const at = interactionPlace(ref);
-    if (at) return editInteractionReply(this.#rest, ref, at, content);
+    if (at) return editInteractionReply(this.#rest, ref, at, content, this.#render);
     return this.#messages.editMessage(ref, content);
   }
 

@@ -6,6 +6,7 @@ type RedisKeyKind =
   | "seen" // dedupe marker per platform event
   | "thread" // the thread is one of the bot's conversations
   | "conv" // thread → Dify conversation id
+  | "fresh" // the thread's conversation was reset on request: its next turn starts from nothing
   | "fifo" // per-thread queue of job ids, oldest first
   | "lock" // per-thread token-owned lock
   | "turn" // one answer: asker, Dify ids, refs, suggestions

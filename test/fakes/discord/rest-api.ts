@@ -3,7 +3,7 @@ import type { FakeCdn } from "./cdn.js";
 import type { FakeGateway } from "./gateway.js";
 import { discordError, type FakeResponse, type UploadedFile } from "./http-body.js";
 import { compareSnowflakes, type SnowflakeGenerator } from "./ids.js";
-import { type MessageBody, validateMessageBody } from "./message-validation.js";
+import { flagsAfter, type MessageBody, validateMessageBody } from "./message-validation.js";
 import { toWire } from "./wire.js";
 import { type FakeAttachment, type FakeWorld, type StoredMessage, threadChannel } from "./world.js";
 
@@ -191,7 +191,7 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     mention_roles: [],
     mention_everyone: false,
     type: reference ? 19 : 0,
-    flags: 0,
+    flags: flagsAfter(0, body.flags),
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
     tts: false,
@@ -222,9 +222,10 @@ function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
   if (!message) return discordError(404, 10008, "Unknown Message");
   if (message.author.id !== ctx.botUserId) return discordError(403, 50005, "Cannot edit a message authored by another user");
   const body = (req.json ?? {}) as MessageBody;
-  const problem = validateMessageBody(body, req.files.length, true);
+  const problem = validateMessageBody(body, req.files.length, true, message.flags);
   if (problem) return problem;
-  if (body.content !== undefined) message.content = body.content;
+  message.flags = flagsAfter(message.flags, body.flags);
+  if (body.content !== undefined) message.content = body.content ?? "";
   if (body.components !== undefined) message.components = body.components;
   if (body.embeds !== undefined) message.embeds = body.embeds;
   if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;
