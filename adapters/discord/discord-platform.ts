@@ -1,5 +1,12 @@
 import type { REST } from "discord.js";
-import type { ChatPlatform, InboundSink, PlatformCapabilities, PlatformPresence, PostOptions } from "../../src/contracts/chat-platform.js";
+import type {
+  BudgetSignalListener,
+  ChatPlatform,
+  InboundSink,
+  PlatformCapabilities,
+  PlatformPresence,
+  PostOptions,
+} from "../../src/contracts/chat-platform.js";
 import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
@@ -7,6 +14,7 @@ import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
 import { registerApplicationCommands } from "./application-commands.js";
+import { DiscordBudgetSignals } from "./budget-signals.js";
 import { discordCapabilities } from "./capabilities.js";
 import type { DiscordConfig } from "./config.js";
 import { RecentInteractions, sendEphemeralFollowUp } from "./ephemeral-notices.js";
@@ -47,6 +55,7 @@ export class DiscordPlatform implements ChatPlatform {
   readonly #messages: MessageOperations;
   readonly #render: DiscordRenderer;
   readonly #interactions = new RecentInteractions();
+  readonly #budgetSignals = new DiscordBudgetSignals();
   readonly #download: SafeDownloader;
   readonly #start = new StartOnce();
   #started = false;
@@ -111,6 +120,10 @@ export class DiscordPlatform implements ChatPlatform {
   isReady(): boolean {
     if (!this.#started || this.#stopping !== null) return false;
     return !this.#wantsGateway || this.#gateway?.client.isReady() === true;
+  }
+
+  onBudgetSignal(listener: BudgetSignalListener): void {
+    this.#budgetSignals.listen(listener);
   }
 
   /** The servers the gateway reports the bot in (the shards this process runs). */
@@ -180,6 +193,10 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   #restSettings() {
-    return { apiUrl: this.#config.apiUrl, ...(this.#deps.restTimeoutMs !== undefined && { timeoutMs: this.#deps.restTimeoutMs }) };
+    return {
+      apiUrl: this.#config.apiUrl,
+      budgetSignals: this.#budgetSignals,
+      ...(this.#deps.restTimeoutMs !== undefined && { timeoutMs: this.#deps.restTimeoutMs }),
+    };
   }
 }

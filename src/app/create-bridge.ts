@@ -28,6 +28,7 @@ import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { workerLockSettings } from "../queue/worker-locks.js";
+import { BudgetLearning } from "../rate/budget-learning.js";
 import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
@@ -200,7 +201,11 @@ export class Bridge {
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
-    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key, () => lateness.p99Ms), metrics: this.metrics, logger });
+    const budgets = new RateBudgetStore(redis.commands, key, () => lateness.p99Ms);
+    const gateway = new PlatformGateway({ budgets, metrics: this.metrics, logger });
+    // What the platforms' answers say about their limits feeds the same budgets (every process, every call).
+    const learning = new BudgetLearning(budgets, logger);
+    for (const platform of this.platforms.values()) platform.onBudgetSignal?.((signal) => void learning.apply(signal));
     this.gateway = gateway;
     const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
     this.stops = stops;

@@ -183,7 +183,7 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     channel_id: cid!,
     ...(channel.guild_id && { guild_id: channel.guild_id }),
     author: ctx.world.user(ctx.botUserId),
-    content: body.content ?? "",
+    content: storedContent(body.content),
     embeds: body.embeds ?? [],
     components: body.components ?? [],
     attachments: req.files.map((f) => storeUpload(ctx, cid!, f)),
@@ -225,7 +225,7 @@ function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
   const problem = validateMessageBody(body, req.files.length, true, message.flags);
   if (problem) return problem;
   message.flags = flagsAfter(message.flags, body.flags);
-  if (body.content !== undefined) message.content = body.content ?? "";
+  if (body.content !== undefined) message.content = storedContent(body.content);
   if (body.components !== undefined) message.components = body.components;
   if (body.embeds !== undefined) message.embeds = body.embeds;
   if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;
@@ -310,7 +310,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     interactionId: interaction.id,
     userId: interaction.userId,
     channelId: interaction.channelId,
-    content: body.content ?? "",
+    content: storedContent(body.content),
     flags,
     ephemeral,
     at: fakeNowMs(),
@@ -321,7 +321,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     channel_id: interaction.channelId,
     ...(channel?.guild_id && { guild_id: channel.guild_id }),
     author: ctx.world.user(ctx.botUserId),
-    content: body.content ?? "",
+    content: storedContent(body.content),
     embeds: body.embeds ?? [],
     components: body.components ?? [],
     attachments: [],
@@ -345,4 +345,12 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
   } else ctx.ephemeralFollowUps.set(message.id, message);
   return { status: 200, body: toWire(message) };
+}
+
+/**
+ * Discord keeps a message's `content` with leading and trailing whitespace removed (what the API returns and
+ * clients show; observed behaviour, which the API reference does not spell out).
+ */
+function storedContent(content: string | null | undefined): string {
+  return (content ?? "").trim();
 }
