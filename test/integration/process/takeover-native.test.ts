@@ -101,4 +101,48 @@ describe("takeover on the native path: a worker killed while its stream is open"
     expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(1);
     expect(dify.chatRequests).toHaveLength(1);
   }, 60_000);
+
+  it("a worker killed after Slack started its stream, before it recorded the ts: the next run adopts that stream, one bot message throughout", async () => {
+    const answer = "Rotate the key in Settings, then update the CI secret and redeploy.";
+    dify.onChat(() => scripts.answer(answer, { chunkChars: 8, delayMs: 20 }));
+    // Slack performs the start (the thread shows the stream) and holds its answer: the worker never learns the ts.
+    const held = slack.withholdNextAnswer("chat.startStream");
+    const first = await spawnWorker();
+    const ts = slackTs();
+    const body = slack.payloads.envelope(
+      slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> rotate the key?`, ts }),
+    );
+    expect((await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body)).status).toBe(200);
+    const botMessages = () => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+
+    await held.performed;
+    // Dify finished the answer (stored whole) while the start's answer was held.
+    expect(await (await dify.waitForStream()).done).toBe("completed");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    held.release();
+    expect(botMessages().map((m) => m.stream)).toEqual(["streaming"]);
+
+    const second = await spawnWorker();
+    // The recovered answer (Dify stored it whole), then the turn delivered: its state is final.
+    await eventually(() => botMessages().some((m) => m.stream !== "streaming" && m.markdown.includes(answer)) || undefined, 30_000).catch((err: unknown) => {
+      throw new Error(`no answer: ${JSON.stringify(botMessages().map((m) => [m.stream, m.markdown]))}`, { cause: err });
+    });
+    await second.waitForLog((l) => l.msg === "answer delivered", 10_000);
+    const settled = botMessages();
+    expect(settled.map((m) => m.stream)).toEqual(["stopped"]);
+    // The one message is the stream the first run started, now holding the whole answer and the turn's key.
+    expect(settled[0]?.markdown).toContain(answer);
+    expect(settled[0]?.revisions[0]?.via).toBe("chat.startStream");
+    expect(settled[0]?.metadata?.event_type).toBe("dify_bridge_reply");
+    expect(slack.messages.thread("C0GENERAL", ts, { includeDeleted: true }).filter((m) => m.botId)).toHaveLength(1);
+    expect(slack.callsTo("chat.startStream")).toHaveLength(1);
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(0);
+    // Sampled on every change the fake recorded: never two bot messages at once.
+    const samples = slack.messages.threadSamples("C0GENERAL", ts);
+    expect(samples.map((s) => s.via)).toEqual(expect.arrayContaining(["chat.startStream", "chat.stopStream", "chat.update"]));
+    expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(1);
+    expect(dify.chatRequests).toHaveLength(1);
+    await second.waitForLog((l) => l.msg === "adopted the message an earlier run streamed into");
+  }, 60_000);
 });
