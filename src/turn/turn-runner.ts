@@ -110,7 +110,7 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
   }
   let placeholder: Placeholder;
   try {
-    placeholder = await adoptInterruptedStream(job, platform, posted, log);
+    placeholder = await adoptInterruptedStream(job, route, posted, app.streaming, log);
   } catch (err) {
     // The thread could not be read: answering without knowing could show a second message. Later, lock given back.
     await deps.lock.release(key, lockToken).catch(() => undefined);

@@ -37,8 +37,8 @@ describe("takeover on the native path: a worker killed while its stream is open"
   });
   const coreEnv = () => ({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off" });
 
-  async function spawnWorker(): Promise<BridgeProcess> {
-    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000" });
+  async function spawnWorker(env: Record<string, string> = {}): Promise<BridgeProcess> {
+    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000", ...env });
     workers.push(w);
     await w.waitForLog((l) => l.msg === "dify-bridge started");
     return w;
@@ -144,5 +144,45 @@ describe("takeover on the native path: a worker killed while its stream is open"
     expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(1);
     expect(dify.chatRequests).toHaveLength(1);
     await second.waitForLog((l) => l.msg === "adopted the message an earlier run streamed into");
+  }, 60_000);
+
+  it("a classic app (placeholder posted, stream below it): the stream the dead worker never recorded is removed, the answer lands in the placeholder", async () => {
+    const answer = "Rotate the key in Settings, then update the CI secret and redeploy.";
+    const classic = { SLACK_AI_APP: "false" };
+    dify.onChat(() => scripts.answer(answer, { chunkChars: 8, delayMs: 20 }));
+    const held = slack.withholdNextAnswer("chat.startStream");
+    const first = await spawnWorker(classic);
+    const ts = slackTs();
+    const body = slack.payloads.envelope(
+      slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> rotate the key?`, ts }),
+    );
+    expect((await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body)).status).toBe(200);
+    const botMessages = () => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+
+    await held.performed;
+    expect(await (await dify.waitForStream()).done).toBe("completed");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    held.release();
+    // The placeholder with its Stop button, and the stream below it that the worker never heard back about.
+    expect(botMessages().map((m) => m.stream)).toEqual(["none", "streaming"]);
+    const placeholderTs = botMessages()[0]?.ts;
+
+    const second = await spawnWorker(classic);
+    await eventually(() => botMessages().some((m) => m.markdown.includes(answer)) || undefined, 30_000).catch((err: unknown) => {
+      throw new Error(`no answer: ${JSON.stringify(botMessages().map((m) => [m.stream, m.markdown]))}`, { cause: err });
+    });
+    await second.waitForLog((l) => l.msg === "answer delivered", 10_000);
+    const settled = botMessages();
+    expect(settled.map((m) => m.ts)).toEqual([placeholderTs]);
+    expect(settled[0]?.markdown).toContain(answer);
+    expect(slack.callsTo("chat.startStream")).toHaveLength(1);
+    // Never more than the placeholder and its stream at once, and the recovered answer never beside the stream.
+    const samples = slack.messages.threadSamples("C0GENERAL", ts);
+    expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(2);
+    const removedAt = samples.findIndex((s) => s.via === "chat.delete");
+    expect(removedAt).toBeGreaterThan(0);
+    expect(samples.slice(removedAt).every((s) => s.visibleBotMessages === 1)).toBe(true);
+    expect(dify.chatRequests).toHaveLength(1);
   }, 60_000);
 });
