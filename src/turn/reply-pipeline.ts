@@ -16,7 +16,7 @@ import { retryActionId, stopActionId } from "./action-ids.js";
 import { completeAnswer } from "./completion.js";
 import { stopRun, streamAnswer, type TurnRun } from "./dify-call.js";
 import { type Answer, HumanInputFlow } from "./human-input.js";
-import { prepareQuestion } from "./question.js";
+import { prepareQuestion, type ViewingContext } from "./question.js";
 import { recoveredAnswerText, removeExtraParts } from "./recovered-answer.js";
 import { followRun } from "./run-follow.js";
 import type { StopCoordinator } from "./stop-coordinator.js";
@@ -36,6 +36,8 @@ export interface PipelineDeps {
   readonly metrics: BridgeMetrics;
   /** What the operator console shows: answers streaming, failures. */
   readonly activity: AnswerActivity;
+  /** CONTEXT_INPUT, and where the thread's viewing context is kept (see assistant-pane.ts). */
+  readonly viewing: ViewingContext;
   /** Human Input forms shown in replies, until answered. */
   readonly forms: PendingFormStore;
 }
@@ -181,7 +183,7 @@ export class ReplyPipeline {
     streamer.show({ text: "" });
     const stopTyping = startTyping(ctx.route, msg.replyTarget);
     try {
-      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs }, ctx, params, user, run.abort.signal);
+      const question = await prepareQuestion({ ...d, inputs: ctx.app.inputs, viewing: this.d.viewing }, ctx, params, user, run.abort.signal);
       if (!question.request) {
         await finishTurn(this.d, ctx, streamer, { text: [...question.preamble, "⚠️ I could not find a question in your message."].join("\n\n") }, "error");
         return;
@@ -257,15 +259,18 @@ export class ReplyPipeline {
    * this Dify has no events endpoint (before 1.13): the caller stops and shows what was kept instead.
    */
   private async reattach(d: AppDeps, ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun, runId: string, user: string): Promise<boolean> {
+    // A Workflow app's answer is read from its run's outputs on its own endpoint: it keeps stop-and-show.
+    if ((await d.dify.appKind().catch(() => "chat")) !== "chat") return false;
     ctx.logger.warn({ workflowRunId: runId, taskId: ctx.data.dify?.taskId }, "re-attaching to the interrupted answer's Dify run");
     const preamble = ctx.data.preamble ? [ctx.data.preamble] : [];
     const start: AnswerState = { ...EMPTY_ANSWER, ids: { ...ctx.data.dify } };
     const view = (s: AnswerState) => streamingView(s, preamble, d.view);
+    // The first run's extra messages go first: the answer is shown again from the first message on.
+    await removeExtraParts(ctx);
     const answer = await followRun(d.dify, ctx, streamer, run, start, { runId, user }, { includeStateSnapshot: true, continueOnPause: true }, view);
     // 404: no events endpoint (an older Dify) or a run it no longer knows; 400: not a workflow app.
     const unsupported = answer.error instanceof DifyApiError && (answer.error.status === 404 || answer.error.status === 400);
     if (unsupported && answer.state.text === "" && !answer.state.ended) return false;
-    await removeExtraParts(ctx);
     await this.finishFollowed(d, ctx, streamer, run, answer, preamble);
     return true;
   }

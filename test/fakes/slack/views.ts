@@ -14,6 +14,8 @@ import { fail, type MethodHandler, ok, required } from "./method-types.js";
 export interface FakeView {
   readonly id: string;
   readonly triggerId: string;
+  /** Whose interaction the trigger came from, when the fake issued it (`issueTrigger`). */
+  readonly user: string | undefined;
   readonly view: Record<string, unknown>;
   readonly openedAtMs: number;
 }
@@ -35,6 +37,23 @@ const TRIGGER_LIFETIME_MS = 3_000;
 export class FakeViews {
   readonly opened: FakeView[] = [];
   private readonly usedTriggers = new Set<string>();
+  private readonly triggerUsers = new Map<string, string>();
+
+  /**
+   * A fresh trigger for an interaction by `user` (it starts with the time it was issued, in ms), remembered so a
+   * modal opened with it is known to be theirs.
+   */
+  issueTrigger(user: string): string {
+    const id = `${Date.now()}.${randomUUID().replace(/-/g, "").slice(0, 12)}`;
+    if (this.triggerUsers.size > 10_000) this.triggerUsers.clear();
+    this.triggerUsers.set(id, user);
+    return id;
+  }
+
+  /** The modals opened for `user`, oldest first. */
+  openFor(user: string): FakeView[] {
+    return this.opened.filter((v) => v.user === user);
+  }
 
   /** The modal opened last. */
   get latest(): FakeView | undefined {
@@ -43,6 +62,7 @@ export class FakeViews {
 
   open(triggerId: string, view: Record<string, unknown>): FakeView {
     // The fake's trigger ids start with the time they were issued (payloads.ts).
+    if (!/^\d+\.[A-Za-z0-9.-]+$/.test(triggerId)) fail("invalid_trigger_id");
     const issuedAt = Number(triggerId.split(".")[0]);
     if (!Number.isFinite(issuedAt) || fakeNowMs() - issuedAt > TRIGGER_LIFETIME_MS) fail("expired_trigger_id");
     if (this.usedTriggers.has(triggerId)) fail("exchanged_trigger_id");
@@ -53,9 +73,21 @@ export class FakeViews {
       if (text !== undefined && [...text].length > 24)
         fail("invalid_arguments", { response_metadata: { messages: [`[ERROR] must be less than 25 characters [json-pointer:/view/${key}/text]`] } });
     }
-    if (((view.blocks as unknown[] | undefined) ?? []).length > 100) fail("invalid_arguments");
+    const blocks = (view.blocks as Array<{ type?: unknown }> | undefined) ?? [];
+    if (blocks.length > 100) fail("invalid_arguments");
+    // "submit is required when an input block is within the blocks array"; private_metadata ≤ 3,000, callback_id ≤ 255.
+    if (blocks.some((b) => b.type === "input") && view.submit === undefined)
+      fail("invalid_arguments", { response_metadata: { messages: ["[ERROR] submit is required with input blocks [json-pointer:/view/submit]"] } });
+    if (typeof view.private_metadata === "string" && view.private_metadata.length > 3000) fail("invalid_arguments");
+    if (typeof view.callback_id === "string" && view.callback_id.length > 255) fail("invalid_arguments");
     this.usedTriggers.add(triggerId);
-    const opened = { id: `V${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`, triggerId, view, openedAtMs: fakeNowMs() };
+    const opened = {
+      id: `V${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`,
+      triggerId,
+      user: this.triggerUsers.get(triggerId),
+      view,
+      openedAtMs: fakeNowMs(),
+    };
     this.opened.push(opened);
     return opened;
   }
