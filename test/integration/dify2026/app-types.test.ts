@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
+import type { FakeSlackMessage } from "../../fakes/slack/index.js";
 import { readAppRunTranscript } from "../../fixtures/dify/app-runs.js";
 import { ANA, answerRevisions, buttonsOf, eventually, SlackE2E, settle } from "../slack-e2e/slack-e2e-harness.js";
 
@@ -154,5 +155,29 @@ describe("Slack end to end: a Text Generator app", () => {
     await e.react(true, ANA, reply!, "+1");
     await eventually(() => e.dify.feedbackRequests.length === 1 || undefined);
     expect(e.dify.feedbackRequests[0]).toMatchObject({ messageId: e.dify.streams[0]?.messageId, rating: "like", status: 200 });
+  });
+});
+
+describe("Slack AI app: feedback buttons per app type", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  const feedbackButtonsOf = (m: FakeSlackMessage) =>
+    m.blocks.some((b) => ((b as { elements?: Array<{ type?: string }> }).elements ?? []).some((el) => el.type === "feedback_buttons"));
+
+  it("a Workflow answer carries no 👍/👎 buttons (a run has nothing to rate); a Text Generator answer does", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" }, slackEnv: { SLACK_AI_APP: "true" } });
+    e.dify.onChat(() => scripts.workflow("Run answer."));
+    const q = await e.mention({ text: "run it" });
+    const [runReply] = await e.waitForAnswer(q, "Run answer.");
+    await settle(300);
+    expect(feedbackButtonsOf(e.slack.messages.get(runReply!.channel, runReply!.ts) as FakeSlackMessage)).toBe(false);
+    await e.close();
+
+    e = await SlackE2E.start({ dify: { mode: "completion" }, slackEnv: { SLACK_AI_APP: "true" } });
+    e.dify.onChat(() => scripts.completion("Completion answer."));
+    const q2 = await e.mention({ text: "write it" });
+    const [reply] = await e.waitForAnswer(q2, "Completion answer.");
+    await eventually(() => feedbackButtonsOf(e.slack.messages.get(reply!.channel, reply!.ts) as FakeSlackMessage) || undefined);
   });
 });
