@@ -158,6 +158,23 @@ describe("Slack end to end: a Text Generator app", () => {
   });
 });
 
+describe("Slack end to end: suggested questions are a chat feature", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("a Text Generator whose parameters say suggestions are on is not asked for them (Dify answers not_chat_app)", async () => {
+    e = await SlackE2E.start({ dify: { mode: "completion" } });
+    e.dify.configure({ parameters: { ...e.dify.settings.parameters, suggested_questions_after_answer: { enabled: true } } });
+    e.dify.onChat(() => scripts.completion("Done."));
+    const q = await e.mention({ text: "write" });
+    const [reply] = await e.waitForAnswer(q, "Done.");
+    await settle(400);
+    expect(e.dify.requests.filter((r) => r.path.endsWith("/suggested"))).toEqual([]);
+    expect(buttonsOf(reply!)).toEqual([]);
+    expect(e.problems()).toEqual([]);
+  });
+});
+
 describe("Slack AI app: feedback buttons per app type", () => {
   let e: SlackE2E;
   afterEach(async () => e?.close());
