@@ -29,6 +29,11 @@ describe("Slack end to end: a Workflow app", () => {
     // Streamed: at least one edit showed part of the answer before the end.
     expect(partial(answerRevisions(reply), answer).length).toBeGreaterThanOrEqual(1);
     expect(buttonsOf(reply)).toEqual([]);
+    // The type was read at start (GET /info) and logged.
+    expect(e.h.logs.find((l) => l.msg?.startsWith("Dify app type"))).toMatchObject({
+      msg: "Dify app type: Workflow app (one run per message, no conversation)",
+      obj: { app: "default", kind: "workflow" },
+    });
 
     const [first] = e.dify.workflowRunRequests;
     expect(first?.chat).toEqual({ inputs: { question: "Summarise the release notes" }, user: q.conversationKey, response_mode: "streaming" });
