@@ -1,5 +1,6 @@
 import type { REST } from "discord.js";
 import type { ChatPlatform, InboundSink, PlatformCapabilities, PlatformPresence, PostOptions } from "../../src/contracts/chat-platform.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
@@ -66,11 +67,11 @@ export class DiscordPlatform implements ChatPlatform {
    * Without a sink: REST only, no gateway. With a sink: logs in, and resolves once every guild arrived and
    * events are forwarded. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
-    return this.#start.run(() => this.#connect(sink));
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    return this.#start.run(() => this.#connect(sink, forms));
   }
 
-  async #connect(sink: InboundSink | undefined): Promise<void> {
+  async #connect(sink: InboundSink | undefined, forms?: FormDialogSource): Promise<void> {
     if (!sink) {
       this.#started = true;
       this.#logger.info({}, "discord ready for outbound calls (no gateway in this process)");
@@ -87,7 +88,7 @@ export class DiscordPlatform implements ChatPlatform {
     }
     this.#gateway = gateway;
     const askAboutName = await registerApplicationCommands(gateway.client, this.#rest, this.#config, this.#logger);
-    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions, askAboutName);
+    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions, askAboutName, forms);
     this.#wantsGateway = true;
     this.#started = true;
   }

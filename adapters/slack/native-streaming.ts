@@ -36,7 +36,7 @@ export function createSlackNativeStreaming(
   clientFor: (workspaceId: string) => Promise<WebClient>,
   mode: "auto" | "native",
   logger: Logger,
-  opts: { readonly feedbackButtons: boolean },
+  opts: { readonly feedbackButtons: boolean; readonly onStopped?: (ref: MessageRef, markdown: string) => void },
 ): NativeStreaming {
   return {
     mode,
@@ -94,6 +94,7 @@ export function createSlackNativeStreaming(
           ...(blocks.length > 0 ? { blocks: toSdkBlocks(blocks) } : {}),
         }),
       );
+      opts.onStopped?.(ref, final.content.markdown);
       const placeholder = stopOpts.placeholder;
       if (!placeholder) return;
       // The answer is complete and visible now. A placeholder that cannot be removed is logged, not thrown:

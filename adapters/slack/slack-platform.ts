@@ -13,8 +13,10 @@ import type {
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
+import type { ThreadLog } from "../../src/contracts/thread-log.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
@@ -23,6 +25,7 @@ import { SLACK_CAPABILITIES } from "./capabilities.js";
 import { registerSlackCommands } from "./commands.js";
 import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
+import { feedbackOfferBlocks } from "./feedback-form.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
 import { registerSlackHome } from "./home.js";
@@ -39,7 +42,8 @@ import { deletePrivateReply, postPrivateReply, privateFilesRefused, privateReply
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
-import { fetchSlackThreadHistory } from "./thread-history.js";
+import { threadLogKey } from "./thread-cache.js";
+import { fetchSlackThreadHistory, HistoryBackoff } from "./thread-history.js";
 import { TokenSeal } from "./token-seal.js";
 import { createUserDirectory, type UserDirectory, type UserDirectoryOptions } from "./user-directory.js";
 import { createSlackWebClient } from "./web-client.js";
@@ -79,6 +83,11 @@ export class SlackPlatform implements ChatPlatform {
   private readonly starting = new StartOnce();
   private stopPromise: Promise<void> | undefined;
   private isStarted = false;
+  private threadLog: ThreadLog | undefined;
+  private readonly historyBackoff = new HistoryBackoff();
+  readonly offerFeedbackComment?: (ref: MessageRef, userId: string) => Promise<void>;
+  /** The core's answer to "does this button open a form?" (ingress role). */
+  private forms: FormDialogSource | undefined;
 
   constructor(
     private readonly config: SlackConfig,
@@ -101,8 +110,54 @@ export class SlackPlatform implements ChatPlatform {
       this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity);
     }
     const clientFor = async (workspaceId: string) => (await this.workspaces(workspaceId)).client;
-    if (config.streaming !== "edit") this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger, { feedbackButtons: config.aiApp });
-    if (config.aiApp) this.assistant = createSlackAssistantSurface(clientFor, this.logger);
+    if (config.streaming !== "edit")
+      this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger, {
+        feedbackButtons: config.aiApp,
+        onStopped: (ref, markdown) => this.logOwn(ref, markdown),
+      });
+    if (config.aiApp) {
+      this.assistant = createSlackAssistantSurface(clientFor, this.logger);
+      this.offerFeedbackComment = (ref, userId) => this.postFeedbackOffer(ref, userId);
+    }
+  }
+
+  useThreadLog(log: ThreadLog): void {
+    this.threadLog = log;
+  }
+
+  /**
+   * After a 👎 reaction (which carries no trigger for a form): an ephemeral for the reactor whose button opens
+   * the "what was wrong?" form. A reaction does not name the message's thread, so it shows in the channel.
+   */
+  private async postFeedbackOffer(ref: MessageRef, userId: string): Promise<void> {
+    const { client } = await this.workspaces(ref.workspaceId);
+    const offer = feedbackOfferBlocks({ channel: ref.channelId, ts: ref.messageId });
+    await callSlack("chat.postEphemeral", () =>
+      client.chat.postEphemeral({
+        channel: ref.channelId,
+        user: userId,
+        ...(ref.threadId !== undefined ? { thread_ts: ref.threadId } : {}),
+        text: offer.text,
+        blocks: offer.blocks as never,
+      }),
+    );
+  }
+
+  /** The bot's own message as the thread log keeps it: its full Markdown (best effort, like every log write). */
+  private logOwn(ref: Pick<MessageRef, "workspaceId" | "channelId" | "messageId" | "threadId">, markdown: string): void {
+    const log = this.threadLog;
+    if (!log || ref.threadId === undefined) return;
+    void this.workspaces(ref.workspaceId)
+      .then((ws) =>
+        log.record(threadLogKey(ref.workspaceId, ref.channelId, ref.threadId as string), {
+          id: ref.messageId,
+          order: Number(ref.messageId),
+          userId: ws.botUserId,
+          isBot: true,
+          text: markdown,
+        }),
+      )
+      .catch(() => undefined);
   }
 
   /** POST /slack/events in HTTP mode once started with a sink, and the install flow's pages with OAuth. */
@@ -141,7 +196,8 @@ export class SlackPlatform implements ChatPlatform {
    * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
    * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    this.forms = forms;
     return this.starting.run(() => this.doStart(sink));
   }
 
@@ -193,7 +249,7 @@ export class SlackPlatform implements ChatPlatform {
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
-      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, threadLog: () => this.threadLog, forms: this.forms });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
       registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
@@ -208,6 +264,8 @@ export class SlackPlatform implements ChatPlatform {
         users: { namesOf: async () => ({}) },
         logger: this.logger,
         perWorkspace,
+        threadLog: () => this.threadLog,
+        forms: this.forms,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
       registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });
@@ -286,6 +344,10 @@ export class SlackPlatform implements ChatPlatform {
       }),
     );
     if (!res.ts) throw new PlatformError("slack", "chat.postMessage returned no ts");
+    this.logOwn(
+      { workspaceId: target.workspaceId, channelId: res.channel ?? target.channelId, messageId: res.ts, threadId: target.threadId },
+      content.markdown,
+    );
     return {
       platform: "slack",
       workspaceId: target.workspaceId,
@@ -317,6 +379,7 @@ export class SlackPlatform implements ChatPlatform {
     await callSlack("chat.update", () =>
       client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: toSdkBlocks(payload.blocks) }),
     );
+    this.logOwn(ref, content.markdown);
   }
 
   /** Deleting a message that is already gone counts as done. */
@@ -324,6 +387,8 @@ export class SlackPlatform implements ChatPlatform {
     const privateUrl = privateReplyUrl(ref);
     if (privateUrl !== undefined) return deletePrivateReply(privateUrl);
     const { client } = await this.workspaces(ref.workspaceId);
+    if (ref.threadId !== undefined)
+      void this.threadLog?.remove(threadLogKey(ref.workspaceId, ref.channelId, ref.threadId), ref.messageId).catch(() => undefined);
     try {
       await callSlack("chat.delete", () => client.chat.delete({ channel: ref.channelId, ts: ref.messageId }));
     } catch (err) {
@@ -368,6 +433,10 @@ export class SlackPlatform implements ChatPlatform {
 
   async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
     const ws = await this.workspaces(target.workspaceId);
-    return fetchSlackThreadHistory(ws.client, target, opts, { botUserId: ws.botUserId, users: this.usersOf(ws) });
+    return fetchSlackThreadHistory(
+      { client: ws.client, botUserId: ws.botUserId, users: this.usersOf(ws), log: this.threadLog, backoff: this.historyBackoff, logger: this.logger },
+      target,
+      opts,
+    );
   }
 }

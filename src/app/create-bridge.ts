@@ -13,6 +13,7 @@ import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
+import { PendingFormStore } from "../forms/pending-forms.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
 import { AppHomeSource } from "../home/app-home-source.js";
 import { HomeService } from "../home/home-service.js";
@@ -40,10 +41,12 @@ import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
 import { createRedisKeys, queuePrefix } from "../state/redis-keys.js";
+import { RedisThreadLog } from "../state/redis-thread-log.js";
 import { ReplyIndex } from "../state/reply-index.js";
 import { ThreadFifo } from "../state/thread-fifo.js";
 import { TurnStore } from "../state/turn-store.js";
 import { ActionHandler } from "../turn/action-handler.js";
+import { AssistantPane } from "../turn/assistant-pane.js";
 import { PermanentTurnError } from "../turn/permanent-failure.js";
 import { ReplyPipeline } from "../turn/reply-pipeline.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
@@ -51,6 +54,8 @@ import { createBridgeProcessor } from "../turn/turn-runner.js";
 import { createProducedFileFetch } from "./produced-files.js";
 import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
+
+const THREAD_LOG_TTL_MS = 7 * 86_400_000;
 
 export interface BridgeOptions {
   readonly config: CoreConfig;
@@ -190,6 +195,7 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
+    const forms = new PendingFormStore(redis.commands, key);
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
@@ -212,6 +218,12 @@ export class Bridge {
       ttlMs: ttl,
     });
 
+    const pane = new AssistantPane({ redis: redis.commands, key, apps: this.apps, logger, ttlMs: ttl });
+    // Thread messages the adapters see, for reading a thread's context cheaply later (a week covers the
+    // threads people come back to; older ones are read from the platform).
+    const threadLog = new RedisThreadLog(redis.commands, key, THREAD_LOG_TTL_MS);
+    for (const p of this.o.platforms) p.useThreadLog?.(threadLog);
+
     if (runsWorker) {
       const locks = workerLockSettings(config.jobLockMs);
       const durations = new RedisDurationStats(redis.commands, key, logger);
@@ -225,6 +237,8 @@ export class Bridge {
         durations,
         metrics: this.metrics,
         activity: this.activity,
+        viewing: { input: config.dify.contextInput, of: (k) => pane.contextOf(k) },
+        forms,
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
@@ -267,6 +281,7 @@ export class Bridge {
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger, forms });
     const ingress = new Ingress({
       dedupe: new DedupeStore(redis.commands, key),
       conversations,
@@ -274,7 +289,8 @@ export class Bridge {
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      actions,
+      pane,
       home: new HomeService({
         conversations,
         source: new AppHomeSource(logger),
@@ -287,7 +303,7 @@ export class Bridge {
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
-    await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();

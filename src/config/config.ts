@@ -102,6 +102,23 @@ const coreSchema = z.object({
   BRIDGE_ROLE: envEnum(["all", "ingress", "worker"], "all"),
   USER_RATE_LIMIT: userRateLimit,
   DIFY_INPUTS: difyInputs,
+  /**
+   * The Dify input variable that receives what the person is looking at beside the app's pane (Slack AI app:
+   * the channel, workspace and org of the assistant thread's context), as JSON. Sent only to apps whose
+   * user_input_form declares it.
+   */
+  CONTEXT_INPUT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v?.trim() ?? "";
+      if (raw === "") return undefined;
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(raw)) {
+        ctx.addIssue({ code: "custom", message: "must be a Dify variable name (letters, digits and _, not starting with a digit)" });
+        return z.NEVER;
+      }
+      return raw;
+    }),
   /** Workflow / Text Generator apps: the input variable that takes the question (unset: the app's first text input). */
   DIFY_QUERY_INPUT: z
     .string()
@@ -148,6 +165,8 @@ export interface CoreConfig {
     /** Produced files are fetched from DIFY_API_URL's origin and this one only. */
     readonly filesUrl: string | undefined;
     readonly inputs: Readonly<Record<string, unknown>>;
+    /** CONTEXT_INPUT: the input variable for what the person views beside the app's pane. */
+    readonly contextInput: string | undefined;
     readonly idleTimeoutMs: number;
     /** Workflow / Text Generator apps: where the question goes and which output is the answer. */
     readonly queryInput: string | undefined;
@@ -193,6 +212,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
         apiKey: v.DIFY_API_KEY,
         filesUrl: v.DIFY_FILES_URL,
         inputs: Object.freeze(v.DIFY_INPUTS),
+        contextInput: v.CONTEXT_INPUT,
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
         queryInput: v.DIFY_QUERY_INPUT,
         answerOutput: v.DIFY_ANSWER_OUTPUT,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ButtonAction } from "./actions.js";
+import type { FormDialogSource } from "./forms.js";
 import type {
   Author,
   InboundAttachment,
@@ -11,7 +12,8 @@ import type {
   ReplyTarget,
   ThreadHistoryMessage,
 } from "./messages.js";
-import type { ReactionEvent } from "./reactions.js";
+import type { FeedbackComment, ReactionEvent } from "./reactions.js";
+import type { ThreadLog } from "./thread-log.js";
 
 /**
  * Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent;
@@ -116,6 +118,18 @@ export interface AssistantSurface {
    * `stop_requested` event) and, when the session is new, takes `title`; "idle" ends the work. Never throws.
    */
   setSession(target: ReplyTarget, state: "working" | "idle", opts: { readonly askerUserId: string; readonly title?: string }): Promise<void>;
+  /**
+   * The prompts a person sees when they open the app's pane (`target` as the `assistant_opened` event gave it):
+   * `title` heads the list, each prompt shows `title` and sends `message`. At most 4 are shown.
+   */
+  setSuggestedPrompts(target: ReplyTarget, prompts: SuggestedPrompts): Promise<void>;
+  /** The thread's title in the app's pane (its history list), e.g. from the first question. */
+  setTitle(target: ReplyTarget, title: string): Promise<void>;
+}
+
+interface SuggestedPrompts {
+  readonly title?: string;
+  readonly prompts: readonly { readonly title: string; readonly message: string }[];
 }
 
 /**
@@ -191,6 +205,27 @@ export type InboundEvent =
    */
   | { readonly kind: "workspace_removed"; readonly platform: PlatformId; readonly workspaceId: string }
   /**
+   * Someone opened the app's own pane (Slack AI app: the DM's Messages tab, or the assistant container): the core
+   * shows the answering app's opening statement and starter questions there (`AssistantSurface.setSuggestedPrompts`).
+   * `conversationKey`: the thread the pane opened on, when the platform makes one (legacy assistant threads).
+   */
+  | {
+      readonly kind: "assistant_opened";
+      readonly platform: PlatformId;
+      readonly replyTarget: ReplyTarget;
+      readonly conversationKey: string;
+      readonly isDirectMessage: boolean;
+      readonly userId: string;
+    }
+  /**
+   * What the person is looking at beside the app's pane (Slack: the channel, workspace and org of
+   * `assistant_thread.context`), as flat name → id pairs. The core keeps it for the thread; a Dify app that
+   * declares the CONTEXT_INPUT variable receives it with every question asked there.
+   */
+  | { readonly kind: "viewing_context"; readonly platform: PlatformId; readonly conversationKey: string; readonly context: Readonly<Record<string, string>> }
+  /** Someone said what was wrong with an answer (the text of the form a 👎 offered). */
+  | { readonly kind: "feedback_comment"; readonly comment: FeedbackComment }
+  /**
    * An event the adapter dropped and why (a bot's message, a channel not allowed): nothing to store, the core
    * only counts it and shows it on the operator console. `what`: "message", "reaction", "button click".
    */
@@ -231,9 +266,10 @@ export interface ChatPlatform {
 
   /**
    * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only
-   * process calls it without a sink and never opens a gateway or socket.
+   * process calls it without a sink and never opens a gateway or socket. `forms` names the dialog a clicked
+   * button opens (platforms without dialogs ignore it; the click then goes to the core as it is).
    */
-  start(sink?: InboundSink): Promise<void>;
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void>;
   /**
    * Stop intake (gateway, socket, event routes) and close those connections. Idempotent. Outbound calls
    * (edit, post, delete) must keep working afterwards: during shutdown the worker still finalizes the answers
@@ -267,6 +303,16 @@ export interface ChatPlatform {
   postEphemeral?(target: ReplyTarget, userId: string, markdown: string): Promise<void>;
   /** Show that the bot is working (Discord typing, ~10 s). */
   sendTyping?(target: ReplyTarget): Promise<void>;
+  /**
+   * Offers `userId`, who just gave a message 👎 by reaction, a private way to say what was wrong (Slack: an
+   * ephemeral message whose button opens a form; its text arrives as `feedback_comment`). Absent: no such offer.
+   */
+  offerFeedbackComment?(ref: MessageRef, userId: string): Promise<void>;
+  /**
+   * Where the adapter keeps the thread messages it sees (so reading a thread's context costs few platform
+   * calls). Called once, before `start`, by a bridge that has Redis.
+   */
+  useThreadLog?(log: ThreadLog): void;
   /** Show `home` to `userId` on the bot's home (Slack `views.publish`). Absent: the platform has no home. */
   publishHome?(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void>;
   /** Messages already in the thread before `beforeMessageId`, oldest first. */

@@ -51,6 +51,22 @@ export interface ConsumeOptions extends StreamOptions {
   readonly stopAtEnd?: boolean;
   /** How long to wait for a Chatflow's `workflow_finished` after `message_end`. @defaultValue 2_000 */
   readonly workflowEndGraceMs?: number;
+  /** Stop reading right after an event this returns true for (the caller has what it needs). */
+  readonly stopAfter?: (event: DifyEvent) => boolean;
+}
+
+/** Where an event stream comes from: POST /chat-messages, or a run's GET /workflow/{id}/events. */
+export interface StreamSource {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly json?: unknown;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * A run's events stream may end at `workflow_finished` with no `message_end` (a run that had already finished
+   * answers that one event), or at `workflow_paused`: both are complete streams.
+   */
+  readonly endsAtWorkflowFinished?: boolean;
 }
 
 /**
@@ -59,11 +75,28 @@ export interface ConsumeOptions extends StreamOptions {
  * per event), which matters for a worker holding a thousand answers. Resolves when the stream ended after
  * `message_end` (or at it, with `stopAtEnd`). Rejects with the typed errors described on `streamChat`.
  */
-export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, consumer: (event: DifyEvent) => EventResult): Promise<void> {
+export function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, consumer: (event: DifyEvent) => EventResult): Promise<void> {
   const request = runRequest(req);
   // A Workflow app's stream ends at workflow_finished, where its answer is settled (src/dify/workflow-answer.ts).
   const isWorkflowRun = req.run?.kind === "workflow";
   const onEvent = req.run && isWorkflowRun ? translatedConsumer(req.run, consumer) : consumer;
+  const source: StreamSource = {
+    method: "POST",
+    path: request.path,
+    json: request.body,
+    headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+    ...(isWorkflowRun ? { endsAtWorkflowFinished: true } : {}),
+  };
+  return consumeEventStream(http, source, opts, onEvent);
+}
+
+/** The reading loop behind `consumeChat`, for any Dify event stream (same framing, same events). */
+export async function consumeEventStream(
+  http: DifyHttp,
+  source: StreamSource,
+  opts: ConsumeOptions,
+  onEvent: (event: DifyEvent) => EventResult,
+): Promise<void> {
   const controller = new AbortController();
   // Idle watch: a timestamp per chunk and a coarse timer, rather than re-arming a timer for every chunk.
   let lastBytesAt = performance.now();
@@ -78,13 +111,14 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
   const releaseCaller = watchRequest(controller, opts.signal);
   try {
     const res = await http.openStream(
-      "POST",
-      request.path,
+      source.method,
+      source.path,
       {
-        json: request.body,
+        ...(source.json !== undefined ? { json: source.json } : {}),
+        ...(source.query ? { query: source.query } : {}),
         timeoutMs: opts.idleTimeoutMs,
         accept: "text/event-stream",
-        headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+        headers: source.headers,
       },
       controller,
     );
@@ -119,7 +153,8 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
       });
       const settleEnd = () => {
         // A Chatflow paused for Human Input closes its stream after workflow_paused, without message_end.
-        if (ended && !waiting && !done) finish(sawEnd || paused ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
+        const complete = sawEnd || paused || (source.endsAtWorkflowFinished === true && sawWorkflowEnd);
+        if (ended && !waiting && !done) finish(complete ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
       };
       const drain = (): void => {
         while (next < pending.length && !done) {
@@ -131,7 +166,7 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
           }
           const event = parsed.event;
           if (event.event === "error") return finish(new DifyStreamError(event.status, event.code, event.message));
-          if (event.event === "message_end" || (isWorkflowRun && event.event === "workflow_finished")) sawEnd = true;
+          if (event.event === "message_end") sawEnd = true;
           if (event.event === "workflow_started" || event.event === "progress") sawWorkflow = true;
           if (event.event === "workflow_finished") sawWorkflowEnd = true;
           if (event.event === "workflow_paused") paused = true;
@@ -142,15 +177,19 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
             return finish(err);
           }
           if (opts.stopAtEnd && sawEnd && (!sawWorkflow || sawWorkflowEnd)) return finish();
+          if (opts.stopAtEnd && source.endsAtWorkflowFinished && sawWorkflowEnd) return finish();
+          const stopNow = opts.stopAfter?.(event) === true;
+          if (stopNow && !isPromise(result)) return finish();
           if (opts.stopAtEnd && sawEnd && event.event === "message_end") {
             graceTimer = setTimeout(() => finish(), opts.workflowEndGraceMs ?? 2_000);
             graceTimer.unref();
           }
-          if (result && typeof (result as Promise<void>).then === "function") {
+          if (isPromise(result)) {
             waiting = true;
             res.pause();
-            (result as Promise<void>).then(
+            result.then(
               () => {
+                if (stopNow) return finish();
                 waiting = false;
                 res.resume();
                 drain();
@@ -193,6 +232,10 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
     // Ends the HTTP request if the consumer stopped early; a no-op once the body is fully read.
     controller.abort();
   }
+}
+
+function isPromise(result: EventResult): result is Promise<void> {
+  return result !== undefined && typeof (result as Promise<void>).then === "function";
 }
 
 /** Events buffered for a slow async-iterator consumer before reading pauses. */

@@ -6,6 +6,7 @@ import { type ChatRequest, consumeChat, type EventResult, streamChat } from "./c
 import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
 import type { DifyEvent } from "./events.js";
 import { DifyHttp } from "./http.js";
+import { consumeRunEvents, type FormAnswer, type RunEventsOptions, submitHumanInputForm } from "./workflow-runs.js";
 
 export interface DifyClientOptions {
   /** Service API base including `/v1`. */
@@ -143,6 +144,34 @@ export class DifyClient {
       },
       onEvent,
     );
+  }
+
+  /** A Chatflow run's events from now on (optionally its state first): for resuming after a form, or re-attaching. */
+  consumeRunEvents(
+    runId: string,
+    o: RunEventsOptions,
+    onEvent: (event: DifyEvent) => EventResult,
+    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void; stopAfter?: (event: DifyEvent) => boolean } = {},
+  ): Promise<void> {
+    return consumeRunEvents(
+      this.http,
+      runId,
+      o,
+      {
+        signal: opts.signal,
+        idleTimeoutMs: this.idleTimeoutMs,
+        maxEventChars: this.options.maxEventChars,
+        logger: opts.logger ?? this.options.logger,
+        ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),
+        ...(opts.stopAfter ? { stopAfter: opts.stopAfter } : {}),
+      },
+      onEvent,
+    );
+  }
+
+  /** Answers a Human Input form the run is paused on. */
+  submitForm(token: string, answer: FormAnswer, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return submitHumanInputForm(this.http, token, answer, opts.signal);
   }
 
   /**

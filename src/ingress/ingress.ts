@@ -11,6 +11,7 @@ import type { ReplyQueue } from "../queue/reply-queue.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { DedupeStore } from "../state/dedupe-store.js";
 import type { ActionHandler } from "../turn/action-handler.js";
+import type { AssistantPane } from "../turn/assistant-pane.js";
 import type { UserRateLimiter } from "./user-rate-limiter.js";
 
 export interface IngressDeps {
@@ -22,6 +23,8 @@ export interface IngressDeps {
   /** Notices (slow down) go out through it, within the platform's budgets. */
   readonly gateway: PlatformGateway;
   readonly actions: ActionHandler;
+  /** The platform's own pane for the app: suggested prompts, the viewing context. */
+  readonly pane: AssistantPane;
   /** The bot's home (Slack's Home tab). */
   readonly home: HomeService;
   readonly metrics: BridgeMetrics;
@@ -56,9 +59,26 @@ export class Ingress {
     switch (event.kind) {
       case "message":
         return this.acceptMessage(platform, event.message);
-      case "reaction":
-        if (!(await this.deps.feedback.record(event.reaction))) this.ignored(platform.id, "reaction", "reaction");
+      case "reaction": {
+        const r = event.reaction;
+        if (!(await this.deps.feedback.record(r))) return this.ignored(platform.id, "reaction", "reaction");
+        // A 👎 reaction carries no way to open a form: the reactor is offered one privately (best effort).
+        if (r.added && r.reaction === "thumbs_down" && platform.offerFeedbackComment) {
+          void platform
+            .offerFeedbackComment(r.messageRef, r.userId)
+            .catch((err: unknown) => this.deps.logger.warn({ err }, "could not offer the feedback form"));
+        }
         return;
+      }
+      case "feedback_comment":
+        if (!(await this.deps.feedback.recordComment(event.comment))) this.ignored(event.comment.platform, "not_an_answer", "feedback comment");
+        return;
+      case "assistant_opened":
+        // Dify's /parameters may take a moment on a cold cache; the event is acknowledged meanwhile.
+        void this.deps.pane.opened(platform, event);
+        return;
+      case "viewing_context":
+        return this.deps.pane.rememberContext(event);
       case "action":
         if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey)))
           return this.ignored(platform.id, "duplicate", "button click", event.action.replyTarget.channelId);

@@ -14,6 +14,7 @@ type RedisKeyKind =
   | "rating" // last rating sent to Dify per message
   | "fblock" // feedback sync lock per message
   | "stop" // stop requested for a turn
+  | "form" // a Human Input form shown in a reply, until it is answered or expires
   | "rl" // per-user rate limit window
   | "rlnote" // per-user "slow down" notice already sent this window
   | "budget" // sliding-window log of a platform rate budget
@@ -21,6 +22,10 @@ type RedisKeyKind =
   | "block" // a budget blocked by a 429 until its PTTL expires
   | "active" // streams currently spending a budget
   | "stats" // pacing statistics
+  | "threadlog" // messages of a thread an adapter saw (a bounded cache for thread context)
+  | "viewctx" // what the person views beside the app's pane (Slack AI app context), per thread
+  | "fbnote" // per Dify message: the "what was wrong?" text of each person
+  | "fbnotesent" // the feedback content last sent to Dify per message
   | "console" // the operator console's recent activity (answers streaming, failures, dropped events, per minute)
   | "install"; // a platform's installations (Slack OAuth), sealed by the adapter; the one kind without a TTL
 

@@ -103,7 +103,7 @@ async function onDifyStarted(
   run: TurnRun,
   user: string,
   streamer: ReplyStreamer,
-  event: { taskId?: string | undefined; messageId?: string | undefined; conversationId?: string | undefined },
+  event: { taskId?: string | undefined; messageId?: string | undefined; conversationId?: string | undefined; workflowRunId?: string | undefined },
 ): Promise<void> {
   run.taskId = event.taskId;
   run.messageId = event.messageId;
@@ -112,7 +112,12 @@ async function onDifyStarted(
     // A 👍 while the answer is still streaming counts too.
     event.messageId ? indexReply(deps.replies, ctx, streamer.refs, event.messageId) : undefined,
     event.conversationId ? deps.conversations.setConversationId(msg.conversationKey, event.conversationId, ctx.app.id) : undefined,
-    ctx.saveDify({ taskId: event.taskId, messageId: event.messageId, conversationId: event.conversationId }),
+    ctx.saveDify({
+      taskId: event.taskId,
+      messageId: event.messageId,
+      conversationId: event.conversationId,
+      ...(event.workflowRunId ? { workflowRunId: event.workflowRunId } : {}),
+    }),
     deps.turns.update(ctx.turnId, {
       turnId: ctx.turnId,
       app: ctx.app.id,

@@ -14,6 +14,13 @@ export interface QuestionDeps {
   readonly conversations: ConversationStore;
   readonly turns: TurnStore;
   readonly inputs: Readonly<Record<string, unknown>>;
+  readonly viewing: ViewingContext;
+}
+
+/** CONTEXT_INPUT (the Dify variable, unset: off) and the thread's kept viewing context. */
+export interface ViewingContext {
+  readonly input: string | undefined;
+  of(conversationKey: string): Promise<Readonly<Record<string, string>> | undefined>;
 }
 
 export interface PreparedQuestion {
@@ -60,6 +67,11 @@ export async function prepareQuestion(
   const conversationId = stored?.app === ctx.app.id ? stored.id : undefined;
   // A thread that moved to another app (its route changed) gives the new app the thread so far, like a late join.
   const joinsLate = msg.inExistingThread || (stored !== null && stored.app !== ctx.app.id);
+  // The thread's first question names it in the platform's pane (Slack AI app: assistant.threads.setTitle).
+  if (stored === null && msg.isDirectMessage && ctx.platform.assistant) {
+    const title = msg.text.trim() || prepared.transcript?.trim();
+    if (title) void ctx.platform.assistant.setTitle(msg.replyTarget, title).catch((err: unknown) => log.warn({ err }, "could not set the thread's title"));
+  }
   let context = "";
   // A run of its own per message: the thread's earlier messages are not its business.
   if (!run && !conversationId && joinsLate && ctx.platform.fetchThreadHistory) {
@@ -77,12 +89,13 @@ export async function prepareQuestion(
   ];
   await deps.turns.update(ctx.turnId, { turnId: ctx.turnId, app: ctx.app.id, query: msg.text || prepared.transcript || "", files });
   if (!query) return { request: undefined, preamble };
+  const viewing = await viewingInput(deps.viewing, params, msg.conversationKey);
   if (run && !run.queryInput) throw new DifyNoQueryInputError();
   return {
     request: {
       query,
       user,
-      inputs: turnInputs(deps.inputs, params.inputVariables, msg.author),
+      inputs: { ...turnInputs(deps.inputs, params.inputVariables, msg.author), ...viewing },
       conversationId,
       files,
       traceId: ctx.turnId,
@@ -90,4 +103,12 @@ export async function prepareQuestion(
     },
     preamble,
   };
+}
+
+/** `{ [CONTEXT_INPUT]: JSON }` when it is set, the app declares it and the platform said what the person views. */
+async function viewingInput(viewing: ViewingContext, params: AppParameters, conversationKey: string): Promise<Record<string, string>> {
+  const name = viewing.input;
+  if (!name || !params.inputVariables.some((v) => v.variable === name)) return {};
+  const context = await viewing.of(conversationKey);
+  return context ? { [name]: JSON.stringify(context) } : {};
 }

@@ -272,7 +272,9 @@ export class FakeDifyServer implements FakeDifyContext {
     const registry = this.workflowRuns;
     const workflow: TurnWorkflow | undefined = isWorkflow
       ? (() => {
-          const wr = registry.create(turn.workflowRunId, turn.user, turn.taskId);
+          const chatMessage =
+            turn.mode === "advanced-chat" ? () => ({ conversationId: turn.conversationId, messageId: turn.messageId, answer: message.answer }) : undefined;
+          const wr = registry.create(turn.workflowRunId, turn.user, turn.taskId, chatMessage);
           return { run: wr, addForm: (spec) => registry.addForm(wr, spec) };
         })()
       : undefined;

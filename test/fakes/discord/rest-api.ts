@@ -31,7 +31,9 @@ export interface FakeInteraction {
   readonly channelId: string;
   readonly userId: string;
   /** What was invoked. @defaultValue "button" */
-  readonly kind?: "button" | "chat_input" | "message_command";
+  readonly kind?: "button" | "chat_input" | "message_command" | "modal_submit";
+  /** The message whose button was clicked. */
+  readonly messageId?: string;
 }
 
 /** A follow-up message sent through POST /webhooks/:application/:token after the interaction was acknowledged. */
@@ -271,6 +273,21 @@ function interactionCallback(ctx: RestContext, req: RestRequest, [iid, token]: s
     return discordError(400, 40060, "Interaction has already been acknowledged.");
   }
   const body = (req.json ?? {}) as { type?: number; data?: unknown };
+  if (body.type === 9) {
+    // MODAL: "Not available for MODAL_SUBMIT and PING interactions"; custom_id 1-100, title 1-45, 1-5 components.
+    const modal = (body.data ?? {}) as { custom_id?: string; title?: string; components?: unknown[] };
+    const kind = ctx.interactions.get(iid!)?.kind;
+    const bad =
+      kind === "modal_submit" ||
+      !modal.custom_id ||
+      modal.custom_id.length > 100 ||
+      !modal.title ||
+      [...modal.title].length > 45 ||
+      !Array.isArray(modal.components) ||
+      modal.components.length < 1 ||
+      modal.components.length > 5;
+    if (bad) return discordError(400, 50035, "Invalid Form Body");
+  }
   ctx.interactionCallbacks.push({ interactionId: iid!, type: body.type ?? 0, data: body.data, at: fakeNowMs() });
   return { status: 204 };
 }

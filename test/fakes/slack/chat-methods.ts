@@ -115,7 +115,8 @@ export const chatMethods: Record<string, MethodHandler> = {
     const channel = required(ctx.fields, "channel", "channel_not_found");
     const user = required(ctx.fields, "user", "user_not_in_channel");
     const content = contentOf(ctx, FAKE_LIMITS.textChars);
-    ctx.store.ephemerals.push({ channel, user, threadTs: str(ctx.fields, "thread_ts"), ...content });
-    return ok({ message_ts: ctx.store.nextTs() });
+    const ts = ctx.store.nextTs();
+    ctx.store.ephemerals.push({ ts, channel, user, threadTs: str(ctx.fields, "thread_ts"), ...content });
+    return ok({ message_ts: ts });
   },
 };

@@ -62,7 +62,10 @@ export const miscMethods: Record<string, MethodHandler> = {
       if (oldest !== undefined && (inclusive ? t < Number(oldest) : t <= Number(oldest))) return false;
       return true;
     });
-    const limit = Math.max(1, Math.min(1000, Number(ctx.fields.limit ?? 1000) || 1000));
+    // Apps outside the Marketplace: "the maximum and default values for the limit parameter have both been
+    // reduced to 15 objects" (docs.slack.dev conversations.replies); a larger limit is cut to 15.
+    const max = ctx.historyLimits === "non_marketplace" ? 15 : 1000;
+    const limit = Math.max(1, Math.min(max, Number(ctx.fields.limit ?? max) || max));
     const offset = Number(str(ctx.fields, "cursor")?.replace(/^offset:/, "") ?? 0) || 0;
     const page = inWindow.slice(offset, offset + limit);
     const hasMore = offset + limit < inWindow.length;

@@ -114,6 +114,14 @@ describe("npm run doctor", () => {
     expect(code).toBe(1);
   });
 
+  it("names a missing assistant:write with the AI-app features it breaks (suggested prompts, thread titles)", async () => {
+    const { env } = await fakes({ slackScopes: FULL_BOT_SCOPES.filter((s) => s !== "assistant:write") });
+    const { code, out } = await doctor(env);
+    expect(out).toMatch(/✗ Slack: scopes — missing assistant:write \(the AI app's suggested prompts when someone opens the DM and the titles of its threads/);
+    expect(out).toContain("reinstall the app");
+    expect(code).toBe(1);
+  });
+
   it("lists every configuration problem at once, without echoing values", async () => {
     const { code, out } = await doctor({ DIFY_API_KEY: "", PORT: "99999", SLACK_BOT_TOKEN: "xoxb-secret-value-123", LOG_LEVEL: "loud", REDIS_URL });
     expect(out).toContain("✗ Configuration: DIFY_API_KEY");

@@ -69,6 +69,8 @@ describe("slack-app-manifest.yml", () => {
         "tokens_revoked",
         "agent_session_stopped",
         "app_home_opened",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
       ].sort(),
     );
   });
