@@ -59,6 +59,13 @@ describe("Slack end to end: a Workflow app", () => {
     expect(e.dify.feedbackRequests).toHaveLength(0);
   });
 
+  it("/new says every message is answered on its own already", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" } });
+    const q = await e.mention({ text: "/new" });
+    await e.waitForAnswer(q, "🆕 Every message here is answered on its own already. Ask away!");
+    expect(e.dify.workflowRunRequests).toHaveLength(0);
+  });
+
   it("a run that streams nothing answers with its output (the recorded Code-node run); DIFY_ANSWER_OUTPUT picks one of several", async () => {
     e = await SlackE2E.start({ dify: { mode: "workflow" } });
     e.dify.onChat(() => transcriptSteps(readAppRunTranscript("workflow-outputs-only")));
