@@ -1,5 +1,12 @@
 import type { REST } from "discord.js";
-import type { ChatPlatform, InboundSink, PlatformCapabilities, PlatformPresence, PostOptions } from "../../src/contracts/chat-platform.js";
+import type {
+  BudgetSignalListener,
+  ChatPlatform,
+  InboundSink,
+  PlatformCapabilities,
+  PlatformPresence,
+  PostOptions,
+} from "../../src/contracts/chat-platform.js";
 import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
@@ -7,6 +14,7 @@ import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
 import { registerApplicationCommands } from "./application-commands.js";
+import { DiscordBudgetSignals } from "./budget-signals.js";
 import { discordCapabilities } from "./capabilities.js";
 import type { DiscordConfig } from "./config.js";
 import { RecentInteractions, sendEphemeralFollowUp } from "./ephemeral-notices.js";
@@ -17,6 +25,8 @@ import { connectGateway, type GatewayConnection } from "./gateway-connection.js"
 import { forwardInboundEvents } from "./inbound-events.js";
 import { deleteInteractionReply, editInteractionReply, ephemeralFilesRefused, interactionPlace, postInteractionReply } from "./interaction-replies.js";
 import { MessageOperations } from "./message-operations.js";
+import { type DiscordRenderer, renderMessage } from "./render.js";
+import { renderComponentsV2 } from "./render-v2.js";
 import { createDiscordRest } from "./rest-client.js";
 import { fetchThreadHistory } from "./thread-history.js";
 import { ThreadStarter } from "./thread-starter.js";
@@ -43,7 +53,9 @@ export class DiscordPlatform implements ChatPlatform {
   readonly #rest: REST;
   readonly #threads: ThreadStarter;
   readonly #messages: MessageOperations;
+  readonly #render: DiscordRenderer;
   readonly #interactions = new RecentInteractions();
+  readonly #budgetSignals = new DiscordBudgetSignals();
   readonly #download: SafeDownloader;
   readonly #start = new StartOnce();
   #started = false;
@@ -56,10 +68,11 @@ export class DiscordPlatform implements ChatPlatform {
     this.#config = config;
     this.#logger = deps.logger.child({ platform: "discord" });
     this.#deps = deps;
-    this.capabilities = discordCapabilities(config.maxUploadBytes);
+    this.capabilities = discordCapabilities(config.maxUploadBytes, config.componentsV2);
     this.#rest = createDiscordRest(config.botToken, this.#restSettings(), this.#logger);
     this.#threads = new ThreadStarter(this.#rest, this.#logger);
-    this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger);
+    this.#render = config.componentsV2 ? renderComponentsV2 : renderMessage;
+    this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger, this.#render);
     this.#download = createSafeDownloader(discordDownloadPolicy(config), deps.download);
   }
 
@@ -109,6 +122,10 @@ export class DiscordPlatform implements ChatPlatform {
     return !this.#wantsGateway || this.#gateway?.client.isReady() === true;
   }
 
+  onBudgetSignal(listener: BudgetSignalListener): void {
+    this.#budgetSignals.listen(listener);
+  }
+
   /** The servers the gateway reports the bot in (the shards this process runs). */
   async describe(): Promise<PlatformPresence> {
     const guilds = this.#gateway?.client.guilds.cache;
@@ -123,13 +140,13 @@ export class DiscordPlatform implements ChatPlatform {
 
   postMessage(target: ReplyTarget, content: MessageContent, opts?: PostOptions): Promise<MessageRef> {
     const at = interactionPlace(target);
-    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0);
+    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0, this.#render);
     return this.#messages.postMessage(target, content, opts);
   }
 
   editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
     const at = interactionPlace(ref);
-    if (at) return editInteractionReply(this.#rest, ref, at, content);
+    if (at) return editInteractionReply(this.#rest, ref, at, content, this.#render);
     return this.#messages.editMessage(ref, content);
   }
 
@@ -176,6 +193,10 @@ export class DiscordPlatform implements ChatPlatform {
   }
 
   #restSettings() {
-    return { apiUrl: this.#config.apiUrl, ...(this.#deps.restTimeoutMs !== undefined && { timeoutMs: this.#deps.restTimeoutMs }) };
+    return {
+      apiUrl: this.#config.apiUrl,
+      budgetSignals: this.#budgetSignals,
+      ...(this.#deps.restTimeoutMs !== undefined && { timeoutMs: this.#deps.restTimeoutMs }),
+    };
   }
 }

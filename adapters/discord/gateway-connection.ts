@@ -64,7 +64,7 @@ export async function connectGateway(token: string, settings: GatewaySettings, l
 
 async function login(token: string, intents: GatewayIntentBits[], settings: GatewaySettings, logger: Logger): Promise<Client<true>> {
   const client = new Client({ intents, partials: PARTIALS, rest: discordRestOptions(settings, logger), ...clientShardOptions(settings.sharding) });
-  observeRest(client.rest, logger);
+  observeRest(client.rest, logger, settings.budgetSignals);
   client.on(Events.Error, (err) => logger.error({ err }, "discord client error"));
   client.on(Events.ShardError, (err) => logger.warn({ err }, "discord gateway connection error"));
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, "discord gateway closed and will not reconnect"));

@@ -1,11 +1,14 @@
 import { DefaultRestOptions, type RateLimitData, REST, type RESTOptions, type ResponseLike } from "discord.js";
 import type { Logger } from "../../src/contracts/logger.js";
+import type { DiscordBudgetSignals } from "./budget-signals.js";
 
 export interface DiscordRestSettings {
   /** REST base without the version; undefined means Discord's own. */
   readonly apiUrl: string | undefined;
   /** Per-request timeout. @defaultValue 15_000 */
   readonly timeoutMs?: number;
+  /** Where what the responses say about the budgets goes (see `DiscordBudgetSignals`). */
+  readonly budgetSignals?: DiscordBudgetSignals;
 }
 
 /**
@@ -14,7 +17,8 @@ export interface DiscordRestSettings {
  *   model; rejecting lets the core pace and always send the latest text. Interaction callbacks are exempt: they
  *   must be answered within 3 s and Discord exempts them from the global limit anyway.
  * - `retries: 0`: the core's queue owns retries; hidden retries would multiply requests (and invalid ones).
- * - `makeRequest` wraps the default transport only to read the `x-ratelimit-*` headers of every response.
+ * - `makeRequest` wraps the default transport only to read the `x-ratelimit-*` headers of every response: they
+ *   are logged and handed to the core's budgets (`budgetSignals`), so its pacing follows Discord's own counts.
  */
 export function discordRestOptions(settings: DiscordRestSettings, logger: Logger): Partial<RESTOptions> {
   const observe = headerObserver(logger);
@@ -27,7 +31,9 @@ export function discordRestOptions(settings: DiscordRestSettings, logger: Logger
     invalidRequestWarningInterval: 250,
     makeRequest: async (url, init) => {
       const response = await DefaultRestOptions.makeRequest(url, init);
-      observe(init.method ?? "GET", url, response);
+      const method = init.method ?? "GET";
+      observe(method, url, response);
+      settings.budgetSignals?.response(method, url, response.status, response.headers);
       return response;
     },
   };
@@ -36,13 +42,14 @@ export function discordRestOptions(settings: DiscordRestSettings, logger: Logger
 /** A REST client that works without any gateway connection (worker processes). */
 export function createDiscordRest(token: string, settings: DiscordRestSettings, logger: Logger): REST {
   const rest = new REST(discordRestOptions(settings, logger)).setToken(token);
-  observeRest(rest, logger);
+  observeRest(rest, logger, settings.budgetSignals);
   return rest;
 }
 
-/** Logs limits the client hits on its own (no request sent) and the invalid-request warnings. */
-export function observeRest(rest: REST, logger: Logger): void {
+/** Logs limits the client hits (and hands them to the budgets) and the invalid-request warnings. */
+export function observeRest(rest: REST, logger: Logger, signals?: DiscordBudgetSignals): void {
   rest.on("rateLimited", (info) => {
+    signals?.limited(info);
     logger.debug(
       { route: `${info.method}:${info.route}`, global: info.global, retryAfterMs: Math.round(info.retryAfter), scope: info.scope },
       "discord request refused locally: rate limit reached",

@@ -11,6 +11,8 @@ const MINUTE_MS = 60_000;
 const SLACK_RATE_TIERS = {
   /** Tier 3: 50+ per minute. */
   "chat.update": { limit: 50, windowMs: MINUTE_MS },
+  /** Tier 3: 50+ per minute. */
+  "chat.delete": { limit: 50, windowMs: MINUTE_MS },
   /** Tier 2: 20+ per minute. */
   "chat.startStream": { limit: 20, windowMs: MINUTE_MS },
   /** Tier 4: 100+ per minute. */
@@ -52,7 +54,7 @@ function budget(method: SlackRatedMethod, workspaceId: string, channelId?: strin
  */
 function responseUrlBudgets(ws: string, url: string): RateBudgets {
   const uses: RateBudget = { key: `slack:${ws}:response_url:${responseUrlId(url)}`, ...RESPONSE_URL_USES, refill: "window" };
-  return { post: [uses], edit: [uses] };
+  return { post: [uses], edit: [uses], delete: [uses] };
 }
 
 function slackRateBudgets(place: BudgetPlace): RateBudgets {
@@ -62,6 +64,7 @@ function slackRateBudgets(place: BudgetPlace): RateBudgets {
   return {
     post: [budget("chat.postMessage", ws, place.channelId)],
     edit: [budget("chat.update", ws)],
+    delete: [budget("chat.delete", ws)],
     streamStart: [budget("chat.startStream", ws)],
     streamAppend: [budget("chat.appendStream", ws)],
     streamStop: [budget("chat.stopStream", ws)],

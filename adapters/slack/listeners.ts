@@ -77,8 +77,8 @@ export function registerSlackListeners(app: App, deps: ListenerDeps): void {
 
   app.action({ type: "block_actions" }, async ({ ack, body, context: bolt, client }) => {
     const b = body as unknown as SlackBlockActionsBody;
-    // A click in a view (the Home tab) is no message's button: home.ts's listeners acknowledge and handle those.
-    if (b.container?.type === "view") return;
+    // A click on the Home tab is no message's button: home.ts's listeners acknowledge and handle those.
+    if (b.container?.type === "view" && b.view?.type === "home") return;
     await ack();
     const { context, users } = scope(bolt);
     const clicks = feedbackClicks(b, context.teamId, context.botUserId, now());

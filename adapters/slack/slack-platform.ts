@@ -59,6 +59,8 @@ export interface SlackPlatformDeps extends AdapterDeps {
 /** The Slack adapter: Bolt for intake (HTTP Events API or Socket Mode), the Web API client for everything out. */
 export class SlackPlatform implements ChatPlatform {
   readonly id = "slack" as const;
+  /** The Events API retries an event whose ack failed; commands and clicks are acknowledged before the core sees them. */
+  readonly redeliversRefusedEvents = true;
   readonly capabilities: PlatformCapabilities = SLACK_CAPABILITIES;
   readonly streaming?: NativeStreaming;
   readonly assistant?: AssistantSurface;

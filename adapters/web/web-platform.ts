@@ -23,7 +23,7 @@ const capabilities: PlatformCapabilities = {
   minEditIntervalMs: 100,
   rateBudgets: (place) => {
     const chat = [{ key: `web:${place.channelId}`, limit: WEB_LIMITS.budgetPerSecond, windowMs: 1_000 }];
-    return { post: chat, edit: chat };
+    return { post: chat, edit: chat, delete: chat };
   },
 };
 

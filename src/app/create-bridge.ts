@@ -19,20 +19,20 @@ import { AppHomeSource } from "../home/app-home-source.js";
 import { HomeService } from "../home/home-service.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
-import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { type AnswerActivity, failureReason, NO_ACTIVITY } from "../observability/answer-activity.js";
 import { BridgeMetrics } from "../observability/metrics.js";
-import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
 import { workerLockSettings } from "../queue/worker-locks.js";
+import { BudgetLearning } from "../rate/budget-learning.js";
 import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
+import { UserRateLimiter } from "../rate/user-rate-limiter.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { AppDirectory } from "../routing/app-directory.js";
 import { placeOf } from "../routing/route-table.js";
@@ -87,6 +87,7 @@ export class Bridge {
   private readonly routes: RoutesReloader | undefined;
   private redis: RedisConnections | undefined;
   private queue: Queue<BridgeJobData> | undefined;
+  private ingress: Ingress | undefined;
   private worker: Worker<BridgeJobData> | undefined;
   private server: Server | undefined;
   /** With METRICS_PORT: /healthz, /readyz and /metrics, away from the public port. */
@@ -130,6 +131,7 @@ export class Bridge {
         },
         { name: "stop watching routes", run: () => this.routes?.close() },
         { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
+        { name: "give up on held events", run: () => this.ingress?.close() },
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
         { name: "close Redis", run: () => this.redis?.close() },
@@ -199,7 +201,11 @@ export class Bridge {
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
-    const gateway = new PlatformGateway({ budgets: new RateBudgetStore(redis.commands, key, () => lateness.p99Ms), metrics: this.metrics, logger });
+    const budgets = new RateBudgetStore(redis.commands, key, () => lateness.p99Ms);
+    const gateway = new PlatformGateway({ budgets, metrics: this.metrics, logger });
+    // What the platforms' answers say about their limits feeds the same budgets (every process, every call).
+    const learning = new BudgetLearning(budgets, logger);
+    for (const platform of this.platforms.values()) platform.onBudgetSignal?.((signal) => void learning.apply(signal));
     this.gateway = gateway;
     const stops = new StopCoordinator(redis.commands, runsWorker ? redis.subscriber : null, key, logger);
     this.stops = stops;
@@ -277,15 +283,16 @@ export class Bridge {
           this.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
         }
       });
-      this.worker.on("completed", (job) => void redactWhenFinished(job, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
-    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger, forms });
+    const dedupe = new DedupeStore(redis.commands, key);
+    const rateLimiter = new UserRateLimiter(redis.commands, key, config.userRateLimit);
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, rateLimiter, dedupe, logger, forms });
     const ingress = new Ingress({
-      dedupe: new DedupeStore(redis.commands, key),
+      dedupe,
       conversations,
-      rateLimiter: new UserRateLimiter(redis.commands, key, config.userRateLimit),
+      rateLimiter,
       queue: replyQueue,
       feedback,
       gateway,
@@ -301,8 +308,10 @@ export class Bridge {
       activity: this.activity,
       logger,
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
+      outage: config.outageBuffer,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
+    this.ingress = ingress;
     await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));

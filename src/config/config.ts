@@ -137,6 +137,10 @@ const coreSchema = z.object({
   WORKER_CONCURRENCY: envInt(1_000, 1, 100_000),
   /** A Dify stream that sends nothing (not even a ping, every ~10 s) for this long is treated as dead. */
   DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000, 3_600_000),
+  /** Events of platforms that do not redeliver (Discord) held in memory while Redis is away; 0 holds none. */
+  OUTAGE_BUFFER_EVENTS: envInt(500, 0, 100_000),
+  /** A held event waits at most this long for Redis; then the person is told it could not be taken. */
+  OUTAGE_BUFFER_WAIT_MS: envInt(120_000, 1_000, 3_600_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
   JOB_LOCK_MS: envInt(8_000, 1_000, 600_000),
   /** Turns on the operator console (/console) and the web playground; the one credential that opens them. */
@@ -189,6 +193,8 @@ export interface CoreConfig {
   readonly conversationTtlMs: number;
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
+  /** Events held while Redis is away (src/ingress/outage-buffer.ts). */
+  readonly outageBuffer: { readonly maxEvents: number; readonly maxWaitMs: number };
   /** The operator console: on when `token` is set. */
   readonly console: { readonly token: string | undefined; readonly queueActions: boolean };
   readonly routesFile: string | undefined;
@@ -234,6 +240,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       conversationTtlMs: v.CONVERSATION_TTL_DAYS * 86_400_000,
       workerConcurrency: v.WORKER_CONCURRENCY,
       jobLockMs: v.JOB_LOCK_MS,
+      outageBuffer: Object.freeze({ maxEvents: v.OUTAGE_BUFFER_EVENTS, maxWaitMs: v.OUTAGE_BUFFER_WAIT_MS }),
       console: Object.freeze({ token: v.CONSOLE_TOKEN, queueActions: v.CONSOLE_QUEUE_ACTIONS }),
       routesFile: v.ROUTES_FILE,
     }),

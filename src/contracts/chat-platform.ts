@@ -17,9 +17,9 @@ import type { ThreadLog } from "./thread-log.js";
 
 /**
  * Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent;
- * "status": the thread's own status line, see `AssistantSurface`).
+ * "status": the thread's own status line, see `AssistantSurface`; "delete": removing one of the bot's messages).
  */
-export type RateOp = "post" | "edit" | "streamStart" | "streamAppend" | "streamStop" | "typing" | "status";
+export type RateOp = "post" | "edit" | "delete" | "streamStart" | "streamAppend" | "streamStop" | "typing" | "status";
 
 /**
  * A rate budget: `limit` calls per `windowMs`. Budgets with the same `key` are shared by every stream and every
@@ -36,6 +36,24 @@ export interface RateBudget {
   readonly refill?: "window" | "continuous";
 }
 
+/**
+ * What one of the platform's answers said about a budget, so the shared budgets follow the platform rather than
+ * assume the worst (Discord: a response's `x-ratelimit-*` headers, a 429's `Retry-After`, a limit its client
+ * knows is spent). `key` is a `RateBudget.key` of this platform.
+ */
+export interface BudgetSignal {
+  readonly key: string;
+  /** The platform's own limit for the budget (its window stays the one the adapter declared). */
+  readonly limit?: number;
+  /** Calls the platform still allows before `resetAfterMs` has passed. */
+  readonly remaining?: number;
+  readonly resetAfterMs?: number;
+  /** The platform refused a call (429): nobody may spend the budget for this long. */
+  readonly retryAfterMs?: number;
+}
+
+export type BudgetSignalListener = (signal: BudgetSignal) => void;
+
 /** Where calls land: a reply target (its hints may name a budget of its own, e.g. a webhook's use limit). */
 export interface BudgetPlace {
   readonly workspaceId: string;
@@ -48,6 +66,11 @@ export type RateBudgets = Readonly<Partial<Record<RateOp, readonly RateBudget[]>
 export interface PlatformCapabilities {
   /** Characters of Markdown per message. Slack: 12,000 (markdown block); Discord: 2,000. */
   readonly maxMessageLength: number;
+  /**
+   * The platform strips whitespace at the start and end of a message's text (Discord does), so a long reply is
+   * cut between two visible characters to keep the messages, joined, equal to the answer. @defaultValue false
+   */
+  readonly trimsMessageEdges?: boolean;
   /** Buttons that fit on one message (suggested questions are capped to it). */
   readonly maxButtonsPerMessage: number;
   /** Largest file the bot may upload. */
@@ -134,7 +157,9 @@ interface SuggestedPrompts {
 
 /**
  * Which message of which turn a post is: the same key always names the same message, so posting it again after a
- * crash finds (Slack) or returns (Discord) the first one. `part` 0 is the placeholder; continuations count up.
+ * crash finds (Slack) or returns (Discord) the first one. `part` 0 is the placeholder; continuations count up;
+ * from `REPOSTED_PART` on, a final text posted anew in place of part `part - REPOSTED_PART` (its own edit budget
+ * was spent, see `ReplyStreamer`).
  */
 export interface PostKey {
   readonly turnId: string;
@@ -263,6 +288,11 @@ export interface ChatPlatform {
   readonly assistant?: AssistantSurface;
   /** Routes to mount on the bridge's HTTP server; available after `start` resolves. */
   readonly httpRoutes?: readonly HttpRoute[];
+  /**
+   * True when an event the sink refused (it threw) comes again by itself (Slack's Events API retries). Otherwise
+   * (Discord's gateway, the playground) the core holds such an event in memory while Redis is away.
+   */
+  readonly redeliversRefusedEvents?: boolean;
 
   /**
    * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only
@@ -278,6 +308,11 @@ export interface ChatPlatform {
   stop(): Promise<void>;
   /** True once started and, in the ingress role, connected. */
   isReady(): boolean;
+  /**
+   * Registers the listener for what the platform's answers say about its budgets (see `BudgetSignal`), from every
+   * call the adapter makes, whatever made it. Absent where the platform says nothing beyond 429s.
+   */
+  onBudgetSignal?(listener: BudgetSignalListener): void;
   /** The workspaces or servers the bot is in now (operator console). Absent: the console shows `isReady` only. */
   describe?(): Promise<PlatformPresence>;
 

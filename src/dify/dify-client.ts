@@ -74,6 +74,14 @@ export interface StoredMessage {
   readonly answer: string;
   readonly status: string;
   readonly error: string | null;
+  /** Unix seconds, Dify's clock. */
+  readonly createdAt: number;
+}
+
+export interface StoredConversation {
+  readonly id: string;
+  /** Unix seconds, Dify's clock. */
+  readonly createdAt: number;
 }
 
 export interface DownloadedFile {
@@ -295,7 +303,15 @@ export class DifyClient {
       answer: String(m.answer ?? ""),
       status: String(m.status ?? "normal"),
       error: typeof m.error === "string" ? m.error : null,
+      createdAt: Number(m.created_at ?? 0),
     }));
+  }
+
+  /** This user's conversations, newest created first (only ones created through the Service API are listed). */
+  async getConversations(user: string, opts: { limit?: number } = {}): Promise<StoredConversation[]> {
+    const r = await this.http.json<{ data?: unknown }>("GET", "/conversations", { query: { user, limit: opts.limit ?? 20, sort_by: "-created_at" } });
+    const items = Array.isArray(r?.data) ? (r.data as Record<string, unknown>[]) : [];
+    return items.map((c) => ({ id: String(c.id), createdAt: Number(c.created_at ?? 0) }));
   }
 
   resolveFileUrl(url: string): string {

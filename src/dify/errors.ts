@@ -16,6 +16,7 @@ export type DifyErrorCode =
   | "DIFY_STREAM_ERROR"
   | "DIFY_STREAM_INCOMPLETE"
   | "DIFY_ABORTED"
+  | "DIFY_FATE_UNKNOWN"
   | "DIFY_NO_QUERY_INPUT";
 
 /** @internal The error family's root; the core branches on codes, the tests pin the classes the factory builds. */
@@ -105,6 +106,14 @@ export class DifyTimeoutError extends DifyError {
 /** The caller aborted (stop button, shutdown). */
 export class DifyAbortedError extends DifyError {
   readonly code = "DIFY_ABORTED" as const;
+}
+
+/**
+ * The question may be in Dify (a timeout or a 5xx after it was sent) and the bridge could not find out whether
+ * it was, or its answer never became available: it is not asked again, so it is never asked twice.
+ */
+export class DifyFateUnknownError extends DifyError {
+  readonly code = "DIFY_FATE_UNKNOWN" as const;
 }
 
 /** A Workflow or Text Generator app whose start form has no text input for the question (nor a configured one). */

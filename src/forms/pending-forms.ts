@@ -65,6 +65,12 @@ export class PendingFormStore {
     return { won: false, by: await this.redis.get(k) };
   }
 
+  /** The reply's messages once it is final; everything else as it is now (a click may already have answered it). */
+  async updateReply(key: string, reply: readonly MessageRef[]): Promise<void> {
+    const current = await this.get(key);
+    if (current) await this.save({ ...current, reply });
+  }
+
   async markSubmitted(key: string, submitted: NonNullable<PendingForm["submitted"]>): Promise<void> {
     const current = await this.get(key);
     if (current) await this.save({ ...current, submitted });

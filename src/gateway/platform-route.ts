@@ -186,6 +186,9 @@ export class PlatformRoute {
   private async rateLimited(op: GatewayOp, err: PlatformRateLimitError): Promise<void> {
     this.metrics.rateLimitHits.labels(this.platform.id).inc();
     this.logger.warn({ retryAfterMs: err.retryAfterMs, op, global: err.global }, "platform rate limit hit; waiting");
+    // A platform that reports its budgets (`onBudgetSignal`) names the one budget the 429 was about, and that
+    // report blocks it; blocking every budget of the op would stall every other channel on the bot-wide one.
+    if (this.platform.onBudgetSignal) return;
     const keys = this.budgets(op).map((b) => b.key);
     await this.store.block(keys, err.retryAfterMs).catch((e: unknown) => this.logger.warn({ err: e }, "could not share a rate-limit block"));
   }

@@ -8,11 +8,12 @@ import type { AnswerActivity } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { jobIdFrom } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
+import { slowDownText, type UserRateLimiter } from "../rate/user-rate-limiter.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { DedupeStore } from "../state/dedupe-store.js";
 import type { ActionHandler } from "../turn/action-handler.js";
 import type { AssistantPane } from "../turn/assistant-pane.js";
-import type { UserRateLimiter } from "./user-rate-limiter.js";
+import { OutageBuffer } from "./outage-buffer.js";
 
 export interface IngressDeps {
   readonly dedupe: DedupeStore;
@@ -35,6 +36,8 @@ export interface IngressDeps {
   readonly forgetWorkspace: (platform: PlatformId, workspaceId: string) => Promise<void>;
   /** The Dify app the routes in force send this message to. */
   readonly appFor: (msg: InboundMessage) => string;
+  /** Holding events of platforms that do not redeliver while Redis is away (OUTAGE_BUFFER_*). */
+  readonly outage: { readonly maxEvents: number; readonly maxWaitMs: number; readonly retryEveryMs?: number };
 }
 
 /**
@@ -49,10 +52,24 @@ const ROUTINE_REASONS: ReadonlySet<string> = new Set(["own_message", "system_mes
  * the adapter does not acknowledge and the platform redelivers.
  */
 export class Ingress {
-  constructor(private readonly deps: IngressDeps) {}
+  private readonly held: OutageBuffer;
 
+  constructor(private readonly deps: IngressDeps) {
+    this.held = new OutageBuffer((platform, event) => this.accept(platform, event), { ...deps.outage, metrics: deps.metrics, logger: deps.logger });
+  }
+
+  /**
+   * A platform that sends a refused event again gets the error (it redelivers); for the others an event Redis
+   * cannot take now is held in memory until it can (OutageBuffer).
+   */
   sinkFor(platform: ChatPlatform): InboundSink {
-    return (event) => this.accept(platform, event);
+    if (platform.redeliversRefusedEvents) return (event) => this.accept(platform, event);
+    return (event) => this.held.offer(platform, event);
+  }
+
+  /** At shutdown: what is still held is given up on, and the people are told. */
+  close(): Promise<void> {
+    return this.held.close();
   }
 
   async accept(platform: ChatPlatform, event: InboundEvent): Promise<void> {
@@ -83,7 +100,8 @@ export class Ingress {
         if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey)))
           return this.ignored(platform.id, "duplicate", "button click", event.action.replyTarget.channelId);
         try {
-          await this.deps.actions.handle(event.action, platform);
+          const refused = await this.deps.actions.handle(event.action, platform);
+          if (refused) this.ignored(platform.id, refused, "button click", event.action.replyTarget.channelId);
         } catch (err) {
           await this.deps.dedupe.forget(event.action.dedupeKey).catch(() => undefined);
           throw err;
@@ -146,8 +164,7 @@ export class Ingress {
   }
 
   private async slowDown(platform: ChatPlatform, msg: InboundMessage, retryInMs: number): Promise<void> {
-    const text = `You're sending messages faster than I can answer. Please try again in ${Math.max(1, Math.ceil(retryInMs / 1000))} s.`;
-    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, text, { orPost: true });
+    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, slowDownText(retryInMs), { orPost: true });
   }
 
   private ignored(platform: PlatformId, reason: string, what: string, channelId?: string): void {

@@ -2,8 +2,9 @@
  * Lua for the shared rate budgets. Each script runs atomically in Redis, with Redis' own clock, so
  * every worker process sees one consistent budget whatever its local clock says.
  *
- * Per budget three keys: what was spent (a window log or a token bucket's TAT, see USED_LUA), a 429 block (string
- * with a PTTL), and the set of streams currently spending it (ZSET scored by last activity).
+ * Per budget four keys: what was spent (a window log or a token bucket's TAT, see USED_LUA), a 429 block (string
+ * with a PTTL), the set of streams currently spending it (ZSET scored by last activity), and the limit the
+ * platform reported for it (string with a TTL; absent: the adapter's declared limit holds).
  */
 
 /**
@@ -28,17 +29,26 @@ local function usedOf(mode, state, limit, window, now)
 end
 `;
 
+/** The limit in force: what the platform reported, else the declared one. */
+const LIMIT_LUA = `
+local function limitOf(learnedKey, declared)
+  local learned = redis.call('GET', learnedKey)
+  if learned then return tonumber(learned) end
+  return declared
+end
+`;
+
 /**
- * KEYS: for each budget i (1-based): state_i, block_i, active_i  (3 keys per budget)
+ * KEYS: for each budget i (1-based): state_i, block_i, active_i, learned_i  (4 keys per budget)
  * ARGV: count, priority ("high"|"normal"|"normal-no-reserve"), member, streamId ("" for none), activeTtlMs,
  *       then per budget: limit_i, windowMs_i, mode_i ("w" | "c")
- * Returns { granted (1|0), waitMs, then per budget: used_i (rounded up), active_i }.
+ * Returns { granted (1|0), waitMs, then per budget: used_i (rounded up), active_i, limit_i (in force) }.
  *
  * Normal-priority calls may not take the last `reserve` slots: those stay for a new stream's first text and for
  * final texts. The reserve grows with the number of active streams (one final each), capped at 40% of the limit
  * so routine updates are never starved entirely.
  */
-export const ACQUIRE_LUA = `${USED_LUA}
+export const ACQUIRE_LUA = `${USED_LUA}${LIMIT_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local count = tonumber(ARGV[1])
@@ -48,9 +58,11 @@ local stream = ARGV[4]
 local activeTtl = tonumber(ARGV[5])
 local wait = 0
 local stats = {}
+local limits = {}
 for i = 1, count do
-  local state, block, active = KEYS[3*i-2], KEYS[3*i-1], KEYS[3*i]
-  local limit = tonumber(ARGV[3 + 3*i])
+  local state, block, active = KEYS[4*i-3], KEYS[4*i-2], KEYS[4*i-1]
+  local limit = limitOf(KEYS[4*i], tonumber(ARGV[3 + 3*i]))
+  limits[i] = limit
   local window = tonumber(ARGV[4 + 3*i])
   local mode = ARGV[5 + 3*i]
   redis.call('ZREMRANGEBYSCORE', active, '-inf', now - activeTtl)
@@ -62,6 +74,7 @@ for i = 1, count do
   local nactive = redis.call('ZCARD', active)
   stats[#stats + 1] = math.ceil(used)
   stats[#stats + 1] = nactive
+  stats[#stats + 1] = limit
   local blocked = redis.call('PTTL', block)
   if blocked > 0 then
     if blocked > wait then wait = blocked end
@@ -91,8 +104,8 @@ if wait > 0 then
   return { 0, wait, unpack(stats) }
 end
 for i = 1, count do
-  local state = KEYS[3*i-2]
-  local limit = tonumber(ARGV[3 + 3*i])
+  local state = KEYS[4*i-3]
+  local limit = limits[i]
   local window = tonumber(ARGV[4 + 3*i])
   if ARGV[5 + 3*i] == 'c' then
     local tat = tonumber(redis.call('GET', state) or '0')
@@ -103,7 +116,7 @@ for i = 1, count do
     redis.call('ZADD', state, now, member)
     redis.call('PEXPIRE', state, window)
   end
-  stats[2*i - 1] = stats[2*i - 1] + 1
+  stats[3*i - 2] = stats[3*i - 2] + 1
 end
 return { 1, 0, unpack(stats) }
 `;
@@ -118,17 +131,19 @@ return 1
 `;
 
 /**
- * KEYS: per budget state_i, active_i (2 keys each). ARGV: count, activeTtlMs, then per budget limit_i, windowMs_i,
- * mode_i. Returns per budget used_i (rounded up), active_i.
+ * KEYS: per budget state_i, active_i, learned_i (3 keys each). ARGV: count, activeTtlMs, then per budget limit_i,
+ * windowMs_i, mode_i. Returns per budget used_i (rounded up), active_i, limit_i (in force).
  */
-export const SNAPSHOT_LUA = `${USED_LUA}
+export const SNAPSHOT_LUA = `${USED_LUA}${LIMIT_LUA}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
 for i = 1, tonumber(ARGV[1]) do
-  redis.call('ZREMRANGEBYSCORE', KEYS[2*i], '-inf', now - tonumber(ARGV[2]))
-  out[#out + 1] = math.ceil(usedOf(ARGV[3*i + 2], KEYS[2*i-1], tonumber(ARGV[3*i]), tonumber(ARGV[3*i + 1]), now))
-  out[#out + 1] = redis.call('ZCARD', KEYS[2*i])
+  local limit = limitOf(KEYS[3*i], tonumber(ARGV[3*i]))
+  redis.call('ZREMRANGEBYSCORE', KEYS[3*i-1], '-inf', now - tonumber(ARGV[2]))
+  out[#out + 1] = math.ceil(usedOf(ARGV[3*i + 2], KEYS[3*i-2], limit, tonumber(ARGV[3*i + 1]), now))
+  out[#out + 1] = redis.call('ZCARD', KEYS[3*i-1])
+  out[#out + 1] = limit
 end
 return out
 `;

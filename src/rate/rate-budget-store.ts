@@ -10,6 +10,7 @@ export type BudgetPriority = "high" | "normal";
 
 export interface BudgetUsage {
   readonly key: string;
+  /** The limit in force: the platform's own figure where it reported one, else the declared one. */
   readonly limit: number;
   readonly windowMs: number;
   /** Grants in the current window, or tokens missing from a refilling bucket (rounded up). */
@@ -77,7 +78,7 @@ export class RateBudgetStore {
    */
   async acquire(budgets: readonly RateBudget[], opts: { priority: BudgetPriority; streamId?: string | undefined; reserve?: boolean }): Promise<AcquireResult> {
     if (budgets.length === 0) return { granted: true, usage: [] };
-    const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("block", b.key), this.key("active", b.key)]);
+    const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("block", b.key), this.key("active", b.key), this.key("blimit", b.key)]);
     const late = this.lateness();
     const args = [
       String(budgets.length),
@@ -90,10 +91,10 @@ export class RateBudgetStore {
     const raw = (await this.acquireScript(keys.length, ...keys, ...args)) as number[];
     const usage = budgets.map((b, i) => ({
       key: b.key,
-      limit: b.limit,
+      limit: Number(raw[4 + 3 * i]),
       windowMs: b.windowMs,
-      used: Number(raw[2 + 2 * i]),
-      active: Number(raw[3 + 2 * i]),
+      used: Number(raw[2 + 3 * i]),
+      active: Number(raw[3 + 3 * i]),
     }));
     return raw[0] === 1 ? { granted: true, usage } : { granted: false, waitMs: Number(raw[1]), usage };
   }
@@ -109,9 +110,18 @@ export class RateBudgetStore {
     await this.blockScript(budgetKeys.length, ...budgetKeys.map((k) => this.key("block", k)), String(Math.ceil(ms)));
   }
 
+  /**
+   * The platform's own limit for a budget (from its answers), in force instead of the declared one for `ttlMs`,
+   * for every process; each answer that repeats it keeps it fresh.
+   */
+  async learnLimit(budgetKey: string, limit: number, ttlMs: number): Promise<void> {
+    if (!Number.isInteger(limit) || limit < 1) return;
+    await this.redis.set(this.key("blimit", budgetKey), String(limit), "PX", Math.ceil(ttlMs));
+  }
+
   async usage(budgets: readonly RateBudget[]): Promise<BudgetUsage[]> {
     if (budgets.length === 0) return [];
-    const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("active", b.key)]);
+    const keys = budgets.flatMap((b) => [this.stateKey(b), this.key("active", b.key), this.key("blimit", b.key)]);
     const late = this.lateness();
     const raw = (await this.snapshotScript(
       keys.length,
@@ -120,7 +130,13 @@ export class RateBudgetStore {
       String(ACTIVE_TTL_MS),
       ...budgets.flatMap((b) => meterArgs(b, late)),
     )) as number[];
-    return budgets.map((b, i) => ({ key: b.key, limit: b.limit, windowMs: b.windowMs, used: Number(raw[2 * i]), active: Number(raw[2 * i + 1]) }));
+    return budgets.map((b, i) => ({
+      key: b.key,
+      limit: Number(raw[3 * i + 2]),
+      windowMs: b.windowMs,
+      used: Number(raw[3 * i]),
+      active: Number(raw[3 * i + 1]),
+    }));
   }
 
   /** The stream competes for these budgets from now on (counted in `active`). */

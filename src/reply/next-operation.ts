@@ -115,8 +115,9 @@ export function rateOpOf(op: ReplyOperation): RateOp {
     case "post":
       return "post";
     case "edit":
-    case "delete":
       return "edit";
+    case "delete":
+      return "delete";
     case "nativeStart":
       return "streamStart";
     case "append":

@@ -3,6 +3,9 @@ import type { MessageContent, MessageRef, ReplyTarget } from "../contracts/messa
 import type { ReplyOperation, ShownPart } from "./next-operation.js";
 import { statusLineOf } from "./reply-layout.js";
 
+/** Post keys from here on name a final text posted anew in place of part `part - REPOSTED_PART` (see `PostKey`). */
+const REPOSTED_PART = 1_000;
+
 /** Records the cards a stream was sent, so the next call sends only what changed. */
 function noteTasks(part: ShownPart, tasks: StreamTasks | undefined): void {
   if (!tasks) return;
@@ -109,6 +112,30 @@ export class OperationApplier {
         return undefined;
       }
     }
+  }
+
+  /**
+   * Posts `content` as a new message that takes the place of part `index` (the last one), whose own call (edit or
+   * stop) has no budget left. Resolves with the new message and the ones it retires: the old part and, for a
+   * native stream, the placeholder that carried its buttons. Nothing is recorded unless the post succeeded.
+   */
+  async repost(index: number, content: MessageContent): Promise<{ readonly ref: MessageRef; readonly retired: readonly MessageRef[] }> {
+    const key = this.keyTurnId === undefined ? undefined : { turnId: this.keyTurnId, part: REPOSTED_PART + index };
+    let ref: MessageRef;
+    try {
+      ref = await this.platform.postMessage(this.target, content, key ? { key } : {});
+    } catch (err) {
+      // A post that failed without an answer (a timeout) may still have landed: adopt it if it is in the thread.
+      const find = this.platform.findPostedMessages?.bind(this.platform);
+      const landed = key && find ? (await find(this.target, key.turnId).catch(() => [])).find((p) => p.key.part === key.part) : undefined;
+      if (!landed) throw err;
+      ref = landed.ref;
+    }
+    const old = this.parts[index] as ShownPart;
+    const retired = [old.ref, old.mode === "native" ? this.control : null].filter((r): r is MessageRef => r !== null);
+    if (old.mode === "native") this.control = null;
+    this.parts[index] = { ref, shown: content, mode: "edit", appended: "" };
+    return { ref, retired };
   }
 
   /** The native stream is gone (expired, or stopped elsewhere): its message is an ordinary one now; edit it. */

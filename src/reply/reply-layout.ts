@@ -1,6 +1,6 @@
 import type { StreamTasks } from "../contracts/chat-platform.js";
 import type { ActionButton, Citation, MessageContent } from "../contracts/messages.js";
-import { closeOpenFence, PREVIEW_MARGIN, splitMarkdown } from "./split-markdown.js";
+import { closeOpenFence, PREVIEW_MARGIN, type SplitOptions, splitMarkdown } from "./split-markdown.js";
 
 /** What the reply should look like now: one entry per platform message, in order. */
 export type ReplyLayout = readonly MessageContent[];
@@ -32,19 +32,24 @@ export interface FinalView {
   readonly feedback?: boolean;
 }
 
+/** How a platform takes a long reply: its message length and whether it strips whitespace at message edges. */
+export interface SplitRules extends SplitOptions {
+  readonly maxChars: number;
+}
+
 /** Every split uses the same limit, so messages frozen while streaming match the final split exactly. */
-function split(text: string, maxChars: number): string[] {
-  return splitMarkdown(text, maxChars - PREVIEW_MARGIN);
+function split(text: string, rules: SplitRules): string[] {
+  return splitMarkdown(text, rules.maxChars - PREVIEW_MARGIN, { edgesTrimmed: rules.edgesTrimmed ?? false });
 }
 
 /**
  * The reply while it streams. With `preview` (the default) an open code fence in the growing message is closed
  * so it renders as code; append-only streams ask for the text without it.
  */
-export function streamingLayout(view: StreamingView, opts: { maxChars: number; stopButton?: ActionButton | undefined; preview?: boolean }): ReplyLayout {
+export function streamingLayout(view: StreamingView, opts: SplitRules & { stopButton?: ActionButton | undefined; preview?: boolean }): ReplyLayout {
   const stop = opts.stopButton ? [opts.stopButton] : [];
   if (view.text.trim() === "") return [{ markdown: view.status ? `_${view.status}_` : THINKING_TEXT, buttons: stop }];
-  const chunks = split(view.text, opts.maxChars);
+  const chunks = split(view.text, opts);
   const live = (markdown: string) => (opts.preview === false ? markdown : preview(markdown, opts.maxChars));
   return chunks.map((markdown, i) => (i === chunks.length - 1 ? { markdown: live(markdown), buttons: stop } : { markdown, buttons: [] }));
 }
@@ -59,8 +64,8 @@ function preview(markdown: string, maxChars: number): string {
   return closeOpenFence(markdown.slice(0, end));
 }
 
-export function finalLayout(view: FinalView, opts: { maxChars: number }): ReplyLayout {
-  const chunks = split(view.text.trim() === "" ? "⚠️ The assistant returned an empty answer." : view.text, opts.maxChars);
+export function finalLayout(view: FinalView, opts: SplitRules): ReplyLayout {
+  const chunks = split(view.text.trim() === "" ? "⚠️ The assistant returned an empty answer." : view.text, opts);
   return chunks.map((markdown, i) =>
     i === chunks.length - 1
       ? {

@@ -9,7 +9,7 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
 import { LoopWaker } from "./loop-waker.js";
 import { nextOperation, type ReplyGoal, type ReplyOperation, rateOpOf } from "./next-operation.js";
 import { OperationApplier } from "./operation-applier.js";
-import { type FinalView, finalLayout, type StreamingView, streamingLayout } from "./reply-layout.js";
+import { type FinalView, finalLayout, type SplitRules, type StreamingView, streamingLayout } from "./reply-layout.js";
 import { decideStreamMode } from "./stream-mode.js";
 import { judgeUpdateFailure } from "./update-failure.js";
 import { UpdatePacer } from "./update-pacer.js";
@@ -60,6 +60,14 @@ type Goal = { -readonly [K in keyof ReplyGoal]: ReplyGoal[K] };
 /** How long a scarce edited stream holds its first text, so that edit shows progress (about a second of answer). */
 const FIRST_TEXT_HOLD_MS = 1_000;
 
+/**
+ * A final text whose edit (or stop) slot is further off than this goes out as a new message where posts have
+ * room: on Slack chat.postMessage is metered per channel, apart from the workspace's update and stop budgets.
+ */
+const FINAL_REPOST_AFTER_MS = 1_000;
+/** How long removing a message a reposted final replaced may wait for its budget (it yields to every text). */
+const TIDY_WAIT_MS = 15 * 60_000;
+
 /** Budgets this stream joins (and leaves at the end): the ones its routine updates spend. */
 const STREAM_OPS: readonly RateOp[] = ["edit", "streamAppend"];
 
@@ -88,15 +96,19 @@ export class ReplyStreamer {
   private finalSince: number | undefined;
   /** A final text was given up on: the reply does not show the end of the answer. */
   private finalLost = false;
+  /** Parts whose final went out as a new message (once each), and the messages that replaced, to remove. */
+  private readonly reposted = new Set<number>();
+  private readonly retired: MessageRef[] = [];
   private firstTextAt: number | undefined;
   private closed = false;
   private loop: Promise<void>;
   private loopDone = false;
-  private readonly maxChars: number;
+  private readonly rules: SplitRules;
 
   constructor(private readonly o: ReplyStreamerOptions) {
     this.log = o.route.logger;
-    this.maxChars = o.route.platform.capabilities.maxMessageLength;
+    const caps = o.route.platform.capabilities;
+    this.rules = { maxChars: caps.maxMessageLength, edgesTrimmed: caps.trimsMessageEdges ?? false };
     this.pacer = new UpdatePacer(o.route, o.durations, o.streamId);
     this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder, o.postKeyTurnId);
     this.goal = { desired: [o.placeholder.content], desiredRaw: [], isFinal: false, hasText: false, textShown: false, native: undefined };
@@ -130,10 +142,10 @@ export class ReplyStreamer {
     const view = pending();
     this.goal.hasText = view.text.trim() !== "";
     if (this.goal.hasText) this.textSince ??= Date.now();
-    this.goal.desired = streamingLayout(view, { maxChars: this.maxChars, stopButton: this.o.stopButton });
+    this.goal.desired = streamingLayout(view, { ...this.rules, stopButton: this.o.stopButton });
     // Append-only streams get the text without the preview's closing fence (it would have to be taken back),
     // and nothing while there is no text (the status line is not part of the answer).
-    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { maxChars: this.maxChars, preview: false }).map((c) => c.markdown) : [""];
+    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { ...this.rules, preview: false }).map((c) => c.markdown) : [""];
     this.goal.tasks = this.o.route.platform.streaming ? view.tasks : undefined;
   }
 
@@ -148,11 +160,13 @@ export class ReplyStreamer {
     this.goal.isFinal = true;
     this.pendingView = undefined;
     this.goal.hasText = true;
-    this.goal.desired = finalLayout(view, { maxChars: this.maxChars });
+    this.goal.desired = finalLayout(view, this.rules);
     if (this.o.route.platform.streaming && view.tasks) this.goal.tasks = view.tasks;
     if (this.loopDone && !this.closed) this.loop = this.startLoop();
     else this.waker.poke();
     await this.loop;
+    // Messages a reposted final replaced go once their budget allows; the answer is complete without waiting.
+    if (this.retired.length > 0) void this.tidy();
     if (first) {
       // How long the answer streamed (not how long its final text then waited for a budget slot).
       if (this.firstTextAt !== undefined) this.o.durations.observe(finalAt - this.firstTextAt);
@@ -200,6 +214,7 @@ export class ReplyStreamer {
       const rateOp = rateOpOf(op);
       const grant = await this.o.route.tryAcquire(rateOp, this.pacer.slotFor(rateOp, routine));
       if (!grant.granted) {
+        if (await this.repostFinal(op, grant.waitMs)) continue;
         const pauseMs = this.pacer.refused(grant, routine, op.kind === "append", this.firstTextAt);
         this.o.events?.onBudgetWait?.(Math.max(pauseMs, grant.waitMs));
         if (pauseMs > 0) await this.waker.pauseForSlot(pauseMs);
@@ -220,6 +235,50 @@ export class ReplyStreamer {
         }
       } catch (err) {
         await this.onFailure(update, err);
+      }
+    }
+  }
+
+  /**
+   * The final text has first claim on every path that can carry it: when its edit (or stop) slot is more than
+   * FINAL_REPOST_AFTER_MS away and a post has room now, it goes out as a new message in place of the last part.
+   * The part it replaces shows a prefix of the answer, never the answer, and is removed once its budget returns
+   * (`tidy`), so the final is never shown twice. True when the loop should look again (posted, or tried).
+   */
+  private async repostFinal(op: ReplyOperation, waitMs: number): Promise<boolean> {
+    if (!this.goal.isFinal || waitMs < FINAL_REPOST_AFTER_MS || (op.kind !== "edit" && op.kind !== "nativeStop")) return false;
+    if (!this.o.route.platform.deleteMessage || op.index !== this.applier.parts.length - 1 || this.reposted.has(op.index)) return false;
+    // Text already shown in full (only buttons or the stream's end missing) would then be shown twice.
+    const part = this.applier.parts[op.index];
+    const shownText = part?.mode === "native" ? part.appended : part?.shown?.markdown;
+    if (shownText === op.content.markdown) return false;
+    const grant = await this.o.route.tryAcquire("post", { priority: "high", streamId: this.o.streamId });
+    if (!grant.granted) return false;
+    // Once per part, whatever happens: a post whose outcome is unknown must not be followed by a second one.
+    this.reposted.add(op.index);
+    try {
+      const { ref, retired } = await this.o.route.send("post", () => this.applier.repost(op.index, op.content));
+      this.retired.push(...retired);
+      this.markText();
+      this.log.info({ waitMs, op: op.kind, parts: this.applier.parts.length }, "final text posted as a new message: its own budget is spent");
+      this.o.events?.onUpdate?.(grant.usage);
+      await this.o.events?.onPart?.(ref);
+    } catch (err) {
+      // Not posted (or not known to be): the final waits for its own slot, as it would have.
+      this.log.warn({ err }, "could not post the final text as a new message");
+    }
+    return true;
+  }
+
+  /** Removes the messages reposted finals replaced, each when the delete budget has a routine slot. */
+  private async tidy(): Promise<void> {
+    const platform = this.o.route.platform;
+    for (const ref of this.retired.splice(0)) {
+      try {
+        const done = await this.o.route.routine("delete", () => platform.deleteMessage?.(ref) ?? Promise.resolve(), { maxWaitMs: TIDY_WAIT_MS });
+        if (!done) this.log.warn({ messageId: ref.messageId }, "a message a reposted final replaced stays: no delete slot in time");
+      } catch (err) {
+        this.log.warn({ err, messageId: ref.messageId }, "could not remove a message a reposted final replaced");
       }
     }
   }

@@ -37,6 +37,48 @@ function closing(fence: Fence): string {
   return `\n${fence.marker}`;
 }
 
+export interface SplitOptions {
+  /**
+   * The platform strips whitespace at the start and end of a message (Discord does). Prose is then cut only
+   * between two visible characters, so the messages joined are the text byte for byte: before a sentence's or
+   * clause's punctuation, after a CJK full stop, else inside a word. Otherwise (and inside code fences, which are
+   * closed and reopened anyway) the whitespace at a cut separates the two messages and is not sent.
+   */
+  readonly edgesTrimmed?: boolean;
+}
+
+const WHITESPACE = /\s/;
+
+function isVisible(ch: string | undefined): boolean {
+  return ch !== undefined && !WHITESPACE.test(ch);
+}
+
+/**
+ * A cut with a visible character on both sides, as late as possible in the second half of `window`, or -1.
+ * Prefers a sentence's or clause's end (before its punctuation, so words stay whole; a CJK stop needs no space),
+ * then any place inside a word that splits neither a surrogate pair nor a run of Markdown markers (`**`, `__`).
+ */
+function chooseVisibleCut(window: string, half: number): number {
+  const natural: RegExp[] = [/(?<=[\p{L}\p{N}])(?=[.!?。！？]+\s)/gu, /[。！？](?=\S)/gu, /(?<=[\p{L}\p{N}])(?=[,;:]+\s)/gu];
+  for (const pattern of natural) {
+    let best = -1;
+    for (const m of window.matchAll(pattern)) {
+      const at = (m.index ?? 0) + m[0].length;
+      if (at >= half && isVisible(window[at - 1]) && isVisible(window[at])) best = at;
+    }
+    if (best > 0) return best;
+  }
+  for (let at = window.length - 1; at >= half && at > 0; at--) {
+    const before = window[at - 1];
+    const after = window[at];
+    if (!isVisible(before) || !isVisible(after)) continue;
+    if (isHighSurrogate(window.charCodeAt(at - 1)) || /\p{M}/u.test(after ?? "")) continue;
+    if (before === after && /[*_~`|]/.test(before ?? "")) continue;
+    return at;
+  }
+  return -1;
+}
+
 /** Index in `window` to cut at (exclusive), preferring late natural boundaries. */
 function chooseCut(window: string, insideFence: boolean): number {
   const half = Math.floor(window.length / 2);
@@ -75,7 +117,7 @@ function closingRoom(window: string, fence: Fence | null): number {
   return Math.max(PREVIEW_MARGIN, longest + 1);
 }
 
-export function splitMarkdown(text: string, maxChars: number): string[] {
+export function splitMarkdown(text: string, maxChars: number, opts: SplitOptions = {}): string[] {
   if (maxChars < 16) throw new RangeError("maxChars too small to split Markdown");
   const parts: string[] = [];
   let pos = 0;
@@ -96,6 +138,17 @@ export function splitMarkdown(text: string, maxChars: number): string[] {
     const reserve = closingRoom(window, fence);
     if (reserve > PREVIEW_MARGIN) window = rest.slice(0, Math.max(1, maxChars - prefix.length - reserve));
     const insideAtEnd = fenceAfter(window, fence) !== null;
+    // Outside code, a platform that trims message edges gets a cut between two visible characters: nothing lost.
+    const visibleCut = opts.edgesTrimmed && !insideAtEnd && fence === null ? chooseVisibleCut(window, Math.floor(window.length / 2)) : -1;
+    if (visibleCut > 0) {
+      const body = rest.slice(0, visibleCut);
+      const after = fenceAfter(body, fence);
+      if (after === null) {
+        parts.push(prefix + body);
+        pos += visibleCut;
+        continue;
+      }
+    }
     let cut = chooseCut(window, insideAtEnd);
     if (cut <= 0) cut = isHighSurrogate(rest.charCodeAt(0)) ? 2 : 1;
     const body = rest.slice(0, cut);

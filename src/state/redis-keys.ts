@@ -6,6 +6,7 @@ type RedisKeyKind =
   | "seen" // dedupe marker per platform event
   | "thread" // the thread is one of the bot's conversations
   | "conv" // thread → Dify conversation id
+  | "fresh" // the thread's conversation was reset on request: its next turn starts from nothing
   | "fifo" // per-thread queue of job ids, oldest first
   | "lock" // per-thread token-owned lock
   | "turn" // one answer: asker, Dify ids, refs, suggestions
@@ -21,6 +22,7 @@ type RedisKeyKind =
   | "bucket" // a refilling rate budget's theoretical arrival time (GCRA)
   | "block" // a budget blocked by a 429 until its PTTL expires
   | "active" // streams currently spending a budget
+  | "blimit" // a budget's limit as the platform itself reported it (Discord's x-ratelimit-limit)
   | "stats" // pacing statistics
   | "threadlog" // messages of a thread an adapter saw (a bounded cache for thread context)
   | "viewctx" // what the person views beside the app's pane (Slack AI app context), per thread
@@ -51,7 +53,7 @@ export interface RedisKeyOptions {
  * budgets at once (Discord: the channel's and the bot-wide one), so all of them live in one slot. That slot
  * is never hot: the platforms' own rate limits cap how often budgets are spent.
  */
-const ONE_SLOT: ReadonlySet<RedisKeyKind> = new Set(["budget", "bucket", "block", "active"]);
+const ONE_SLOT: ReadonlySet<RedisKeyKind> = new Set(["budget", "bucket", "block", "active", "blimit"]);
 
 /**
  * `prefix` lets tests (and several bridges on one Redis) keep their keys apart. With hash tags, every other

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { ButtonAction } from "../contracts/actions.js";
 import type { ChatPlatform, InboundEvent } from "../contracts/chat-platform.js";
 import type { FormDialog } from "../contracts/forms.js";
@@ -6,7 +7,9 @@ import type { PendingForm, PendingFormStore } from "../forms/pending-forms.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { jobIdFrom, type ReplyJobData } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
+import { slowDownText, type UserRateLimiter } from "../rate/user-rate-limiter.js";
 import type { AppDirectory } from "../routing/app-directory.js";
+import type { DedupeStore } from "../state/dedupe-store.js";
 import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { TurnStore } from "../state/turn-store.js";
 import { parseActionId, retryActionId } from "./action-ids.js";
@@ -15,7 +18,10 @@ import type { StopCoordinator } from "./stop-coordinator.js";
 
 /**
  * Button clicks. Stop: only the person who asked may stop an answer. A suggested question or Retry: anyone in
- * the thread may click; it becomes a new turn in the same conversation that says who asked.
+ * the thread may click; it becomes a new turn in the same conversation that says who asked. Such a click starts
+ * work, so it counts against the clicker's USER_RATE_LIMIT like a message, and it starts it once: a suggestion
+ * already asked in the thread, or an answer already retried, is not asked again (marked in Redis, so clicks
+ * reaching different processes agree).
  */
 export class ActionHandler {
   constructor(
@@ -27,6 +33,9 @@ export class ActionHandler {
       queue: ReplyQueue;
       apps: AppDirectory;
       gateway: PlatformGateway;
+      rateLimiter: UserRateLimiter;
+      /** Which suggestions and retries a thread has already asked. */
+      dedupe: DedupeStore;
       logger: Logger;
       forms: PendingFormStore;
     },
@@ -41,25 +50,65 @@ export class ActionHandler {
     return formDialog(pending.key, parsed.index, pending.form);
   }
 
-  async handle(action: ButtonAction, platform: ChatPlatform): Promise<void> {
+  /** Handles a click; returns why it did nothing when it was refused (for bridge_events_ignored_total). */
+  async handle(action: ButtonAction, platform: ChatPlatform): Promise<string | undefined> {
     const parsed = parseActionId(action.actionId);
-    if (!parsed) return;
+    if (!parsed) return undefined;
     if (parsed.kind === "form") {
       await this.answerForm(parsed.formKey, parsed.index, action, platform);
-      return;
+      return undefined;
     }
     const turn = await this.deps.turns.get(parsed.turnId);
     const log = this.deps.logger.child({ turnId: parsed.turnId, action: parsed.kind });
     if (!turn) {
       log.info({}, "button for an unknown or expired answer");
-      return;
+      return undefined;
     }
     if (parsed.kind === "stop") {
       await this.stop(parsed.turnId, turn, platform, action, log);
-      return;
+      return undefined;
     }
     const question = parsed.kind === "ask" ? turn.suggestions?.[parsed.index] : turn.query;
-    if (!question && !(parsed.kind === "retry" && turn.files?.length)) return;
+    if (!question && !(parsed.kind === "retry" && turn.files?.length)) return undefined;
+    // One ask per suggestion per thread, one retry per answer, however many clicks (and whoever makes them).
+    const once =
+      parsed.kind === "ask"
+        ? `ask:${createHash("sha256")
+            .update(question ?? "")
+            .digest("hex")
+            .slice(0, 32)}`
+        : `retry:${parsed.turnId}`;
+    if (!(await this.deps.dedupe.markSeen(once, turn.conversationKey))) {
+      log.info({}, parsed.kind === "ask" ? "suggestion already asked in this thread" : "answer already retried");
+      return "already_asked";
+    }
+    try {
+      const verdict = await this.deps.rateLimiter.check(`${action.platform}:${action.user.userId}`);
+      if (!verdict.allowed) {
+        // Not asked after all: a later click, within the limit, may ask it.
+        await this.deps.dedupe.forget(once, turn.conversationKey);
+        if (verdict.notify) {
+          void this.deps.gateway
+            .to(platform, action.replyTarget)
+            .notice(action.replyTarget, action.user.userId, slowDownText(verdict.retryInMs), { orPost: true })
+            .catch((err: unknown) => log.warn({ err }, "could not send the slow-down notice"));
+        }
+        return "user_rate_limited";
+      }
+      await this.enqueue(action, turn, parsed.kind, question);
+    } catch (err) {
+      await this.deps.dedupe.forget(once, turn.conversationKey).catch(() => undefined);
+      throw err;
+    }
+    return undefined;
+  }
+
+  private async enqueue(
+    action: ButtonAction,
+    turn: NonNullable<Awaited<ReturnType<TurnStore["get"]>>>,
+    kind: "ask" | "retry",
+    question: string | undefined,
+  ): Promise<void> {
     const data: ReplyJobData = {
       kind: "reply",
       // The app that answered: its suggestions and its uploaded files (Retry) mean nothing to another app.
@@ -79,8 +128,8 @@ export class ActionHandler {
         attachments: [],
         receivedAt: action.receivedAt,
       },
-      preamble: `**${action.user.displayName.replace(/[*_`]/g, "")}** ${parsed.kind === "ask" ? "asked" : "asked again"}: ${(question ?? "").replace(/\n/g, " ")}`,
-      ...(parsed.kind === "retry" && turn.files?.length ? { files: turn.files } : {}),
+      preamble: `**${action.user.displayName.replace(/[*_`]/g, "")}** ${kind === "ask" ? "asked" : "asked again"}: ${(question ?? "").replace(/\n/g, " ")}`,
+      ...(kind === "retry" && turn.files?.length ? { files: turn.files } : {}),
     };
     await this.deps.queue.enqueueReply(jobIdFrom(action.dedupeKey), data);
   }

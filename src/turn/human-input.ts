@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { DifyClient } from "../dify/dify-client.js";
 import { DifyApiError } from "../dify/errors.js";
 import type { HumanInputForm } from "../dify/events.js";
-import { isTransientDifyError } from "../dify/retry-policy.js";
+import { fateOfDifyFailure } from "../dify/retry-policy.js";
 import type { PendingForm, PendingFormStore } from "../forms/pending-forms.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { type AnswerState, EMPTY_ANSWER } from "../reply/answer-accumulator.js";
@@ -61,6 +61,8 @@ export class HumanInputFlow {
     for (;;) {
       const { state } = current;
       if (!state.paused || current.error !== undefined || run.stopped) return { kind: "answer", answer: current };
+      // Forms are answered for Chatflows (a conversation's run); a Workflow app's pause ends its answer as before.
+      if ((await this.d.dify.appKind().catch(() => "chat")) !== "chat") return { kind: "answer", answer: current };
       const runId = state.ids.workflowRunId ?? ctx.data.dify?.workflowRunId;
       if (state.form?.token && runId) {
         await this.showForm(ctx, streamer, state, preamble, state.form, runId);
@@ -102,7 +104,9 @@ export class HumanInputFlow {
     await this.d.forms.save(record);
     const text = [shownAbove, formMarkdown(form)].filter((t) => t.trim() !== "").join("\n\n");
     const refs = await finishTurn(this.d, ctx, streamer, { text, buttons: formButtons(key, form) }, "ok");
-    if (refs.length) await this.d.forms.save({ ...record, reply: refs });
+    // The reply may have moved on from the first message (a native stream replaces it): clicks answer this one.
+    const moved = refs.length > 0 && refs.map((r) => r.messageId).join() !== record.reply.map((r) => r.messageId).join();
+    if (moved) await this.d.forms.updateReply(key, refs);
     ctx.logger.info({ formKey: key, workflowRunId: runId, expiresAt: form.expiresAt }, "Dify paused for a form; shown in the reply");
   }
 
@@ -131,7 +135,9 @@ export class HumanInputFlow {
       streamer.show(() => view(current.state));
       const user = difyUserFor(ctx.data.message.conversationKey);
       current = await followRun(this.d.dify, ctx, streamer, run, current.state, { runId, user }, { includeStateSnapshot: true, continueOnPause: true }, view);
-      if (current.error === undefined || !isTransientDifyError(current.error)) return current;
+      // Re-attaching only reads the run's events: whatever may pass (a timeout, a 5xx as much as a refused
+      // connection) is worth another try.
+      if (current.error === undefined || fateOfDifyFailure(current.error) === "final") return current;
       ctx.logger.warn({ err: current.error, workflowRunId: runId }, "lost the Dify run while waiting for approval; re-attaching");
       await sleep(REATTACH_DELAY_MS, undefined, { signal: run.abort.signal }).catch(() => undefined);
     }

@@ -78,8 +78,9 @@ export async function prepareQuestion(
     if (title) void ctx.platform.assistant.setTitle(msg.replyTarget, title).catch((err: unknown) => log.warn({ err }, "could not set the thread's title"));
   }
   let context = "";
-  // A run of its own per message: the thread's earlier messages are not its business.
-  if (!run && !conversationId && joinsLate && ctx.platform.fetchThreadHistory) {
+  // A run of its own per message: the thread's earlier messages are not its business. A thread whose
+  // conversation was reset on request starts from nothing too.
+  if (!run && !conversationId && joinsLate && ctx.platform.fetchThreadHistory && !(await deps.conversations.wasReset(msg.conversationKey))) {
     const history = await ctx.platform.fetchThreadHistory(msg.replyTarget, { beforeMessageId: msg.messageId, limit: HISTORY_LIMIT }).catch((err: unknown) => {
       log.warn({ err }, "could not read the thread history");
       return [];

@@ -43,7 +43,7 @@ export async function removeExtraParts(ctx: TurnContext): Promise<void> {
   if (!remove) return;
   for (const part of await partsToRemove(ctx)) {
     await ctx.route
-      .mustLand("edit", () => remove(part))
+      .mustLand("delete", () => remove(part))
       .catch((err: unknown) => ctx.logger.warn({ err }, "could not remove a message of the interrupted answer"));
   }
 }

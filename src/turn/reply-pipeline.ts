@@ -262,15 +262,18 @@ export class ReplyPipeline {
    * this Dify has no events endpoint (before 1.13): the caller stops and shows what was kept instead.
    */
   private async reattach(d: AppDeps, ctx: TurnContext, streamer: ReplyStreamer, run: TurnRun, runId: string, user: string): Promise<boolean> {
+    // A Workflow app's answer is read from its run's outputs on its own endpoint: it keeps stop-and-show.
+    if ((await d.dify.appKind().catch(() => "chat")) !== "chat") return false;
     ctx.logger.warn({ workflowRunId: runId, taskId: ctx.data.dify?.taskId }, "re-attaching to the interrupted answer's Dify run");
     const preamble = ctx.data.preamble ? [ctx.data.preamble] : [];
     const start: AnswerState = { ...EMPTY_ANSWER, ids: { ...ctx.data.dify } };
     const view = (s: AnswerState) => streamingView(s, preamble, d.view);
+    // The first run's extra messages go first: the answer is shown again from the first message on.
+    await removeExtraParts(ctx);
     const answer = await followRun(d.dify, ctx, streamer, run, start, { runId, user }, { includeStateSnapshot: true, continueOnPause: true }, view);
     // 404: no events endpoint (an older Dify) or a run it no longer knows; 400: not a workflow app.
     const unsupported = answer.error instanceof DifyApiError && (answer.error.status === 404 || answer.error.status === 400);
     if (unsupported && answer.state.text === "" && !answer.state.ended) return false;
-    await removeExtraParts(ctx);
     await this.finishFollowed(d, ctx, streamer, run, answer, preamble);
     return true;
   }

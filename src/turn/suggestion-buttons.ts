@@ -2,7 +2,7 @@ import type { ChatPlatform } from "../contracts/chat-platform.js";
 import type { ActionButton, Citation, MessageRef } from "../contracts/messages.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import { buttonLabel } from "../reply/answer-view.js";
-import { finalLayout } from "../reply/reply-layout.js";
+import { finalLayout, type SplitRules } from "../reply/reply-layout.js";
 import type { TurnStore } from "../state/turn-store.js";
 import { askActionId } from "./action-ids.js";
 import type { TurnContext } from "./turn-context.js";
@@ -39,7 +39,8 @@ export class SuggestionButtons {
   ): Promise<void> {
     const last = refs[refs.length - 1];
     if (!last) return;
-    const lastText = lastPartOf(markdownWithoutButtons, ctx.platform.capabilities.maxMessageLength);
+    const caps = ctx.platform.capabilities;
+    const lastText = lastPartOf(markdownWithoutButtons, { maxChars: caps.maxMessageLength, edgesTrimmed: caps.trimsMessageEdges ?? false });
     await this.deps.turns.update(ctx.turnId, {
       turnId: ctx.turnId,
       suggestions,
@@ -69,7 +70,7 @@ export class SuggestionButtons {
 }
 
 /** The text of the last message of a reply (the one the buttons sit under), split exactly as the layout does. */
-function lastPartOf(markdown: string, maxChars: number): string {
-  const layout = finalLayout({ text: markdown }, { maxChars });
+function lastPartOf(markdown: string, rules: SplitRules): string {
+  const layout = finalLayout({ text: markdown }, rules);
   return layout[layout.length - 1]?.markdown ?? markdown;
 }

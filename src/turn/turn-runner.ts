@@ -7,6 +7,7 @@ import { traceIdFor } from "../dify/chat-stream.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
+import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData, ReplyJobData } from "../queue/job-types.js";
 import { statusLineOf } from "../reply/reply-layout.js";
 import type { AppDirectory } from "../routing/app-directory.js";
@@ -52,6 +53,8 @@ export function createBridgeProcessor(deps: TurnRunnerDeps): BridgeProcessor {
       return;
     }
     await runTurn(deps, job as Job<ReplyJobData>, token, signal ?? new AbortController().signal);
+    // Redacted before BullMQ marks it completed, so a completed job never holds what people wrote.
+    await redactWhenFinished(job, deps.logger);
   };
 }
 
@@ -137,6 +140,8 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
     await deps.turns.update(turnId, { turnId, finished: true }).catch((err: unknown) => log.warn({ err }, "could not mark the turn answered"));
   } finally {
     clearInterval(renew);
+    // A save still on its way would land after the redaction below and bring the question back.
+    await saving.catch(() => undefined);
     await deps.lock.release(key, lockToken).catch(() => undefined);
     await leaveThread(deps, key, turnId, log);
   }

@@ -171,7 +171,7 @@ export class FakePlatform implements ChatPlatform {
   }
 
   async deleteMessage(ref: MessageRef): Promise<void> {
-    await this.call("delete", "edit", ref, { ref });
+    await this.call("delete", "delete", ref, { ref });
     const m = this.messages.get(ref.messageId);
     if (m) m.deleted = true;
   }

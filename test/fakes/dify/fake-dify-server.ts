@@ -284,8 +284,9 @@ export class FakeDifyServer implements FakeDifyContext {
       res,
       this.options,
       (ended, reason) => {
-        // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
-        if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
+        // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind, unless
+        // the failure came after the rows were written (completion.py turns any later exception into a 500).
+        if (reason === "http-error" && !ended.failedAfterStoring) this.store.discardTurn(message, conversationWasNew);
         this.metrics.ended(ended);
       },
       workflow,

@@ -22,6 +22,11 @@ export interface HttpErrorReply {
   /** @defaultValue "application/json" for an object body, "text/html; charset=utf-8" for a string */
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Dify had already written the conversation and message rows when it failed, so they stay (GET /messages shows
+   * the question). Otherwise the turn leaves nothing behind, like Dify's validation errors.
+   */
+  readonly afterStoring?: boolean;
 }
 
 export type ChatStep =
@@ -33,6 +38,7 @@ export type ChatStep =
   | { readonly kind: "wire"; readonly wire: Partial<WireOptions> }
   | { readonly kind: "eof" }
   | { readonly kind: "reset" }
+  | { readonly kind: "stored"; readonly answer: string }
   | { readonly kind: "human-input"; readonly spec: HumanInputSpec; readonly onOutcome?: ((o: FormOutcome) => void) | undefined }
   | HttpErrorReply;
 
@@ -226,6 +232,12 @@ export const steps = {
   eof: (): ChatStep => ({ kind: "eof" }),
   /** Resets the TCP connection (RST) right here. */
   reset: (): ChatStep => ({ kind: "reset" }),
+  /**
+   * Dify's worker produced this text and saved it with the message, but nothing reached the client (a proxy
+   * holding the response back): GET /messages shows it, the stream does not. Follow with a delay to hold the
+   * headers past the client's timeout (with `pingIntervalMs` beyond it, or pings would send them).
+   */
+  storedUnsent: (answer: string): ChatStep => ({ kind: "stored", answer }),
   /**
    * A Human Input node pauses the run (`_handle_workflow_paused_event` in advanced_chat/generate_task_pipeline.py):
    * `human_input_required`, `workflow_paused`, then the stream closes without `message_end`. The run waits for

@@ -51,6 +51,8 @@ export class StreamRun implements FakeStream {
   private errorEvent: Record<string, unknown> | undefined;
   private endMetadata: unknown;
   private pingTimer: NodeJS.Timeout | undefined;
+  /** The turn ended with an HTTP error that Dify sent after writing its rows (they stay). */
+  failedAfterStoring = false;
   /** The first client went away but the run goes on (2026 Chatflow: its events still reach the run's topic). */
   clientGone = false;
 
@@ -167,6 +169,9 @@ export class StreamRun implements FakeStream {
       case "eof":
         await this.writer.end();
         return "eof";
+      case "stored":
+        this.message.answer += step.answer;
+        return undefined;
       case "reset":
         await this.writer.flush();
         this.res.socket?.resetAndDestroy();
@@ -253,6 +258,7 @@ export class StreamRun implements FakeStream {
   }
 
   private async sendHttpError(reply: HttpErrorReply): Promise<StreamEndReason> {
+    this.failedAfterStoring = reply.afterStoring === true;
     if (this.writer.hasStarted) throw new Error("an HTTP error step must come before the first byte of the stream");
     if (!this.writer.isClosed) sendReply(this.res, reply);
     return "http-error";

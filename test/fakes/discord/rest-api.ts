@@ -3,7 +3,7 @@ import type { FakeCdn } from "./cdn.js";
 import type { FakeGateway } from "./gateway.js";
 import { discordError, type FakeResponse, type UploadedFile } from "./http-body.js";
 import { compareSnowflakes, type SnowflakeGenerator } from "./ids.js";
-import { type MessageBody, validateMessageBody } from "./message-validation.js";
+import { flagsAfter, type MessageBody, validateMessageBody } from "./message-validation.js";
 import { toWire } from "./wire.js";
 import { type FakeAttachment, type FakeWorld, type StoredMessage, threadChannel } from "./world.js";
 
@@ -183,7 +183,7 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     channel_id: cid!,
     ...(channel.guild_id && { guild_id: channel.guild_id }),
     author: ctx.world.user(ctx.botUserId),
-    content: body.content ?? "",
+    content: storedContent(body.content),
     embeds: body.embeds ?? [],
     components: body.components ?? [],
     attachments: req.files.map((f) => storeUpload(ctx, cid!, f)),
@@ -191,7 +191,7 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     mention_roles: [],
     mention_everyone: false,
     type: reference ? 19 : 0,
-    flags: 0,
+    flags: flagsAfter(0, body.flags),
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
     tts: false,
@@ -222,9 +222,10 @@ function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
   if (!message) return discordError(404, 10008, "Unknown Message");
   if (message.author.id !== ctx.botUserId) return discordError(403, 50005, "Cannot edit a message authored by another user");
   const body = (req.json ?? {}) as MessageBody;
-  const problem = validateMessageBody(body, req.files.length, true);
+  const problem = validateMessageBody(body, req.files.length, true, message.flags);
   if (problem) return problem;
-  if (body.content !== undefined) message.content = body.content;
+  message.flags = flagsAfter(message.flags, body.flags);
+  if (body.content !== undefined) message.content = storedContent(body.content);
   if (body.components !== undefined) message.components = body.components;
   if (body.embeds !== undefined) message.embeds = body.embeds;
   if (body.allowed_mentions !== undefined) message.allowedMentions = body.allowed_mentions;
@@ -309,7 +310,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     interactionId: interaction.id,
     userId: interaction.userId,
     channelId: interaction.channelId,
-    content: body.content ?? "",
+    content: storedContent(body.content),
     flags,
     ephemeral,
     at: fakeNowMs(),
@@ -320,7 +321,7 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     channel_id: interaction.channelId,
     ...(channel?.guild_id && { guild_id: channel.guild_id }),
     author: ctx.world.user(ctx.botUserId),
-    content: body.content ?? "",
+    content: storedContent(body.content),
     embeds: body.embeds ?? [],
     components: body.components ?? [],
     attachments: [],
@@ -344,4 +345,12 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
     ctx.gateway.dispatch("MESSAGE_CREATE", toWire(message));
   } else ctx.ephemeralFollowUps.set(message.id, message);
   return { status: 200, body: toWire(message) };
+}
+
+/**
+ * Discord keeps a message's `content` with leading and trailing whitespace removed (what the API returns and
+ * clients show; observed behaviour, which the API reference does not spell out).
+ */
+function storedContent(content: string | null | undefined): string {
+  return (content ?? "").trim();
 }

@@ -450,8 +450,9 @@ export class UserEvents {
   }
 }
 
-/** custom_ids of the buttons in a message's action rows. */
+/** custom_ids of the buttons a message shows: in its action rows, and in those inside containers (Components V2). */
 function buttonIds(message: StoredMessage): string[] {
-  const rows = message.components as Array<{ components?: Array<{ type?: number; custom_id?: string }> }>;
-  return rows.flatMap((row) => (row.components ?? []).filter((c) => c.type === 2 && c.custom_id !== undefined).map((c) => c.custom_id as string));
+  type Node = { type?: number; custom_id?: string; components?: Node[] };
+  const walk = (nodes: Node[]): string[] => nodes.flatMap((n) => (n.type === 2 && n.custom_id !== undefined ? [n.custom_id] : walk(n.components ?? [])));
+  return walk(message.components as Node[]);
 }

@@ -8,6 +8,7 @@ import { RateBudgetStore } from "../../../src/rate/rate-budget-store.js";
 import { THINKING_TEXT } from "../../../src/reply/reply-layout.js";
 import { ReplyStreamer } from "../../../src/reply/reply-streamer.js";
 import { FakePlatform } from "../../fakes/fake-platform.js";
+import { eventually } from "../../support/bridge-harness.js";
 import { captureLogger } from "../../support/capture-logger.js";
 import { type TestRedis, testRedis } from "../../support/redis.js";
 
@@ -66,6 +67,9 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
     );
     expect(platform.budgetViolations).toBe(0);
     expect(platform.ops.filter((o) => o.rateLimited)).toEqual([]);
+    // A final that went out as a new message (its edit slot was far off) has the message it replaced removed
+    // right after; the reply is then its messages alone.
+    await eventually(() => (texts.every((_, i) => platform.visibleMessages({ channelId: `C${i}` }).length === results[i]?.length) ? true : undefined), 10_000);
     texts.forEach((text, i) => {
       const messages = platform.visibleMessages({ channelId: `C${i}` });
       expect(messages.length).toBe(results[i]?.length);

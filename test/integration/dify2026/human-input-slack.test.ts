@@ -76,39 +76,56 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     expect(e.dify.workflowEventsRequests.map((r) => r.query.include_state_snapshot)).toEqual(["false"]);
   });
 
-  it("a form with inputs opens a modal; its submission sends the values, and the reply shows who answered what", async () => {
-    e = await SlackE2E.start(chatflow2026);
-    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [REVIEW], (o) => (o[0]?.kind === "submitted" ? ` Noted: ${o[0].submission.inputs.note}.` : "")));
-    const q = await e.mention({ text: "Review it" });
-    const form = await formShown(e, q, "Send");
-    expect(form.markdown).toContain("Add a note for the editor: _‹note›_");
-    expect(form.markdown).toContain("attachment: file inputs cannot be filled from the chat");
-    expect(styleOf(form, "Send")).toBe("primary");
-
-    await e.click(form, "Send", ANA);
-    const opened = await eventually(() => e.slack.views.latest, 10_000);
-    const blocks = opened.view.blocks as Array<{ element: { type: string; action_id: string; options?: unknown[] } }>;
-    expect(blocks.map((b) => [b.element.type, b.element.action_id])).toEqual([
-      ["plain_text_input", "note"],
-      ["static_select", "priority"],
-    ]);
-    expect((opened.view.submit as { text: string }).text).toBe("Send");
-    // Nothing goes to Dify until the modal is submitted.
-    await settle(200);
-    expect(e.dify.formSubmissions).toHaveLength(0);
-
-    await e.interact(e.slack.viewSubmission({ viewId: opened.id, user: ANA.id, userName: ANA.name, values: { note: "Tighten the intro", priority: "high" } }));
-    const [reply] = await e.waitForAnswer(q, /Noted/);
+  it("on Slack's AI app (native streaming, no placeholder) the form and the rest of the answer share the answer's one message", async () => {
+    e = await SlackE2E.start({ ...chatflow2026, slackEnv: { SLACK_AI_APP: "true", SLACK_STREAMING: "native" } });
+    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], " Published."));
+    const q = await e.mention({ text: "Write the post" });
+    const form = await formShown(e, q, "Approve");
+    await e.click(form, "Approve", ANA);
+    const [reply] = await e.waitForAnswer(q, /Published/);
     expect(reply?.ts).toBe(form.ts);
-    expect(reply?.markdown).toBe(
-      "Draft ready.\n\n📝 **Review**: ✅ **Ana** chose **Send**\n> note: Tighten the intro\n> priority: high\n\nNoted: Tighten the intro.",
-    );
-    expect(e.dify.formSubmissions[0]?.json).toEqual({
-      inputs: { note: "Tighten the intro", priority: "high" },
-      action: "send",
-      user: e.dify.chatRequests[0]?.chat.user,
-    });
+    expect(reply?.markdown).toBe("Draft ready.\n\n📝 **Approval**: ✅ **Ana** chose **Approve**\n\nPublished.");
+    expect(e.botReplies(q)).toHaveLength(1);
   });
+
+  it.each(["http", "socket"] as const)(
+    "a form with inputs opens a modal; its submission sends the values, and the reply shows who answered what (%s)",
+    async (transport) => {
+      e = await SlackE2E.start({ ...chatflow2026, transport });
+      e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [REVIEW], (o) => (o[0]?.kind === "submitted" ? ` Noted: ${o[0].submission.inputs.note}.` : "")));
+      const q = await e.mention({ text: "Review it" });
+      const form = await formShown(e, q, "Send");
+      expect(form.markdown).toContain("Add a note for the editor: _‹note›_");
+      expect(form.markdown).toContain("attachment: file inputs cannot be filled from the chat");
+      expect(styleOf(form, "Send")).toBe("primary");
+
+      await e.click(form, "Send", ANA);
+      const opened = await eventually(() => e.slack.views.latest, 10_000);
+      const blocks = opened.view.blocks as Array<{ element: { type: string; action_id: string; options?: unknown[] } }>;
+      expect(blocks.map((b) => [b.element.type, b.element.action_id])).toEqual([
+        ["plain_text_input", "note"],
+        ["static_select", "priority"],
+      ]);
+      expect((opened.view.submit as { text: string }).text).toBe("Send");
+      // Nothing goes to Dify until the modal is submitted.
+      await settle(200);
+      expect(e.dify.formSubmissions).toHaveLength(0);
+
+      await e.interact(
+        e.slack.viewSubmission({ viewId: opened.id, user: ANA.id, userName: ANA.name, values: { note: "Tighten the intro", priority: "high" } }),
+      );
+      const [reply] = await e.waitForAnswer(q, /Noted/);
+      expect(reply?.ts).toBe(form.ts);
+      expect(reply?.markdown).toBe(
+        "Draft ready.\n\n📝 **Review**: ✅ **Ana** chose **Send**\n> note: Tighten the intro\n> priority: high\n\nNoted: Tighten the intro.",
+      );
+      expect(e.dify.formSubmissions[0]?.json).toEqual({
+        inputs: { note: "Tighten the intro", priority: "high" },
+        action: "send",
+        user: e.dify.chatRequests[0]?.chat.user,
+      });
+    },
+  );
 
   it("two people clicking at once: the first answers the form, the other is told privately who did", async () => {
     e = await SlackE2E.start(chatflow2026);
@@ -124,6 +141,32 @@ describe("Slack end to end: Human Input forms of a Chatflow", () => {
     const loser = winner === ANA ? BO : ANA;
     expect(notice).toMatchObject({ user: loser.id });
     expect(JSON.stringify(notice)).toContain(`This form was already answered by ${winner.displayName}.`);
+  });
+
+  it("a resume whose form Dify already took (its first run died after submitting) re-attaches to the run instead of submitting again", async () => {
+    e = await SlackE2E.start(chatflow2026);
+    e.dify.onChat(scripts.chatflowWithForms("Draft ready.", [APPROVAL], " Published.", { chunkChars: 4, delayMs: 20 }));
+    const q = await e.mention({ text: "Write the post" });
+    const form = await formShown(e, q, "Approve");
+    const formKey = buttonsOf(form)[0]?.actionId.split("|")[2] ?? "";
+    // What a resume job that died right after Dify accepted the form leaves behind: the form answered in Dify,
+    // and marked answered in Redis.
+    const key = e.h.key("form", formKey);
+    // Once the record names the message the form is on (it is saved again when the reply has moved on).
+    const record = await eventually(async () => {
+      const r = JSON.parse((await e.h.redis.get(key)) ?? "{}") as { reply?: Array<{ messageId: string }> };
+      return r.reply?.some((m) => m.messageId === form.ts) ? r : undefined;
+    });
+    await e.h.redis.set(key, JSON.stringify({ ...record, submitted: { by: "Ana", action: "approve" } }), "PX", 60_000);
+    e.dify.workflowRuns.forms[0]?.submit({ action: "approve", inputs: {}, user: String(e.dify.chatRequests[0]?.chat.user) });
+
+    await e.click(form, "Approve", ANA);
+    const [reply] = await e.waitForAnswer(q, /Published/).catch((err: unknown) => {
+      throw new Error(`${JSON.stringify(e.botReplies(q).map((m) => m.revisions.map((r) => r.markdown)))} ${JSON.stringify(e.problems())}`, { cause: err });
+    });
+    expect(reply?.markdown).toBe("Draft ready.\n\n📝 **Approval**: ✅ **Ana** chose **Approve**\n\nPublished.");
+    expect(e.dify.formSubmissions).toHaveLength(0);
+    expect(e.dify.workflowEventsRequests.map((r) => r.query.include_state_snapshot)).toEqual(["true"]);
   });
 
   it("two pauses in one run: each form shows in turn in the same reply, and the answer ends there", async () => {

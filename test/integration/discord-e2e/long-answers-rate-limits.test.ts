@@ -57,6 +57,25 @@ describe.concurrent("discord end to end: long answers and rate limits", () => {
     expect(fake.rateLimitedCount).toBe(0);
   });
 
+  it("a long prose answer split across messages reads back byte for byte: no space or line break is lost at a cut", async ({ expect, onTestFinished }) => {
+    const { fake, dify } = await startDiscordE2E({ onTestFinished });
+    const sentence = (i: number) => `Point ${i} explains, in plain words, why the cache keeps a copy near the reader`;
+    // Paragraphs and line breaks everywhere a cut could naturally land; no code, so nothing is added at a cut.
+    const answer = Array.from({ length: 12 }, (_, p) =>
+      Array.from({ length: 5 }, (_, k) => `${sentence(p * 5 + k)}${k % 2 === 0 ? "." : ";"}`).join(p % 2 === 0 ? " " : "\n"),
+    ).join("\n\n");
+    expect(answer.length).toBeGreaterThan(4_000);
+    dify.onChat(() => scripts.answer(answer, { chunkChars: 300, delayMs: 30 }));
+    const q = fake.users.sendMessage({ channelId: fake.ids.general, content: `<@${fake.ids.bot}> explain the cache` });
+
+    const parts = await eventually(() => finalBotMessages(fake, q.id, 3), 25_000);
+    const contents = parts.map((m) => m.content);
+    for (const c of contents) expect(c.length).toBeLessThanOrEqual(2_000);
+    // What Discord stored (content with its edges trimmed, as Discord does), joined, is the answer itself.
+    expect(contents.join("")).toBe(answer);
+    expect(fake.rateLimitedCount).toBe(0);
+  });
+
   it("a 429 on an edit is honoured: nothing is sent to the channel before retry_after, then coalesced edits with the latest text and the exact answer", async ({
     expect,
     onTestFinished,

@@ -128,6 +128,66 @@ describe("a Chatflow run followed across processes", () => {
     expect(dify.streams[0]?.isStopRequested).toBe(false);
   }, 60_000);
 
+  it("a run that finished while no worker followed it: the next worker shows Dify's stored answer, whole, in the same reply", async () => {
+    const afterKill = createGate();
+    dify.onChat(() => [
+      steps.workflowStarted(),
+      steps.message(PART_A),
+      steps.waitFor(afterKill),
+      steps.message(PART_A2),
+      steps.message(PART_B),
+      steps.messageEnd(),
+      steps.workflowFinished({ status: "succeeded" }),
+    ]);
+    const ingress = await startInProcess("ingress");
+    const first = await spawnWorker();
+    const ts = await mention(ingress, "the long one");
+    await eventually(() => botMessages(ts)[0]?.markdown.startsWith("alpha0"), 15_000);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    afterKill.open();
+    // The run ends in Dify before any worker is back: its events endpoint has only workflow_finished to give.
+    await eventually(() => [...dify.workflowRuns.runs.values()].some((r) => r.finishedEvent !== undefined), 15_000);
+    const second = await spawnWorker();
+    const answer = `${PART_A}${PART_A2}${PART_B}`;
+    await eventually(() => botMessages(ts)[0]?.markdown === answer, 30_000).catch((err: unknown) => {
+      throw new Error(`not completed: ${JSON.stringify(botMessages(ts).map((m) => m.markdown))}; ${JSON.stringify(second.logs.map((l) => l.msg))}`, {
+        cause: err,
+      });
+    });
+    expect(botMessages(ts)).toHaveLength(1);
+    expect(dify.stopRequests).toHaveLength(0);
+    expect(dify.chatRequests).toHaveLength(1);
+  }, 60_000);
+
+  it("on a Dify without the events endpoint (1.12) a recovered Chatflow job keeps stopping the task and showing what Dify stored", async () => {
+    await dify.close();
+    dify = await FakeDifyServer.start({ mode: "advanced-chat" });
+    const gate = createGate();
+    dify.onChat(() => [
+      steps.workflowStarted(),
+      steps.message(PART_A),
+      steps.waitFor(gate),
+      steps.message(PART_B),
+      steps.messageEnd(),
+      steps.workflowFinished(),
+    ]);
+    const ingress = await startInProcess("ingress");
+    const first = await spawnWorker();
+    const ts = await mention(ingress, "the long one");
+    await eventually(() => botMessages(ts)[0]?.markdown.startsWith("alpha0"), 15_000);
+    const second = await spawnWorker();
+    first.child.kill("SIGKILL");
+    await first.exited;
+    await second.waitForLog((l) => l.msg === "recovering an interrupted answer", 30_000);
+    await eventually(() => botMessages(ts)[0]?.markdown.includes("Recovered after an interruption"), 15_000);
+    expect(dify.workflowEventsRequests).toHaveLength(0);
+    expect(dify.requests.some((r) => r.path.includes("/workflow/") && r.status === 404)).toBe(true);
+    expect(dify.stopRequests.length).toBeGreaterThanOrEqual(1);
+    expect(botMessages(ts)).toHaveLength(1);
+    gate.open();
+  }, 60_000);
+
   it("the bridge restarted between the pause and the click still completes the answer in the same reply", async () => {
     dify.onChat(
       scripts.chatflowWithForms(

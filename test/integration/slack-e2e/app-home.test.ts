@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { scripts } from "../../fakes/dify/index.js";
+import { defaultAppParameters, replies, scripts } from "../../fakes/dify/index.js";
 import { slackTs } from "../../fakes/slack/index.js";
 import { ANA, eventually, hasStopButton, SlackE2E, settle, type Transport } from "./slack-e2e-harness.js";
 
@@ -112,9 +112,83 @@ describe.each<Transport>(["http", "socket"])("Slack App Home over %s", (transpor
 
     await e.threadReply(q, { text: "third" });
     await eventually(() => (e.dify.chatRequests.length === 3 ? true : undefined), 15_000);
-    // A new Dify conversation; like any thread the bot joins without one, it is given the thread so far.
-    expect(e.dify.chatRequests[2]?.chat).toMatchObject({ conversation_id: "", user: q.conversationKey });
-    expect(e.dify.chatRequests[2]?.chat.query).toMatch(/third$/);
+    // A new Dify conversation that starts from nothing: the thread so far is not sent as context either.
+    expect(e.dify.chatRequests[2]?.chat).toMatchObject({ query: "third", conversation_id: "", user: q.conversationKey });
+    expect(e.slack.callsTo("conversations.replies")).toEqual([]);
     await eventually(() => (e.finalReplies(q)?.length === 3 ? true : undefined), 15_000);
+  });
+});
+
+describe("Slack App Home in the AI app (SLACK_AI_APP on, the default)", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("a starter question is answered in the DM with Slack's AI-app surfaces, in one message", async () => {
+    e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true" } });
+    const answer = "Here is what I can do for you. ".repeat(4).trim();
+    e.dify.onChat(() => scripts.answer(answer, { chunkChars: 10, delayMs: 30 }));
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    await eventually(() => e.slack.home.tab(ANA.id));
+    await e.interact(e.slack.homeButtonClick({ user: ANA.id, label: "How do I request time off?" }));
+    const dm = e.slack.home.dmChannelOf(ANA.id);
+    const root = await eventually(() => e.slack.messages.postedBy(e.botUserId).find((m) => m.channel === dm && m.threadTs === undefined));
+    const q = e.where(dm, root.ts);
+    const reply = await eventually(() => {
+      const replies = e.botReplies(q).filter((m) => m.ts !== root.ts);
+      const last = replies.at(-1);
+      return replies.length === 1 && last?.markdown === answer && last.stream !== "streaming" ? last : undefined;
+    }, 20_000);
+    expect(reply.threadTs).toBe(root.ts);
+    expect(e.dify.chatRequests[0]?.chat).toMatchObject({ query: "How do I request time off?", conversation_id: "" });
+    expect(e.problems()).toEqual([]);
+  });
+});
+
+describe("Slack App Home: what Dify says about the app", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("an image icon is shown as an image; long starters fit Slack's limits", async () => {
+    e = await SlackE2E.start({
+      dify: {
+        site: {
+          title: "Site title",
+          description: "",
+          icon_type: "image",
+          icon: "file-1",
+          icon_background: null,
+          icon_url: "https://dify.example.com/icon.png",
+        },
+        parameters: { ...defaultAppParameters(), suggested_questions: ["q".repeat(200), "Short one"] },
+      },
+    });
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    const tab = await eventually(() => e.slack.home.tab(ANA.id));
+    const context = tab.view.blocks.find((b) => b.type === "context") as { elements: Array<Record<string, unknown>> };
+    expect(context.elements[0]).toEqual({ type: "image", image_url: "https://dify.example.com/icon.png", alt_text: "Team Assistant" });
+    // The long starter's label is cut to 75 characters; its value (what is asked) is the whole question.
+    const starters = (tab.view.blocks.find((b) => b.block_id === "home_starters") as { elements: Array<{ text: { text: string }; value: string }> }).elements;
+    expect([...starters[0]!.text.text].length).toBe(75);
+    expect(starters[0]!.value).toBe("q".repeat(200));
+  });
+
+  it("an app without a site (Dify answers 403) still gets its home: name and description from /info, no icon", async () => {
+    e = await SlackE2E.start({ dify: { site: null } });
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    const tab = await eventually(() => e.slack.home.tab(ANA.id));
+    expect(tab.view.blocks[0]).toMatchObject({ type: "header", text: { text: "Team Assistant" } });
+    expect(tab.view.blocks.find((b) => b.type === "context")).toEqual({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: "Answers questions about the team handbook." }],
+    });
+    expect(e.dify.requests.find((r) => r.path === "/v1/site")?.status).toBe(403);
+  });
+
+  it("Dify unreachable: the home says so instead of staying blank", async () => {
+    e = await SlackE2E.start();
+    e.dify.intercept((call) => (call.path === "/v1/info" ? replies.json(500, "internal_server_error", "boom") : undefined));
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    const tab = await eventually(() => e.slack.home.tab(ANA.id));
+    expect(JSON.stringify(tab.view.blocks)).toContain("could not reach the assistant");
   });
 });

@@ -270,3 +270,68 @@ describe("closeOpenFence", () => {
     }
   });
 });
+
+describe("splitMarkdown for a platform that trims message edges", () => {
+  const trimmed = (text: string, max: number) => splitMarkdown(text, max, { edgesTrimmed: true });
+
+  it("cuts between two visible characters, so the parts joined are the text byte for byte", () => {
+    let splits = 0;
+    for (let seed = 1; seed <= 300; seed++) {
+      const r = createRandom(seed * 104729);
+      const max = r.pick([40, 57, 100, 160, 333, 2_000]);
+      const text = randomProse(r, r.int(max, max * 6)).trim();
+      const parts = trimmed(text, max);
+      const context = `seed=${seed} max=${max}`;
+      expect(parts.join(""), context).toBe(text);
+      for (const part of parts) {
+        expect(part.length, context).toBeLessThanOrEqual(max);
+        // What Discord stores (content trimmed) is what was sent: nothing at the edges to lose.
+        expect(part.trim(), context).toBe(part);
+        expect(hasLoneSurrogate(part), context).toBe(false);
+      }
+      if (parts.length > 1) splits++;
+    }
+    expect(splits).toBeGreaterThan(250);
+  });
+
+  it("prefers a sentence's end, cutting before its full stop so no word is broken", () => {
+    const text = `${"word ".repeat(12)}ends here. ${"next ".repeat(12)}`.trim();
+    const parts = trimmed(text, 80);
+    expect(parts[0]).toMatch(/ends here$/);
+    expect(parts[1]).toMatch(/^\. next/);
+    expect(parts.join("")).toBe(text);
+  });
+
+  it("cuts inside a word when the window has no punctuation, never between two Markdown markers", () => {
+    const text = `${"alpha **beta** ".repeat(10)}`.trim();
+    const parts = trimmed(text, 40);
+    expect(parts.join("")).toBe(text);
+    for (let i = 0; i + 1 < parts.length; i++) {
+      const seam = `${parts[i]?.at(-1)}${parts[i + 1]?.[0]}`;
+      expect(seam).not.toBe("**");
+      expect(seam).not.toMatch(/\s/);
+    }
+  });
+
+  it("keeps fences valid (closed and reopened) in code, where the text cannot stay byte-exact", () => {
+    const text = `Intro.\n\n${codeBlock("ts", 40, (i) => `const v${i} = ${i};`)}\n\nDone.`;
+    const parts = trimmed(text, 200);
+    for (const part of parts) {
+      expect(part.length).toBeLessThanOrEqual(200);
+      expect(fenceStateAfter(part)).toBeNull();
+    }
+    expect(alignParts(text, parts)).not.toBeNull();
+  });
+
+  it("is prefix-stable as the text grows", () => {
+    for (let seed = 1; seed <= 8; seed++) {
+      const r = createRandom(seed * 613);
+      const full = randomProse(r, 1_200).trim();
+      const finalParts = trimmed(full, 100);
+      for (let n = 101; n <= full.length; n += 2) {
+        const frozen = trimmed(full.slice(0, n), 100).slice(0, -1);
+        expect(frozen, `seed ${seed}, prefix of ${n}`).toEqual(finalParts.slice(0, frozen.length));
+      }
+    }
+  });
+});

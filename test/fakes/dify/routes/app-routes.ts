@@ -40,11 +40,23 @@ export function getMeta(_ctx: FakeDifyContext, call: IncomingCall): void {
   sendJson(call.res, 200, { tool_icons: {} });
 }
 
-/** GET /v1/conversations?user&last_id&limit: this user's conversations, newest first. */
+const SORTS = ["created_at", "-created_at", "updated_at", "-updated_at"] as const;
+
+/** GET /v1/conversations?user&last_id&limit&sort_by: this user's conversations, by default most recently updated first. */
 export function getConversations(ctx: FakeDifyContext, call: IncomingCall): void {
   const user = call.query.get("user") || "DEFAULT-USER";
   const limit = Math.min(100, Math.max(1, Number(call.query.get("limit") ?? "20") || 20));
-  const mine = [...ctx.store.conversations.values()].filter((c) => c.user === user && !c.isDeleted).sort((a, b) => b.updatedAt - a.updatedAt);
+  const sortBy = call.query.get("sort_by") ?? "-updated_at";
+  if (!(SORTS as readonly string[]).includes(sortBy))
+    return sendReply(call.res, replies.json(400, "invalid_param", `sort_by must be one of ${SORTS.join(", ")}`));
+  const field = sortBy.endsWith("created_at") ? "createdAt" : "updatedAt";
+  const sign = sortBy.startsWith("-") ? -1 : 1;
+  // Ties (same second) keep creation order, newest last, then the sign applies, as the database's ORDER BY would.
+  const mine = [...ctx.store.conversations.values()]
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.user === user && !c.isDeleted)
+    .sort((a, b) => sign * (a.c[field] - b.c[field] || a.i - b.i))
+    .map(({ c }) => c);
   const lastId = call.query.get("last_id");
   let start = 0;
   if (lastId) {

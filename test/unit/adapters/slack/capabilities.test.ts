@@ -17,6 +17,7 @@ describe("Slack capabilities", () => {
     expect(a).toEqual({
       post: [{ key: "slack:T1:C1:chat.postMessage", limit: 60, windowMs: 60_000, refill: "continuous" }],
       edit: [{ key: "slack:T1:chat.update", limit: 50, windowMs: 60_000, refill: "continuous" }],
+      delete: [{ key: "slack:T1:chat.delete", limit: 50, windowMs: 60_000, refill: "continuous" }],
       streamStart: [{ key: "slack:T1:chat.startStream", limit: 20, windowMs: 60_000, refill: "continuous" }],
       streamAppend: [{ key: "slack:T1:chat.appendStream", limit: 100, windowMs: 60_000, refill: "continuous" }],
       streamStop: [{ key: "slack:T1:chat.stopStream", limit: 20, windowMs: 60_000, refill: "continuous" }],
