@@ -6,7 +6,6 @@ import { type ChatRequest, consumeChat, type EventResult, streamChat } from "./c
 import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
 import type { DifyEvent } from "./events.js";
 import { DifyHttp } from "./http.js";
-import { translatedConsumer } from "./workflow-answer.js";
 import { consumeRunEvents, type FormAnswer, type RunEventsOptions, submitHumanInputForm } from "./workflow-runs.js";
 
 export interface DifyClientOptions {
@@ -155,25 +154,13 @@ export class DifyClient {
     );
   }
 
-  /**
-   * A Chatflow or Workflow run's events from now on (optionally its state first): for resuming after a form, or
-   * re-attaching. A Workflow app's events are read as its first stream is (its answer settled at the end from its
-   * outputs, `answerOutput` naming the one to show).
-   */
-  async consumeRunEvents(
+  /** A Chatflow run's events from now on (optionally its state first): for resuming after a form, or re-attaching. */
+  consumeRunEvents(
     runId: string,
     o: RunEventsOptions,
-    consumer: (event: DifyEvent) => EventResult,
-    opts: {
-      signal?: AbortSignal | undefined;
-      logger?: Logger;
-      onAccepted?: () => void;
-      stopAfter?: (event: DifyEvent) => boolean;
-      answerOutput?: string | undefined;
-    } = {},
+    onEvent: (event: DifyEvent) => EventResult,
+    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void; stopAfter?: (event: DifyEvent) => boolean } = {},
   ): Promise<void> {
-    const isWorkflow = (await this.appKind().catch(() => "chat")) === "workflow";
-    const onEvent = isWorkflow ? translatedConsumer({ kind: "workflow", queryInput: undefined, answerOutput: opts.answerOutput }, consumer) : consumer;
     return consumeRunEvents(
       this.http,
       runId,

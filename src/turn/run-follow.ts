@@ -58,7 +58,6 @@ export async function followRun(
       },
       // A pause this stream announced a chat form for: the rest waits for a click.
       stopAfter: (event) => event.event === "workflow_paused" && chatForm,
-      answerOutput: ctx.app.answerOutput,
     });
     await attached;
     if (attachError !== undefined) return { state, error: attachError };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { dify2026Options, scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
+import { scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
 import type { FakeSlackMessage } from "../../fakes/slack/index.js";
 import { readAppRunTranscript } from "../../fixtures/dify/app-runs.js";
 import { ANA, answerRevisions, buttonsOf, eventually, SlackE2E, settle } from "../slack-e2e/slack-e2e-harness.js";
@@ -208,46 +208,5 @@ describe("Slack AI app: feedback buttons per app type", () => {
     const q2 = await e.mention({ text: "write it" });
     const [reply] = await e.waitForAnswer(q2, "Completion answer.");
     await eventually(() => feedbackButtonsOf(e.slack.messages.get(reply!.channel, reply!.ts) as FakeSlackMessage) || undefined);
-  });
-});
-
-describe("Slack end to end: a Workflow app pausing for Human Input", () => {
-  let e: SlackE2E;
-  afterEach(async () => e?.close());
-
-  const approval = { nodeTitle: "Approval", formContent: "Publish the draft?", actions: [{ id: "approve", title: "Approve", buttonStyle: "primary" }] };
-
-  it("the form shows in the reply; after the click the resumed run's text_chunk text and its end finish the same reply", async () => {
-    e = await SlackE2E.start({ dify: { ...dify2026Options(), mode: "workflow" } });
-    e.dify.onChat(() => [
-      steps.workflowStarted(),
-      steps.textChunk("Draft ready."),
-      steps.humanInput(approval),
-      steps.textChunk(" Published."),
-      steps.workflowFinished({ status: "succeeded", outputs: { result: "Draft ready. Published." } }),
-    ]);
-    const q = await e.mention({ text: "Write the post" });
-    const form = await eventually(() => e.botReplies(q).find((m) => buttonsOf(m).some((b) => b.label === "Approve")), 15_000);
-    await e.click(form, "Approve", ANA);
-    const [reply] = await e.waitForAnswer(q, /Published\.$/);
-    expect(reply?.ts).toBe(form.ts);
-    expect(reply?.markdown).toMatch(/^Draft ready\./);
-    expect(reply?.markdown).not.toContain("⚠️");
-    expect(e.dify.formSubmissions).toHaveLength(1);
-    expect(e.dify.workflowRunRequests).toHaveLength(1);
-  });
-
-  it("a resumed run that streams nothing answers with its output, as a first stream does", async () => {
-    e = await SlackE2E.start({ dify: { ...dify2026Options(), mode: "workflow" } });
-    e.dify.onChat(() => [
-      steps.workflowStarted(),
-      steps.humanInput(approval),
-      steps.workflowFinished({ status: "succeeded", outputs: { result: "Published at 10:00." } }),
-    ]);
-    const q = await e.mention({ text: "Publish it" });
-    const form = await eventually(() => e.botReplies(q).find((m) => buttonsOf(m).some((b) => b.label === "Approve")), 15_000);
-    await e.click(form, "Approve", ANA);
-    const [reply] = await e.waitForAnswer(q, /Published at 10:00\.$/);
-    expect(reply?.markdown).not.toContain("empty answer");
   });
 });
