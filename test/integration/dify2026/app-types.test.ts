@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
+import { dify2026Options, scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
 import type { FakeSlackMessage } from "../../fakes/slack/index.js";
 import { readAppRunTranscript } from "../../fixtures/dify/app-runs.js";
 import { ANA, answerRevisions, buttonsOf, eventually, SlackE2E, settle } from "../slack-e2e/slack-e2e-harness.js";
@@ -208,5 +208,24 @@ describe("Slack AI app: feedback buttons per app type", () => {
     const q2 = await e.mention({ text: "write it" });
     const [reply] = await e.waitForAnswer(q2, "Completion answer.");
     await eventually(() => feedbackButtonsOf(e.slack.messages.get(reply!.channel, reply!.ts) as FakeSlackMessage) || undefined);
+  });
+});
+
+describe("Slack end to end: a Workflow app pausing for Human Input", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("says the answer waits for someone in Dify (forms are answered in the chat for Chatflows only)", async () => {
+    e = await SlackE2E.start({ dify: { ...dify2026Options(), mode: "workflow" } });
+    e.dify.onChat(() => [
+      steps.workflowStarted(),
+      steps.textChunk("Draft ready."),
+      steps.humanInput({ nodeTitle: "Approval", formContent: "Publish the draft?", actions: [{ id: "approve", title: "Approve", buttonStyle: "primary" }] }),
+      steps.workflowFinished({ status: "succeeded", outputs: { result: "Draft ready." } }),
+    ]);
+    const q = await e.mention({ text: "Write the post" });
+    const [reply] = await e.waitForAnswer(q, "Draft ready.\n\n⏸ The assistant is waiting for someone to respond in Dify before it can go on.");
+    expect(buttonsOf(reply!).map((b) => b.label)).not.toContain("Approve");
+    expect(e.dify.formSubmissions).toHaveLength(0);
   });
 });
