@@ -59,6 +59,14 @@ describe("Slack end to end: a Workflow app", () => {
     expect(e.dify.feedbackRequests).toHaveLength(0);
   });
 
+  it("an app with no text input for the question says so, and Dify is not asked", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" } });
+    e.dify.configure({ parameters: { ...e.dify.settings.parameters, user_input_form: [{ number: { label: "Count", variable: "count", required: false } }] } });
+    const q = await e.mention({ text: "How many?" });
+    await e.waitForAnswer(q, /^⚠️ The assistant's app has no text input to take the question\. An admin can name one \(DIFY_QUERY_INPUT\)\./);
+    expect(e.dify.workflowRunRequests).toHaveLength(0);
+  });
+
   it("/new says every message is answered on its own already", async () => {
     e = await SlackE2E.start({ dify: { mode: "workflow" } });
     const q = await e.mention({ text: "/new" });
