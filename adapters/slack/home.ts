@@ -2,6 +2,7 @@ import type { App, Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type { InboundSink } from "../../src/contracts/chat-platform.js";
 import type { Logger } from "../../src/contracts/logger.js";
+import type { SlackAppHomeOpenedEvent } from "./assistant-pane-events.js";
 import { publicAskMessage } from "./command-normalize.js";
 import { postQuestion } from "./commands.js";
 import { callSlack } from "./errors.js";
@@ -14,13 +15,6 @@ export interface HomeListenerDeps {
   readonly sink: InboundSink;
   readonly logger: Logger;
   readonly scope: (bolt: Context) => { readonly context: NormalizeContext; readonly users: UserDirectory };
-}
-
-interface HomeOpenedEvent {
-  readonly type?: string;
-  readonly user?: string;
-  readonly channel?: string;
-  readonly tab?: string;
 }
 
 interface HomeActionBody {
@@ -52,8 +46,8 @@ export function registerSlackHome(app: App, deps: HomeListenerDeps): void {
   const { sink, logger } = deps;
 
   app.event("app_home_opened", async ({ event, context: bolt }) => {
-    const e = event as unknown as HomeOpenedEvent;
-    // The Messages and About tabs need nothing from us.
+    const e = event as unknown as SlackAppHomeOpenedEvent;
+    // The Messages tab is the AI app's DM pane (listeners.ts); the About tab needs nothing.
     if (e.tab !== "home" || !e.user || !e.channel) return;
     const { context } = deps.scope(bolt);
     await sink({

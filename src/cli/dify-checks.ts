@@ -110,7 +110,7 @@ export async function checkDify(
           },
     );
     checks.push({ area, name: "suggested questions", status: "pass", detail: p.suggestedQuestionsAfterAnswer ? "on: shown as buttons after answers" : "off" });
-    const run = runInputsFor(appKindOf(mode), p, { queryInput: settings.queryInput });
+    const run = runInputsFor(appKindOf(mode), p, { queryInput: settings.queryInput, filledElsewhere: Object.keys(settings.inputs) });
     if (run) checks.push(questionInputCheck(area, names.querySetting, run.queryInput, p.inputVariables));
     // The bridge fills the question's and the files' variables itself.
     const filled = new Set(["user_name", "user_id", ...(run?.queryInput ? [run.queryInput] : []), ...(run?.fileInput ? [run.fileInput.variable] : [])]);

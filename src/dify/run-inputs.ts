@@ -9,17 +9,20 @@ export interface RunSettings {
   readonly queryInput?: string | undefined;
   /** DIFY_ANSWER_OUTPUT or the routes file's `answer_output`: the Workflow output shown as the answer. */
   readonly answerOutput?: string | undefined;
+  /** Variables the bridge fills otherwise (DIFY_INPUTS, CONTEXT_INPUT, user_name / user_id): never the question's. */
+  readonly filledElsewhere?: readonly string[];
 }
 
 /**
  * Where a Workflow or Text Generator run puts the question: the configured variable, else the app's first
- * text input (`paragraph` or `text-input` in `user_input_form`). Files go to its first `file` / `file-list`
+ * text input (`paragraph` or `text-input` in `user_input_form`) that nothing else fills. Files go to its first `file` / `file-list`
  * input (Dify's documented way for these apps), else in the request's `files` list. Undefined for chat apps.
  */
 export function runInputsFor(kind: AppKind, params: AppParameters, settings: RunSettings): RunInputs | undefined {
   if (kind === "chat") return undefined;
   const form = params.inputVariables;
-  const queryInput = settings.queryInput ?? form.find((v) => TEXT_INPUTS.has(v.type))?.variable;
+  const taken = new Set(["user_name", "user_id", ...(settings.filledElsewhere ?? [])]);
+  const queryInput = settings.queryInput ?? form.find((v) => TEXT_INPUTS.has(v.type) && !taken.has(v.variable))?.variable;
   const file = form.find((v) => v.type === "file" || v.type === "file-list");
   return {
     kind,

@@ -84,6 +84,8 @@ export async function completeAnswer(
   if (outcome !== "ok") return;
 
   const user = difyUserFor(ctx.data.message.conversationKey);
+  // Suggested questions belong to chat apps (Dify answers not_chat_app for a completion's message).
+  const asksSuggestions = suggestionsEnabled && messageId !== undefined && (await deps.dify.appKind().catch(() => "chat")) === "chat";
   const [produced, suggestions] = await Promise.all([
     // Files the answer links to inline are attached like the rest (the links were taken out of the text).
     deliverDifyFiles(
@@ -93,7 +95,7 @@ export async function completeAnswer(
       ),
       { dify: deps.dify, route: ctx.route, target: ctx.data.message.replyTarget, logger: ctx.logger },
     ),
-    suggestionsEnabled && messageId
+    asksSuggestions && messageId
       ? deps.dify.getSuggestedQuestions(messageId, user).catch((err: unknown) => {
           ctx.logger.warn({ err }, "could not fetch suggested questions");
           return [] as string[];

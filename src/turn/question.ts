@@ -48,7 +48,11 @@ export async function prepareQuestion(
   const msg = ctx.data.message;
   const log = ctx.logger;
   // Workflow and Text Generator apps: one run per message, the question in a start-form variable, no conversation.
-  const run = runInputsFor(await deps.dify.appKind(), params, { queryInput: ctx.app.queryInput, answerOutput: ctx.app.answerOutput });
+  const run = runInputsFor(await deps.dify.appKind(), params, {
+    queryInput: ctx.app.queryInput,
+    answerOutput: ctx.app.answerOutput,
+    filledElsewhere: [...Object.keys(deps.inputs), ...(deps.viewing.input ? [deps.viewing.input] : [])],
+  });
   const intake = intakeParameters(params, run);
   const prepared = msg.attachments.length
     ? await prepareAttachments(msg.attachments, {
@@ -68,7 +72,8 @@ export async function prepareQuestion(
   // A thread that moved to another app (its route changed) gives the new app the thread so far, like a late join.
   const joinsLate = msg.inExistingThread || (stored !== null && stored.app !== ctx.app.id);
   // The thread's first question names it in the platform's pane (Slack AI app: assistant.threads.setTitle).
-  if (stored === null && msg.isDirectMessage && ctx.platform.assistant) {
+  // (A run app keeps no conversation: its thread is new when the message does not follow others in it.)
+  if ((run ? !msg.inExistingThread : stored === null) && msg.isDirectMessage && ctx.platform.assistant) {
     const title = msg.text.trim() || prepared.transcript?.trim();
     if (title) void ctx.platform.assistant.setTitle(msg.replyTarget, title).catch((err: unknown) => log.warn({ err }, "could not set the thread's title"));
   }

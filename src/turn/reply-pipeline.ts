@@ -173,7 +173,10 @@ export class ReplyPipeline {
     const msg = ctx.data.message;
     if (isNewConversationCommand(msg.text) && msg.attachments.length === 0) {
       await d.conversations.clearConversationId(msg.conversationKey);
-      await finishTurn(this.d, ctx, streamer, { text: "🆕 Started a new conversation. Ask away!" }, "ok");
+      // Workflow and Text Generator apps keep no conversation: every message already starts afresh.
+      const keepsNone = (await d.dify.appKind().catch(() => "chat")) !== "chat";
+      const text = keepsNone ? "🆕 Every message here is answered on its own already. Ask away!" : "🆕 Started a new conversation. Ask away!";
+      await finishTurn(this.d, ctx, streamer, { text }, "ok");
       return;
     }
     const params = await ctx.app.params.get();

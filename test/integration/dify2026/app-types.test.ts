@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
+import { dify2026Options, scripts, steps, transcriptSteps } from "../../fakes/dify/index.js";
+import type { FakeSlackMessage } from "../../fakes/slack/index.js";
 import { readAppRunTranscript } from "../../fixtures/dify/app-runs.js";
 import { ANA, answerRevisions, buttonsOf, eventually, SlackE2E, settle } from "../slack-e2e/slack-e2e-harness.js";
 
@@ -28,6 +29,11 @@ describe("Slack end to end: a Workflow app", () => {
     // Streamed: at least one edit showed part of the answer before the end.
     expect(partial(answerRevisions(reply), answer).length).toBeGreaterThanOrEqual(1);
     expect(buttonsOf(reply)).toEqual([]);
+    // The type was read at start (GET /info) and logged.
+    expect(e.h.logs.find((l) => l.msg?.startsWith("Dify app type"))).toMatchObject({
+      msg: "Dify app type: Workflow app (one run per message, no conversation)",
+      obj: { app: "default", kind: "workflow" },
+    });
 
     const [first] = e.dify.workflowRunRequests;
     expect(first?.chat).toEqual({ inputs: { question: "Summarise the release notes" }, user: q.conversationKey, response_mode: "streaming" });
@@ -51,6 +57,21 @@ describe("Slack end to end: a Workflow app", () => {
     await e.react(true, ANA, reply, "+1");
     await settle(500);
     expect(e.dify.feedbackRequests).toHaveLength(0);
+  });
+
+  it("an app with no text input for the question says so, and Dify is not asked", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" } });
+    e.dify.configure({ parameters: { ...e.dify.settings.parameters, user_input_form: [{ number: { label: "Count", variable: "count", required: false } }] } });
+    const q = await e.mention({ text: "How many?" });
+    await e.waitForAnswer(q, /^⚠️ The assistant's app has no text input to take the question\. An admin can name one \(DIFY_QUERY_INPUT\)\./);
+    expect(e.dify.workflowRunRequests).toHaveLength(0);
+  });
+
+  it("/new says every message is answered on its own already", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" } });
+    const q = await e.mention({ text: "/new" });
+    await e.waitForAnswer(q, "🆕 Every message here is answered on its own already. Ask away!");
+    expect(e.dify.workflowRunRequests).toHaveLength(0);
   });
 
   it("a run that streams nothing answers with its output (the recorded Code-node run); DIFY_ANSWER_OUTPUT picks one of several", async () => {
@@ -154,5 +175,65 @@ describe("Slack end to end: a Text Generator app", () => {
     await e.react(true, ANA, reply!, "+1");
     await eventually(() => e.dify.feedbackRequests.length === 1 || undefined);
     expect(e.dify.feedbackRequests[0]).toMatchObject({ messageId: e.dify.streams[0]?.messageId, rating: "like", status: 200 });
+  });
+});
+
+describe("Slack end to end: suggested questions are a chat feature", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("a Text Generator whose parameters say suggestions are on is not asked for them (Dify answers not_chat_app)", async () => {
+    e = await SlackE2E.start({ dify: { mode: "completion" } });
+    e.dify.configure({ parameters: { ...e.dify.settings.parameters, suggested_questions_after_answer: { enabled: true } } });
+    e.dify.onChat(() => scripts.completion("Done."));
+    const q = await e.mention({ text: "write" });
+    const [reply] = await e.waitForAnswer(q, "Done.");
+    await settle(400);
+    expect(e.dify.requests.filter((r) => r.path.endsWith("/suggested"))).toEqual([]);
+    expect(buttonsOf(reply!)).toEqual([]);
+    expect(e.problems()).toEqual([]);
+  });
+});
+
+describe("Slack AI app: feedback buttons per app type", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  const feedbackButtonsOf = (m: FakeSlackMessage) =>
+    m.blocks.some((b) => ((b as { elements?: Array<{ type?: string }> }).elements ?? []).some((el) => el.type === "feedback_buttons"));
+
+  it("a Workflow answer carries no 👍/👎 buttons (a run has nothing to rate); a Text Generator answer does", async () => {
+    e = await SlackE2E.start({ dify: { mode: "workflow" }, slackEnv: { SLACK_AI_APP: "true" } });
+    e.dify.onChat(() => scripts.workflow("Run answer."));
+    const q = await e.mention({ text: "run it" });
+    const [runReply] = await e.waitForAnswer(q, "Run answer.");
+    await settle(300);
+    expect(feedbackButtonsOf(e.slack.messages.get(runReply!.channel, runReply!.ts) as FakeSlackMessage)).toBe(false);
+    await e.close();
+
+    e = await SlackE2E.start({ dify: { mode: "completion" }, slackEnv: { SLACK_AI_APP: "true" } });
+    e.dify.onChat(() => scripts.completion("Completion answer."));
+    const q2 = await e.mention({ text: "write it" });
+    const [reply] = await e.waitForAnswer(q2, "Completion answer.");
+    await eventually(() => feedbackButtonsOf(e.slack.messages.get(reply!.channel, reply!.ts) as FakeSlackMessage) || undefined);
+  });
+});
+
+describe("Slack end to end: a Workflow app pausing for Human Input", () => {
+  let e: SlackE2E;
+  afterEach(async () => e?.close());
+
+  it("says the answer waits for someone in Dify (forms are answered in the chat for Chatflows only)", async () => {
+    e = await SlackE2E.start({ dify: { ...dify2026Options(), mode: "workflow" } });
+    e.dify.onChat(() => [
+      steps.workflowStarted(),
+      steps.textChunk("Draft ready."),
+      steps.humanInput({ nodeTitle: "Approval", formContent: "Publish the draft?", actions: [{ id: "approve", title: "Approve", buttonStyle: "primary" }] }),
+      steps.workflowFinished({ status: "succeeded", outputs: { result: "Draft ready." } }),
+    ]);
+    const q = await e.mention({ text: "Write the post" });
+    const [reply] = await e.waitForAnswer(q, "Draft ready.\n\n⏸ The assistant is waiting for someone to respond in Dify before it can go on.");
+    expect(buttonsOf(reply!).map((b) => b.label)).not.toContain("Approve");
+    expect(e.dify.formSubmissions).toHaveLength(0);
   });
 });

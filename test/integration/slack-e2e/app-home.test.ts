@@ -104,11 +104,17 @@ describe.each<Transport>(["http", "socket"])("Slack App Home over %s", (transpor
 
     await e.send(e.slack.appHomeOpened(ANA.id));
     await eventually(() => e.slack.home.tab(ANA.id));
-    await e.interact(e.slack.homeButtonClick({ user: ANA.id, label: "Start a new conversation" }));
+    const publishedBefore = e.slack.callsTo("views.publish").length;
+    const click = e.slack.homeButtonClick({ user: ANA.id, label: "Start a new conversation" });
+    await e.interact(click);
     // The Home tab confirms it.
     await eventually(() =>
       textsOf(e.slack.home.tab(ANA.id)?.view.blocks ?? []).some((t) => /next message to me starts a new conversation/.test(t)) ? true : undefined,
     );
+    // The same click delivered again (same trigger) is recognised: no second reset, no second publish.
+    await e.interact(click);
+    await settle(500);
+    expect(e.slack.callsTo("views.publish").length).toBe(publishedBefore + 1);
 
     await e.threadReply(q, { text: "third" });
     await eventually(() => (e.dify.chatRequests.length === 3 ? true : undefined), 15_000);
@@ -186,9 +192,13 @@ describe("Slack App Home: what Dify says about the app", () => {
 
   it("Dify unreachable: the home says so instead of staying blank", async () => {
     e = await SlackE2E.start();
-    e.dify.intercept((call) => (call.path === "/v1/info" ? replies.json(500, "internal_server_error", "boom") : undefined));
+    const stopFailing = e.dify.intercept((call) => (call.path === "/v1/info" ? replies.json(500, "internal_server_error", "boom") : undefined));
     await e.send(e.slack.appHomeOpened(ANA.id));
     const tab = await eventually(() => e.slack.home.tab(ANA.id));
     expect(JSON.stringify(tab.view.blocks)).toContain("could not reach the assistant");
+    // A failure is not cached: once Dify answers again, the next open shows the app.
+    stopFailing();
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    await eventually(() => (JSON.stringify(e.slack.home.tab(ANA.id)?.view.blocks).includes("Team Assistant") ? true : undefined));
   });
 });

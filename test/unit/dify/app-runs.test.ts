@@ -21,6 +21,10 @@ describe("where a Workflow / Text Generator run puts the question", () => {
       ],
     });
     expect(runInputsFor("workflow", form, {})?.queryInput).toBe("topic");
+    // A text input the bridge fills otherwise (DIFY_INPUTS, CONTEXT_INPUT, user_name) is not the question's.
+    expect(runInputsFor("workflow", form, { filledElsewhere: ["topic"] })?.queryInput).toBe("body");
+    const named = parseAppParameters({ user_input_form: [{ "text-input": { variable: "user_name" } }, { paragraph: { variable: "ask" } }] });
+    expect(runInputsFor("workflow", named, {})?.queryInput).toBe("ask");
   });
 
   it("the configured variable wins; a chat app has no run inputs; an app without a text input has no query input", () => {
