@@ -1,5 +1,6 @@
 import type { PlatformCapabilities, RateBudget } from "../../src/contracts/chat-platform.js";
 import { DISCORD_LIMITS, DISCORD_RATE_BUDGETS } from "./limits.js";
+import { COMPONENTS_V2_ANSWER_LENGTH } from "./render-v2.js";
 
 /** One edit per second per message at most: faster edits spend the channel's 5-per-5 s bucket for little gain. */
 const MIN_EDIT_INTERVAL_MS = 1_000;
@@ -13,9 +14,10 @@ export function channelBudgetKey(channelId: string): string {
   return `discord:channel:${channelId}`;
 }
 
-export function discordCapabilities(maxUploadBytes: number): PlatformCapabilities {
+export function discordCapabilities(maxUploadBytes: number, componentsV2 = false): PlatformCapabilities {
   return {
-    maxMessageLength: DISCORD_LIMITS.contentLength,
+    // Components V2 shows up to 4,000 characters of text per message; the answer gets 3,500 of them, its sources the rest.
+    maxMessageLength: componentsV2 ? COMPONENTS_V2_ANSWER_LENGTH : DISCORD_LIMITS.contentLength,
     // Discord stores `content` with leading and trailing whitespace removed (observed; the API docs do not say).
     trimsMessageEdges: true,
     maxButtonsPerMessage: DISCORD_LIMITS.buttonsPerRow * DISCORD_LIMITS.actionRows,

@@ -23,6 +23,12 @@ export interface DiscordConfig {
    * may take a while to show changes), "guild" (each server the bot is in, at once; not in DMs) or "off".
    */
   readonly commands: "global" | "guild" | "off";
+  /**
+   * Answers as Components V2 messages (a container with text displays and buttons): 4,000 characters per message
+   * instead of 2,000, sources inside the message. Off: plain `content` with an embed for the sources, which every
+   * client and every tool that reads message content shows. @defaultValue false
+   */
+  readonly componentsV2: boolean;
 }
 
 const idList = () =>
@@ -49,6 +55,7 @@ const discordSchema = z
     DISCORD_SHARD_COUNT: shardCountSetting(),
     DISCORD_SHARD_IDS: shardIdsSetting(),
     DISCORD_COMMANDS: envEnum(["global", "guild", "off"], "global"),
+    DISCORD_COMPONENTS_V2: envBoolean(false),
   })
   .superRefine((v, ctx) => {
     const problem = shardingProblem({ count: v.DISCORD_SHARD_COUNT, ids: v.DISCORD_SHARD_IDS });
@@ -79,6 +86,7 @@ export function parseDiscordConfig(env: Record<string, string | undefined>): Par
       allowDirectMessages: v.DISCORD_ALLOW_DMS,
       maxUploadBytes: v.DISCORD_MAX_UPLOAD_BYTES,
       commands: v.DISCORD_COMMANDS,
+      componentsV2: v.DISCORD_COMPONENTS_V2,
       sharding: Object.freeze({
         ...(v.DISCORD_SHARD_COUNT !== undefined && { count: v.DISCORD_SHARD_COUNT }),
         ...(v.DISCORD_SHARD_IDS !== undefined && { ids: Object.freeze(v.DISCORD_SHARD_IDS) }),

@@ -7,6 +7,7 @@ import type {
   PlatformPresence,
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
@@ -24,6 +25,8 @@ import { connectGateway, type GatewayConnection } from "./gateway-connection.js"
 import { forwardInboundEvents } from "./inbound-events.js";
 import { deleteInteractionReply, editInteractionReply, ephemeralFilesRefused, interactionPlace, postInteractionReply } from "./interaction-replies.js";
 import { MessageOperations } from "./message-operations.js";
+import { type DiscordRenderer, renderMessage } from "./render.js";
+import { renderComponentsV2 } from "./render-v2.js";
 import { createDiscordRest } from "./rest-client.js";
 import { fetchThreadHistory } from "./thread-history.js";
 import { ThreadStarter } from "./thread-starter.js";
@@ -50,6 +53,7 @@ export class DiscordPlatform implements ChatPlatform {
   readonly #rest: REST;
   readonly #threads: ThreadStarter;
   readonly #messages: MessageOperations;
+  readonly #render: DiscordRenderer;
   readonly #interactions = new RecentInteractions();
   readonly #budgetSignals = new DiscordBudgetSignals();
   readonly #download: SafeDownloader;
@@ -64,10 +68,11 @@ export class DiscordPlatform implements ChatPlatform {
     this.#config = config;
     this.#logger = deps.logger.child({ platform: "discord" });
     this.#deps = deps;
-    this.capabilities = discordCapabilities(config.maxUploadBytes);
+    this.capabilities = discordCapabilities(config.maxUploadBytes, config.componentsV2);
     this.#rest = createDiscordRest(config.botToken, this.#restSettings(), this.#logger);
     this.#threads = new ThreadStarter(this.#rest, this.#logger);
-    this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger);
+    this.#render = config.componentsV2 ? renderComponentsV2 : renderMessage;
+    this.#messages = new MessageOperations(this.#rest, this.#threads, this.#logger, this.#render);
     this.#download = createSafeDownloader(discordDownloadPolicy(config), deps.download);
   }
 
@@ -75,11 +80,11 @@ export class DiscordPlatform implements ChatPlatform {
    * Without a sink: REST only, no gateway. With a sink: logs in, and resolves once every guild arrived and
    * events are forwarded. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
-    return this.#start.run(() => this.#connect(sink));
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    return this.#start.run(() => this.#connect(sink, forms));
   }
 
-  async #connect(sink: InboundSink | undefined): Promise<void> {
+  async #connect(sink: InboundSink | undefined, forms?: FormDialogSource): Promise<void> {
     if (!sink) {
       this.#started = true;
       this.#logger.info({}, "discord ready for outbound calls (no gateway in this process)");
@@ -96,7 +101,7 @@ export class DiscordPlatform implements ChatPlatform {
     }
     this.#gateway = gateway;
     const askAboutName = await registerApplicationCommands(gateway.client, this.#rest, this.#config, this.#logger);
-    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions, askAboutName);
+    this.#unsubscribe = forwardInboundEvents(gateway.client, sink, this.#config, this.#logger, this.#interactions, askAboutName, forms);
     this.#wantsGateway = true;
     this.#started = true;
   }
@@ -135,13 +140,13 @@ export class DiscordPlatform implements ChatPlatform {
 
   postMessage(target: ReplyTarget, content: MessageContent, opts?: PostOptions): Promise<MessageRef> {
     const at = interactionPlace(target);
-    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0);
+    if (at) return postInteractionReply(this.#rest, target, at, content, opts?.key?.part === 0, this.#render);
     return this.#messages.postMessage(target, content, opts);
   }
 
   editMessage(ref: MessageRef, content: MessageContent): Promise<void> {
     const at = interactionPlace(ref);
-    if (at) return editInteractionReply(this.#rest, ref, at, content);
+    if (at) return editInteractionReply(this.#rest, ref, at, content, this.#render);
     return this.#messages.editMessage(ref, content);
   }
 

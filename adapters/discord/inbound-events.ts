@@ -8,13 +8,15 @@ import {
   type Message,
 } from "discord.js";
 import type { InboundEvent, InboundSink } from "../../src/contracts/chat-platform.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { IgnoreReason } from "../shared/normalized.js";
 import { acknowledge, type CommandInteraction, isBridgeCommand, normalizeCommand } from "./command-interactions.js";
 import type { DiscordConfig } from "./config.js";
 import type { RecentInteractions } from "./ephemeral-notices.js";
 import { discordErrorForLog } from "./errors.js";
-import { normalizeButtonClick, snapshotButtonClick } from "./interactions.js";
+import { showFormModal, snapshotModalSubmit, submittedValues } from "./form-dialogs.js";
+import { type ButtonClickSnapshot, normalizeButtonClick, snapshotButtonClick } from "./interactions.js";
 import { snapshotMessage } from "./message-snapshot.js";
 import { type NormalizeContext, normalizeMessage } from "./normalize.js";
 import { normalizeReaction } from "./reactions.js";
@@ -40,6 +42,7 @@ export function forwardInboundEvents(
   logger: Logger,
   interactions?: RecentInteractions,
   askAboutName: string | null = null,
+  forms?: FormDialogSource,
 ): () => void {
   const botUserId = client.user.id;
   const ctx: NormalizeContext = { botUserId, ...filters };
@@ -119,23 +122,51 @@ export function forwardInboundEvents(
     });
   };
 
-  const onInteraction = (interaction: Interaction): void => {
-    if (isBridgeCommand(interaction, askAboutName)) return onCommand(interaction);
-    if (!interaction.isButton()) return;
-    const snap = snapshotButtonClick(interaction);
-    interactions?.remember({ channelId: snap.channelId, userId: snap.user.id, applicationId: interaction.applicationId, token: interaction.token });
-    // Discord wants an answer within 3 s whatever happens next; type 6 keeps the message as it is.
-    const acknowledged = interaction.deferUpdate().then(
-      () => true,
-      (err: unknown) => {
-        logger.warn({ err: discordErrorForLog(err), interactionId: snap.interactionId }, "discord button click could not be acknowledged");
-        return false;
-      },
-    );
+  const forward = (snap: ButtonClickSnapshot, acknowledged: Promise<unknown>, values?: Record<string, string>): void => {
     deliver({ interactionId: snap.interactionId }, async () => {
       await acknowledged;
       const result = normalizeButtonClick(snap, filters);
-      return result.kind === "kept" ? { kind: "action", action: result.value } : { what: "button click", reason: result.reason };
+      if (result.kind !== "kept") return { what: "button click", reason: result.reason };
+      return { kind: "action", action: values ? { ...result.value, values } : result.value };
+    });
+  };
+  const ackWith = (ack: () => Promise<unknown>, interactionId: string, what: string): Promise<boolean> =>
+    ack().then(
+      () => true,
+      (err: unknown) => {
+        logger.warn({ err: discordErrorForLog(err), interactionId }, `discord ${what} could not be acknowledged`);
+        return false;
+      },
+    );
+
+  const onInteraction = (interaction: Interaction): void => {
+    if (isBridgeCommand(interaction, askAboutName)) return onCommand(interaction);
+    if (interaction.isModalSubmit()) {
+      // A form modal's submission: acknowledged like a click (type 6), forwarded as the click with its values.
+      const snap = snapshotModalSubmit(interaction);
+      if (!snap) return;
+      forward(
+        snap,
+        ackWith(() => interaction.deferUpdate(), snap.interactionId, "form submission"),
+        submittedValues(interaction),
+      );
+      return;
+    }
+    if (!interaction.isButton()) return;
+    const snap = snapshotButtonClick(interaction);
+    interactions?.remember({ channelId: snap.channelId, userId: snap.user.id, applicationId: interaction.applicationId, token: interaction.token });
+    // Discord wants an answer within 3 s whatever happens next: a modal for a form with fields (the submission is
+    // forwarded instead), otherwise type 6, which keeps the message as it is.
+    const dialog = forms ? forms(snap.customId).catch(() => null) : Promise.resolve(null);
+    void dialog.then((d) => {
+      if (d) {
+        void ackWith(() => showFormModal(interaction, d), snap.interactionId, "form button");
+        return;
+      }
+      forward(
+        snap,
+        ackWith(() => interaction.deferUpdate(), snap.interactionId, "button click"),
+      );
     });
   };
 

@@ -2,7 +2,7 @@ import { MessageFlags, type REST, Routes } from "discord.js";
 import { PlatformValidationError } from "../../src/contracts/errors.js";
 import type { MessageContent, MessageRef, ReplyTarget } from "../../src/contracts/messages.js";
 import { translateDiscordError } from "./errors.js";
-import { renderMessage } from "./render.js";
+import type { DiscordRenderer } from "./render.js";
 
 /**
  * Answers that live in a command's interaction response: `/ask ephemeral:true` (only the caller sees them) and
@@ -42,14 +42,15 @@ export async function postInteractionReply(
   at: InteractionPlace,
   content: MessageContent,
   isFirst: boolean,
+  render: DiscordRenderer,
 ): Promise<MessageRef> {
-  const { body } = renderMessage(content);
+  const { body } = render(content);
   let id: string;
   try {
     if (isFirst) {
       id = ((await rest.patch(Routes.webhookMessage(at.applicationId, at.token, "@original"), { body, auth: false })) as { id: string }).id;
     } else {
-      const flags = at.ephemeral ? MessageFlags.Ephemeral : 0;
+      const flags = ("flags" in body ? body.flags : 0) | (at.ephemeral ? MessageFlags.Ephemeral : 0);
       id = ((await rest.post(Routes.webhook(at.applicationId, at.token), { body: { ...body, flags }, auth: false })) as { id: string }).id;
     }
   } catch (err) {
@@ -68,8 +69,8 @@ function webhookMessage(ref: MessageRef, at: InteractionPlace): `/${string}` {
   return Routes.webhookMessage(at.applicationId, at.token, ref.hints?.[INTERACTION_HINT.message] ?? ref.messageId);
 }
 
-export async function editInteractionReply(rest: REST, ref: MessageRef, at: InteractionPlace, content: MessageContent): Promise<void> {
-  const { body } = renderMessage(content);
+export async function editInteractionReply(rest: REST, ref: MessageRef, at: InteractionPlace, content: MessageContent, render: DiscordRenderer): Promise<void> {
+  const { body } = render(content);
   try {
     await rest.patch(webhookMessage(ref, at), { body, auth: false });
   } catch (err) {

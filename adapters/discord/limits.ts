@@ -19,6 +19,12 @@ export const DISCORD_LIMITS = {
   filesPerMessage: 10,
   /** Per file, for servers without boosts. */
   defaultUploadBytes: 10 * 1024 * 1024,
+  /**
+   * Components V2 (components/reference.mdx): at most 40 components in a message, nested ones included, and
+   * 4,000 characters of text across all its text displays.
+   */
+  componentsV2Total: 40,
+  componentsV2TextLength: 4_000,
   /** Messages fetched per history request. */
   historyPageSize: 100,
 } as const;
@@ -32,6 +38,9 @@ export const DISCORD_RATE_BUDGETS = {
   channelMessages: { limit: 5, windowMs: 5_000 },
   global: { limit: 50, windowMs: 1_000 },
 } as const;
+
+/** Message flag IS_COMPONENTS_V2 (1 << 15): the message is laid out with components only. */
+export const IS_COMPONENTS_V2_FLAG = 1 << 15;
 
 /** Message flag IS_VOICE_MESSAGE (1 << 13). */
 export const IS_VOICE_MESSAGE_FLAG = 1 << 13;

@@ -6,7 +6,7 @@ import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageContent, MessageRef, ReplyTarget } from "../../src/contracts/messages.js";
 import { translateDiscordError } from "./errors.js";
 import { DM_WORKSPACE_ID } from "./limits.js";
-import { type RenderResult, renderMessage } from "./render.js";
+import type { DiscordRenderer } from "./render.js";
 import type { Destination, ThreadStarter } from "./thread-starter.js";
 
 /** Sending permission differs inside threads; name the right one when Discord says 50013. */
@@ -33,6 +33,8 @@ export class MessageOperations {
     private readonly rest: REST,
     private readonly threads: ThreadStarter,
     private readonly logger: Logger,
+    /** Plain content, or Components V2 (DISCORD_COMPONENTS_V2). */
+    private readonly render: DiscordRenderer,
   ) {}
 
   async postMessage(target: ReplyTarget, content: MessageContent, opts: PostOptions = {}): Promise<MessageRef> {
@@ -80,8 +82,8 @@ export class MessageOperations {
     }
   }
 
-  #render(content: MessageContent): RenderResult {
-    const rendered = renderMessage(content);
+  #render(content: MessageContent): ReturnType<DiscordRenderer> {
+    const rendered = this.render(content);
     if (rendered.warnings.length > 0) {
       this.logger.warn({ warnings: rendered.warnings }, "discord message adjusted to fit Discord's limits");
     }

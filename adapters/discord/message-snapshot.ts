@@ -38,6 +38,8 @@ export interface DiscordMessageSnapshot {
     readonly parentId: string | null;
     /** For threads: who created it (null when unknown). */
     readonly threadOwnerId: string | null;
+    /** For threads: the parent channel's ChannelType (15 = forum), null when not cached. */
+    readonly parentType?: number | null;
   };
   readonly mentionedUsers: readonly { readonly id: string; readonly displayName: string }[];
   readonly mentionedRoles: readonly { readonly id: string; readonly name: string; readonly botId: string | null }[];
@@ -72,6 +74,7 @@ export function snapshotMessage(message: Message): DiscordMessageSnapshot {
       guildId: message.guildId ?? null,
       parentId: isThread ? channel.parentId : null,
       threadOwnerId: isThread ? channel.ownerId : null,
+      parentType: isThread ? (channel.parent?.type ?? null) : null,
     },
     mentionedUsers: [...message.mentions.users.values()].map((u) => ({
       id: u.id,
@@ -97,6 +100,9 @@ function attachmentOf(a: { id: string; name: string; contentType: string | null;
 }
 
 export const THREAD_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.AnnouncementThread, ChannelType.PublicThread, ChannelType.PrivateThread]);
+
+/** Channels whose every thread is a post that starts with its own message (the message has the thread's id). */
+export const FORUM_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.GuildForum]);
 
 /** Channels where a thread can be started from a message. */
 export const THREADABLE_CHANNEL_TYPES: ReadonlySet<number> = new Set([ChannelType.GuildText, ChannelType.GuildAnnouncement]);

@@ -4,7 +4,7 @@ import { type IgnoreReason, ignored, kept, type Normalized } from "../shared/nor
 import { encodeConversationKey, messageDedupeKey } from "./ids.js";
 import { DISCORD_LIMITS, DM_WORKSPACE_ID, IS_VOICE_MESSAGE_FLAG } from "./limits.js";
 import { scanMentions } from "./mentions.js";
-import { type DiscordMessageSnapshot, THREAD_CHANNEL_TYPES, THREADABLE_CHANNEL_TYPES } from "./message-snapshot.js";
+import { type DiscordMessageSnapshot, FORUM_CHANNEL_TYPES, THREAD_CHANNEL_TYPES, THREADABLE_CHANNEL_TYPES } from "./message-snapshot.js";
 import { HINT } from "./reply-target-hints.js";
 
 export interface NormalizeContext {
@@ -33,7 +33,9 @@ export function normalizeMessage(snap: DiscordMessageSnapshot, ctx: NormalizeCon
     roles: new Map(snap.mentionedRoles.map((r) => [r.id, r.name])),
     channels: new Map(snap.mentionedChannels.map((c) => [c.id, c.name])),
   });
-  const mentionsBot = scan.mentionsBot || snap.repliedUserId === ctx.botUserId;
+  // A post that speaks to someone else (mentions them, not the bot) stays theirs, as any thread message would.
+  const addressedPost = isStarterOfListedForumPost(snap, ctx) && !scan.mentionsOthers;
+  const mentionsBot = scan.mentionsBot || snap.repliedUserId === ctx.botUserId || addressedPost;
   const mentionsOthers = scan.mentionsOthers || (snap.repliedUserId !== null && snap.repliedUserId !== ctx.botUserId);
   const forwarded = snap.forwarded ?? [];
   const attachments = [...snap.attachments, ...forwarded.flatMap((f) => f.attachments)].map((a) => toAttachment(a, snap.flags));
@@ -66,6 +68,21 @@ function withForwarded(text: string, forwarded: NonNullable<DiscordMessageSnapsh
   if (parts.length === 0) return text;
   const quoted = parts.map((c) => `Forwarded message:\n${c.replace(/^/gm, "> ")}`).join("\n\n");
   return text.trim() === "" ? quoted : `${text}\n\n${quoted}`;
+}
+
+/**
+ * A forum post opens with its own message, which has the post's (thread's) id. In a forum the operator listed by
+ * id in DISCORD_ALLOWED_CHANNELS every post is addressed to the bot, as if it mentioned it; elsewhere a post is
+ * answered only when its message mentions the bot. (An empty allow-list allows every channel but lists no forum,
+ * so it never makes the bot answer every post of every forum.)
+ */
+function isStarterOfListedForumPost(snap: DiscordMessageSnapshot, ctx: NormalizeContext): boolean {
+  return isForumPostStarter(snap) && snap.channel.parentId !== null && ctx.allowedChannels.includes(snap.channel.parentId);
+}
+
+function isForumPostStarter(snap: DiscordMessageSnapshot): boolean {
+  const { channel } = snap;
+  return THREAD_CHANNEL_TYPES.has(channel.type) && FORUM_CHANNEL_TYPES.has(channel.parentType ?? -1) && snap.id === channel.id;
 }
 
 interface Place {
@@ -104,8 +121,9 @@ function locate(
       conversationKey: encodeConversationKey({ workspaceId: guildId, channelId: parentId, threadId: channel.id }),
       replyTarget: { platform: "discord", workspaceId: guildId, channelId: channel.id },
       isDirectMessage: false,
-      // Best effort: a thread the bot did not create had a life before the bot was asked.
-      inExistingThread: channel.threadOwnerId !== ctx.botUserId,
+      // Best effort: a thread the bot did not create had a life before the bot was asked. A forum post's opening
+      // message is the first of its thread: nothing came before it.
+      inExistingThread: !isForumPostStarter(snap) && channel.threadOwnerId !== ctx.botUserId,
     };
   }
 

@@ -14,11 +14,24 @@ interface RenderedMessageBody {
   allowed_mentions: { parse: []; replied_user: false };
 }
 
-export interface RenderResult {
-  readonly body: RenderedMessageBody;
+export interface RenderResult<Body = RenderedMessageBody> {
+  readonly body: Body;
   /** What had to be dropped or cut to stay inside Discord's limits (a core bug if it ever happens). */
   readonly warnings: readonly string[];
 }
+
+/**
+ * A Components V2 message (flag IS_COMPONENTS_V2): no `content`, no `embeds`; text lives in text displays
+ * (see render-v2.ts).
+ */
+export interface ComponentsV2Body {
+  flags: number;
+  components: unknown[];
+  allowed_mentions: { parse: []; replied_user: false };
+}
+
+/** Turns what the core wants shown into a message body (plain content, or Components V2). */
+export type DiscordRenderer = (content: MessageContent) => RenderResult<RenderedMessageBody | ComponentsV2Body>;
 
 /** Shown when a message would otherwise be empty, which Discord rejects (50006). */
 const EMPTY_CONTENT = "…";
@@ -68,7 +81,7 @@ export function fitContent(text: string, warnings: string[]): string {
 
 const BUTTON_STYLE = { primary: ButtonStyle.Primary, danger: ButtonStyle.Danger } as const;
 
-function renderButtons(buttons: readonly ActionButton[], warnings: string[]): APIActionRowComponent<APIButtonComponentWithCustomId>[] {
+export function renderButtons(buttons: readonly ActionButton[], warnings: string[]): APIActionRowComponent<APIButtonComponentWithCustomId>[] {
   const seen = new Set<string>();
   const valid: APIButtonComponentWithCustomId[] = [];
   for (const b of buttons) {
@@ -123,7 +136,7 @@ function renderCitations(citations: readonly Citation[]): APIEmbed[] {
   return [{ title: "Sources", description: lines.join("\n") }];
 }
 
-function citationLine(c: Citation): string {
+export function citationLine(c: Citation): string {
   const title = [...(c.title.trim() || "Source")].slice(0, 200).join("").replace(/[[\]]/g, "");
   const url = c.url && /^https?:\/\//i.test(c.url) ? c.url.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/\s/g, "%20") : null;
   return url ? `${c.index}. [${title}](${url})` : `${c.index}. ${title}`;

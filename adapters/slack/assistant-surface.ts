@@ -5,6 +5,17 @@ import { callSlack } from "./errors.js";
 
 /** assistant.threads.setStatus rotates through at most 10 loading messages. */
 const MAX_LOADING_MESSAGES = 10;
+/** "Use this method to set up to four suggested prompts." */
+const MAX_PROMPTS = 4;
+// Slack publishes no length limits for these; the pane shows a short line for each, so long texts are cut.
+const MAX_PROMPT_TITLE = 75;
+const MAX_PROMPTS_HEADING = 150;
+const MAX_TITLE = 200;
+
+const clip = (s: string, max: number) => {
+  const line = s.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
 
 /**
  * Slack's agent messaging surfaces on a thread (docs.slack.dev "Agent sessions", assistant.threads.setStatus):
@@ -29,6 +40,30 @@ export function createSlackAssistantSurface(clientFor: (workspaceId: string) => 
           status,
           ...(loading.length > 0 ? { loading_messages: loading } : {}),
         }),
+      );
+    },
+
+    // Agent apps set prompts for the DM (a thread_ts makes the call fail silently); legacy assistant threads
+    // get them on the thread the `assistant_thread_started` event named.
+    async setSuggestedPrompts(target, prompts) {
+      const client = await clientFor(target.workspaceId);
+      const list = prompts.prompts.slice(0, MAX_PROMPTS).map((p) => ({ title: clip(p.title, MAX_PROMPT_TITLE), message: p.message }));
+      if (list.length === 0) return;
+      await callSlack("assistant.threads.setSuggestedPrompts", () =>
+        client.assistant.threads.setSuggestedPrompts({
+          channel_id: target.channelId,
+          ...(target.threadId !== undefined ? { thread_ts: target.threadId } : {}),
+          prompts: list as [{ title: string; message: string }],
+          ...(prompts.title ? { title: clip(prompts.title, MAX_PROMPTS_HEADING) } : {}),
+        } as never),
+      );
+    },
+
+    async setTitle(target, title) {
+      if (target.threadId === undefined) return;
+      const client = await clientFor(target.workspaceId);
+      await callSlack("assistant.threads.setTitle", () =>
+        client.assistant.threads.setTitle({ channel_id: target.channelId, thread_ts: target.threadId as string, title: clip(title, MAX_TITLE) }),
       );
     },
 

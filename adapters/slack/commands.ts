@@ -123,7 +123,7 @@ export function registerSlackCommands(app: App, deps: CommandListenerDeps): void
 }
 
 /** The question as a message in the channel, saying who asked: its thread holds the answer. */
-async function postQuestion(client: WebClient, channel: string, userId: string, question: string): Promise<string | undefined> {
+export async function postQuestion(client: WebClient, channel: string, userId: string, question: string): Promise<string | undefined> {
   const text = `<@${userId}> asked:\n>${question.replace(/\n/g, "\n>")}`;
   const res = await callSlack("chat.postMessage", () =>
     client.chat.postMessage({ channel, text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }], unfurl_links: false, unfurl_media: false }),

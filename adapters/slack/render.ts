@@ -51,7 +51,6 @@ function truncate(s: string, max: number): string {
 /**
  * Markdown → readable plain text for notifications and clients without Block Kit: markers go, words stay.
  * Not a full Markdown parser; the blocks carry the real rendering.
- * @internal Exported for its unit test.
  */
 export function markdownToPlainText(md: string): string {
   return md

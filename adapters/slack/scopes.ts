@@ -15,7 +15,8 @@ export const REQUIRED_BOT_SCOPES = {
   "files:write": "upload files produced by the app into the thread",
   "users:read": "show people's names instead of their ids",
   commands: 'the /ask, /ask-private and /new commands and the "Ask … about this" message shortcut',
-  "assistant:write": "suggested prompts when someone opens the DM (AI app, SLACK_AI_APP)",
+  "assistant:write": "the AI app's suggested prompts when someone opens the DM and the titles of its threads (SLACK_AI_APP)",
+  "im:write": "open the DM a Home tab starter question is answered in (conversations.open)",
 } as const satisfies Record<string, string>;
 
 export type SlackBotScope = keyof typeof REQUIRED_BOT_SCOPES;

@@ -75,6 +75,8 @@ export interface SlackBlockActionsBody {
     readonly is_ephemeral?: boolean;
   };
   readonly message?: { readonly ts?: string; readonly thread_ts?: string };
+  /** A click inside a view: which one (`home` for the Home tab, `modal`). */
+  readonly view?: { readonly type?: string };
   readonly actions?: readonly SlackBlockAction[];
 }
 

@@ -1,6 +1,7 @@
 import { App, type Authorize, type Context } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import type {
+  AppHome,
   AssistantSurface,
   ChatPlatform,
   HttpRoute,
@@ -12,8 +13,10 @@ import type {
   PostOptions,
 } from "../../src/contracts/chat-platform.js";
 import { PlatformError } from "../../src/contracts/errors.js";
+import type { FormDialogSource } from "../../src/contracts/forms.js";
 import type { Logger } from "../../src/contracts/logger.js";
 import type { InboundAttachment, MessageContent, MessageRef, OutboundFile, ReplyTarget, ThreadHistoryMessage } from "../../src/contracts/messages.js";
+import type { ThreadLog } from "../../src/contracts/thread-log.js";
 import type { AdapterDeps } from "../shared/adapter-deps.js";
 import { createSafeDownloader, type SafeDownloader } from "../shared/safe-downloader.js";
 import { StartOnce } from "../shared/start-once.js";
@@ -22,8 +25,11 @@ import { SLACK_CAPABILITIES } from "./capabilities.js";
 import { registerSlackCommands } from "./commands.js";
 import type { SlackConfig } from "./config.js";
 import { callSlack } from "./errors.js";
+import { feedbackOfferBlocks } from "./feedback-form.js";
 import { slackDownloadPolicy } from "./file-hosts.js";
 import { uploadFiles } from "./file-upload.js";
+import { registerSlackHome } from "./home.js";
+import { renderHomeView } from "./home-view.js";
 import { createSlackHttpIngress, type SlackHttpIngress } from "./http-receiver.js";
 import { fetchBotIdentity, type SlackBotIdentity } from "./identity.js";
 import { registerInstallListeners } from "./install-listeners.js";
@@ -36,7 +42,9 @@ import { deletePrivateReply, postPrivateReply, privateFilesRefused, privateReply
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
-import { fetchSlackThreadHistory } from "./thread-history.js";
+import { adoptInterruptedStream } from "./stream-adoption.js";
+import { threadLogKey } from "./thread-cache.js";
+import { fetchSlackThreadHistory, HistoryBackoff } from "./thread-history.js";
 import { TokenSeal } from "./token-seal.js";
 import { createUserDirectory, type UserDirectory, type UserDirectoryOptions } from "./user-directory.js";
 import { createSlackWebClient } from "./web-client.js";
@@ -52,6 +60,8 @@ export interface SlackPlatformDeps extends AdapterDeps {
 /** The Slack adapter: Bolt for intake (HTTP Events API or Socket Mode), the Web API client for everything out. */
 export class SlackPlatform implements ChatPlatform {
   readonly id = "slack" as const;
+  /** The Events API retries an event whose ack failed; commands and clicks are acknowledged before the core sees them. */
+  readonly redeliversRefusedEvents = true;
   readonly capabilities: PlatformCapabilities = SLACK_CAPABILITIES;
   readonly streaming?: NativeStreaming;
   readonly assistant?: AssistantSurface;
@@ -76,6 +86,11 @@ export class SlackPlatform implements ChatPlatform {
   private readonly starting = new StartOnce();
   private stopPromise: Promise<void> | undefined;
   private isStarted = false;
+  private threadLog: ThreadLog | undefined;
+  private readonly historyBackoff = new HistoryBackoff();
+  readonly offerFeedbackComment?: (ref: MessageRef, userId: string) => Promise<void>;
+  /** The core's answer to "does this button open a form?" (ingress role). */
+  private forms: FormDialogSource | undefined;
 
   constructor(
     private readonly config: SlackConfig,
@@ -98,8 +113,55 @@ export class SlackPlatform implements ChatPlatform {
       this.workspaces = singleTokenWorkspace(this.singleClient, token, () => this.identity);
     }
     const clientFor = async (workspaceId: string) => (await this.workspaces(workspaceId)).client;
-    if (config.streaming !== "edit") this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger, { feedbackButtons: config.aiApp });
-    if (config.aiApp) this.assistant = createSlackAssistantSurface(clientFor, this.logger);
+    if (config.streaming !== "edit")
+      this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger, {
+        feedbackButtons: config.aiApp,
+        onStopped: (ref, markdown) => this.logOwn(ref, markdown),
+        adoptInterrupted: async (target, o) => adoptInterruptedStream(await this.workspaces(target.workspaceId), this.historyBackoff, target, o),
+      });
+    if (config.aiApp) {
+      this.assistant = createSlackAssistantSurface(clientFor, this.logger);
+      this.offerFeedbackComment = (ref, userId) => this.postFeedbackOffer(ref, userId);
+    }
+  }
+
+  useThreadLog(log: ThreadLog): void {
+    this.threadLog = log;
+  }
+
+  /**
+   * After a 👎 reaction (which carries no trigger for a form): an ephemeral for the reactor whose button opens
+   * the "what was wrong?" form. A reaction does not name the message's thread, so it shows in the channel.
+   */
+  private async postFeedbackOffer(ref: MessageRef, userId: string): Promise<void> {
+    const { client } = await this.workspaces(ref.workspaceId);
+    const offer = feedbackOfferBlocks({ channel: ref.channelId, ts: ref.messageId });
+    await callSlack("chat.postEphemeral", () =>
+      client.chat.postEphemeral({
+        channel: ref.channelId,
+        user: userId,
+        ...(ref.threadId !== undefined ? { thread_ts: ref.threadId } : {}),
+        text: offer.text,
+        blocks: offer.blocks as never,
+      }),
+    );
+  }
+
+  /** The bot's own message as the thread log keeps it: its full Markdown (best effort, like every log write). */
+  private logOwn(ref: Pick<MessageRef, "workspaceId" | "channelId" | "messageId" | "threadId">, markdown: string): void {
+    const log = this.threadLog;
+    if (!log || ref.threadId === undefined) return;
+    void this.workspaces(ref.workspaceId)
+      .then((ws) =>
+        log.record(threadLogKey(ref.workspaceId, ref.channelId, ref.threadId as string), {
+          id: ref.messageId,
+          order: Number(ref.messageId),
+          userId: ws.botUserId,
+          isBot: true,
+          text: markdown,
+        }),
+      )
+      .catch(() => undefined);
   }
 
   /** POST /slack/events in HTTP mode once started with a sink, and the install flow's pages with OAuth. */
@@ -138,7 +200,8 @@ export class SlackPlatform implements ChatPlatform {
    * Without a sink: the Web API only (worker role). With one: intake too, and in Socket Mode the promise settles
    * once the socket is connected. Concurrent calls share that one start (see `StartOnce`).
    */
-  start(sink?: InboundSink): Promise<void> {
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void> {
+    this.forms = forms;
     return this.starting.run(() => this.doStart(sink));
   }
 
@@ -190,8 +253,9 @@ export class SlackPlatform implements ChatPlatform {
     if (identity) {
       const ws = await this.workspaces(identity.teamId);
       const scope = { context: { botUserId: identity.botUserId, teamId: identity.teamId, allowedChannels }, users: this.usersOf(ws) };
-      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger });
+      registerSlackListeners(this.app, { ...scope, sink, logger: this.logger, threadLog: () => this.threadLog, forms: this.forms });
       registerSlackCommands(this.app, { ...commands, scope: () => scope });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: () => scope });
     } else if (this.installs) {
       registerInstallListeners(this.app, { store: this.installs.store, sink, logger: this.logger });
       const perWorkspace = (bolt: Context) => ({
@@ -204,8 +268,11 @@ export class SlackPlatform implements ChatPlatform {
         users: { namesOf: async () => ({}) },
         logger: this.logger,
         perWorkspace,
+        threadLog: () => this.threadLog,
+        forms: this.forms,
       });
       registerSlackCommands(this.app, { ...commands, scope: perWorkspace });
+      registerSlackHome(this.app, { sink, logger: this.logger, scope: perWorkspace });
     }
     if (this.socket) await this.socket.start();
   }
@@ -281,6 +348,10 @@ export class SlackPlatform implements ChatPlatform {
       }),
     );
     if (!res.ts) throw new PlatformError("slack", "chat.postMessage returned no ts");
+    this.logOwn(
+      { workspaceId: target.workspaceId, channelId: res.channel ?? target.channelId, messageId: res.ts, threadId: target.threadId },
+      content.markdown,
+    );
     return {
       platform: "slack",
       workspaceId: target.workspaceId,
@@ -288,6 +359,13 @@ export class SlackPlatform implements ChatPlatform {
       messageId: res.ts,
       ...(target.threadId !== undefined ? { threadId: target.threadId } : {}),
     };
+  }
+
+  /** The Home tab of one person (views.publish replaces whatever it showed). */
+  async publishHome(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void> {
+    const { client } = await this.workspaces(place.workspaceId);
+    const view = renderHomeView(home);
+    await callSlack("views.publish", () => client.views.publish({ user_id: place.userId, view: { type: "home", blocks: toSdkBlocks(view.blocks) } }));
   }
 
   /** A private answer cannot be read back (ephemeral messages are not in the history): nothing to adopt. */
@@ -305,6 +383,7 @@ export class SlackPlatform implements ChatPlatform {
     await callSlack("chat.update", () =>
       client.chat.update({ channel: ref.channelId, ts: ref.messageId, text: payload.text, blocks: toSdkBlocks(payload.blocks) }),
     );
+    this.logOwn(ref, content.markdown);
   }
 
   /** Deleting a message that is already gone counts as done. */
@@ -312,6 +391,8 @@ export class SlackPlatform implements ChatPlatform {
     const privateUrl = privateReplyUrl(ref);
     if (privateUrl !== undefined) return deletePrivateReply(privateUrl);
     const { client } = await this.workspaces(ref.workspaceId);
+    if (ref.threadId !== undefined)
+      void this.threadLog?.remove(threadLogKey(ref.workspaceId, ref.channelId, ref.threadId), ref.messageId).catch(() => undefined);
     try {
       await callSlack("chat.delete", () => client.chat.delete({ channel: ref.channelId, ts: ref.messageId }));
     } catch (err) {
@@ -356,6 +437,10 @@ export class SlackPlatform implements ChatPlatform {
 
   async fetchThreadHistory(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]> {
     const ws = await this.workspaces(target.workspaceId);
-    return fetchSlackThreadHistory(ws.client, target, opts, { botUserId: ws.botUserId, users: this.usersOf(ws) });
+    return fetchSlackThreadHistory(
+      { client: ws.client, botUserId: ws.botUserId, users: this.usersOf(ws), log: this.threadLog, backoff: this.historyBackoff, logger: this.logger },
+      target,
+      opts,
+    );
   }
 }

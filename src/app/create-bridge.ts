@@ -13,16 +13,17 @@ import type { Logger } from "../contracts/logger.js";
 import type { MessageRef, PlatformId } from "../contracts/messages.js";
 import type { DifyClient } from "../dify/dify-client.js";
 import { FeedbackService } from "../feedback/feedback-service.js";
+import { PendingFormStore } from "../forms/pending-forms.js";
 import { PlatformGateway } from "../gateway/platform-gateway.js";
+import { AppHomeSource } from "../home/app-home-source.js";
+import { HomeService } from "../home/home-service.js";
 import { createHttpServer } from "../http/http-server.js";
 import { Ingress } from "../ingress/ingress.js";
-import { UserRateLimiter } from "../ingress/user-rate-limiter.js";
 import type { RedisInstallationVault } from "../installations/redis-installation-vault.js";
 import { forgetWorkspace } from "../installations/workspace-state.js";
 import { createShutdown } from "../lifecycle/shutdown.js";
 import { type AnswerActivity, failureReason, NO_ACTIVITY } from "../observability/answer-activity.js";
 import { BridgeMetrics } from "../observability/metrics.js";
-import { redactWhenFinished } from "../queue/job-retention.js";
 import type { BridgeJobData } from "../queue/job-types.js";
 import { gateJobDataVersion } from "../queue/job-version.js";
 import { ReplyQueue } from "../queue/reply-queue.js";
@@ -31,6 +32,7 @@ import { BudgetLearning } from "../rate/budget-learning.js";
 import { LoopLateness } from "../rate/loop-lateness.js";
 import { RateBudgetStore } from "../rate/rate-budget-store.js";
 import { RedisDurationStats } from "../rate/redis-duration-stats.js";
+import { UserRateLimiter } from "../rate/user-rate-limiter.js";
 import { INTERRUPTED_TEXT } from "../reply/user-text.js";
 import { AppDirectory } from "../routing/app-directory.js";
 import { placeOf } from "../routing/route-table.js";
@@ -39,10 +41,12 @@ import { ConversationLock } from "../state/conversation-lock.js";
 import { ConversationStore } from "../state/conversation-store.js";
 import { DedupeStore } from "../state/dedupe-store.js";
 import { createRedisKeys, queuePrefix } from "../state/redis-keys.js";
+import { RedisThreadLog } from "../state/redis-thread-log.js";
 import { ReplyIndex } from "../state/reply-index.js";
 import { ThreadFifo } from "../state/thread-fifo.js";
 import { TurnStore } from "../state/turn-store.js";
 import { ActionHandler } from "../turn/action-handler.js";
+import { AssistantPane } from "../turn/assistant-pane.js";
 import { PermanentTurnError } from "../turn/permanent-failure.js";
 import { ReplyPipeline } from "../turn/reply-pipeline.js";
 import { StopCoordinator } from "../turn/stop-coordinator.js";
@@ -50,6 +54,8 @@ import { createBridgeProcessor } from "../turn/turn-runner.js";
 import { createProducedFileFetch } from "./produced-files.js";
 import { needsHashTags } from "./redis-client.js";
 import { openRedisConnections, type RedisConnections } from "./redis-connections.js";
+
+const THREAD_LOG_TTL_MS = 7 * 86_400_000;
 
 export interface BridgeOptions {
   readonly config: CoreConfig;
@@ -81,6 +87,7 @@ export class Bridge {
   private readonly routes: RoutesReloader | undefined;
   private redis: RedisConnections | undefined;
   private queue: Queue<BridgeJobData> | undefined;
+  private ingress: Ingress | undefined;
   private worker: Worker<BridgeJobData> | undefined;
   private server: Server | undefined;
   /** With METRICS_PORT: /healthz, /readyz and /metrics, away from the public port. */
@@ -106,6 +113,8 @@ export class Bridge {
         showProgress: o.config.showProgress,
         showReasoning: o.config.showReasoning,
         idleTimeoutMs: o.config.dify.idleTimeoutMs,
+        queryInput: o.config.dify.queryInput,
+        answerOutput: o.config.dify.answerOutput,
         // Each app's produced files come from its own Dify (its URL's origin) or DIFY_FILES_URL, nowhere else.
         fileFetchFor: (apiUrl) => createProducedFileFetch({ apiUrl, filesUrl: o.config.dify.filesUrl }),
       },
@@ -122,6 +131,7 @@ export class Bridge {
         },
         { name: "stop watching routes", run: () => this.routes?.close() },
         { name: "stop platform intake", run: async () => void (await Promise.allSettled(o.platforms.map((p) => p.stop()))) },
+        { name: "give up on held events", run: () => this.ingress?.close() },
         { name: "finish answers in flight", run: () => this.drainWorker() },
         { name: "close queue", run: async () => void (await Promise.allSettled([this.queue?.close(), this.stops?.close()])) },
         { name: "close Redis", run: () => this.redis?.close() },
@@ -169,6 +179,8 @@ export class Bridge {
       if (problems.length > 0) throw new ConfigError(problems);
       this.routes.watch();
     }
+    // Chat app, Workflow or Text Generator: each app's type decides its endpoint and whether a thread keeps a conversation.
+    if (runsWorker) this.apps.detectTypes();
     const redis = await openRedisConnections(config.redis, { worker: runsWorker });
     this.redis = redis;
     const keyOptions = { hashTags: needsHashTags(config.redis) };
@@ -185,6 +197,7 @@ export class Bridge {
     const conversations = new ConversationStore(redis.commands, key, ttl);
     const turns = new TurnStore(redis.commands, key, ttl);
     const replies = new ReplyIndex(redis.commands, key, ttl);
+    const forms = new PendingFormStore(redis.commands, key);
     // The budgets' safety margin follows how late this process's event loop runs.
     const lateness = new LoopLateness();
     this.lateness = lateness;
@@ -211,6 +224,12 @@ export class Bridge {
       ttlMs: ttl,
     });
 
+    const pane = new AssistantPane({ redis: redis.commands, key, apps: this.apps, logger, ttlMs: ttl });
+    // Thread messages the adapters see, for reading a thread's context cheaply later (a week covers the
+    // threads people come back to; older ones are read from the platform).
+    const threadLog = new RedisThreadLog(redis.commands, key, THREAD_LOG_TTL_MS);
+    for (const p of this.o.platforms) p.useThreadLog?.(threadLog);
+
     if (runsWorker) {
       const locks = workerLockSettings(config.jobLockMs);
       const durations = new RedisDurationStats(redis.commands, key, logger);
@@ -224,6 +243,8 @@ export class Bridge {
         durations,
         metrics: this.metrics,
         activity: this.activity,
+        viewing: { input: config.dify.contextInput, of: (k) => pane.contextOf(k) },
+        forms,
       });
       const processor = createBridgeProcessor({
         platforms: this.platforms,
@@ -262,25 +283,36 @@ export class Bridge {
           this.activity.failed({ platform: msg.platform, channelId: msg.replyTarget.channelId, userText, ...failureReason(err) });
         }
       });
-      this.worker.on("completed", (job) => void redactWhenFinished(job, logger));
       this.worker.on("error", (err) => logger.error({ err }, "worker error"));
     }
 
+    const dedupe = new DedupeStore(redis.commands, key);
+    const rateLimiter = new UserRateLimiter(redis.commands, key, config.userRateLimit);
+    const actions = new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, rateLimiter, dedupe, logger, forms });
     const ingress = new Ingress({
-      dedupe: new DedupeStore(redis.commands, key),
+      dedupe,
       conversations,
-      rateLimiter: new UserRateLimiter(redis.commands, key, config.userRateLimit),
+      rateLimiter,
       queue: replyQueue,
       feedback,
       gateway,
-      actions: new ActionHandler({ turns, fifo, stops, queue: replyQueue, apps: this.apps, gateway, logger }),
+      actions,
+      pane,
+      home: new HomeService({
+        conversations,
+        source: new AppHomeSource(logger),
+        appFor: (prefix) => this.apps.resolve(placeOf(prefix, true)),
+        logger,
+      }),
       metrics: this.metrics,
       activity: this.activity,
       logger,
       appFor: (msg) => this.apps.resolve(placeOf(msg.conversationKey, msg.isDirectMessage)).id,
+      outage: config.outageBuffer,
       forgetWorkspace: async (platform, workspaceId) => void (await forgetWorkspace(redis.commands, prefix, platform, workspaceId, logger)),
     });
-    await Promise.all(this.o.platforms.map((p) => p.start(runsIngress ? ingress.sinkFor(p) : undefined)));
+    this.ingress = ingress;
+    await Promise.all(this.o.platforms.map((p) => (runsIngress ? p.start(ingress.sinkFor(p), (actionId) => actions.dialogFor(actionId)) : p.start())));
     if (activity && config.console.token && runsIngress) this.consoleHandler = this.createConsole(config.console.token, queue, activity, redis.commands);
     if (this.worker) void this.worker.run().catch((err: unknown) => logger.error({ err }, "worker stopped"));
     if (this.o.http ?? true) await this.listen();

@@ -59,7 +59,12 @@ export async function runDoctorChecks(env: Environment, onCheck: (check: DoctorC
   const later: Array<Promise<DoctorCheck[]>> = [];
   if (core.ok) {
     later.push(checkRedis(core.value.redis));
-    later.push(checkDify({ apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs }, logger));
+    later.push(
+      checkDify(
+        { apiUrl: core.value.dify.apiUrl, apiKey: core.value.dify.apiKey, inputs: core.value.dify.inputs, queryInput: core.value.dify.queryInput },
+        logger,
+      ),
+    );
     if (routes?.ok) later.push(...checkRoutedApps(routes.value, core.value.dify.apiUrl, logger));
   }
   // The installations (Slack OAuth) live in Redis: the adapters get the vault to check each one.

@@ -102,6 +102,34 @@ const coreSchema = z.object({
   BRIDGE_ROLE: envEnum(["all", "ingress", "worker"], "all"),
   USER_RATE_LIMIT: userRateLimit,
   DIFY_INPUTS: difyInputs,
+  /**
+   * The Dify input variable that receives what the person is looking at beside the app's pane (Slack AI app:
+   * the channel, workspace and org of the assistant thread's context), as JSON. Sent only to apps whose
+   * user_input_form declares it.
+   */
+  CONTEXT_INPUT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const raw = v?.trim() ?? "";
+      if (raw === "") return undefined;
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,99}$/.test(raw)) {
+        ctx.addIssue({ code: "custom", message: "must be a Dify variable name (letters, digits and _, not starting with a digit)" });
+        return z.NEVER;
+      }
+      return raw;
+    }),
+  /** Workflow / Text Generator apps: the input variable that takes the question (unset: the app's first text input). */
+  DIFY_QUERY_INPUT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .refine((v) => v === undefined || /^[A-Za-z_][A-Za-z0-9_]*$/.test(v), "must be the name of one of the app's input variables"),
+  /** Workflow apps: the output shown as the answer (unset: the streamed text, else the only text output). */
+  DIFY_ANSWER_OUTPUT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim())),
   SHOW_PROGRESS: envBoolean(true),
   SHOW_REASONING: envBoolean(false),
   SHUTDOWN_GRACE_MS: envInt(25_000, 0, 3_600_000),
@@ -109,6 +137,10 @@ const coreSchema = z.object({
   WORKER_CONCURRENCY: envInt(1_000, 1, 100_000),
   /** A Dify stream that sends nothing (not even a ping, every ~10 s) for this long is treated as dead. */
   DIFY_IDLE_TIMEOUT_MS: envInt(45_000, 1_000, 3_600_000),
+  /** Events of platforms that do not redeliver (Discord) held in memory while Redis is away; 0 holds none. */
+  OUTAGE_BUFFER_EVENTS: envInt(500, 0, 100_000),
+  /** A held event waits at most this long for Redis; then the person is told it could not be taken. */
+  OUTAGE_BUFFER_WAIT_MS: envInt(120_000, 1_000, 3_600_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
   JOB_LOCK_MS: envInt(8_000, 1_000, 600_000),
   /** Turns on the operator console (/console) and the web playground; the one credential that opens them. */
@@ -137,7 +169,12 @@ export interface CoreConfig {
     /** Produced files are fetched from DIFY_API_URL's origin and this one only. */
     readonly filesUrl: string | undefined;
     readonly inputs: Readonly<Record<string, unknown>>;
+    /** CONTEXT_INPUT: the input variable for what the person views beside the app's pane. */
+    readonly contextInput: string | undefined;
     readonly idleTimeoutMs: number;
+    /** Workflow / Text Generator apps: where the question goes and which output is the answer. */
+    readonly queryInput: string | undefined;
+    readonly answerOutput: string | undefined;
   };
   readonly redisUrl: string;
   /** REDIS_URL read: one server, a Sentinel-managed primary, or a Cluster. */
@@ -156,6 +193,8 @@ export interface CoreConfig {
   readonly conversationTtlMs: number;
   readonly workerConcurrency: number;
   readonly jobLockMs: number;
+  /** Events held while Redis is away (src/ingress/outage-buffer.ts). */
+  readonly outageBuffer: { readonly maxEvents: number; readonly maxWaitMs: number };
   /** The operator console: on when `token` is set. */
   readonly console: { readonly token: string | undefined; readonly queueActions: boolean };
   readonly routesFile: string | undefined;
@@ -179,7 +218,10 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
         apiKey: v.DIFY_API_KEY,
         filesUrl: v.DIFY_FILES_URL,
         inputs: Object.freeze(v.DIFY_INPUTS),
+        contextInput: v.CONTEXT_INPUT,
         idleTimeoutMs: v.DIFY_IDLE_TIMEOUT_MS,
+        queryInput: v.DIFY_QUERY_INPUT,
+        answerOutput: v.DIFY_ANSWER_OUTPUT,
       }),
       redisUrl: v.REDIS_URL.raw,
       redis: v.REDIS_URL.target,
@@ -198,6 +240,7 @@ export function parseCoreConfig(env: Record<string, string | undefined>): ParseR
       conversationTtlMs: v.CONVERSATION_TTL_DAYS * 86_400_000,
       workerConcurrency: v.WORKER_CONCURRENCY,
       jobLockMs: v.JOB_LOCK_MS,
+      outageBuffer: Object.freeze({ maxEvents: v.OUTAGE_BUFFER_EVENTS, maxWaitMs: v.OUTAGE_BUFFER_WAIT_MS }),
       console: Object.freeze({ token: v.CONSOLE_TOKEN, queueActions: v.CONSOLE_QUEUE_ACTIONS }),
       routesFile: v.ROUTES_FILE,
     }),

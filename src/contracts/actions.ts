@@ -13,4 +13,6 @@ export interface ButtonAction {
   /** Unique per click, for dedupe; contains no ":". */
   readonly dedupeKey: string;
   readonly receivedAt: string;
+  /** A form dialog's submission (see `FormDialog`): the values by field name. */
+  readonly values?: Readonly<Record<string, string>>;
 }

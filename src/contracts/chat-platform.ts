@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ButtonAction } from "./actions.js";
+import type { FormDialogSource } from "./forms.js";
 import type {
   Author,
   InboundAttachment,
@@ -11,7 +12,8 @@ import type {
   ReplyTarget,
   ThreadHistoryMessage,
 } from "./messages.js";
-import type { ReactionEvent } from "./reactions.js";
+import type { FeedbackComment, ReactionEvent } from "./reactions.js";
+import type { ThreadLog } from "./thread-log.js";
 
 /**
  * Platform operations that spend a rate budget ("typing": the optional typing indicator, skipped when spent;
@@ -122,8 +124,17 @@ export interface NativeStreaming {
   stop(
     ref: MessageRef,
     final: { readonly markdownDelta: string; readonly content: MessageContent; readonly tasks?: StreamTasks | undefined },
-    opts: { readonly placeholder?: MessageRef | undefined },
+    /** `key`: the finished message carries it (as a post does), so a later run can find it. */
+    opts: { readonly placeholder?: MessageRef | undefined; readonly key?: PostKey | undefined },
   ): Promise<void>;
+  /**
+   * A recovered job that has no record of a message finds the one an earlier run of `turnId` streamed before it
+   * died: this bot's message in the thread, after `afterMessageId` (the question), that carries `turnId`'s key or
+   * no key at all (a stream cannot carry one until it is stopped; turns of a thread run one at a time, so an
+   * unkeyed one is the interrupted turn's). A stream still open is stopped, keyed. Resolves with the message the
+   * answer goes on in (by edits), or undefined when there is none. Throws when the thread cannot be read.
+   */
+  adoptInterrupted?(target: ReplyTarget, opts: { readonly turnId: string; readonly afterMessageId: string }): Promise<MessageRef | undefined>;
 }
 
 /**
@@ -139,6 +150,18 @@ export interface AssistantSurface {
    * `stop_requested` event) and, when the session is new, takes `title`; "idle" ends the work. Never throws.
    */
   setSession(target: ReplyTarget, state: "working" | "idle", opts: { readonly askerUserId: string; readonly title?: string }): Promise<void>;
+  /**
+   * The prompts a person sees when they open the app's pane (`target` as the `assistant_opened` event gave it):
+   * `title` heads the list, each prompt shows `title` and sends `message`. At most 4 are shown.
+   */
+  setSuggestedPrompts(target: ReplyTarget, prompts: SuggestedPrompts): Promise<void>;
+  /** The thread's title in the app's pane (its history list), e.g. from the first question. */
+  setTitle(target: ReplyTarget, title: string): Promise<void>;
+}
+
+interface SuggestedPrompts {
+  readonly title?: string;
+  readonly prompts: readonly { readonly title: string; readonly message: string }[];
 }
 
 /**
@@ -186,10 +209,56 @@ export type InboundEvent =
       readonly dedupeKey: string;
     }
   /**
+   * Someone opened the bot's home (Slack's Home tab): the core answers with `publishHome` for them. The home
+   * belongs with the person's DM with the bot, so `dmConversationKeyPrefix` (every conversation key of that DM
+   * starts with it) tells the routes which app it shows.
+   */
+  | {
+      readonly kind: "home_opened";
+      readonly platform: PlatformId;
+      readonly workspaceId: string;
+      readonly userId: string;
+      readonly dmConversationKeyPrefix: string;
+    }
+  /**
+   * Someone asked to start over in their DM with the bot (Slack Home's reset button): the core forgets the Dify
+   * conversation of every conversation whose key starts with `conversationKeyPrefix`, so the next message in any
+   * of them starts a new one, then shows the home again with a confirmation. `dedupeKey` contains no ":".
+   */
+  | {
+      readonly kind: "conversations_reset";
+      readonly platform: PlatformId;
+      readonly workspaceId: string;
+      readonly userId: string;
+      readonly conversationKeyPrefix: string;
+      readonly dedupeKey: string;
+    }
+  /**
    * The bot was removed from a workspace (Slack `app_uninstalled`, or `tokens_revoked` for the bot token): the
    * adapter has already dropped the installation; the core forgets everything it keeps for that workspace.
    */
   | { readonly kind: "workspace_removed"; readonly platform: PlatformId; readonly workspaceId: string }
+  /**
+   * Someone opened the app's own pane (Slack AI app: the DM's Messages tab, or the assistant container): the core
+   * shows the answering app's opening statement and starter questions there (`AssistantSurface.setSuggestedPrompts`).
+   * `conversationKey`: the thread the pane opened on, when the platform makes one (legacy assistant threads).
+   */
+  | {
+      readonly kind: "assistant_opened";
+      readonly platform: PlatformId;
+      readonly replyTarget: ReplyTarget;
+      readonly conversationKey: string;
+      readonly isDirectMessage: boolean;
+      readonly userId: string;
+    }
+  /**
+   * What the person is looking at beside the app's pane (Slack: the channel, workspace and org of
+   * `assistant_thread.context`), as flat name → id pairs. The core keeps it for the thread; a Dify app that
+   * declares the CONTEXT_INPUT variable receives it with every question asked there.
+   */
+  | { readonly kind: "viewing_context"; readonly platform: PlatformId; readonly conversationKey: string; readonly context: Readonly<Record<string, string>> }
+  /** Someone said what was wrong with an answer (the text of the form a 👎 offered). */
+  | { readonly kind: "feedback_comment"; readonly comment: FeedbackComment }
   /**
    * An event the adapter dropped and why (a bot's message, a channel not allowed): nothing to store, the core
    * only counts it and shows it on the operator console. `what`: "message", "reaction", "button click".
@@ -198,6 +267,19 @@ export type InboundEvent =
 
 /** What the adapter hands every normalized event to. It resolves once the event is durably accepted. */
 export type InboundSink = (event: InboundEvent) => Promise<void>;
+
+/** What the bot's home shows about the Dify app (Slack's Home tab), from Dify's /info, /site and /parameters. */
+export interface AppHome {
+  readonly name: string;
+  readonly description: string;
+  /** The app's icon: an image URL, or an emoji (Dify's `icon_type`). */
+  readonly icon?: { readonly kind: "image"; readonly url: string } | { readonly kind: "emoji"; readonly emoji: string };
+  readonly openingStatement: string;
+  /** Shown as buttons; a click asks the question in the person's DM with the bot. */
+  readonly starterQuestions: readonly string[];
+  /** A one-line confirmation shown on top (after a reset). */
+  readonly notice?: string;
+}
 
 /** Where the bot is connected, as the operator console lists it. */
 export interface PlatformPresence {
@@ -215,12 +297,18 @@ export interface ChatPlatform {
   readonly assistant?: AssistantSurface;
   /** Routes to mount on the bridge's HTTP server; available after `start` resolves. */
   readonly httpRoutes?: readonly HttpRoute[];
+  /**
+   * True when an event the sink refused (it threw) comes again by itself (Slack's Events API retries). Otherwise
+   * (Discord's gateway, the playground) the core holds such an event in memory while Redis is away.
+   */
+  readonly redeliversRefusedEvents?: boolean;
 
   /**
    * Prepare outbound calls and, when `sink` is given, start receiving events (ingress role). A worker-only
-   * process calls it without a sink and never opens a gateway or socket.
+   * process calls it without a sink and never opens a gateway or socket. `forms` names the dialog a clicked
+   * button opens (platforms without dialogs ignore it; the click then goes to the core as it is).
    */
-  start(sink?: InboundSink): Promise<void>;
+  start(sink?: InboundSink, forms?: FormDialogSource): Promise<void>;
   /**
    * Stop intake (gateway, socket, event routes) and close those connections. Idempotent. Outbound calls
    * (edit, post, delete) must keep working afterwards: during shutdown the worker still finalizes the answers
@@ -259,6 +347,18 @@ export interface ChatPlatform {
   postEphemeral?(target: ReplyTarget, userId: string, markdown: string): Promise<void>;
   /** Show that the bot is working (Discord typing, ~10 s). */
   sendTyping?(target: ReplyTarget): Promise<void>;
+  /**
+   * Offers `userId`, who just gave a message 👎 by reaction, a private way to say what was wrong (Slack: an
+   * ephemeral message whose button opens a form; its text arrives as `feedback_comment`). Absent: no such offer.
+   */
+  offerFeedbackComment?(ref: MessageRef, userId: string): Promise<void>;
+  /**
+   * Where the adapter keeps the thread messages it sees (so reading a thread's context costs few platform
+   * calls). Called once, before `start`, by a bridge that has Redis.
+   */
+  useThreadLog?(log: ThreadLog): void;
+  /** Show `home` to `userId` on the bot's home (Slack `views.publish`). Absent: the platform has no home. */
+  publishHome?(place: { readonly workspaceId: string; readonly userId: string }, home: AppHome): Promise<void>;
   /** Messages already in the thread before `beforeMessageId`, oldest first. */
   fetchThreadHistory?(target: ReplyTarget, opts: { beforeMessageId: string; limit: number }): Promise<readonly ThreadHistoryMessage[]>;
 }

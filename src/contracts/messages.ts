@@ -108,4 +108,9 @@ export interface ThreadHistoryMessage {
   readonly author: Author;
   readonly isBot: boolean;
   readonly text: string;
+  /**
+   * Messages right before ("before") or after ("after") this one could not be read within the platform's
+   * limits: the history has a gap there.
+   */
+  readonly gap?: "before" | "after";
 }

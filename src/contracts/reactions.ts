@@ -16,3 +16,11 @@ export interface ReactionEvent {
   /** ISO 8601, when the platform says it happened (or when it was received). */
   readonly occurredAt: string;
 }
+
+/** The text someone gave for their rating of a message (the "what was wrong?" form after a 👎). */
+export interface FeedbackComment {
+  readonly platform: PlatformId;
+  readonly messageRef: MessageRef;
+  readonly userId: string;
+  readonly text: string;
+}

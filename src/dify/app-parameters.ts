@@ -18,7 +18,23 @@ export interface AppParameters {
   };
   /** Upload size limits per category, in bytes. */
   readonly sizeLimits: { readonly image: number; readonly video: number; readonly audio: number; readonly file: number };
-  readonly inputVariables: ReadonlyArray<{ readonly variable: string; readonly type: string; readonly required: boolean }>;
+  readonly inputVariables: readonly InputVariable[];
+}
+
+/** One variable of the app's start form (`user_input_form`). */
+export interface InputVariable {
+  readonly variable: string;
+  /** `text-input`, `paragraph`, `select`, `number`, `file`, `file-list`, … */
+  readonly type: string;
+  readonly required: boolean;
+  /** `file` / `file-list` inputs (Workflow and Text Generator apps): what the variable accepts. */
+  readonly files?: {
+    readonly allowedTypes: readonly string[];
+    readonly allowedExtensions: readonly string[];
+    readonly allowsLocalFile: boolean;
+    /** 1 for `file`, `max_length` for `file-list`. */
+    readonly numberLimit: number;
+  };
 }
 
 const MB = 1024 * 1024;
@@ -98,8 +114,30 @@ export function parseAppParameters(raw: unknown): AppParameters {
     inputVariables: (p.user_input_form ?? []).flatMap((entry) =>
       Object.entries(entry).flatMap(([type, def]) => {
         const d = def as { variable?: unknown; required?: unknown };
-        return typeof d?.variable === "string" ? [{ variable: d.variable, type, required: d.required === true }] : [];
+        if (typeof d?.variable !== "string") return [];
+        const files = type === "file" || type === "file-list" ? fileInputOf(type, def as FileInputDef) : undefined;
+        return [{ variable: d.variable, type, required: d.required === true, ...(files ? { files } : {}) }];
       }),
     ),
+  };
+}
+
+interface FileInputDef {
+  readonly allowed_file_types?: unknown;
+  readonly allowed_file_extensions?: unknown;
+  readonly allowed_file_upload_methods?: unknown;
+  readonly max_length?: unknown;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+/** A `file` / `file-list` start-form variable's own limits (Dify checks files against them, not `file_upload`). */
+function fileInputOf(type: string, d: FileInputDef): NonNullable<InputVariable["files"]> {
+  const methods = strings(d.allowed_file_upload_methods);
+  return {
+    allowedTypes: strings(d.allowed_file_types),
+    allowedExtensions: strings(d.allowed_file_extensions).map((e) => (e.startsWith(".") ? e : `.${e}`).toLowerCase()),
+    allowsLocalFile: methods.length === 0 || methods.includes("local_file"),
+    numberLimit: type === "file" ? 1 : typeof d.max_length === "number" && d.max_length > 0 ? d.max_length : 5,
   };
 }

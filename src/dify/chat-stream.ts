@@ -1,8 +1,11 @@
 import type { Logger } from "../contracts/logger.js";
+import type { RunInputs } from "./app-kind.js";
 import { DifyStreamError, DifyStreamIncompleteError, DifyTimeoutError } from "./errors.js";
 import { type DifyEvent, parseDifyEvent } from "./events.js";
 import { abortReason, type DifyHttp, watchRequest } from "./http.js";
+import { runRequest } from "./run-request.js";
 import { createSseDecoder, type SseMessage } from "./sse.js";
+import { translatedConsumer } from "./workflow-answer.js";
 
 export interface ChatFileRef {
   readonly type: "image" | "document" | "audio" | "video" | "custom";
@@ -18,6 +21,8 @@ export interface ChatRequest {
   readonly files?: readonly ChatFileRef[];
   /** Sent as `X-Trace-Id`, so Dify's trace of the run carries the bridge's turn id (docs/dify-2026.md §5). */
   readonly traceId?: string | undefined;
+  /** A Workflow or Text Generator app: one run per message, no conversation (src/dify/run-request.ts). */
+  readonly run?: RunInputs | undefined;
 }
 
 /** Dify accepts `^[A-Za-z0-9_-]{1,128}$`; anything else in an id becomes "-". */
@@ -35,18 +40,6 @@ export interface StreamOptions {
   readonly onAccepted?: () => void;
 }
 
-function chatBody(req: ChatRequest) {
-  return {
-    query: req.query,
-    inputs: req.inputs,
-    user: req.user,
-    response_mode: "streaming",
-    conversation_id: req.conversationId ?? "",
-    files: (req.files ?? []).map((f) => ({ type: f.type, transfer_method: "local_file", upload_file_id: f.uploadFileId })),
-    auto_generate_name: true,
-  };
-}
-
 /** What `onEvent` may return: a promise pauses reading until it settles (e.g. the first event's bookkeeping). */
 export type EventResult = void | Promise<void>;
 
@@ -58,15 +51,52 @@ export interface ConsumeOptions extends StreamOptions {
   readonly stopAtEnd?: boolean;
   /** How long to wait for a Chatflow's `workflow_finished` after `message_end`. @defaultValue 2_000 */
   readonly workflowEndGraceMs?: number;
+  /** Stop reading right after an event this returns true for (the caller has what it needs). */
+  readonly stopAfter?: (event: DifyEvent) => boolean;
+}
+
+/** Where an event stream comes from: POST /chat-messages, or a run's GET /workflow/{id}/events. */
+export interface StreamSource {
+  readonly method: "GET" | "POST";
+  readonly path: string;
+  readonly json?: unknown;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /**
+   * A run's events stream may end at `workflow_finished` with no `message_end` (a run that had already finished
+   * answers that one event), or at `workflow_paused`: both are complete streams.
+   */
+  readonly endsAtWorkflowFinished?: boolean;
 }
 
 /**
- * POST /chat-messages in streaming mode, pushing each typed event to `onEvent` as soon as its bytes arrive. This
+ * POST /chat-messages (or the run endpoint of a Workflow or Text Generator app) in streaming mode, pushing each typed event to `onEvent` as soon as its bytes arrive. This
  * is the core both APIs share; it hands events over synchronously from the socket's data handler (no promise
  * per event), which matters for a worker holding a thousand answers. Resolves when the stream ended after
  * `message_end` (or at it, with `stopAtEnd`). Rejects with the typed errors described on `streamChat`.
  */
-export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, onEvent: (event: DifyEvent) => EventResult): Promise<void> {
+export function consumeChat(http: DifyHttp, req: ChatRequest, opts: ConsumeOptions, consumer: (event: DifyEvent) => EventResult): Promise<void> {
+  const request = runRequest(req);
+  // A Workflow app's stream ends at workflow_finished, where its answer is settled (src/dify/workflow-answer.ts).
+  const isWorkflowRun = req.run?.kind === "workflow";
+  const onEvent = req.run && isWorkflowRun ? translatedConsumer(req.run, consumer) : consumer;
+  const source: StreamSource = {
+    method: "POST",
+    path: request.path,
+    json: request.body,
+    headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+    ...(isWorkflowRun ? { endsAtWorkflowFinished: true } : {}),
+  };
+  return consumeEventStream(http, source, opts, onEvent);
+}
+
+/** The reading loop behind `consumeChat`, for any Dify event stream (same framing, same events). */
+export async function consumeEventStream(
+  http: DifyHttp,
+  source: StreamSource,
+  opts: ConsumeOptions,
+  onEvent: (event: DifyEvent) => EventResult,
+): Promise<void> {
   const controller = new AbortController();
   // Idle watch: a timestamp per chunk and a coarse timer, rather than re-arming a timer for every chunk.
   let lastBytesAt = performance.now();
@@ -81,13 +111,14 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
   const releaseCaller = watchRequest(controller, opts.signal);
   try {
     const res = await http.openStream(
-      "POST",
-      "/chat-messages",
+      source.method,
+      source.path,
       {
-        json: chatBody(req),
+        ...(source.json !== undefined ? { json: source.json } : {}),
+        ...(source.query ? { query: source.query } : {}),
         timeoutMs: opts.idleTimeoutMs,
         accept: "text/event-stream",
-        headers: req.traceId ? { "X-Trace-Id": traceIdFor(req.traceId) } : undefined,
+        headers: source.headers,
       },
       controller,
     );
@@ -122,7 +153,8 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
       });
       const settleEnd = () => {
         // A Chatflow paused for Human Input closes its stream after workflow_paused, without message_end.
-        if (ended && !waiting && !done) finish(sawEnd || paused ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
+        const complete = sawEnd || paused || (source.endsAtWorkflowFinished === true && sawWorkflowEnd);
+        if (ended && !waiting && !done) finish(complete ? undefined : new DifyStreamIncompleteError("Dify closed the stream before message_end"));
       };
       const drain = (): void => {
         while (next < pending.length && !done) {
@@ -145,15 +177,19 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
             return finish(err);
           }
           if (opts.stopAtEnd && sawEnd && (!sawWorkflow || sawWorkflowEnd)) return finish();
+          if (opts.stopAtEnd && source.endsAtWorkflowFinished && sawWorkflowEnd) return finish();
+          const stopNow = opts.stopAfter?.(event) === true;
+          if (stopNow && !isPromise(result)) return finish();
           if (opts.stopAtEnd && sawEnd && event.event === "message_end") {
             graceTimer = setTimeout(() => finish(), opts.workflowEndGraceMs ?? 2_000);
             graceTimer.unref();
           }
-          if (result && typeof (result as Promise<void>).then === "function") {
+          if (isPromise(result)) {
             waiting = true;
             res.pause();
-            (result as Promise<void>).then(
+            result.then(
               () => {
+                if (stopNow) return finish();
                 waiting = false;
                 res.resume();
                 drain();
@@ -196,6 +232,10 @@ export async function consumeChat(http: DifyHttp, req: ChatRequest, opts: Consum
     // Ends the HTTP request if the consumer stopped early; a no-op once the body is fully read.
     controller.abort();
   }
+}
+
+function isPromise(result: EventResult): result is Promise<void> {
+  return result !== undefined && typeof (result as Promise<void>).then === "function";
 }
 
 /** Events buffered for a slow async-iterator consumer before reading pauses. */

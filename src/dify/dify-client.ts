@@ -1,10 +1,12 @@
 import type { Logger } from "../contracts/logger.js";
+import { type AppKind, appKindOf, stopPath } from "./app-kind.js";
 import { type AppParameters, parseAppParameters } from "./app-parameters.js";
 import { difyAudioType, withExtension } from "./audio-types.js";
 import { type ChatRequest, consumeChat, type EventResult, streamChat } from "./chat-stream.js";
 import { DifyConnectionError, DifyPayloadTooLargeError, DifyUnsupportedMediaError } from "./errors.js";
 import type { DifyEvent } from "./events.js";
 import { DifyHttp } from "./http.js";
+import { consumeRunEvents, type FormAnswer, type RunEventsOptions, submitHumanInputForm } from "./workflow-runs.js";
 
 export interface DifyClientOptions {
   /** Service API base including `/v1`. */
@@ -53,6 +55,17 @@ export interface AppInfo {
   readonly description?: string;
 }
 
+/** The app's WebApp settings (GET /site): its title, description and icon. */
+export interface AppSite {
+  readonly title: string;
+  readonly description: string;
+  readonly iconType: string;
+  /** An emoji for `iconType` "emoji"; a file id or URL otherwise. */
+  readonly icon: string;
+  /** A signed image URL for `iconType` "image" (Dify's `icon_url`). */
+  readonly iconUrl?: string;
+}
+
 export interface StoredMessage {
   readonly id: string;
   readonly conversationId: string;
@@ -60,6 +73,14 @@ export interface StoredMessage {
   readonly answer: string;
   readonly status: string;
   readonly error: string | null;
+  /** Unix seconds, Dify's clock. */
+  readonly createdAt: number;
+}
+
+export interface StoredConversation {
+  readonly id: string;
+  /** Unix seconds, Dify's clock. */
+  readonly createdAt: number;
 }
 
 export interface DownloadedFile {
@@ -81,6 +102,8 @@ function safeFileName(name: string): string {
 export class DifyClient {
   private readonly http: DifyHttp;
   private readonly idleTimeoutMs: number;
+  /** The app's type from GET /info, asked once (a key always belongs to the same app); forgotten on failure. */
+  private kind: Promise<AppKind> | undefined;
 
   constructor(private readonly options: DifyClientOptions) {
     this.http = new DifyHttp({
@@ -131,9 +154,53 @@ export class DifyClient {
     );
   }
 
-  /** Always answers success, even for unknown or finished tasks; the stream then ends with a normal message_end. */
+  /** A Chatflow run's events from now on (optionally its state first): for resuming after a form, or re-attaching. */
+  consumeRunEvents(
+    runId: string,
+    o: RunEventsOptions,
+    onEvent: (event: DifyEvent) => EventResult,
+    opts: { signal?: AbortSignal | undefined; logger?: Logger; onAccepted?: () => void; stopAfter?: (event: DifyEvent) => boolean } = {},
+  ): Promise<void> {
+    return consumeRunEvents(
+      this.http,
+      runId,
+      o,
+      {
+        signal: opts.signal,
+        idleTimeoutMs: this.idleTimeoutMs,
+        maxEventChars: this.options.maxEventChars,
+        logger: opts.logger ?? this.options.logger,
+        ...(opts.onAccepted ? { onAccepted: opts.onAccepted } : {}),
+        ...(opts.stopAfter ? { stopAfter: opts.stopAfter } : {}),
+      },
+      onEvent,
+    );
+  }
+
+  /** Answers a Human Input form the run is paused on. */
+  submitForm(token: string, answer: FormAnswer, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    return submitHumanInputForm(this.http, token, answer, opts.signal);
+  }
+
+  /**
+   * Always answers success, even for unknown or finished tasks; the stream then ends normally (message_end, or
+   * a Workflow's workflow_finished "stopped"). Each app type has its own stop endpoint.
+   */
   async stopTask(taskId: string, user: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.http.json("POST", `/chat-messages/${encodeURIComponent(taskId)}/stop`, { json: { user }, signal: opts.signal });
+    const kind = await this.appKind();
+    await this.http.json("POST", stopPath(kind, taskId), { json: { user }, signal: opts.signal });
+  }
+
+  /** Chat app, Workflow app or Text Generator app (GET /info `mode`), asked once. */
+  appKind(): Promise<AppKind> {
+    this.kind ??= this.getInfo().then(
+      (info) => appKindOf(info.mode),
+      (err: unknown) => {
+        this.kind = undefined;
+        throw err;
+      },
+    );
+    return this.kind;
   }
 
   /** like / dislike, or null to revoke (Dify answers 400 when revoking a rating that does not exist). */
@@ -196,6 +263,14 @@ export class DifyClient {
     return { name: String(r?.name ?? ""), mode: String(r?.mode ?? ""), description: typeof r?.description === "string" ? r.description : "" };
   }
 
+  /** The WebApp settings. Dify answers 403 when the app has no site (a DifyError, as for any failure). */
+  async getSite(): Promise<AppSite> {
+    const r = await this.http.json<Record<string, unknown>>("GET", "/site");
+    const text = (v: unknown) => (typeof v === "string" ? v : "");
+    const iconUrl = text(r?.icon_url);
+    return { title: text(r?.title), description: text(r?.description), iconType: text(r?.icon_type), icon: text(r?.icon), ...(iconUrl ? { iconUrl } : {}) };
+  }
+
   /** GET /v1/ needs no key: a reachability check. */
   async getRoot(): Promise<{ serverVersion: string | undefined }> {
     const r = await this.http.json<Record<string, unknown>>("GET", "/");
@@ -215,7 +290,15 @@ export class DifyClient {
       answer: String(m.answer ?? ""),
       status: String(m.status ?? "normal"),
       error: typeof m.error === "string" ? m.error : null,
+      createdAt: Number(m.created_at ?? 0),
     }));
+  }
+
+  /** This user's conversations, newest created first (only ones created through the Service API are listed). */
+  async getConversations(user: string, opts: { limit?: number } = {}): Promise<StoredConversation[]> {
+    const r = await this.http.json<{ data?: unknown }>("GET", "/conversations", { query: { user, limit: opts.limit ?? 20, sort_by: "-created_at" } });
+    const items = Array.isArray(r?.data) ? (r.data as Record<string, unknown>[]) : [];
+    return items.map((c) => ({ id: String(c.id), createdAt: Number(c.created_at ?? 0) }));
   }
 
   resolveFileUrl(url: string): string {

@@ -15,7 +15,9 @@ export type DifyErrorCode =
   | "DIFY_TIMEOUT"
   | "DIFY_STREAM_ERROR"
   | "DIFY_STREAM_INCOMPLETE"
-  | "DIFY_ABORTED";
+  | "DIFY_ABORTED"
+  | "DIFY_FATE_UNKNOWN"
+  | "DIFY_NO_QUERY_INPUT";
 
 /** @internal The error family's root; the core branches on codes, the tests pin the classes the factory builds. */
 export abstract class DifyError extends BridgeError {
@@ -104,6 +106,22 @@ export class DifyTimeoutError extends DifyError {
 /** The caller aborted (stop button, shutdown). */
 export class DifyAbortedError extends DifyError {
   readonly code = "DIFY_ABORTED" as const;
+}
+
+/**
+ * The question may be in Dify (a timeout or a 5xx after it was sent) and the bridge could not find out whether
+ * it was, or its answer never became available: it is not asked again, so it is never asked twice.
+ */
+export class DifyFateUnknownError extends DifyError {
+  readonly code = "DIFY_FATE_UNKNOWN" as const;
+}
+
+/** A Workflow or Text Generator app whose start form has no text input for the question (nor a configured one). */
+export class DifyNoQueryInputError extends DifyError {
+  readonly code = "DIFY_NO_QUERY_INPUT" as const;
+  constructor() {
+    super("the app has no text input to take the question; set DIFY_QUERY_INPUT (or query_input in ROUTES_FILE)");
+  }
 }
 
 /** An `event: error` inside a 200 stream. `status` and `difyCode` come from the event's JSON. */

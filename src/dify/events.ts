@@ -94,7 +94,7 @@ export interface HumanInputForm {
 
 export type DifyEvent = DifyIds &
   (
-    | { readonly event: "text"; readonly source: "message" | "agent_message" | "message_file"; readonly answer: string }
+    | { readonly event: "text"; readonly source: "message" | "agent_message" | "message_file" | "text_chunk"; readonly answer: string }
     | { readonly event: "message_replace"; readonly answer: string }
     | { readonly event: "file"; readonly file: DifyFile }
     | { readonly event: "agent_thought"; readonly thought: AgentThought }
@@ -114,7 +114,14 @@ export type DifyEvent = DifyIds &
         readonly nodeType?: string | undefined;
         readonly status?: string | undefined;
       }
-    | { readonly event: "workflow_finished"; readonly status?: string | undefined; readonly error?: string | undefined; readonly files: readonly DifyFile[] }
+    | {
+        readonly event: "workflow_finished";
+        readonly status?: string | undefined;
+        readonly error?: string | undefined;
+        readonly files: readonly DifyFile[];
+        /** The run's outputs (a Workflow app's answer when no `text_chunk` carried it). */
+        readonly outputs?: Readonly<Record<string, unknown>> | undefined;
+      }
     | { readonly event: "reasoning"; readonly text: string }
     | { readonly event: "human_input_required"; readonly form: HumanInputForm }
     | { readonly event: "workflow_paused" }
@@ -223,12 +230,14 @@ const schemas = {
   error: z.looseObject({ ...ids, status: z.number().nullish(), code: optStr, message: optStr }),
   workflow_finished: z.looseObject({
     ...ids,
-    data: z.looseObject({ status: optStr, error: optStr, files: filesSchema }).nullish(),
+    data: z.looseObject({ status: optStr, error: optStr, files: filesSchema, outputs: z.record(z.string(), z.unknown()).nullish() }).nullish(),
   }),
   node: z.looseObject({
     ...ids,
     data: z.looseObject({ id: optStr, node_id: optStr, title: optStr, node_type: optStr, status: optStr, label: optStr }).nullish(),
   }),
+  // Workflow apps (`_text_chunk_to_stream_response` in api/core/app/apps/workflow/generate_task_pipeline.py).
+  text_chunk: z.looseObject({ ...ids, data: z.looseObject({ text: z.string().nullish() }).nullish() }),
   reasoning_chunk: z.looseObject({ ...ids, data: z.looseObject({ reasoning: optStr }).nullish() }),
   human_input_required: z.looseObject({
     ...ids,
@@ -381,8 +390,20 @@ export function parseDifyEvent(data: string): ParsedEvent {
       if (!p.success) return fail(p.error);
       return {
         ok: true,
-        event: { event: "workflow_finished", status: p.data.data?.status, error: p.data.data?.error, files: p.data.data?.files ?? [], ...idsOf(p.data) },
+        event: {
+          event: "workflow_finished",
+          status: p.data.data?.status,
+          error: p.data.data?.error,
+          files: p.data.data?.files ?? [],
+          ...(p.data.data?.outputs ? { outputs: p.data.data.outputs } : {}),
+          ...idsOf(p.data),
+        },
       };
+    }
+    case "text_chunk": {
+      const p = schemas.text_chunk.safeParse(raw);
+      if (!p.success) return fail(p.error);
+      return { ok: true, event: { event: "text", source: "text_chunk", answer: p.data.data?.text ?? "", ...idsOf(p.data) } };
     }
     case "reasoning_chunk": {
       const p = schemas.reasoning_chunk.safeParse(raw);

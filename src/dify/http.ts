@@ -82,11 +82,18 @@ export class DifyHttp {
   openStream(
     method: string,
     path: string,
-    opts: { json: unknown; accept: string; timeoutMs: number; headers?: Readonly<Record<string, string>> | undefined },
+    opts: {
+      /** Absent: a request without a body (GET). */
+      json?: unknown;
+      query?: RequestOptions["query"];
+      accept: string;
+      timeoutMs: number;
+      headers?: Readonly<Record<string, string>> | undefined;
+    },
     controller: AbortController,
   ): Promise<IncomingMessage> {
-    const url = new URL(this.url(path));
-    const body = JSON.stringify(opts.json);
+    const url = new URL(this.url(path, opts.query));
+    const body = opts.json === undefined ? undefined : JSON.stringify(opts.json);
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise<IncomingMessage>((resolve, reject) => {
       const timer = setTimeout(() => controller.abort(new DifyTimeoutError(`no answer from Dify within ${opts.timeoutMs} ms`)), opts.timeoutMs);
@@ -98,7 +105,11 @@ export class DifyHttp {
         url,
         {
           method,
-          headers: { ...opts.headers, ...this.headers(opts.accept, true), "content-length": Buffer.byteLength(body) },
+          headers: {
+            ...opts.headers,
+            ...this.headers(opts.accept, body !== undefined),
+            ...(body !== undefined ? { "content-length": String(Buffer.byteLength(body)) } : {}),
+          },
           signal: controller.signal,
         },
         (res) => {
@@ -112,7 +123,8 @@ export class DifyHttp {
         },
       );
       req.on("error", fail);
-      req.end(body);
+      if (body === undefined) req.end();
+      else req.end(body);
     });
   }
 

@@ -1,14 +1,34 @@
 import { DifyAbortedError, DifyApiError, DifyConcurrencyLimitError, DifyConnectionError, DifyServerError, DifyTimeoutError } from "./errors.js";
 
+/** Socket errors raised before a connection existed: the request never left this host. */
+const NEVER_CONNECTED = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
+
 /**
- * The one rule for what is worth asking Dify again. Only errors raised before Dify accepted the question
- * qualify: once an answer has started, re-asking would put the question twice into the conversation.
+ * What a failed question means for Dify's books:
+ * - `not-received`: Dify cannot have stored it (no connection was made; the app's concurrency limit refused it
+ *   before any row was written). Asking again is safe.
+ * - `unknown`: Dify may have stored it and may still be answering (a timeout before the response headers, a 5xx:
+ *   Dify's controller turns late failures into 500 after the message row exists, a proxy cuts a request Dify
+ *   already took). Asking again blindly could put the question twice into the conversation: look first.
+ * - `final`: a refusal that asking again does not change (bad request, quota, auth, abort).
  */
-export function isTransientDifyError(err: unknown): boolean {
-  if (err instanceof DifyAbortedError) return false;
-  if (err instanceof DifyConnectionError || err instanceof DifyTimeoutError) return true;
-  if (err instanceof DifyConcurrencyLimitError || err instanceof DifyServerError) return true;
-  if (err instanceof DifyApiError) return err.status === 408 || err.status === 409 || err.status === 425;
+export type DifyFailureFate = "not-received" | "unknown" | "final";
+
+export function fateOfDifyFailure(err: unknown): DifyFailureFate {
+  if (err instanceof DifyAbortedError) return "final";
+  if (err instanceof DifyConcurrencyLimitError) return "not-received";
+  if (err instanceof DifyConnectionError) return neverConnected(err) ? "not-received" : "unknown";
+  if (err instanceof DifyTimeoutError || err instanceof DifyServerError) return "unknown";
+  // 408 (the proxy gave up reading the body) and 425 (too early) mean the request was not processed.
+  if (err instanceof DifyApiError) return err.status === 408 || err.status === 425 ? "not-received" : "final";
+  return "final";
+}
+
+function neverConnected(err: DifyConnectionError): boolean {
+  for (let cause: unknown = err.cause, depth = 0; cause && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && NEVER_CONNECTED.has(code)) return true;
+  }
   return false;
 }
 

@@ -3,14 +3,17 @@ import type { Logger } from "../contracts/logger.js";
 import type { InboundMessage, PlatformId } from "../contracts/messages.js";
 import type { FeedbackService } from "../feedback/feedback-service.js";
 import type { PlatformGateway } from "../gateway/platform-gateway.js";
+import type { HomeService } from "../home/home-service.js";
 import type { AnswerActivity } from "../observability/answer-activity.js";
 import type { BridgeMetrics } from "../observability/metrics.js";
 import { jobIdFrom } from "../queue/job-types.js";
 import type { ReplyQueue } from "../queue/reply-queue.js";
+import { slowDownText, type UserRateLimiter } from "../rate/user-rate-limiter.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { DedupeStore } from "../state/dedupe-store.js";
 import type { ActionHandler } from "../turn/action-handler.js";
-import type { UserRateLimiter } from "./user-rate-limiter.js";
+import type { AssistantPane } from "../turn/assistant-pane.js";
+import { OutageBuffer } from "./outage-buffer.js";
 
 export interface IngressDeps {
   readonly dedupe: DedupeStore;
@@ -21,6 +24,10 @@ export interface IngressDeps {
   /** Notices (slow down) go out through it, within the platform's budgets. */
   readonly gateway: PlatformGateway;
   readonly actions: ActionHandler;
+  /** The platform's own pane for the app: suggested prompts, the viewing context. */
+  readonly pane: AssistantPane;
+  /** The bot's home (Slack's Home tab). */
+  readonly home: HomeService;
   readonly metrics: BridgeMetrics;
   /** The operator console's list of dropped events. */
   readonly activity: AnswerActivity;
@@ -29,6 +36,8 @@ export interface IngressDeps {
   readonly forgetWorkspace: (platform: PlatformId, workspaceId: string) => Promise<void>;
   /** The Dify app the routes in force send this message to. */
   readonly appFor: (msg: InboundMessage) => string;
+  /** Holding events of platforms that do not redeliver while Redis is away (OUTAGE_BUFFER_*). */
+  readonly outage: { readonly maxEvents: number; readonly maxWaitMs: number; readonly retryEveryMs?: number };
 }
 
 /**
@@ -43,24 +52,56 @@ const ROUTINE_REASONS: ReadonlySet<string> = new Set(["own_message", "system_mes
  * the adapter does not acknowledge and the platform redelivers.
  */
 export class Ingress {
-  constructor(private readonly deps: IngressDeps) {}
+  private readonly held: OutageBuffer;
 
+  constructor(private readonly deps: IngressDeps) {
+    this.held = new OutageBuffer((platform, event) => this.accept(platform, event), { ...deps.outage, metrics: deps.metrics, logger: deps.logger });
+  }
+
+  /**
+   * A platform that sends a refused event again gets the error (it redelivers); for the others an event Redis
+   * cannot take now is held in memory until it can (OutageBuffer).
+   */
   sinkFor(platform: ChatPlatform): InboundSink {
-    return (event) => this.accept(platform, event);
+    if (platform.redeliversRefusedEvents) return (event) => this.accept(platform, event);
+    return (event) => this.held.offer(platform, event);
+  }
+
+  /** At shutdown: what is still held is given up on, and the people are told. */
+  close(): Promise<void> {
+    return this.held.close();
   }
 
   async accept(platform: ChatPlatform, event: InboundEvent): Promise<void> {
     switch (event.kind) {
       case "message":
         return this.acceptMessage(platform, event.message);
-      case "reaction":
-        if (!(await this.deps.feedback.record(event.reaction))) this.ignored(platform.id, "reaction", "reaction");
+      case "reaction": {
+        const r = event.reaction;
+        if (!(await this.deps.feedback.record(r))) return this.ignored(platform.id, "reaction", "reaction");
+        // A 👎 reaction carries no way to open a form: the reactor is offered one privately (best effort).
+        if (r.added && r.reaction === "thumbs_down" && platform.offerFeedbackComment) {
+          void platform
+            .offerFeedbackComment(r.messageRef, r.userId)
+            .catch((err: unknown) => this.deps.logger.warn({ err }, "could not offer the feedback form"));
+        }
         return;
+      }
+      case "feedback_comment":
+        if (!(await this.deps.feedback.recordComment(event.comment))) this.ignored(event.comment.platform, "not_an_answer", "feedback comment");
+        return;
+      case "assistant_opened":
+        // Dify's /parameters may take a moment on a cold cache; the event is acknowledged meanwhile.
+        void this.deps.pane.opened(platform, event);
+        return;
+      case "viewing_context":
+        return this.deps.pane.rememberContext(event);
       case "action":
         if (!(await this.deps.dedupe.markSeen(event.action.dedupeKey)))
           return this.ignored(platform.id, "duplicate", "button click", event.action.replyTarget.channelId);
         try {
-          await this.deps.actions.handle(event.action, platform);
+          const refused = await this.deps.actions.handle(event.action, platform);
+          if (refused) this.ignored(platform.id, refused, "button click", event.action.replyTarget.channelId);
         } catch (err) {
           await this.deps.dedupe.forget(event.action.dedupeKey).catch(() => undefined);
           throw err;
@@ -70,6 +111,19 @@ export class Ingress {
         if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate", "stop request", event.replyTarget.channelId);
         try {
           await this.deps.actions.stopThread(event, platform);
+        } catch (err) {
+          await this.deps.dedupe.forget(event.dedupeKey).catch(() => undefined);
+          throw err;
+        }
+        return;
+      case "home_opened":
+        // Nothing to store: the view is published in the background, so the event is acknowledged at once.
+        void this.deps.home.show(platform, event).catch((err: unknown) => this.deps.logger.warn({ err, platform: platform.id }, "could not publish the home"));
+        return;
+      case "conversations_reset":
+        if (!(await this.deps.dedupe.markSeen(event.dedupeKey))) return this.ignored(platform.id, "duplicate", "button click");
+        try {
+          await this.deps.home.reset(platform, event);
         } catch (err) {
           await this.deps.dedupe.forget(event.dedupeKey).catch(() => undefined);
           throw err;
@@ -110,8 +164,7 @@ export class Ingress {
   }
 
   private async slowDown(platform: ChatPlatform, msg: InboundMessage, retryInMs: number): Promise<void> {
-    const text = `You're sending messages faster than I can answer. Please try again in ${Math.max(1, Math.ceil(retryInMs / 1000))} s.`;
-    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, text, { orPost: true });
+    await this.deps.gateway.to(platform, msg.replyTarget).notice(msg.replyTarget, msg.author.userId, slowDownText(retryInMs), { orPost: true });
   }
 
   private ignored(platform: PlatformId, reason: string, what: string, channelId?: string): void {

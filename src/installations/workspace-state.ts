@@ -1,9 +1,8 @@
-import { Cluster, type Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "../contracts/logger.js";
 import type { PlatformId } from "../contracts/messages.js";
 import { keysMentioning } from "../state/redis-keys.js";
-
-const SCAN_COUNT = 500;
+import { scanKeys } from "../state/redis-scan.js";
 
 /**
  * Forgets what the bridge keeps for one workspace once the bot was removed from it: every key whose id names
@@ -16,19 +15,9 @@ const SCAN_COUNT = 500;
  * workspace are spread over slots (each thread has its own).
  */
 export async function forgetWorkspace(redis: Redis, prefix: string, platform: PlatformId, workspaceId: string, logger: Logger): Promise<number> {
-  const pattern = keysMentioning(prefix, `${platform}:${workspaceId}:`);
-  const client: unknown = redis;
-  const nodes: Redis[] = client instanceof Cluster ? client.nodes("master") : [redis];
   let deleted = 0;
-  for (const node of nodes) {
-    let cursor = "0";
-    do {
-      const [next, keys] = await node.scan(cursor, "MATCH", pattern, "COUNT", SCAN_COUNT);
-      cursor = next;
-      // One UNLINK per key: under Cluster, one command may not span slots.
-      for (const k of keys) deleted += await redis.unlink(k);
-    } while (cursor !== "0");
-  }
+  // One UNLINK per key: under Cluster, one command may not span slots.
+  for (const k of await scanKeys(redis, keysMentioning(prefix, `${platform}:${workspaceId}:`))) deleted += await redis.unlink(k);
   logger.info({ platform, workspaceId, deletedKeys: deleted }, "workspace removed: its conversations, feedback index and budgets are forgotten");
   return deleted;
 }

@@ -21,6 +21,15 @@ export interface PreparedAttachments {
 
 /** Dify's hard limit for audio-to-text. */
 const STT_MAX_BYTES = 30 * 1024 * 1024;
+/**
+ * Voice notes transcribed per message, at most (and fewer when the app takes fewer files): each is a download and
+ * a speech-to-text call, so twenty clips in one message must not become twenty of each.
+ */
+const MAX_VOICE_NOTES = 3;
+/** Downloads, uploads and transcriptions of one message running at once. */
+const PARALLEL_ATTACHMENTS = 2;
+/** Skipped voice notes named in the note; the rest are counted. */
+const NAMED_SKIPPED = 5;
 const OGG_TYPES = new Set(["audio/ogg", "audio/opus", "application/ogg", "audio/x-opus+ogg"]);
 
 function note(name: string, reason: string): string {
@@ -62,18 +71,26 @@ export async function prepareAttachments(
   },
 ): Promise<PreparedAttachments> {
   const notes: string[] = [];
-  const transcripts: string[] = [];
+  const transcripts: (string | undefined)[] = [];
   const files: ChatFileRef[] = [];
+  const skippedVoice: string[] = [];
+  const fileUpload = deps.params.fileUpload;
+  // Voice notes count against the app's file limit too (when it has file upload on), and against their own cap.
+  const voiceCap = Math.min(MAX_VOICE_NOTES, fileUpload.enabled ? fileUpload.numberLimit : MAX_VOICE_NOTES);
   let accepted = 0;
+  let voiceNotes = 0;
+  const slot = limiter(PARALLEL_ATTACHMENTS);
 
   const tasks = attachments.map(async (att) => {
     if (att.isVoiceNote) {
-      const text = await transcribe(att, deps).catch((err: unknown) => {
+      // Decided in message order, before anything runs, so which clips are transcribed does not depend on timing.
+      if (++voiceNotes > voiceCap || (fileUpload.enabled && ++accepted > fileUpload.numberLimit)) return void skippedVoice.push(att.name);
+      const at = transcripts.push(undefined) - 1;
+      transcripts[at] = await slot(() => transcribe(att, deps)).catch((err: unknown) => {
         deps.logger.warn({ err, file: att.name }, "voice note not transcribed");
         notes.push(note(att.name, err instanceof UserFacingNote ? err.message : transcriptionFailure(err)));
         return undefined;
       });
-      if (text !== undefined) transcripts.push(text);
       return;
     }
     const verdict = judgeFile(att, deps.params);
@@ -85,8 +102,10 @@ export async function prepareAttachments(
     }
     const limit = sizeLimitBytes(verdict.type, deps.params);
     try {
-      const data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: limit });
-      const uploaded = await deps.dify.uploadFile({ data, name: att.name, mimeType: att.mimeType }, deps.user, { signal: deps.signal });
+      const uploaded = await slot(async () => {
+        const data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: limit });
+        return deps.dify.uploadFile({ data, name: att.name, mimeType: att.mimeType }, deps.user, { signal: deps.signal });
+      });
       files.push({ type: verdict.type, uploadFileId: uploaded.id });
     } catch (err) {
       deps.logger.warn({ err, file: att.name }, "attachment not forwarded to Dify");
@@ -94,7 +113,34 @@ export async function prepareAttachments(
     }
   });
   await Promise.all(tasks);
-  return { files, notes, transcript: transcripts.length ? transcripts.join("\n") : undefined };
+  if (skippedVoice.length) notes.push(skippedVoiceNote(skippedVoice, voiceCap));
+  const said = transcripts.filter((t): t is string => t !== undefined);
+  return { files, notes, transcript: said.length ? said.join("\n") : undefined };
+}
+
+/** One line for every voice note left out: the first few by name, the rest counted. */
+function skippedVoiceNote(names: readonly string[], cap: number): string {
+  const shown = names.slice(0, NAMED_SKIPPED).map((n) => n.replace(/[`*_]/g, ""));
+  const more = names.length > NAMED_SKIPPED ? ` and ${names.length - NAMED_SKIPPED} more` : "";
+  return `⚠️ Not transcribed: ${shown.join(", ")}${more} (at most ${cap} voice note${cap === 1 ? "" : "s"} per message).`;
+}
+
+/** Runs at most `n` of the given tasks at once, the others waiting in order. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    // A finished task hands its place straight to the next waiting one, so no newcomer can slip in between.
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
 }
 
 function transcriptionFailure(err: unknown): string {
@@ -118,7 +164,8 @@ async function transcribe(
   if (!isOgg && !difyAudioType(mime)) throw new UserFacingNote(`${mime || "this"} audio cannot be transcribed`);
   let data: Uint8Array;
   try {
-    data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: STT_MAX_BYTES });
+    // The app's own audio size limit applies to voice notes as to audio files (never above Dify's 30 MB for speech).
+    data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: Math.min(STT_MAX_BYTES, sizeLimitBytes("audio", deps.params)) });
   } catch (err) {
     throw new UserFacingNote(downloadReason(err), { cause: err });
   }

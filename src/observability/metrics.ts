@@ -75,6 +75,24 @@ export class BridgeMetrics {
     registers: [this.registry],
   });
   readonly feedbackSent = new Counter({ name: "bridge_feedback_sent_total", help: "Ratings sent to Dify", labelNames: ["rating"], registers: [this.registry] });
+  readonly eventsHeld = new Counter({
+    name: "bridge_events_held_total",
+    help: "Inbound events held in memory because Redis could not take them (platforms that do not redeliver)",
+    labelNames: ["platform"],
+    registers: [this.registry],
+  });
+  readonly eventsHeldNow = new Gauge({
+    name: "bridge_events_held",
+    help: "Inbound events held in memory right now, waiting for Redis",
+    labelNames: ["platform"],
+    registers: [this.registry],
+  });
+  readonly eventsDropped = new Counter({
+    name: "bridge_events_dropped_total",
+    help: "Held events given up on (buffer full, or Redis away too long); the person was told",
+    labelNames: ["platform", "reason"],
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({ name: "bridge_queue_depth", help: "Jobs waiting or delayed", labelNames: ["state"], registers: [this.registry] });
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {

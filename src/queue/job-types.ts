@@ -18,8 +18,29 @@ export interface ReplyJobData {
   /** Files already in Dify (a retried question). */
   readonly files?: readonly StoredFileRef[];
   /** What stands for the answer until its text shows: a posted message, or (`ref` null) the thread's status line. */
-  readonly placeholder?: { readonly ref: MessageRef | null; readonly content: MessageContent };
-  readonly dify?: { readonly taskId?: string; readonly messageId?: string; readonly conversationId?: string };
+  readonly placeholder?: {
+    readonly ref: MessageRef | null;
+    readonly content: MessageContent;
+    /** `ref` is a message an earlier run streamed into and died before recording: the answer goes on in it by edits. */
+    readonly adoptedStream?: true;
+  };
+  /** `workflowRunId`: a Chatflow's run, saved as soon as it is known, so a recovered job re-attaches to it. */
+  readonly dify?: {
+    readonly taskId?: string;
+    readonly messageId?: string;
+    readonly conversationId?: string;
+    readonly workflowRunId?: string;
+    /**
+     * When the question was first sent (epoch ms), saved before sending: a run that finds it without a `taskId`
+     * follows one that died before Dify's first event, and looks for the question in Dify before asking.
+     */
+    readonly askedAt?: number;
+  };
+  /**
+   * This job answers a Human Input form (a click on one of its buttons, or its dialog's submission) and goes on
+   * with the paused run in the same reply. `formKey` names the pending form in Redis.
+   */
+  readonly resume?: { readonly formKey: string; readonly actionIndex: number; readonly values: Readonly<Record<string, string>> };
   /** Every message the reply has used so far (a native stream, continuation parts), for a recovered job to tidy up. */
   readonly parts?: readonly MessageRef[];
 }

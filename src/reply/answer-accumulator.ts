@@ -2,6 +2,13 @@ import type { AgentThought, DifyEvent, DifyFile, DifyIds, HumanInputForm, Retrie
 import { progressLine } from "./progress-line.js";
 import { reduceSteps, type WorkStep } from "./work-steps.js";
 
+/** A line shown inside the answer at a point of Dify's text (who answered a form, and how). */
+export interface AnswerNote {
+  /** Offset in Dify's answer text the line goes after. */
+  readonly at: number;
+  readonly line: string;
+}
+
 /** Everything a streamed Dify answer has said so far. Built by `reduceAnswer`, one event at a time. */
 export interface AnswerState {
   /** The answer text as Dify streamed it (reasoning blocks included). */
@@ -29,6 +36,8 @@ export interface AnswerState {
   readonly form: HumanInputForm | undefined;
   /** `workflow_paused` arrived: the stream ends here without `message_end`, and that is not a failure. */
   readonly paused: boolean;
+  /** Lines shown inside the answer (a form answered mid-run), at their place in `text`. */
+  readonly notes: readonly AnswerNote[];
 }
 
 export const EMPTY_ANSWER: AnswerState = {
@@ -47,6 +56,7 @@ export const EMPTY_ANSWER: AnswerState = {
   workflowError: undefined,
   form: undefined,
   paused: false,
+  notes: [],
 };
 
 function mergeIds(ids: DifyIds, e: DifyIds): DifyIds {

@@ -49,13 +49,27 @@ function detachFileLinks(markdown: string, origin: string): string {
   return markdown.replace(fileLinkPattern(origin), (_m, bang: string, label: string) => (bang ? "" : label));
 }
 
-/** The answer as Markdown: preamble lines, reasoning (when shown), then the answer itself. */
+/**
+ * The answer as Markdown: preamble lines, reasoning (when shown), then the answer itself, with its notes (who
+ * answered a form) where they belong in the text.
+ */
 export function answerMarkdown(state: AnswerState, preamble: readonly string[], s: ViewSettings, final: boolean): string {
-  const { answer, reasoning } = separateReasoning(state.text, { final });
-  const thoughts = [state.reasoning.trim(), reasoning].filter(Boolean).join("\n\n");
+  const thoughts: string[] = [state.reasoning.trim()];
+  const pieces: string[] = [];
+  let from = 0;
+  for (const note of state.notes) {
+    // Text before a note is complete: it is shown as final text.
+    const { answer, reasoning } = separateReasoning(state.text.slice(from, note.at), { final: true });
+    thoughts.push(reasoning);
+    pieces.push(detachFileLinks(answer, s.difyOrigin), note.line);
+    from = Math.max(from, note.at);
+  }
+  const { answer, reasoning } = separateReasoning(state.text.slice(from), { final });
+  thoughts.push(reasoning);
   const body = detachFileLinks(final ? answer : withoutOpenLink(answer), s.difyOrigin);
-  if (body.trim() === "" && !final) return "";
-  return [...preamble, s.showReasoning && thoughts ? quote(`💭 ${thoughts}`) : "", body].filter((x) => x.trim() !== "").join("\n\n");
+  if (body.trim() === "" && pieces.length === 0 && !final) return "";
+  const thought = thoughts.filter(Boolean).join("\n\n");
+  return [...preamble, s.showReasoning && thought ? quote(`💭 ${thought}`) : "", ...pieces, body].filter((x) => x.trim() !== "").join("\n\n");
 }
 
 export function streamingView(state: AnswerState, preamble: readonly string[], s: ViewSettings): StreamingView {

@@ -54,6 +54,10 @@ export function toUserText(err: unknown): string {
       return streamErrorText(err as DifyStreamError);
     case "DIFY_ABORTED":
       return INTERRUPTED_TEXT;
+    case "DIFY_FATE_UNKNOWN":
+      return "⚠️ The assistant may have received your question, but no answer reached me. I did not ask again (so it is not asked twice): use Retry to ask it again.";
+    case "DIFY_NO_QUERY_INPUT":
+      return "⚠️ The assistant's app has no text input to take the question. An admin can name one (DIFY_QUERY_INPUT).";
     default:
       return "⚠️ Something went wrong while answering. Please try again.";
   }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "../contracts/logger.js";
+import { appKindLabel } from "../dify/app-kind.js";
 import { DifyClient, type ProducedFileFetch } from "../dify/dify-client.js";
 import { ParametersCache } from "../dify/parameters-cache.js";
 import { ConcurrencyCap } from "./concurrency-cap.js";
@@ -20,6 +21,10 @@ export interface DifyApp {
   readonly fileTypes?: readonly DifyFileKind[];
   /** Unset = no cap beyond the worker's concurrency. */
   readonly cap?: ConcurrencyCap;
+  /** Workflow / Text Generator apps: the input variable that takes the question (unset: the first text input). */
+  readonly queryInput?: string;
+  /** Workflow apps: the output shown as the answer (unset: the streamed text, else the only text output). */
+  readonly answerOutput?: string;
 }
 
 export interface DefaultAppSettings {
@@ -29,6 +34,8 @@ export interface DefaultAppSettings {
   readonly showProgress: boolean;
   readonly showReasoning: boolean;
   readonly idleTimeoutMs: number;
+  readonly queryInput?: string | undefined;
+  readonly answerOutput?: string | undefined;
   /** How an app at `apiUrl` fetches the files it produced (the composition root knows the download rules). */
   readonly fileFetchFor?: (apiUrl: string) => ProducedFileFetch;
 }
@@ -48,7 +55,13 @@ export class AppDirectory {
   ) {
     const fallback = this.build(
       { id: DEFAULT_APP_ID, url: defaults.apiUrl, apiKey: defaults.apiKey, keyEnv: "DIFY_API_KEY" },
-      { inputs: defaults.inputs, showProgress: defaults.showProgress, showReasoning: defaults.showReasoning },
+      {
+        inputs: defaults.inputs,
+        showProgress: defaults.showProgress,
+        showReasoning: defaults.showReasoning,
+        ...(defaults.queryInput ? { queryInput: defaults.queryInput } : {}),
+        ...(defaults.answerOutput ? { answerOutput: defaults.answerOutput } : {}),
+      },
     );
     this.apps.set(DEFAULT_APP_ID, fallback);
   }
@@ -78,6 +91,8 @@ export class AppDirectory {
           ...(entry.streaming ? { streaming: entry.streaming } : {}),
           ...(entry.file_types ? { fileTypes: entry.file_types } : {}),
           ...(entry.max_concurrent ? { maxConcurrent: entry.max_concurrent } : {}),
+          ...(entry.query_input ? { queryInput: entry.query_input } : {}),
+          ...(entry.answer_output ? { answerOutput: entry.answer_output } : {}),
         },
       );
       const current = this.apps.get(entry.id);
@@ -85,6 +100,25 @@ export class AppDirectory {
     }
     this.apps = next;
     this.rules = spec.routes;
+  }
+
+  /**
+   * Asks every app in force for its type (GET /info, once per app client), so the log says at start and after
+   * a reload which apps keep conversations and which answer each message as a run of its own.
+   */
+  detectTypes(): void {
+    for (const app of this.all) {
+      app.dify.appKind().then(
+        (kind) =>
+          this.logger.info(
+            { app: app.id, kind },
+            kind === "chat"
+              ? "Dify app type: chat app (one conversation per thread)"
+              : `Dify app type: ${appKindLabel(kind)} app (one run per message, no conversation)`,
+          ),
+        (err: unknown) => this.logger.warn({ err, app: app.id }, "could not read the Dify app type yet; asked again at the next question"),
+      );
+    }
   }
 
   /** The app that answers a new turn at `place` under the routes in force. */

@@ -55,6 +55,8 @@ export class RoutesReloader {
       return false;
     }
     this.apply(parsed.value, `reloaded (${reason})`);
+    // Apps the reload added are asked for their type (the others already know theirs).
+    this.apps.detectTypes();
     return true;
   }
 

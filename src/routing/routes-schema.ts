@@ -26,6 +26,13 @@ const appSchema = z.strictObject({
   file_types: z.array(z.enum(FILE_TYPES)).optional(),
   /** Answers this app streams at once per worker process; the rest wait their turn. */
   max_concurrent: z.number().int().min(1).optional(),
+  /** Workflow / Text Generator apps: the input variable that takes the question (like DIFY_QUERY_INPUT). */
+  query_input: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be the name of one of the app's input variables")
+    .optional(),
+  /** Workflow apps: the output shown as the answer (like DIFY_ANSWER_OUTPUT). */
+  answer_output: z.string().min(1).optional(),
 });
 
 const id = z.union([z.string().min(1), z.number().int().nonnegative()]).transform(String);

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { RedisKeyBuilder } from "./redis-keys.js";
+import { scanKeys } from "./redis-scan.js";
 
 /** The app that answers when no routes file says otherwise; its records keep the plain format. */
 const DEFAULT_APP = "default";
@@ -44,12 +45,37 @@ export class ConversationStore {
       .multi()
       .set(this.key("conv", conversationKey), value, "PX", this.ttlMs)
       .set(this.key("thread", conversationKey), "1", "PX", this.ttlMs)
+      .del(this.key("fresh", conversationKey))
       .exec();
   }
 
   /** Forget the Dify conversation (deleted in Dify, or the user asked to start fresh). */
   async clearConversationId(conversationKey: string): Promise<void> {
     await this.redis.del(this.key("conv", conversationKey));
+  }
+
+  /**
+   * Forget the Dify conversation of every thread whose conversation key starts with `keyPrefix` (a person's whole
+   * DM with the bot), on their request. The threads stay the bot's: their next message is answered in a new
+   * conversation that starts from nothing (`wasReset`: the thread so far is not sent as context either).
+   * Returns how many were forgotten.
+   */
+  async clearConversationsUnder(keyPrefix: string): Promise<number> {
+    const marker = "\u0000";
+    const [before = "", after = ""] = this.key("conv", marker).split(marker);
+    const glob = (s: string) => s.replace(/[*?[\]\\]/g, "\\$&");
+    let cleared = 0;
+    for (const key of await scanKeys(this.redis, `${glob(before)}${glob(keyPrefix)}*${glob(after)}`)) {
+      const conversationKey = key.slice(before.length, key.length - after.length);
+      await this.redis.set(this.key("fresh", conversationKey), "1", "PX", this.ttlMs);
+      cleared += await this.redis.unlink(key);
+    }
+    return cleared;
+  }
+
+  /** The thread's conversation was reset on request and no new one has begun (see `clearConversationsUnder`). */
+  async wasReset(conversationKey: string): Promise<boolean> {
+    return (await this.redis.exists(this.key("fresh", conversationKey))) === 1;
   }
 
   async markThreadActive(conversationKey: string): Promise<void> {

@@ -6,6 +6,7 @@ type RedisKeyKind =
   | "seen" // dedupe marker per platform event
   | "thread" // the thread is one of the bot's conversations
   | "conv" // thread → Dify conversation id
+  | "fresh" // the thread's conversation was reset on request: its next turn starts from nothing
   | "fifo" // per-thread queue of job ids, oldest first
   | "lock" // per-thread token-owned lock
   | "turn" // one answer: asker, Dify ids, refs, suggestions
@@ -14,6 +15,7 @@ type RedisKeyKind =
   | "rating" // last rating sent to Dify per message
   | "fblock" // feedback sync lock per message
   | "stop" // stop requested for a turn
+  | "form" // a Human Input form shown in a reply, until it is answered or expires
   | "rl" // per-user rate limit window
   | "rlnote" // per-user "slow down" notice already sent this window
   | "budget" // sliding-window log of a platform rate budget
@@ -22,6 +24,10 @@ type RedisKeyKind =
   | "active" // streams currently spending a budget
   | "blimit" // a budget's limit as the platform itself reported it (Discord's x-ratelimit-limit)
   | "stats" // pacing statistics
+  | "threadlog" // messages of a thread an adapter saw (a bounded cache for thread context)
+  | "viewctx" // what the person views beside the app's pane (Slack AI app context), per thread
+  | "fbnote" // per Dify message: the "what was wrong?" text of each person
+  | "fbnotesent" // the feedback content last sent to Dify per message
   | "console" // the operator console's recent activity (answers streaming, failures, dropped events, per minute)
   | "install"; // a platform's installations (Slack OAuth), sealed by the adapter; the one kind without a TTL
 

@@ -80,9 +80,12 @@ export async function completeAnswer(
   const tasks = deps.view.showProgress ? stepCards(state.steps, deps.view.planTitle, { ok: outcome === "ok" }) : undefined;
   const feedback = outcome === "ok" && messageId !== undefined;
   await finishTurn(deps, ctx, streamer, { text, citations, buttons, tasks, feedback }, outcome, messageId);
-  if (outcome !== "ok" || !messageId) return;
+  // A Workflow run has no message id (no feedback, no suggestions), but the files it produced are delivered.
+  if (outcome !== "ok") return;
 
   const user = difyUserFor(ctx.data.message.conversationKey);
+  // Suggested questions belong to chat apps (Dify answers not_chat_app for a completion's message).
+  const asksSuggestions = suggestionsEnabled && messageId !== undefined && (await deps.dify.appKind().catch(() => "chat")) === "chat";
   const [produced, suggestions] = await Promise.all([
     // Files the answer links to inline are attached like the rest (the links were taken out of the text).
     deliverDifyFiles(
@@ -92,14 +95,14 @@ export async function completeAnswer(
       ),
       { dify: deps.dify, route: ctx.route, target: ctx.data.message.replyTarget, logger: ctx.logger },
     ),
-    suggestionsEnabled
+    asksSuggestions && messageId
       ? deps.dify.getSuggestedQuestions(messageId, user).catch((err: unknown) => {
           ctx.logger.warn({ err }, "could not fetch suggested questions");
           return [] as string[];
         })
       : Promise.resolve([] as string[]),
   ]);
-  if (produced.refs.length) await indexReply(deps.replies, ctx, produced.refs, messageId);
+  if (produced.refs.length && messageId) await indexReply(deps.replies, ctx, produced.refs, messageId);
   if (!produced.failed && suggestions.length === 0) return;
   const finalText = produced.failed ? `${text}\n\n${produced.failed}` : text;
   const suggestionButtons = deps.suggestions.buttonsFor(ctx, suggestions);

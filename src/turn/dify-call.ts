@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "../contracts/logger.js";
 import type { ChatRequest } from "../dify/chat-stream.js";
-import type { DifyClient } from "../dify/dify-client.js";
-import { DifyAbortedError, DifyConcurrencyLimitError, DifyConversationNotFoundError } from "../dify/errors.js";
+import type { DifyClient, StoredMessage } from "../dify/dify-client.js";
+import { DifyAbortedError, DifyConcurrencyLimitError, DifyConversationNotFoundError, DifyFateUnknownError, DifyStreamError } from "../dify/errors.js";
 import type { DifyEvent } from "../dify/events.js";
-import { backoffMs, isTransientDifyError } from "../dify/retry-policy.js";
+import { backoffMs, fateOfDifyFailure } from "../dify/retry-policy.js";
 import { type AnswerState, EMPTY_ANSWER, reduceAnswer } from "../reply/answer-accumulator.js";
 import { streamingView, type ViewSettings } from "../reply/answer-view.js";
 import type { ReplyStreamer } from "../reply/reply-streamer.js";
 import type { ConversationStore } from "../state/conversation-store.js";
 import type { ReplyIndex } from "../state/reply-index.js";
 import type { TurnStore } from "../state/turn-store.js";
+import { findQuestion } from "./question-fate.js";
 import type { TurnContext } from "./turn-context.js";
 import { indexReply } from "./turn-finish.js";
 
@@ -37,9 +38,13 @@ export interface DifyCallDeps {
 }
 
 /**
- * Asks Dify and streams the answer into the streamer. Failures before Dify accepted the question are retried
- * (a busy app, Dify restarting); a stored conversation Dify no longer has is replaced once. Once accepted, a
- * failure ends the answer: asking again would put the question twice into the conversation.
+ * Asks Dify and streams the answer into the streamer. A question is never sent to Dify twice:
+ * - what Dify cannot have received (no connection, its concurrency limit) is asked again after a pause;
+ * - after a failure that leaves it open (a timeout before the response headers, a 5xx: Dify stores the question
+ *   before it fails) the question is looked for in Dify first: found, its stored answer is shown; not there, it
+ *   is asked again; not knowable, the person is told and nothing is re-sent;
+ * - once Dify accepted the question (HTTP 200), a failure ends the answer.
+ * A stored conversation Dify no longer has is replaced once.
  */
 export async function streamAnswer(
   deps: DifyCallDeps,
@@ -53,6 +58,23 @@ export async function streamAnswer(
   const msg = ctx.data.message;
   let req = request;
   let state = EMPTY_ANSWER;
+  // Anything Dify stored for this question was stored after this.
+  const askedBefore = ctx.data.dify?.taskId ? undefined : ctx.data.dify?.askedAt;
+  const firstSentAt = askedBefore ?? Date.now();
+  if (askedBefore !== undefined) {
+    // An earlier run of this job sent the question and died before Dify's first event: Dify may have it.
+    const found = await findQuestion(deps.dify, req, askedBefore, run.abort.signal);
+    if (found.kind === "asked") {
+      ctx.logger.warn({ difyMessageId: found.message.id }, "an earlier run had asked this question; showing Dify's stored answer instead of asking again");
+      return storedAnswer(deps, ctx, run, req.user, found.message, askedBefore, undefined);
+    }
+    if (found.kind === "unknown") {
+      ctx.logger.error({ lookupErr: found.err }, "an earlier run may have asked this question and Dify cannot say; not asking again");
+      return { state, error: new DifyFateUnknownError("the question's fate in Dify is unknown", { cause: found.err }) };
+    }
+  } else {
+    await ctx.saveDify({ askedAt: firstSentAt });
+  }
   for (let attempt = 1; ; attempt++) {
     let accepted = false;
     let started = false;
@@ -72,7 +94,7 @@ export async function streamAnswer(
         (event) => {
           if (started || !(event.taskId || event.messageId)) return apply(event);
           started = true;
-          return onDifyStarted(deps, ctx, run, req.user, streamer, event).then(() => apply(event));
+          return onDifyStarted(deps, ctx, run, req.user, event, streamer.refs).then(() => apply(event));
         },
         { signal: run.abort.signal, logger: ctx.logger, onAccepted: () => (accepted = true) },
       );
@@ -84,9 +106,25 @@ export async function streamAnswer(
         req = { ...req, conversationId: undefined };
         continue;
       }
-      if (!accepted && isTransientDifyError(err) && attempt < MAX_ASK_ATTEMPTS && !run.abort.signal.aborted) {
+      const fate = accepted || run.abort.signal.aborted ? "final" : fateOfDifyFailure(err);
+      if (fate === "unknown") {
+        const found = await findQuestion(deps.dify, req, firstSentAt, run.abort.signal);
+        if (found.kind === "asked") {
+          ctx.logger.warn(
+            { err, difyMessageId: found.message.id },
+            "Dify failed to answer but had stored the question; showing its stored answer instead of asking again",
+          );
+          return storedAnswer(deps, ctx, run, req.user, found.message, firstSentAt, err);
+        }
+        if (found.kind === "unknown") {
+          ctx.logger.error({ err, lookupErr: found.err }, "Dify failed and could not say whether it has the question; not asking again");
+          return { state, error: new DifyFateUnknownError("the question's fate in Dify is unknown", { cause: err }) };
+        }
+        ctx.logger.warn({ err, attempt }, "Dify failed and does not have the question");
+      }
+      if (fate !== "final" && attempt < MAX_ASK_ATTEMPTS) {
         const waitMs = backoffMs(attempt, { retryAfterMs: err instanceof DifyConcurrencyLimitError ? err.retryAfterMs : undefined, baseMs: 1_000 });
-        ctx.logger.warn({ err, attempt, waitMs }, "Dify did not accept the question; trying again");
+        ctx.logger.warn({ err, attempt, waitMs }, "Dify did not take the question; trying again");
         streamer.show({ text: "", status: "The assistant is busy; trying again…" });
         await sleep(waitMs, undefined, { signal: run.abort.signal }).catch(() => undefined);
         if (!run.abort.signal.aborted) continue;
@@ -96,23 +134,58 @@ export async function streamAnswer(
   }
 }
 
+/**
+ * The answer Dify stored for a question whose response never arrived: shown like a streamed one (its message id
+ * takes feedback and suggestions), or its stored error; still empty, the person is told it is unknown.
+ */
+async function storedAnswer(
+  deps: DifyCallDeps,
+  ctx: TurnContext,
+  run: TurnRun,
+  user: string,
+  message: StoredMessage,
+  askedAt: number,
+  cause: unknown,
+): Promise<{ state: AnswerState; error?: unknown }> {
+  const ids = { messageId: message.id, conversationId: message.conversationId };
+  // No task id to recover by: a run after this one must look again rather than ask.
+  await onDifyStarted(deps, ctx, run, user, { ...ids, askedAt });
+  if (message.status === "error") return { state: EMPTY_ANSWER, error: new DifyStreamError(undefined, undefined, message.error ?? undefined, { cause }) };
+  if (message.answer.trim() === "") return { state: EMPTY_ANSWER, error: new DifyFateUnknownError("Dify has the question but no answer", { cause }) };
+  let state = reduceAnswer(EMPTY_ANSWER, { event: "text", source: "message", answer: message.answer, ...ids });
+  state = reduceAnswer(state, { event: "message_end", retrieverResources: [], files: [], ...ids });
+  return { state };
+}
+
 /** Dify's first event names the task and message: saved everywhere a later click, retry or recovery looks. */
 async function onDifyStarted(
   deps: DifyCallDeps,
   ctx: TurnContext,
   run: TurnRun,
   user: string,
-  streamer: ReplyStreamer,
-  event: { taskId?: string | undefined; messageId?: string | undefined; conversationId?: string | undefined },
+  event: {
+    taskId?: string | undefined;
+    messageId?: string | undefined;
+    conversationId?: string | undefined;
+    workflowRunId?: string | undefined;
+    askedAt?: number | undefined;
+  },
+  shownRefs: ReplyStreamer["refs"] = [],
 ): Promise<void> {
   run.taskId = event.taskId;
   run.messageId = event.messageId;
   const msg = ctx.data.message;
   await Promise.all([
     // A 👍 while the answer is still streaming counts too.
-    event.messageId ? indexReply(deps.replies, ctx, streamer.refs, event.messageId) : undefined,
+    event.messageId ? indexReply(deps.replies, ctx, shownRefs, event.messageId) : undefined,
     event.conversationId ? deps.conversations.setConversationId(msg.conversationKey, event.conversationId, ctx.app.id) : undefined,
-    ctx.saveDify({ taskId: event.taskId, messageId: event.messageId, conversationId: event.conversationId }),
+    ctx.saveDify({
+      taskId: event.taskId,
+      messageId: event.messageId,
+      conversationId: event.conversationId,
+      ...(event.workflowRunId ? { workflowRunId: event.workflowRunId } : {}),
+      ...(event.askedAt !== undefined ? { askedAt: event.askedAt } : {}),
+    }),
     deps.turns.update(ctx.turnId, {
       turnId: ctx.turnId,
       app: ctx.app.id,

@@ -30,12 +30,22 @@ export async function recoveredAnswerText(ctx: TurnContext, deps: { dify: DifyCl
     }
     await sleep(STORED_ANSWER_POLL_MS);
   }
-  const remove = ctx.platform.deleteMessage?.bind(ctx.platform);
-  for (const part of await partsToRemove(ctx)) {
-    if (!remove) break;
-    await ctx.route.mustLand("delete", () => remove(part)).catch((err: unknown) => log.warn({ err }, "could not remove a message of the interrupted answer"));
-  }
+  await removeExtraParts(ctx);
   return stored?.answer.trim() ? `${stored.answer.trim()}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.` : INTERRUPTED_TEXT;
+}
+
+/**
+ * Removes the messages an earlier run added to the reply past its first one: the answer is shown again, whole,
+ * from the first message on.
+ */
+export async function removeExtraParts(ctx: TurnContext): Promise<void> {
+  const remove = ctx.platform.deleteMessage?.bind(ctx.platform);
+  if (!remove) return;
+  for (const part of await partsToRemove(ctx)) {
+    await ctx.route
+      .mustLand("delete", () => remove(part))
+      .catch((err: unknown) => ctx.logger.warn({ err }, "could not remove a message of the interrupted answer"));
+  }
 }
 
 /**

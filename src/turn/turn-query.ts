@@ -6,18 +6,29 @@ const HISTORY_MAX_CHARS = 8_000;
 /** @internal Exported for its unit test. */
 export const FILES_ONLY_QUESTION = "Please take a look at the attached file(s).";
 
+/** Where the platform could not give every message (its rate limits), the context says so at that place. */
+const GAP_LINE = "(… some messages of the thread could not be read …)";
+
 export function historyContext(history: readonly ThreadHistoryMessage[]): string {
   const lines: string[] = [];
   let size = 0;
+  let partial = false;
   for (let i = history.length - 1; i >= 0; i--) {
     const m = history[i] as ThreadHistoryMessage;
     if (m.text.trim() === "") continue;
     const line = `${m.author.displayName}${m.isBot ? " (bot)" : ""}: ${m.text.trim()}`;
     if (size + line.length > HISTORY_MAX_CHARS) break;
+    if (m.gap === "after") lines.unshift(GAP_LINE);
     lines.unshift(line);
+    if (m.gap === "before") lines.unshift(GAP_LINE);
+    partial ||= m.gap !== undefined;
     size += line.length + 1;
   }
-  return lines.length ? `Earlier messages in this thread:\n${lines.join("\n")}` : "";
+  if (!lines.length) return "";
+  const heading = partial
+    ? `Context from the last ${lines.filter((l) => l !== GAP_LINE).length} messages of this thread that could be read:`
+    : "Earlier messages in this thread:";
+  return `${heading}\n${lines.join("\n")}`;
 }
 
 /** The text sent to Dify as `query`. Empty means there is nothing to ask. */

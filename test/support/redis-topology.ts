@@ -222,3 +222,43 @@ export async function startClusterTopology(): Promise<ClusterTopology> {
     throw err;
   }
 }
+
+export interface StandaloneRedis {
+  /** REDIS_URL for the bridge. */
+  readonly url: string;
+  readonly port: number;
+  /** Kills the server (SIGKILL: no goodbye to clients) and waits until it is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty (no persistence), and waits until it answers. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** One redis-server of the test's own, on a free loopback port, that the test may kill and restart. */
+export async function startStandaloneRedis(): Promise<StandaloneRedis> {
+  const p = new Processes();
+  const port = await freePort(p.ports);
+  const launch = async () => {
+    p.start(port, ["--port", String(port), ...DATA_NODE]);
+    await p.ready(port);
+  };
+  try {
+    await launch();
+  } catch (err) {
+    await p.stop();
+    throw err;
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async kill() {
+      const child = p.children.get(port);
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      child.kill("SIGKILL");
+      await gone;
+    },
+    restart: launch,
+    stop: () => p.stop(),
+  };
+}

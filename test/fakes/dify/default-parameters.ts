@@ -47,3 +47,53 @@ export function legacyAppParameters(): Record<string, unknown> {
   p.file_upload = { image: { enabled: true, number_limits: 2, detail: "high", transfer_methods: ["local_file"] } };
   return p;
 }
+
+/**
+ * GET /v1/parameters of a Workflow app (mode `workflow`): its Start node's variables as `user_input_form`
+ * (`api/controllers/service_api/app/app.py` → `get_parameters_from_feature_dict` with the workflow's
+ * `user_input_form()`): a required paragraph for the question and an optional file list, each variable with its
+ * own accepted file types. The workflow's own `file_upload` feature (sys.files) is off, speech-to-text too.
+ */
+export function workflowAppParameters(): Record<string, unknown> {
+  const p = defaultAppParameters();
+  return {
+    ...p,
+    opening_statement: "",
+    suggested_questions: [],
+    speech_to_text: { enabled: false },
+    retriever_resource: { enabled: false },
+    user_input_form: [
+      { paragraph: { label: "Question", variable: "question", required: true, max_length: 4000, default: "" } },
+      {
+        "file-list": {
+          label: "Attachments",
+          variable: "attachments",
+          required: false,
+          max_length: 3,
+          allowed_file_types: ["image", "document"],
+          allowed_file_extensions: [],
+          allowed_file_upload_methods: ["local_file", "remote_url"],
+        },
+      },
+    ],
+    file_upload: {
+      ...(p.file_upload as Record<string, unknown>),
+      enabled: false,
+      image: { enabled: false, number_limits: 3, transfer_methods: ["local_file"] },
+    },
+  };
+}
+
+/** GET /v1/parameters of a Text Generator app (mode `completion`): its prompt's variables, the text to work on first. */
+export function completionAppParameters(): Record<string, unknown> {
+  return {
+    ...defaultAppParameters(),
+    opening_statement: "",
+    suggested_questions: [],
+    speech_to_text: { enabled: false },
+    user_input_form: [
+      { paragraph: { label: "Text", variable: "text", required: true, max_length: 8000, default: "" } },
+      { select: { label: "Tone", variable: "tone", required: false, options: ["plain", "friendly"], default: "plain" } },
+    ],
+  };
+}

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { ChatHandler, ChatTurn, FakeStream } from "./chat-turn.js";
 import type { AudioHandler, AudioTurn, FakeDifyContext, IncomingCall, RecordedEventsRequest } from "./context.js";
+import { completionAppParameters, workflowAppParameters } from "./default-parameters.js";
 import { DEFAULT_WIRE, defaultFakeDifyOptions, type FakeDifyOptions } from "./options.js";
 import type { RecordedAudio, RecordedChatRequest, RecordedFeedback, RecordedRequest, RecordedStop } from "./records.js";
 import { replies, sendReply } from "./replies.js";
@@ -14,6 +15,15 @@ import { FakeDifyStore, type FakeMessage, type FakeUpload } from "./store.js";
 import { StreamMetrics } from "./stream-metrics.js";
 import { StreamRun, type TurnWorkflow } from "./stream-run.js";
 import { WorkflowRunRegistry } from "./workflow-runs.js";
+
+/**
+ * Options over the 1.12.1 defaults. A Workflow or Text Generator app without `parameters` gets that app type's
+ * own start form (default-parameters.ts), as Dify describes such an app.
+ */
+function settingsOf(options: FakeDifyStartOptions): FakeDifyOptions {
+  const parameters = options.mode === "workflow" ? workflowAppParameters() : options.mode === "completion" ? completionAppParameters() : undefined;
+  return { ...defaultFakeDifyOptions(), ...(parameters ? { parameters } : {}), ...options, wire: { ...DEFAULT_WIRE, ...options.wire } };
+}
 
 /** Options for `FakeDifyServer.start`; `wire` may be partial. */
 export type FakeDifyStartOptions = Partial<Omit<FakeDifyOptions, "wire">> & { readonly wire?: Partial<FakeDifyOptions["wire"]> };
@@ -66,7 +76,7 @@ export class FakeDifyServer implements FakeDifyContext {
 
   /** Listens on 127.0.0.1, port 0. Every option has Dify 1.12.1's behaviour as its default. */
   static async start(options: FakeDifyStartOptions = {}): Promise<FakeDifyServer> {
-    const settings: FakeDifyOptions = { ...defaultFakeDifyOptions(), ...options, wire: { ...DEFAULT_WIRE, ...options.wire } };
+    const settings = settingsOf(options);
     const server = createServer({ requestTimeout: 0, keepAliveTimeout: 5_000 });
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -84,7 +94,7 @@ export class FakeDifyServer implements FakeDifyContext {
    */
   addApp(options: FakeDifyStartOptions & { readonly apiKey: string }): FakeDifyServer {
     if ([this, ...this.siblings].some((a) => a.apiKey === options.apiKey)) throw new Error("each app needs its own key");
-    const app = new FakeDifyServer(undefined, { ...defaultFakeDifyOptions(), ...options, wire: { ...DEFAULT_WIRE, ...options.wire } }, this.origin);
+    const app = new FakeDifyServer(undefined, settingsOf(options), this.origin);
     this.siblings.push(app);
     return app;
   }
@@ -160,6 +170,17 @@ export class FakeDifyServer implements FakeDifyContext {
     return this.recorded
       .filter((r) => r.method === "POST" && r.path === "/v1/chat-messages")
       .map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
+  }
+  /** POST /workflows/run calls (Workflow apps), with their JSON bodies. */
+  get workflowRunRequests(): readonly RecordedChatRequest[] {
+    return this.bodiesOf("/v1/workflows/run");
+  }
+  /** POST /completion-messages calls (Text Generator apps), with their JSON bodies. */
+  get completionRequests(): readonly RecordedChatRequest[] {
+    return this.bodiesOf("/v1/completion-messages");
+  }
+  private bodiesOf(path: string): readonly RecordedChatRequest[] {
+    return this.recorded.filter((r) => r.method === "POST" && r.path === path).map((r) => ({ ...r, chat: (r.json ?? {}) as RecordedChatRequest["chat"] }));
   }
   /** Clients listening on GET /workflow/{run_id}/events for the run right now. */
   workflowRunsSubscribers(runId: string): number {
@@ -251,7 +272,9 @@ export class FakeDifyServer implements FakeDifyContext {
     const registry = this.workflowRuns;
     const workflow: TurnWorkflow | undefined = isWorkflow
       ? (() => {
-          const wr = registry.create(turn.workflowRunId, turn.user, turn.taskId);
+          const chatMessage =
+            turn.mode === "advanced-chat" ? () => ({ conversationId: turn.conversationId, messageId: turn.messageId, answer: message.answer }) : undefined;
+          const wr = registry.create(turn.workflowRunId, turn.user, turn.taskId, chatMessage);
           return { run: wr, addForm: (spec) => registry.addForm(wr, spec) };
         })()
       : undefined;
@@ -261,8 +284,9 @@ export class FakeDifyServer implements FakeDifyContext {
       res,
       this.options,
       (ended, reason) => {
-        // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind.
-        if (reason === "http-error") this.store.discardTurn(message, conversationWasNew);
+        // Dify validates before it creates rows: a turn answered with an HTTP error leaves nothing behind, unless
+        // the failure came after the rows were written (completion.py turns any later exception into a 500).
+        if (reason === "http-error" && !ended.failedAfterStoring) this.store.discardTurn(message, conversationWasNew);
         this.metrics.ended(ended);
       },
       workflow,

@@ -1,7 +1,7 @@
 /** The fake Dify Service API for integration tests and benchmarks. See fake-dify-server.ts for a tour. */
 export type { ChatHandler, ChatScript, ChatTurn, FakeStream, StreamEndReason } from "./chat-turn.js";
 export type { AudioHandler, AudioTurn, RecordedEventsRequest } from "./context.js";
-export { defaultAppParameters, legacyAppParameters } from "./default-parameters.js";
+export { completionAppParameters, defaultAppParameters, legacyAppParameters, workflowAppParameters } from "./default-parameters.js";
 export { FakeDifyServer, type FakeDifyStartOptions } from "./fake-dify-server.js";
 export { createGate, type Gate } from "./gate.js";
 export {

@@ -41,6 +41,15 @@ export const DEFAULT_WIRE: WireOptions = Object.freeze({
   jsonStyle: "compact",
 });
 
+interface FakeDifySite {
+  readonly title: string;
+  readonly description: string;
+  readonly icon_type: "emoji" | "image" | "link" | null;
+  readonly icon: string | null;
+  readonly icon_background: string | null;
+  readonly icon_url: string | null;
+}
+
 /** Why the app refuses every authenticated call with 403 (section 2.1). */
 export type AppAccess = "normal" | "deleted" | "abnormal" | "api-disabled" | "archived";
 
@@ -51,6 +60,11 @@ export interface FakeDifyOptions {
   readonly mode: AppMode;
   readonly appName: string;
   readonly appDescription: string;
+  /**
+   * GET /site: the app's WebApp settings (api/controllers/common/fields.py `site_fields`), or null when the app
+   * has no site (Dify answers 403). `icon_url` is set for `icon_type: "image"` (a signed file link), null otherwise.
+   */
+  readonly site: FakeDifySite | null;
   readonly serverVersion: string;
   /** @defaultValue "normal" */
   readonly appAccess: AppAccess;
@@ -117,6 +131,14 @@ export function defaultFakeDifyOptions(): FakeDifyOptions {
     mode: "chat",
     appName: "Team Assistant",
     appDescription: "Answers questions about the team handbook.",
+    site: {
+      title: "Team Assistant",
+      description: "Answers questions about the team handbook.",
+      icon_type: "emoji",
+      icon: "🤖",
+      icon_background: "#FFEAD5",
+      icon_url: null,
+    },
     serverVersion: "1.12.1",
     appAccess: "normal",
     parameters: defaultAppParameters(),

@@ -38,6 +38,12 @@ export const replies = {
   conversationNotFound: (withHelpSuffix = false): HttpErrorReply => json(404, "not_found", `Conversation Not Exists.${withHelpSuffix ? CHAT_HELP_SUFFIX : ""}`),
   /** A bare werkzeug InternalServerError. */
   serverError: (): HttpErrorReply => json(500, "internal_server_error", WERKZEUG_500),
+  /**
+   * A failure after Dify wrote the conversation and message rows (`_init_generate_records` commits them before the
+   * worker starts; completion.py's `except Exception: raise InternalServerError()` then answers 500): the question
+   * stays in GET /messages, with no answer.
+   */
+  serverErrorAfterStoring: (): HttpErrorReply => ({ ...json(500, "internal_server_error", WERKZEUG_500), afterStoring: true }),
   /** Any unexpected exception in a Dify controller. */
   unknownError: (): HttpErrorReply => ({ kind: "http-error", status: 500, body: { message: "Internal Server Error", code: "unknown", status: 500 } }),
   /** nginx in front of Dify: 413 body too large, 502/504 gateway errors. */

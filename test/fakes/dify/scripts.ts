@@ -117,6 +117,72 @@ export const scripts = {
     ];
   },
 
+  /**
+   * Workflow app (POST /workflows/run): workflow and node events, the End node's text streamed as `text_chunk`
+   * (unless `streamed: false`: a run whose outputs are not streamed), then `workflow_finished` with `outputs`,
+   * which ends the stream (api/core/app/apps/workflow/generate_task_pipeline.py).
+   */
+  workflow: (text: string, opts: AnswerOptions & { outputs?: Record<string, unknown>; streamed?: boolean; files?: readonly unknown[] } = {}): ChatStep[] => {
+    const start = { executionId: randomUUID(), nodeId: "1718000000000", nodeType: "start", title: "Start", index: 1 };
+    const llm = { executionId: randomUUID(), nodeId: "1718000000001", nodeType: "llm", title: "LLM", index: 2 };
+    const endNode = { executionId: randomUUID(), nodeId: "1718000000002", nodeType: "end", title: "End", index: 3 };
+    const outputs = opts.outputs ?? { result: text };
+    const chunks: ChatStep[] = [];
+    if (opts.streamed !== false) {
+      chunkText(text, opts.chunkChars).forEach((piece, i) => {
+        if (i > 0 && opts.delayMs) chunks.push(steps.delay(opts.delayMs));
+        chunks.push(steps.textChunk(piece, [endNode.nodeId, "result"]));
+      });
+    }
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(start),
+      steps.nodeFinished(start),
+      steps.nodeStarted(llm),
+      ...chunks,
+      steps.nodeFinished(llm, { outputs: { text } }),
+      steps.nodeStarted(endNode),
+      steps.nodeFinished(endNode, { outputs }),
+      steps.workflowFinished({ status: "succeeded", outputs, ...(opts.files ? { files: opts.files } : {}) }),
+    ];
+  },
+
+  /**
+   * Text Generator app (POST /completion-messages): `message` deltas, then `message_end`; no conversation on the
+   * wire (CompletionAppGenerateResponseConverter, easy_ui_based_generate_task_pipeline.py).
+   */
+  completion: (text: string, opts: AnswerOptions = {}): ChatStep[] => [...deltas(text, opts), endOf(text, opts)],
+
+  /**
+   * A Chatflow whose HTTP node is retried and whose Agent node logs its rounds (`node_retry`, `agent_log` as
+   * api/core/app/apps/common/workflow_response_converter.py sends them: `agent_log` without `workflow_run_id`),
+   * each held `holdMs` so a paced reply shows it, then the answer.
+   */
+  chatflowRetriedNode: (text: string, opts: ChatflowOptions & { holdMs?: number } = {}): ChatStep[] => {
+    const http = { executionId: randomUUID(), nodeId: "1718000000004", nodeType: "http-request", title: "Fetch report", index: 2 };
+    const agentRun = randomUUID();
+    const log = (id: string, label: string, parent: string | null) =>
+      steps.event({
+        event: "agent_log",
+        data: { node_execution_id: agentRun, id, label, parent_id: parent, error: null, status: "success", data: {}, metadata: {}, node_id: "1718000000005" },
+      });
+    const hold = opts.holdMs ?? 0;
+    return [
+      steps.workflowStarted(),
+      steps.nodeStarted(http),
+      steps.event({
+        event: "node_retry",
+        data: { id: http.executionId, node_id: http.nodeId, node_type: "http-request", title: "Fetch report", index: 2, retry_index: 1, error: "timeout" },
+      }),
+      ...(hold ? [steps.delay(hold)] : []),
+      steps.nodeFinished(http),
+      log("l1", "ROUND 1", null),
+      log("l2", "Thought", "l1"),
+      ...(hold ? [steps.delay(hold)] : []),
+      ...scripts.chatflow(text, opts).slice(1),
+    ];
+  },
+
   /** Output moderation: some or all of the text, then `message_replace`, then `message_end`. */
   replaced: (text: string, replacement: string, opts: AnswerOptions & { at?: "mid" | "end" } = {}): ChatStep[] => {
     const pieces = deltas(text, opts);
@@ -213,6 +279,8 @@ export const scripts = {
     if (mode === "agent-chat") return scripts.agent(text, opts);
     if (mode === "agent") return scripts.newAgent(text, opts);
     if (mode === "advanced-chat") return scripts.chatflow(text, opts);
+    if (mode === "workflow") return scripts.workflow(text, opts);
+    if (mode === "completion") return scripts.completion(text, opts);
     return scripts.answer(text, opts);
   },
 };

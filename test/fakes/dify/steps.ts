@@ -22,6 +22,11 @@ export interface HttpErrorReply {
   /** @defaultValue "application/json" for an object body, "text/html; charset=utf-8" for a string */
   readonly contentType?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Dify had already written the conversation and message rows when it failed, so they stay (GET /messages shows
+   * the question). Otherwise the turn leaves nothing behind, like Dify's validation errors.
+   */
+  readonly afterStoring?: boolean;
 }
 
 export type ChatStep =
@@ -33,6 +38,7 @@ export type ChatStep =
   | { readonly kind: "wire"; readonly wire: Partial<WireOptions> }
   | { readonly kind: "eof" }
   | { readonly kind: "reset" }
+  | { readonly kind: "stored"; readonly answer: string }
   | { readonly kind: "human-input"; readonly spec: HumanInputSpec; readonly onOutcome?: ((o: FormOutcome) => void) | undefined }
   | HttpErrorReply;
 
@@ -155,6 +161,9 @@ export const steps = {
       status: e.status ?? 400,
       message: e.message ?? "[openai] Error: Rate limit reached for requests",
     }),
+  /** A Workflow app's streamed text (`TextChunkStreamResponse`: `data{text, from_variable_selector}`). */
+  textChunk: (text: string, fromVariableSelector: readonly string[] | null = null): ChatStep =>
+    event({ event: "text_chunk", data: { text, from_variable_selector: fromVariableSelector } }),
   workflowStarted: (inputs: Record<string, unknown> = {}): ChatStep =>
     event({ event: "workflow_started", data: { workflow_id: WORKFLOW_ID, inputs, created_at: nowSeconds() } }),
   nodeStarted: (n: NodeSpec): ChatStep => event({ event: "node_started", data: nodeData(n) }),
@@ -173,7 +182,7 @@ export const steps = {
         files: [],
       },
     }),
-  workflowFinished: (r: { status?: string; error?: string | null; outputs?: unknown } = {}): ChatStep =>
+  workflowFinished: (r: { status?: string; error?: string | null; outputs?: unknown; files?: readonly unknown[] } = {}): ChatStep =>
     event({
       event: "workflow_finished",
       data: {
@@ -187,9 +196,27 @@ export const steps = {
         created_at: nowSeconds(),
         finished_at: nowSeconds(),
         exceptions_count: 0,
-        files: [],
+        files: r.files ?? [],
       },
     }),
+  /**
+   * A file in a workflow's outputs as Dify serialises it (`File.to_dict()`, api/core/file/models.py): the same
+   * dict is in `outputs` and in `workflow_finished.data.files` (`_fetch_files_from_node_outputs`).
+   */
+  outputFile: (f: { url: string; filename: string; mimeType: string; type?: string; extension?: string }): Record<string, unknown> => ({
+    dify_model_identity: "__dify__file__",
+    id: null,
+    tenant_id: randomUUID(),
+    type: f.type ?? "image",
+    transfer_method: "tool_file",
+    remote_url: null,
+    related_id: randomUUID(),
+    filename: f.filename,
+    extension: f.extension ?? `.${f.filename.split(".").pop()}`,
+    mime_type: f.mimeType,
+    size: 68,
+    url: f.url,
+  }),
   ttsMessage: (audioBase64 = "SUQzBAAAAAAAI1RTU0UAAAAPAAADTGF2ZjYwLjMuMTAw"): ChatStep => event({ event: "tts_message", audio: audioBase64 }),
   ttsMessageEnd: (): ChatStep => event({ event: "tts_message_end", audio: "" }),
   /** `event: ping` with no data line, Dify's keep-alive. */
@@ -205,6 +232,12 @@ export const steps = {
   eof: (): ChatStep => ({ kind: "eof" }),
   /** Resets the TCP connection (RST) right here. */
   reset: (): ChatStep => ({ kind: "reset" }),
+  /**
+   * Dify's worker produced this text and saved it with the message, but nothing reached the client (a proxy
+   * holding the response back): GET /messages shows it, the stream does not. Follow with a delay to hold the
+   * headers past the client's timeout (with `pingIntervalMs` beyond it, or pings would send them).
+   */
+  storedUnsent: (answer: string): ChatStep => ({ kind: "stored", answer }),
   /**
    * A Human Input node pauses the run (`_handle_workflow_paused_event` in advanced_chat/generate_task_pipeline.py):
    * `human_input_required`, `workflow_paused`, then the stream closes without `message_end`. The run waits for

@@ -14,6 +14,8 @@ export interface FakeConversation {
   updatedAt: number;
   readonly messageIds: string[];
   isDeleted: boolean;
+  /** Anything but "normal" makes Dify refuse to continue it: 400 `conversation_completed` (docs/dify-2026.md §4). */
+  status: "normal" | "completed";
 }
 
 interface FakeFeedback {
@@ -114,6 +116,7 @@ export class FakeDifyStore {
       updatedAt: now,
       messageIds: [],
       isDeleted: false,
+      status: "normal",
     };
     this.endUserId(user);
     this.conversations.set(conversation.id, conversation);

@@ -51,6 +51,8 @@ export class StreamRun implements FakeStream {
   private errorEvent: Record<string, unknown> | undefined;
   private endMetadata: unknown;
   private pingTimer: NodeJS.Timeout | undefined;
+  /** The turn ended with an HTTP error that Dify sent after writing its rows (they stay). */
+  failedAfterStoring = false;
   /** The first client went away but the run goes on (2026 Chatflow: its events still reach the run's topic). */
   clientGone = false;
 
@@ -167,6 +169,9 @@ export class StreamRun implements FakeStream {
       case "eof":
         await this.writer.end();
         return "eof";
+      case "stored":
+        this.message.answer += step.answer;
+        return undefined;
       case "reset":
         await this.writer.flush();
         this.res.socket?.resetAndDestroy();
@@ -207,6 +212,8 @@ export class StreamRun implements FakeStream {
     if (event.event === "message_end") this.sawMessageEnd = true;
     if (event.event === "error") this.sawError = true;
     if (event.event === "workflow_started") this.sawWorkflow = true;
+    // A Workflow app's stream ends at workflow_finished (there is no message_end in a workflow run).
+    if (event.event === "workflow_finished" && this.turn.mode === "workflow") this.sawMessageEnd = true;
     if (this.turn.responseMode === "blocking") {
       if (event.event === "error") this.errorEvent ??= event;
       if (event.event === "message_end") this.endMetadata = event.metadata;
@@ -223,8 +230,10 @@ export class StreamRun implements FakeStream {
     if (this.turn.responseMode === "blocking") return this.answerBlocking();
     const terminated = this.sawMessageEnd || this.sawError;
     if (this.isStopRequested && !terminated) {
-      if (this.sawWorkflow || this.turn.mode === "advanced-chat") await this.writeEvent(eventOf(steps.workflowFinished({ status: "stopped" })));
-      await this.writeEvent(eventOf(steps.messageEnd()));
+      if (this.sawWorkflow || this.turn.mode === "advanced-chat" || this.turn.mode === "workflow")
+        await this.writeEvent(eventOf(steps.workflowFinished({ status: "stopped", error: this.turn.mode === "workflow" ? "Stopped by user." : null })));
+      // Workflow: QueueStopEvent → workflow_finished "stopped" and the end (_handle_workflow_failed_and_stop_events).
+      if (this.turn.mode !== "workflow") await this.writeEvent(eventOf(steps.messageEnd()));
       await this.writer.end();
       return "stopped";
     }
@@ -249,6 +258,7 @@ export class StreamRun implements FakeStream {
   }
 
   private async sendHttpError(reply: HttpErrorReply): Promise<StreamEndReason> {
+    this.failedAfterStoring = reply.afterStoring === true;
     if (this.writer.hasStarted) throw new Error("an HTTP error step must come before the first byte of the stream");
     if (!this.writer.isClosed) sendReply(this.res, reply);
     return "http-error";

@@ -17,13 +17,22 @@ export function fillEvent(payload: DifyEventPayload, turn: ChatTurn): Record<str
   const put = (key: string, value: unknown) => {
     out[key] = key in payload ? payload[key] : value;
   };
-  put("conversation_id", turn.conversationId);
-  put("message_id", turn.messageId);
-  put("created_at", turn.createdAt);
-  if (name !== "error" || "task_id" in payload) put("task_id", turn.taskId);
-  if (WORKFLOW_EVENT.test(name)) put("workflow_run_id", turn.workflowRunId);
+  if (turn.mode === "workflow") {
+    // WorkflowAppGenerateResponseConverter.convert_stream_full_response: event, workflow_run_id, then the
+    // response's own dict (task_id first); no conversation, no message (api/core/app/apps/workflow/).
+    put("workflow_run_id", turn.workflowRunId);
+    if (name !== "error" || "task_id" in payload) put("task_id", turn.taskId);
+  } else {
+    // CompletionAppGenerateResponseConverter: event, message_id, created_at, then the response's dict; the
+    // completion's conversation is internal and never on the wire.
+    if (turn.mode !== "completion") put("conversation_id", turn.conversationId);
+    put("message_id", turn.messageId);
+    put("created_at", turn.createdAt);
+    if (name !== "error" || "task_id" in payload) put("task_id", turn.taskId);
+    if (WORKFLOW_EVENT.test(name)) put("workflow_run_id", turn.workflowRunId);
+  }
   // A message_file with a url is a real file whose `id` is the file's own id.
-  if (MESSAGE_ID_EVENTS.has(name) && !(name === "message_file" && payload.url !== undefined)) put("id", turn.messageId);
+  if (turn.mode !== "workflow" && MESSAGE_ID_EVENTS.has(name) && !(name === "message_file" && payload.url !== undefined)) put("id", turn.messageId);
   for (const [key, value] of Object.entries(payload)) if (!(key in out)) out[key] = value;
 
   const data = out.data;
@@ -41,13 +50,15 @@ export function answerEffectOf(event: Record<string, unknown>, explicit: AnswerE
   const name = event.event;
   if (name === "message_replace") return "replace";
   if (name === "message" || name === "agent_message") return typeof event.answer === "string" ? "append" : "none";
+  // A Workflow run's streamed text (api/core/app/apps/workflow/generate_task_pipeline.py, _handle_text_chunk_event).
+  if (name === "text_chunk") return typeof (event.data as { text?: unknown } | undefined)?.text === "string" ? "append" : "none";
   if (name === "message_file") return typeof event.answer === "string" && event.url === undefined ? "append" : "none";
   return "none";
 }
 
 /** Applies an event to the stored message, as Dify's task pipeline saves it. */
 export function recordEffects(message: FakeMessage, event: Record<string, unknown>, effect: AnswerEffect): void {
-  if (effect === "append") message.answer += String(event.answer ?? "");
+  if (effect === "append") message.answer += String(event.event === "text_chunk" ? (event.data as { text?: unknown }).text : (event.answer ?? ""));
   else if (effect === "replace") message.answer = String(event.answer ?? "");
   switch (event.event) {
     case "agent_thought": {

@@ -148,6 +148,8 @@ export class FakeWorkflowRun {
     readonly id: string,
     readonly user: string,
     readonly taskId: string,
+    /** A Chatflow's message: its ids go on every snapshot event, its stored answer becomes a `message_replace`. */
+    private readonly message?: () => { readonly conversationId: string; readonly messageId: string; readonly answer: string },
   ) {}
 
   get subscriberCount(): number {
@@ -177,10 +179,16 @@ export class FakeWorkflowRun {
     void s.writer.end();
   }
 
-  /** What `include_state_snapshot=true` replays: workflow_started, every node so far, the pause if paused. */
+  /**
+   * What `include_state_snapshot=true` replays (`_build_snapshot_events`): workflow_started, for a Chatflow the
+   * message's stored answer as `message_replace`, every node so far, the pause if paused; a Chatflow's events
+   * carry its message's ids (`_apply_message_context`). The stored answer is what the run streamed so far.
+   */
   snapshot(): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
+    const message = this.message?.();
     if (this.startedEvent) out.push({ ...this.startedEvent, data: { ...(this.startedEvent.data as object), reason: "initial" } });
+    if (message) out.push({ event: "message_replace", task_id: this.taskId, answer: message.answer, reason: "" });
     for (const n of this.nodes) {
       const base = { task_id: this.taskId, workflow_run_id: this.id };
       const data = { id: n.executionId, node_id: n.nodeId, node_type: n.nodeType, title: n.title, index: n.index, inputs: null };
@@ -188,7 +196,9 @@ export class FakeWorkflowRun {
       if (n.status !== "running") out.push({ event: "node_finished", ...base, data: { ...data, status: n.status, outputs: null, error: null, files: [] } });
     }
     if (this.status === "paused" && this.pauseEvent) out.push(this.pauseEvent);
-    return out;
+    if (!message) return out;
+    const context = { conversation_id: message.conversationId, message_id: message.messageId };
+    return out.map((e) => ({ ...e, ...context }));
   }
 
   private track(event: Record<string, unknown>): void {
@@ -231,8 +241,8 @@ export class WorkflowRunRegistry {
   readonly runs = new Map<string, FakeWorkflowRun>();
   readonly formsByToken = new Map<string, FakeForm>();
 
-  create(id: string, user: string, taskId: string): FakeWorkflowRun {
-    const run = new FakeWorkflowRun(id, user, taskId);
+  create(id: string, user: string, taskId: string, message?: ConstructorParameters<typeof FakeWorkflowRun>[3]): FakeWorkflowRun {
+    const run = new FakeWorkflowRun(id, user, taskId, message);
     this.runs.set(id, run);
     return run;
   }

@@ -2,7 +2,7 @@ import { fakeNowMs } from "../clock.js";
 import type { FakeGateway } from "./gateway.js";
 import { discordError, type FakeResponse } from "./http-body.js";
 import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
-import { type MessageBody, validateMessageBody } from "./message-validation.js";
+import { flagsAfter, IS_COMPONENTS_V2, type MessageBody, validateMessageBody } from "./message-validation.js";
 import type { FakeInteraction, InteractionCallbackRecord, RestRequest } from "./rest-api.js";
 import { toWire } from "./wire.js";
 import type { FakeWorld, StoredMessage } from "./world.js";
@@ -163,9 +163,18 @@ export class FakeApplicationCommands {
     }
     if (req.method !== "PATCH") return discordError(405, 0, "405: Method Not Allowed");
     const body = (req.json ?? {}) as MessageBody;
-    const problem = validateMessageBody({ ...body, content: body.content ?? message.content }, req.files.length, true);
+    const problem = validateMessageBody(
+      {
+        ...body,
+        content: body.content ?? ((message.flags & IS_COMPONENTS_V2) !== 0 || ((body.flags ?? 0) & IS_COMPONENTS_V2) !== 0 ? undefined : message.content),
+      },
+      req.files.length,
+      true,
+      message.flags,
+    );
     if (problem) return problem;
-    if (body.content !== undefined) message.content = body.content;
+    message.flags = flagsAfter(message.flags, body.flags);
+    if (body.content !== undefined) message.content = body.content ?? "";
     if (body.components !== undefined) message.components = body.components as unknown[];
     if (body.embeds !== undefined) message.embeds = body.embeds as unknown[];
     message.flags &= ~128; // the first edit ends "thinking"

@@ -116,7 +116,7 @@ export class FakeDiscord {
       afterReady: (session) => this.guildsOfShard(session.shard).map((id) => ({ t: "GUILD_CREATE", d: guildCreatePayload(this.world, id) })),
     });
     this.commands = new FakeApplicationCommands(this.world, this.gateway, this.#snowflakes, this.#interactions, this.interactionCallbacks);
-    this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactions, this.commands);
+    this.users = new UserEvents(this.world, this.gateway, this.cdn, this.#snowflakes, this.#interactions, this.commands, this.interactionCallbacks);
     this.#server = createServer((req, res) => void this.#onRequest(req, res));
     this.#server.on("upgrade", (req, socket, head) => {
       if ((req.url ?? "").startsWith("/gateway")) this.gateway.handleUpgrade(req, socket, head);

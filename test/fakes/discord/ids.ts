@@ -30,6 +30,8 @@ export const FAKE_IDS = {
   announcements: "1300000000000000003",
   /** A voice channel's text chat: threads are impossible there. */
   voice: "1300000000000000004",
+  /** A forum channel (type 15 GUILD_FORUM): it holds only posts, each a thread that opens with its own message. */
+  forum: "1300000000000000005",
   /** The bot's managed role (tags.bot_id = bot). */
   botRole: "1400000000000000001",
   supportRole: "1400000000000000002",

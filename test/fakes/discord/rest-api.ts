@@ -3,7 +3,7 @@ import type { FakeCdn } from "./cdn.js";
 import type { FakeGateway } from "./gateway.js";
 import { discordError, type FakeResponse, type UploadedFile } from "./http-body.js";
 import { compareSnowflakes, type SnowflakeGenerator } from "./ids.js";
-import { type MessageBody, validateMessageBody } from "./message-validation.js";
+import { flagsAfter, type MessageBody, validateMessageBody } from "./message-validation.js";
 import { toWire } from "./wire.js";
 import { type FakeAttachment, type FakeWorld, type StoredMessage, threadChannel } from "./world.js";
 
@@ -31,7 +31,9 @@ export interface FakeInteraction {
   readonly channelId: string;
   readonly userId: string;
   /** What was invoked. @defaultValue "button" */
-  readonly kind?: "button" | "chat_input" | "message_command";
+  readonly kind?: "button" | "chat_input" | "message_command" | "modal_submit";
+  /** The message whose button was clicked. */
+  readonly messageId?: string;
 }
 
 /** A follow-up message sent through POST /webhooks/:application/:token after the interaction was acknowledged. */
@@ -160,6 +162,8 @@ const NONCE_MEMORY_MS = 3 * 60_000;
 function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): FakeResponse {
   const channel = ctx.world.channels.get(cid!);
   if (!channel) return discordError(404, 10003, "Unknown Channel");
+  // A forum holds posts only: messages go into a post (a thread), never into the forum itself.
+  if (channel.type === 15) return discordError(400, 50008, "Cannot send messages in a non-text channel");
   const body = (req.json ?? {}) as MessageBody;
   const problem = validateMessageBody(body, req.files.length, false);
   if (problem) return problem;
@@ -187,7 +191,7 @@ function createMessage(ctx: RestContext, req: RestRequest, [cid]: string[]): Fak
     mention_roles: [],
     mention_everyone: false,
     type: reference ? 19 : 0,
-    flags: 0,
+    flags: flagsAfter(0, body.flags),
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
     tts: false,
@@ -218,8 +222,9 @@ function editMessage(ctx: RestContext, req: RestRequest, [cid, mid]: string[]): 
   if (!message) return discordError(404, 10008, "Unknown Message");
   if (message.author.id !== ctx.botUserId) return discordError(403, 50005, "Cannot edit a message authored by another user");
   const body = (req.json ?? {}) as MessageBody;
-  const problem = validateMessageBody(body, req.files.length, true);
+  const problem = validateMessageBody(body, req.files.length, true, message.flags);
   if (problem) return problem;
+  message.flags = flagsAfter(message.flags, body.flags);
   if (body.content !== undefined) message.content = storedContent(body.content);
   if (body.components !== undefined) message.components = body.components;
   if (body.embeds !== undefined) message.embeds = body.embeds;
@@ -269,6 +274,21 @@ function interactionCallback(ctx: RestContext, req: RestRequest, [iid, token]: s
     return discordError(400, 40060, "Interaction has already been acknowledged.");
   }
   const body = (req.json ?? {}) as { type?: number; data?: unknown };
+  if (body.type === 9) {
+    // MODAL: "Not available for MODAL_SUBMIT and PING interactions"; custom_id 1-100, title 1-45, 1-5 components.
+    const modal = (body.data ?? {}) as { custom_id?: string; title?: string; components?: unknown[] };
+    const kind = ctx.interactions.get(iid!)?.kind;
+    const bad =
+      kind === "modal_submit" ||
+      !modal.custom_id ||
+      modal.custom_id.length > 100 ||
+      !modal.title ||
+      [...modal.title].length > 45 ||
+      !Array.isArray(modal.components) ||
+      modal.components.length < 1 ||
+      modal.components.length > 5;
+    if (bad) return discordError(400, 50035, "Invalid Form Body");
+  }
   ctx.interactionCallbacks.push({ interactionId: iid!, type: body.type ?? 0, data: body.data, at: fakeNowMs() });
   return { status: 204 };
 }
@@ -331,6 +351,6 @@ function interactionFollowUp(ctx: RestContext, req: RestRequest, [appId, token]:
  * Discord keeps a message's `content` with leading and trailing whitespace removed (what the API returns and
  * clients show; observed behaviour, which the API reference does not spell out).
  */
-function storedContent(content: string | undefined): string {
+function storedContent(content: string | null | undefined): string {
   return (content ?? "").trim();
 }

@@ -3,7 +3,7 @@ import type { FakeApplicationCommands } from "./application-commands.js";
 import type { FakeCdn } from "./cdn.js";
 import { type FakeGateway, type GatewaySession, MESSAGE_CONTENT_INTENT } from "./gateway.js";
 import { FAKE_IDS, type SnowflakeGenerator } from "./ids.js";
-import type { FakeInteraction } from "./rest-api.js";
+import type { FakeInteraction, InteractionCallbackRecord } from "./rest-api.js";
 import { toWire } from "./wire.js";
 import { type FakeAttachment, type FakeChannel, type FakeWorld, type StoredMessage, threadChannel } from "./world.js";
 
@@ -55,6 +55,7 @@ export class UserEvents {
     private readonly ids: SnowflakeGenerator,
     private readonly interactions: Map<string, FakeInteraction>,
     private readonly commands: FakeApplicationCommands,
+    private readonly callbacks: readonly InteractionCallbackRecord[] = [],
   ) {}
 
   /**
@@ -110,7 +111,7 @@ export class UserEvents {
   }
 
   /** The fields every INTERACTION_CREATE carries (discord.com/developers/docs/interactions/receiving-and-responding#interaction-object). */
-  #interactionEnvelope(type: 2 | 3, interactionId: string, token: string, channel: FakeChannel, user: ReturnType<FakeWorld["user"]>) {
+  #interactionEnvelope(type: 2 | 3 | 5, interactionId: string, token: string, channel: FakeChannel, user: ReturnType<FakeWorld["user"]>) {
     return {
       id: interactionId,
       application_id: FAKE_IDS.application,
@@ -153,9 +154,41 @@ export class UserEvents {
   /** A message in a guild channel or thread (or a DM channel). Returns the stored message. */
   sendMessage(input: UserMessageInput): StoredMessage {
     const channel = this.world.channel(input.channelId);
+    if (channel.type === 15) throw new Error("fake discord: a forum holds only posts; use createForumPost");
+    return this.#send(channel, input, this.ids.next());
+  }
+
+  /**
+   * A user opens a post in a forum (discord.com/developers/docs/topics/threads#forums, "Start Thread in Forum or
+   * Media Channel"): a PUBLIC_THREAD (11) whose parent is the forum, and its opening message, which has the same id
+   * as the thread. THREAD_CREATE goes out first, then MESSAGE_CREATE for the opening message in the thread.
+   */
+  createForumPost(input: { forumId: string; title: string; authorId?: string; content?: string; attachments?: readonly AttachmentInput[] }): {
+    thread: FakeChannel;
+    starter: StoredMessage;
+  } {
+    const forum = this.world.channel(input.forumId);
+    if (forum.type !== 15) throw new Error(`fake discord: ${forum.id} is not a forum`);
+    const id = this.ids.next();
+    const ownerId = input.authorId ?? FAKE_IDS.alice;
+    const thread = this.world.addChannel({ ...threadChannel(id, forum.id, forum.guild_id!, ownerId, input.title, 11), message_count: 1, applied_tags: [] });
+    this.gateway.dispatch("THREAD_CREATE", { ...thread, newly_created: true });
+    const starter = this.#send(
+      thread,
+      {
+        channelId: id,
+        authorId: ownerId,
+        ...(input.content !== undefined && { content: input.content }),
+        ...(input.attachments && { attachments: input.attachments }),
+      },
+      id,
+    );
+    return { thread, starter };
+  }
+
+  #send(channel: FakeChannel, input: UserMessageInput, id: string): StoredMessage {
     const author = this.world.user(input.authorId ?? FAKE_IDS.alice);
     const content = input.content ?? "";
-    const id = this.ids.next();
     const referenced = input.replyTo ? this.world.findMessage(channel.id, input.replyTo) : undefined;
     const mentions = [...content.matchAll(/<@!?(\d+)>/g)].map((m) => this.world.users.get(m[1]!)).filter((u) => u !== undefined);
     if (referenced && input.pingReply && !mentions.some((u) => u.id === referenced.author.id)) mentions.push(referenced.author);
@@ -288,11 +321,78 @@ export class UserEvents {
     const user = this.world.user(input.userId ?? FAKE_IDS.alice);
     const interactionId = this.ids.next();
     const token = `fake-interaction-token-${interactionId}`;
-    this.interactions.set(interactionId, { id: interactionId, token, applicationId: FAKE_IDS.application, channelId: channel.id, userId: user.id });
+    this.interactions.set(interactionId, {
+      id: interactionId,
+      token,
+      applicationId: FAKE_IDS.application,
+      channelId: channel.id,
+      userId: user.id,
+      messageId: message.id,
+    });
     this.gateway.dispatch("INTERACTION_CREATE", {
       ...this.#interactionEnvelope(3, interactionId, token, channel, user),
       message: toWire(message),
       data: { custom_id: input.customId, component_type: 2 },
+    });
+    return { interactionId, token };
+  }
+
+  /**
+   * The person who got a modal (callback type 9 to their click `interactionId`) fills it in and submits it:
+   * INTERACTION_CREATE type 5 (MODAL_SUBMIT) with the modal's `custom_id`, the message the button was on, and one
+   * component interaction response per field (discord.com/developers/docs/components/reference: a Label holding
+   * a text input's `value` or a string select's `values`). `values` by the field's `custom_id`.
+   */
+  submitModal(input: { interactionId: string; values: Readonly<Record<string, string>> }): { interactionId: string; token: string } {
+    const click = this.interactions.get(input.interactionId);
+    const shown = this.callbacks.find((c) => c.interactionId === input.interactionId && c.type === 9);
+    if (!click?.messageId || !shown) throw new Error(`fake discord: interaction ${input.interactionId} was not answered with a modal`);
+    const modal = shown.data as {
+      custom_id: string;
+      components: Array<{
+        type: number;
+        component?: { type: number; custom_id: string; value?: string; options?: Array<{ value: string; default?: boolean }> };
+      }>;
+    };
+    const channel = this.world.channel(click.channelId);
+    const message = this.world.findMessage(channel.id, click.messageId);
+    if (!message || message.deleted) throw new Error(`fake discord: the message ${click.messageId} is gone`);
+    const user = this.world.user(click.userId);
+    let n = 1;
+    const components = modal.components.map((label) => {
+      const c = label.component;
+      if (label.type !== 18 || !c) throw new Error("fake discord: modal components must be labels holding an input");
+      const given = input.values[c.custom_id];
+      const inner =
+        c.type === 3
+          ? {
+              type: 3,
+              id: n + 1,
+              custom_id: c.custom_id,
+              values: given !== undefined ? [given] : (c.options ?? []).filter((o) => o.default).map((o) => o.value),
+            }
+          : { type: 4, id: n + 1, custom_id: c.custom_id, value: given ?? c.value ?? "" };
+      if (c.type === 3 && given !== undefined && !(c.options ?? []).some((o) => o.value === given))
+        throw new Error(`fake discord: "${given}" is not an option`);
+      const out = { type: 18, id: n, component: inner };
+      n += 2;
+      return out;
+    });
+    const interactionId = this.ids.next();
+    const token = `fake-interaction-token-${interactionId}`;
+    this.interactions.set(interactionId, {
+      id: interactionId,
+      token,
+      applicationId: FAKE_IDS.application,
+      channelId: channel.id,
+      userId: user.id,
+      kind: "modal_submit",
+      messageId: message.id,
+    });
+    this.gateway.dispatch("INTERACTION_CREATE", {
+      ...this.#interactionEnvelope(5, interactionId, token, channel, user),
+      message: toWire(message),
+      data: { custom_id: modal.custom_id, components },
     });
     return { interactionId, token };
   }
@@ -350,8 +450,9 @@ export class UserEvents {
   }
 }
 
-/** custom_ids of the buttons in a message's action rows. */
+/** custom_ids of the buttons a message shows: in its action rows, and in those inside containers (Components V2). */
 function buttonIds(message: StoredMessage): string[] {
-  const rows = message.components as Array<{ components?: Array<{ type?: number; custom_id?: string }> }>;
-  return rows.flatMap((row) => (row.components ?? []).filter((c) => c.type === 2 && c.custom_id !== undefined).map((c) => c.custom_id as string));
+  type Node = { type?: number; custom_id?: string; components?: Node[] };
+  const walk = (nodes: Node[]): string[] => nodes.flatMap((n) => (n.type === 2 && n.custom_id !== undefined ? [n.custom_id] : walk(n.components ?? [])));
+  return walk(message.components as Node[]);
 }

@@ -25,7 +25,7 @@ interface FakeRole {
 
 export interface FakeChannel {
   id: string;
-  /** 0 text, 1 DM, 2 voice, 5 announcement, 10/11/12 threads. */
+  /** 0 text, 1 DM, 2 voice, 5 announcement, 10/11/12 threads, 15 forum. */
   type: number;
   name?: string;
   guild_id?: string;
@@ -229,6 +229,20 @@ export function buildDefaultWorld(options: { inNoGuild?: boolean } = {}): FakeWo
   text(FAKE_IDS.random, "random");
   text(FAKE_IDS.announcements, "announcements", 5);
   text(FAKE_IDS.voice, "Lounge", 2);
+  w.addChannel({
+    id: FAKE_IDS.forum,
+    type: 15,
+    name: "help-forum",
+    guild_id: FAKE_IDS.guild,
+    parent_id: null,
+    position: 0,
+    permission_overwrites: [],
+    available_tags: [],
+    default_reaction_emoji: null,
+    default_sort_order: null,
+    default_forum_layout: 0,
+    flags: 0,
+  });
 
   w.guilds.set(FAKE_IDS.otherGuild, {
     id: FAKE_IDS.otherGuild,

@@ -42,9 +42,29 @@ export const assistantMethods: Record<string, MethodHandler> = {
       if (typeof title !== "string" || typeof message !== "string" || title === "" || message === "") return fail("invalid_arguments");
       return { title, message };
     });
+    const threadTs = str(ctx.fields, "thread_ts");
     // "Including [thread_ts] in a call for an agent app will cause the call to silently fail."
-    if (str(ctx.fields, "thread_ts") !== undefined) return ok();
-    ctx.assistant.prompts.set(channel, { title: str(ctx.fields, "title"), prompts });
+    if (ctx.aiExperience === "agent") {
+      if (threadTs !== undefined) return ok();
+      ctx.assistant.prompts.set(channel, { title: str(ctx.fields, "title"), prompts });
+      return ok();
+    }
+    // The legacy assistant experience sets them on a thread ("thread_ts … should only be used in the legacy
+    // assistant messaging experience"); without it "the prompts will be set for the latest message in the channel".
+    const target = threadTs ?? ctx.store.latestIn(channel)?.ts ?? fail("message_not_found");
+    if (ctx.store.get(channel, target) === undefined) fail("invalid_thread_ts");
+    ctx.assistant.prompts.set(`${channel}/${target}`, { title: str(ctx.fields, "title"), prompts });
+    return ok();
+  },
+
+  /** Tier 4; `title` is required; a thread the channel does not hold is `invalid_thread_ts`. */
+  "assistant.threads.setTitle": (ctx) => {
+    needScope(ctx, "assistant:write");
+    const channel = required(ctx.fields, "channel_id", "channel_not_found");
+    const threadTs = required(ctx.fields, "thread_ts", "invalid_thread_ts");
+    const title = required(ctx.fields, "title");
+    if (ctx.store.get(channel, threadTs) === undefined) fail("invalid_thread_ts");
+    ctx.assistant.setTitle(channel, threadTs, title);
     return ok();
   },
 

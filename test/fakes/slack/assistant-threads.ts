@@ -29,8 +29,22 @@ const key = (channel: string, threadTs: string) => `${channel}/${threadTs}`;
 export class FakeAssistantThreads {
   private readonly statuses = new Map<string, FakeStatusRevision[]>();
   private readonly sessions = new Map<string, FakeAgentSession>();
-  /** Suggested prompts by channel (the agent messaging experience sets them for the DM, not a thread). */
+  /**
+   * Suggested prompts by channel (the agent messaging experience sets them for the DM, not a thread), or by
+   * "channel/thread_ts" for an app of the legacy assistant experience (which sets them per thread).
+   */
   readonly prompts = new Map<string, FakeSuggestedPrompts>();
+  /** Thread titles (assistant.threads.setTitle), by "channel/thread_ts", every title in order. */
+  readonly titles = new Map<string, string[]>();
+
+  /** The title a thread shows now. */
+  titleOf(channel: string, threadTs: string): string | undefined {
+    return this.titles.get(key(channel, threadTs))?.at(-1);
+  }
+
+  setTitle(channel: string, threadTs: string, title: string): void {
+    this.titles.set(key(channel, threadTs), [...(this.titles.get(key(channel, threadTs)) ?? []), title]);
+  }
 
   setStatus(channel: string, threadTs: string, status: string, loadingMessages: readonly string[], via = "assistant.threads.setStatus"): void {
     const list = this.statuses.get(key(channel, threadTs)) ?? [];

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeNowMs } from "../clock.js";
+import { appHomeMethods, FakeAppHome } from "./app-home.js";
 import { assistantMethods } from "./assistant-methods.js";
 import { FakeAssistantThreads } from "./assistant-threads.js";
 import { buttonClickPayload } from "./button-click.js";
@@ -20,6 +21,7 @@ import { FakeResponseUrls } from "./response-urls.js";
 import { DEFAULT_FAKE_SLACK_TIERS, type FakeRateTier, SlidingWindowLimiter } from "./sliding-window.js";
 import { type FakeSocketModeOptions, FakeSocketModeServer } from "./socket-mode-server.js";
 import { streamMethods } from "./stream-methods.js";
+import { FakeViews, viewMethods } from "./views.js";
 
 export interface FakeSlackApiOptions {
   readonly team?: Partial<FakeSlackTeam>;
@@ -30,7 +32,18 @@ export interface FakeSlackApiOptions {
   readonly socketMode?: FakeSocketModeOptions;
   /** OAuth installs: the app's credentials and the workspaces that may install it (see oauth.ts). */
   readonly oauth?: FakeSlackOAuthOptions;
+  /**
+   * "non_marketplace": conversations.replies as Slack limits it for apps outside the Marketplace (docs.slack.dev
+   * conversations.replies, since May 29, 2025): 1 request a minute (then HTTP 429 `ratelimited` with
+   * Retry-After) and at most 15 messages a call. Default "marketplace": Tier 3, up to 1,000 a call.
+   */
+  readonly historyLimits?: "marketplace" | "non_marketplace";
+  /** The app's AI-app experience: `agent_view` (default) or the legacy `assistant_view`. */
+  readonly aiExperience?: "agent" | "assistant";
 }
+
+/** conversations.replies for apps outside the Marketplace: 1 request per minute, per workspace. */
+const NON_MARKETPLACE_REPLIES_TIER: FakeRateTier = { limit: 1, windowMs: 60_000, scope: "workspace" };
 
 /** One Web API call as the fake received it. */
 export interface RecordedCall {
@@ -63,7 +76,7 @@ export interface WithheldAnswer {
   release(): void;
 }
 
-const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods };
+const METHODS: Record<string, MethodHandler> = { ...chatMethods, ...streamMethods, ...fileMethods, ...miscMethods, ...assistantMethods, ...viewMethods };
 
 /**
  * A fake Slack Web API on 127.0.0.1 (`apiUrl` = http://127.0.0.1:PORT/api), with Socket Mode on the same port,
@@ -76,6 +89,11 @@ export class FakeSlackApi {
   /** Status lines, agent sessions and suggested prompts (Slack's AI-app surfaces). */
   readonly assistant = new FakeAssistantThreads();
   readonly files = new FakeFileRegistry();
+  /** Trigger ids of interactions and the modals opened with them (views.open). */
+  readonly views = new FakeViews();
+  /** Home tabs (views.publish) and the bot's DMs with people (conversations.open). */
+  readonly home = new FakeAppHome();
+  private readonly homeMethods = appHomeMethods(this.home);
   readonly calls: RecordedCall[] = [];
   /** Every request to the file host: path and the Authorization header it carried. */
   readonly fileRequests: Array<{ readonly path: string; readonly authorization: string | undefined }> = [];
@@ -91,6 +109,8 @@ export class FakeSlackApi {
   private readonly withheld = new Map<string, WithheldAnswer[]>();
   private readonly outages: Array<{ readonly methods: ReadonlySet<string>; readonly status: number; readonly untilMs: number }> = [];
   private tiers: Readonly<Record<string, FakeRateTier>> | false;
+  private readonly historyLimits: "marketplace" | "non_marketplace";
+  private readonly aiExperience: "agent" | "assistant";
   private server: Server | undefined;
   private port = 0;
 
@@ -98,14 +118,16 @@ export class FakeSlackApi {
     this.team = { ...DEFAULT_FAKE_TEAM, ...options.team };
     for (const u of options.users ?? []) this.users.set(u.id, u);
     this.tiers = options.tiers ?? DEFAULT_FAKE_SLACK_TIERS;
+    this.historyLimits = options.historyLimits ?? "marketplace";
+    this.aiExperience = options.aiExperience ?? "agent";
     this.socket = new FakeSocketModeServer({ appId: this.team.appId, ...options.socketMode });
-    this.payloads = new SlackPayloads(this.team);
+    this.payloads = new SlackPayloads(this.team, (user) => this.views.issueTrigger(user));
     this.oauth = options.oauth ? new FakeSlackOAuth(options.oauth) : undefined;
   }
 
   /** Event payload builders for one installable workspace. */
   payloadsFor(teamId: string): SlackPayloads {
-    return new SlackPayloads(this.requireOAuth().workspace(teamId));
+    return new SlackPayloads(this.requireOAuth().workspace(teamId), (user) => this.views.issueTrigger(user));
   }
 
   /**
@@ -211,9 +233,105 @@ export class FakeSlackApi {
     });
   }
 
+  /**
+   * The block_actions payload of `user` clicking the button labelled `label` on an ephemeral message they were
+   * shown (container `is_ephemeral: true`; Slack sends no `message` for ephemerals, only the container).
+   */
+  ephemeralButtonClick(init: { user: string; ts: string; label: string }): Record<string, unknown> {
+    const eph = this.messages.ephemerals.find((m) => m.ts === init.ts && m.user === init.user);
+    if (!eph) throw new Error(`fake slack: ${init.user} was shown no ephemeral ${init.ts}`);
+    for (const block of eph.blocks) {
+      const b = block as {
+        type?: string;
+        block_id?: string;
+        elements?: Array<{ type?: string; action_id?: string; value?: string; text?: { text?: string } }>;
+      };
+      if (b.type !== "actions") continue;
+      const button = (b.elements ?? []).find((e) => e.type === "button" && e.text?.text === init.label);
+      if (!button) continue;
+      const base = this.payloads.blockActions({
+        user: init.user,
+        channel: eph.channel,
+        messageTs: eph.ts,
+        ...(eph.threadTs ? { threadTs: eph.threadTs } : {}),
+        actionId: button.action_id ?? "",
+        ...(button.value !== undefined ? { value: button.value } : {}),
+      });
+      const { message: _message, ...rest } = base;
+      const [action] = base.actions as Record<string, unknown>[];
+      return {
+        ...rest,
+        container: { ...(base.container as Record<string, unknown>), is_ephemeral: true },
+        actions: [{ ...action, block_id: b.block_id ?? "actions", text: button.text }],
+      };
+    }
+    throw new Error(`fake slack: ephemeral ${init.ts} shows no button labelled "${init.label}"`);
+  }
+
+  /**
+   * `user` opens the app's Home tab: the `app_home_opened` envelope (docs.slack.dev "app_home_opened": `user`,
+   * `channel` = the DM with the bot, `tab`, `event_ts`, and `view` once one was published for them).
+   */
+  appHomeOpened(user: string, tab: "home" | "messages" = "home"): Record<string, unknown> {
+    const published = this.home.tab(user)?.view;
+    return this.payloads.envelope({
+      type: "app_home_opened",
+      user,
+      channel: this.home.dmChannelOf(user),
+      tab,
+      event_ts: this.messages.nextTs(),
+      ...(published && tab === "home" ? { view: { ...published, team_id: this.team.teamId, app_id: this.team.appId } } : {}),
+    });
+  }
+
+  /**
+   * `user` clicks the button labelled `label` on their Home tab: a `block_actions` payload whose container is the
+   * view (no channel, no message; docs.slack.dev "block_actions payload"). Only a button the published view shows
+   * can be clicked.
+   */
+  homeButtonClick(init: { user: string; label: string }): Record<string, unknown> {
+    const tab = this.home.tab(init.user);
+    if (!tab) throw new Error(`fake slack: no Home tab was published for ${init.user}`);
+    for (const [i, block] of tab.view.blocks.entries()) {
+      if (block.type !== "actions") continue;
+      const button = ((block.elements as Record<string, unknown>[] | undefined) ?? []).find(
+        (e) => e.type === "button" && (e.text as { text?: string } | undefined)?.text === init.label,
+      );
+      if (!button) continue;
+      return {
+        type: "block_actions",
+        user: { id: init.user, username: init.user, name: init.user, team_id: this.team.teamId },
+        api_app_id: this.team.appId,
+        token: "fake-verification-token",
+        container: { type: "view", view_id: tab.view.id },
+        trigger_id: this.views.issueTrigger(init.user),
+        team: { id: this.team.teamId, domain: "fake" },
+        enterprise: null,
+        is_enterprise_install: false,
+        view: { ...tab.view, team_id: this.team.teamId, app_id: this.team.appId, bot_id: this.team.botId, state: { values: {} } },
+        actions: [
+          {
+            type: "button",
+            action_id: button.action_id,
+            block_id: (block.block_id as string | undefined) ?? `actions-${i}`,
+            text: button.text,
+            ...(button.value !== undefined ? { value: button.value } : {}),
+            action_ts: this.messages.nextTs(),
+          },
+        ],
+      };
+    }
+    throw new Error(`fake slack: the Home tab of ${init.user} shows no button labelled "${init.label}"`);
+  }
+
   /** The block_actions payload of `user` clicking the button labelled `label` on a stored message (see button-click.ts). */
   buttonClick(init: { user: string; channel: string; ts: string; label: string }): Record<string, unknown> {
     return buttonClickPayload(this.messages, this.payloads, init);
+  }
+
+  /** The `view_submission` payload of `user` submitting an open modal with `values` by `action_id`. */
+  viewSubmission(init: { viewId: string; user: string; userName?: string; values: Readonly<Record<string, string>> }): Record<string, unknown> {
+    return this.views.submission(this.team, init);
   }
 
   /**
@@ -386,7 +504,7 @@ export class FakeSlackApi {
       record(429, "ratelimited");
       return send(429, { ok: false, error: "ratelimited" }, { "retry-after": String(limited) });
     }
-    const handler = METHODS[method];
+    const handler = METHODS[method] ?? this.homeMethods[method];
     if (handler === undefined) {
       record(200, "unknown_method");
       return send(200, { ok: false, error: "unknown_method" });
@@ -397,6 +515,9 @@ export class FakeSlackApi {
       store: this.messages,
       assistant: this.assistant,
       files: this.files,
+      views: this.views,
+      historyLimits: this.historyLimits,
+      aiExperience: this.aiExperience,
       users: this.users,
       baseUrl: this.url,
       openSocketLink: () => this.socket.openLink(this.url.replace(/^http/, "ws")),
@@ -426,7 +547,12 @@ export class FakeSlackApi {
 
   /** Seconds to wait when the call is over its tier, undefined when allowed (and then counted). */
   private checkRate(method: string, fields: Record<string, unknown>, nowMs: number, team: FakeSlackTeam): number | undefined {
-    const tier = this.tiers === false ? undefined : this.tiers[method];
+    const tier =
+      method === "conversations.replies" && this.historyLimits === "non_marketplace"
+        ? NON_MARKETPLACE_REPLIES_TIER
+        : this.tiers === false
+          ? undefined
+          : this.tiers[method];
     if (tier === undefined) return undefined;
     const channel = typeof fields.channel === "string" ? fields.channel : "";
     const key = tier.scope === "channel" ? `${team.teamId}:${channel}:${method}` : `${team.teamId}:${method}`;

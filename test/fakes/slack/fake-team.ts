@@ -38,6 +38,7 @@ export const FULL_BOT_SCOPES: readonly string[] = [
   "users:read",
   "commands",
   "assistant:write",
+  "im:write",
 ];
 
 export const DEFAULT_FAKE_TEAM: FakeSlackTeam = {

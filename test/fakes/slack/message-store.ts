@@ -64,6 +64,8 @@ export interface FakeMessageMetadata {
 }
 
 export interface FakeEphemeral {
+  /** The `message_ts` chat.postEphemeral answered (a click on the ephemeral's button names it). */
+  readonly ts: string;
   readonly channel: string;
   readonly user: string;
   readonly threadTs: string | undefined;
@@ -161,6 +163,13 @@ export class FakeMessageStore {
   /** The thread's parent (when stored) and its replies, oldest first; deleted messages only when asked. */
   thread(channel: string, threadTs: string, opts: { includeDeleted?: boolean } = {}): FakeSlackMessage[] {
     return this.all().filter((m) => m.channel === channel && (m.ts === threadTs || m.threadTs === threadTs) && (opts.includeDeleted || !m.isDeleted));
+  }
+
+  /** The newest message of the channel (not deleted). */
+  latestIn(channel: string): FakeSlackMessage | undefined {
+    return this.all()
+      .filter((m) => m.channel === channel && !m.isDeleted)
+      .at(-1);
   }
 
   /** Messages posted by the given user (the bot, usually) and not deleted. */

@@ -2,6 +2,7 @@ import type { FakeAssistantThreads } from "./assistant-threads.js";
 import type { FakeSlackTeam, FakeSlackUser } from "./fake-team.js";
 import type { FakeFileRegistry } from "./file-registry.js";
 import type { FakeMessageStore } from "./message-store.js";
+import type { FakeViews } from "./views.js";
 
 /** What a Web API method handler gets. */
 export interface MethodContext {
@@ -11,6 +12,15 @@ export interface MethodContext {
   /** Status lines, agent sessions and suggested prompts. */
   readonly assistant: FakeAssistantThreads;
   readonly files: FakeFileRegistry;
+  /** Trigger ids and the modals opened with them. */
+  readonly views: FakeViews;
+  /**
+   * conversations.replies under the limits of apps outside the Marketplace (1 call a minute, at most 15
+   * messages a call) or Tier 3 ("marketplace").
+   */
+  readonly historyLimits: "marketplace" | "non_marketplace";
+  /** The app's manifest declares `agent_view` ("agent", the default) or the legacy `assistant_view`. */
+  readonly aiExperience: "agent" | "assistant";
   readonly users: ReadonlyMap<string, FakeSlackUser>;
   /** http://127.0.0.1:PORT */
   readonly baseUrl: string;

@@ -1,6 +1,12 @@
 import type { FakeSlackMessage } from "./message-store.js";
 import { fail, type MethodHandler, ok, required, str } from "./method-types.js";
 
+/**
+ * A message as conversations.replies returns it. A streamed message (open or stopped) is, conservatively, an
+ * ordinary bot message whose `text` is what was streamed so far: Slack documents no stream-specific fields for
+ * it (the SDK's types list a `streaming_state` string with no documented values, so the fake sends none), and
+ * no metadata, which only chat.stopStream can add.
+ */
 function replyView(m: FakeSlackMessage, withMetadata: boolean): Record<string, unknown> {
   return {
     // Slack returns message metadata only to callers that ask for it (`include_all_metadata`).
@@ -8,7 +14,7 @@ function replyView(m: FakeSlackMessage, withMetadata: boolean): Record<string, u
     type: "message",
     user: m.user,
     ...(m.botId ? { bot_id: m.botId, bot_profile: { id: m.botId, name: "fake-bot" } } : {}),
-    text: m.text,
+    text: m.stream !== "none" && m.text === "" ? m.markdown : m.text,
     ...(m.blocks.length > 0 ? { blocks: m.blocks } : {}),
     ts: m.ts,
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),
@@ -62,7 +68,10 @@ export const miscMethods: Record<string, MethodHandler> = {
       if (oldest !== undefined && (inclusive ? t < Number(oldest) : t <= Number(oldest))) return false;
       return true;
     });
-    const limit = Math.max(1, Math.min(1000, Number(ctx.fields.limit ?? 1000) || 1000));
+    // Apps outside the Marketplace: "the maximum and default values for the limit parameter have both been
+    // reduced to 15 objects" (docs.slack.dev conversations.replies); a larger limit is cut to 15.
+    const max = ctx.historyLimits === "non_marketplace" ? 15 : 1000;
+    const limit = Math.max(1, Math.min(max, Number(ctx.fields.limit ?? max) || max));
     const offset = Number(str(ctx.fields, "cursor")?.replace(/^offset:/, "") ?? 0) || 0;
     const page = inWindow.slice(offset, offset + limit);
     const hasMore = offset + limit < inWindow.length;

@@ -29,7 +29,33 @@ export interface MessageInit {
  * and block_actions payloads, filled in for the fake's workspace and bot.
  */
 export class SlackPayloads {
-  constructor(private readonly team: FakeSlackTeam) {}
+  /** `issueTrigger`: the fake's trigger registry, so views.open accepts the trigger_id of these interactions. */
+  constructor(
+    private readonly team: FakeSlackTeam,
+    private readonly issueTrigger: (user: string) => string = () =>
+      `${Date.now()}.${Math.floor(Math.random() * 1e9)}.${randomUUID().replace(/-/g, "").slice(0, 12)}`,
+  ) {}
+
+  /**
+   * `assistant_thread_started` (legacy assistant_view apps): `user` opened the AI-app container; `context` is
+   * the channel they were viewing (docs.slack.dev reference/events/assistant_thread_started).
+   */
+  assistantThreadStarted(init: { user: string; channel: string; threadTs: string; context?: Record<string, string | null> }): Record<string, unknown> {
+    return {
+      type: "assistant_thread_started",
+      assistant_thread: { user_id: init.user, context: init.context ?? {}, channel_id: init.channel, thread_ts: init.threadTs },
+      event_ts: slackTs(),
+    };
+  }
+
+  /** `assistant_thread_context_changed`: the person moved to another channel while the container is open. */
+  assistantThreadContextChanged(init: { user: string; channel: string; threadTs: string; context: Record<string, string | null> }): Record<string, unknown> {
+    return {
+      type: "assistant_thread_context_changed",
+      assistant_thread: { user_id: init.user, context: init.context, channel_id: init.channel, thread_ts: init.threadTs },
+      event_ts: slackTs(),
+    };
+  }
 
   /** The `event_callback` envelope around an inner event. Each call gets a fresh `event_id` unless given. */
   envelope(event: Record<string, unknown>, eventId = `Ev${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`): Record<string, unknown> {
@@ -134,7 +160,7 @@ export class SlackPayloads {
         is_ephemeral: false,
         ...(init.threadTs ? { thread_ts: init.threadTs } : {}),
       },
-      trigger_id: `${Date.now()}.${randomUUID().slice(0, 8)}`,
+      trigger_id: this.issueTrigger(init.user),
       team: { id: this.team.teamId, domain: "fake" },
       enterprise: null,
       is_enterprise_install: false,

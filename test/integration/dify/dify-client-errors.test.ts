@@ -13,7 +13,7 @@ import {
   DifyUnauthorizedError,
   DifyUnsupportedMediaError,
 } from "../../../src/dify/errors.js";
-import { isTransientDifyError } from "../../../src/dify/retry-policy.js";
+import { fateOfDifyFailure } from "../../../src/dify/retry-policy.js";
 import { createGate, defaultAppParameters, FakeDifyServer, replies, scripts, steps } from "../../fakes/dify/index.js";
 import { chat, clientFor, drain, firstEvent } from "./client-helpers.js";
 
@@ -175,7 +175,7 @@ describe("DifyClient stream failures", () => {
     dify.onChat(() => [steps.message("half"), steps.delay(30), steps.reset()]);
     const { error, events } = await drain(clientFor(dify).streamChat(chat("q")));
     expect(error).toBeInstanceOf(DifyStreamIncompleteError);
-    expect(isTransientDifyError(error)).toBe(false);
+    expect(fateOfDifyFailure(error)).toBe("final");
     expect(events.map((e) => e.event)).toEqual(["text"]);
     expect(dify.streams[0]?.endReason).toBe("reset");
   });

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeDifyServer } from "../../fakes/dify/index.js";
+import { completionAppParameters, FakeDifyServer, workflowAppParameters } from "../../fakes/dify/index.js";
 import { FakeDiscord } from "../../fakes/discord/index.js";
 import { FakeSlackApi, FULL_BOT_SCOPES } from "../../fakes/slack/index.js";
 import { REDIS_URL } from "../../support/redis.js";
@@ -63,7 +63,7 @@ describe("npm run doctor", () => {
       "✓ Dify: app type — chat",
       "✓ Dify: speech to text — on",
       "✓ Slack: bot token",
-      "✓ Slack: scopes — all 12 scopes of slack-app-manifest.yml granted",
+      "✓ Slack: scopes — all 13 scopes of slack-app-manifest.yml granted",
       "✓ Discord: bot token",
       "✓ Discord: Message Content intent — enabled",
       "✓ Discord: servers — in 2 server(s)",
@@ -71,6 +71,28 @@ describe("npm run doctor", () => {
       expect(out).toContain(line);
     }
     expect(code).toBe(0);
+  });
+
+  it("names a Workflow or Text Generator app's type, says it keeps no conversation, and where the question goes", async () => {
+    const { dify, env } = await fakes();
+    dify.configure({ mode: "workflow", parameters: workflowAppParameters() });
+    const workflow = await doctor(env);
+    expect(workflow.out).toContain("✓ Dify: app type — workflow (Workflow app: one run per message, no conversation kept)");
+    expect(workflow.out).toContain('✓ Dify: question input — the question goes to "question" (paragraph)');
+    // The question's variable is required, but the bridge fills it: not a missing input.
+    expect(workflow.out).toContain("✓ Dify: input variables — question, attachments");
+    expect(workflow.code).toBe(0);
+
+    dify.configure({ mode: "completion", parameters: completionAppParameters() });
+    const misnamed = await doctor({ ...env, DIFY_QUERY_INPUT: "prompt" });
+    expect(misnamed.out).toContain("✓ Dify: app type — completion (Text Generator app: one run per message, no conversation kept)");
+    expect(misnamed.out).toContain('✗ Dify: question input — "prompt" is not an input of the app (it has: text, tone)');
+    expect(misnamed.out).toContain("fix: Set DIFY_QUERY_INPUT to one of the app's text inputs.");
+    expect(misnamed.code).toBe(1);
+
+    dify.configure({ parameters: { ...completionAppParameters(), user_input_form: [{ number: { variable: "count", label: "Count", required: false } }] } });
+    const noText = await doctor(env);
+    expect(noText.out).toContain("✗ Dify: question input — the app has no text input (paragraph or text-input) to take the question");
   });
 
   it("a wrong Dify key is a red line that says what to fix, and a non-zero exit", async () => {
@@ -89,6 +111,14 @@ describe("npm run doctor", () => {
     expect(out).toContain("reinstall the app");
     expect(out).toContain("✗ Discord: Message Content intent — disabled");
     expect(out).toContain("Privileged Gateway Intents → turn on Message Content Intent");
+    expect(code).toBe(1);
+  });
+
+  it("names a missing assistant:write with the AI-app features it breaks (suggested prompts, thread titles)", async () => {
+    const { env } = await fakes({ slackScopes: FULL_BOT_SCOPES.filter((s) => s !== "assistant:write") });
+    const { code, out } = await doctor(env);
+    expect(out).toMatch(/✗ Slack: scopes — missing assistant:write \(the AI app's suggested prompts when someone opens the DM and the titles of its threads/);
+    expect(out).toContain("reinstall the app");
     expect(code).toBe(1);
   });
 

@@ -5,7 +5,7 @@ import { createSlackPlatform } from "../../../adapters/slack/index.js";
 import { Bridge } from "../../../src/app/create-bridge.js";
 import { parseCoreConfig } from "../../../src/config/config.js";
 import { BridgeMetrics } from "../../../src/observability/metrics.js";
-import { FakeDifyServer, scripts } from "../../fakes/dify/index.js";
+import { FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
 import { FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
 import { eventually } from "../../support/bridge-harness.js";
 import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
@@ -92,6 +92,29 @@ describe("takeover: a worker killed mid-answer", () => {
     await second.waitForLog((l) => l.msg === "recovering an interrupted answer");
     expect(botMessages().map((m) => m.markdown)).toEqual([RECOVERED]);
     expect(slack.callsTo("chat.postMessage").filter((c) => c.status === 200)).toHaveLength(1);
+    expect(dify.chatRequests).toHaveLength(1);
+  }, 60_000);
+
+  it("a worker killed after sending the question, before Dify's first byte: the next worker finds the question in Dify and shows its stored answer; Dify asked once", async () => {
+    // Dify stores the question and its answer, but its response (headers included) is held back: the worker waits.
+    dify.configure({ pingIntervalMs: 600_000 });
+    dify.onChat(() => [steps.storedUnsent("The answer Dify kept."), steps.delay(120_000)]);
+    const first = await spawnWorker();
+    const ts = slackTs();
+    const body = slack.payloads.envelope(slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> anyone there?`, ts }));
+    expect((await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body)).status).toBe(200);
+    const botMessages = () => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+
+    await eventually(() => dify.chatRequests.length === 1, 15_000);
+    const second = await spawnWorker();
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    await eventually(() => botMessages().some((m) => m.markdown === "The answer Dify kept."), 30_000).catch((err: unknown) => {
+      throw new Error(`not resumed: ${JSON.stringify(botMessages().map((m) => m.markdown))}; ${JSON.stringify(second.logs.map((l) => l.msg))}`, { cause: err });
+    });
+    expect(second.logs.some((l) => l.msg === "an earlier run had asked this question; showing Dify's stored answer instead of asking again")).toBe(true);
+    expect(botMessages().map((m) => m.markdown)).toEqual(["The answer Dify kept."]);
     expect(dify.chatRequests).toHaveLength(1);
   }, 60_000);
 });

@@ -43,6 +43,7 @@ describe("npm run doctor with a routes file", () => {
         "    key_env: DIFY_KEY_SUPPORT",
         "  - id: reports",
         "    key_env: DIFY_KEY_REPORTS",
+        "    query_input: topic",
         "  - id: stale",
         "    key_env: DIFY_KEY_STALE",
         "routes: []",
@@ -62,7 +63,10 @@ describe("npm run doctor with a routes file", () => {
     expect(out).toContain('✓ Dify: API key — app "Team Assistant"');
     expect(out).toContain('✓ Dify app "support": API key — app "Support desk"');
     expect(out).toContain('✓ Dify app "support": app type — advanced-chat');
-    expect(out).toContain('✗ Dify app "reports": app type — the key belongs to a workflow app');
+    expect(out).toContain('✓ Dify app "reports": app type — workflow (Workflow app: one run per message, no conversation kept)');
+    // Its query_input names no variable of the app.
+    expect(out).toContain('✗ Dify app "reports": question input — "topic" is not an input of the app (it has: question, attachments)');
+    expect(out).toContain('fix: Set query_input of app "reports" in ROUTES_FILE to one of the app\'s text inputs.');
     expect(out).toContain('✗ Dify app "stale": API key — Dify rejected DIFY_KEY_STALE (401)');
     expect(out).not.toContain("app-revokedKey0005");
     expect(code).toBe(1);

@@ -95,4 +95,19 @@ describe("Slack: routes send each channel to its Dify app", () => {
     const after = await e.mention({ channel: SUPPORT_CHANNEL, text: "and now?" });
     await e.waitForAnswer(after, "general: and now?");
   });
+
+  it("the Home tab shows the app a person's DM is routed to, and its starter questions are answered by that app", async () => {
+    await start(["{ app: support, platform: slack, dm: true }"]);
+    support.configure({
+      parameters: { ...support.settings.parameters, opening_statement: "Support here.", suggested_questions: ["Where is my order?"] },
+      site: null,
+    });
+    await e.send(e.slack.appHomeOpened(ANA.id));
+    const tab = await eventually(() => e.slack.home.tab(ANA.id));
+    expect(tab.view.blocks[0]).toMatchObject({ type: "header", text: { text: "Support" } });
+    expect(JSON.stringify(tab.view.blocks)).toContain("Support here.");
+    await e.interact(e.slack.homeButtonClick({ user: ANA.id, label: "Where is my order?" }));
+    await eventually(() => (support.chatRequests[0]?.chat.query === "Where is my order?" ? true : undefined), 15_000);
+    expect(e.dify.chatRequests).toHaveLength(0);
+  });
 });

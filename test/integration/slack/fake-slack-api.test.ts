@@ -28,6 +28,45 @@ describe("FakeSlackApi", () => {
     expect(fake.calls.map((c) => c.auth)).toEqual(["bot", "none", "invalid", "bot"]);
   });
 
+  it("views.publish keeps one Home tab per person and rejects what Slack would; conversations.open needs im:write", async () => {
+    const publish = async (body: unknown) => (await (await call("views.publish", body)).json()) as { ok: boolean; error?: string };
+    const header = (text: string) => ({ type: "header", text: { type: "plain_text", text } });
+    const button = (id: string, text: string) => ({ type: "button", action_id: id, text: { type: "plain_text", text } });
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: [header("Hi")] } })).toMatchObject({ ok: true });
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: [header("Again")] } })).toMatchObject({ ok: true });
+    expect(fake.home.tab("U1")?.revisions).toHaveLength(2);
+    expect(fake.home.tab("U1")?.view.blocks).toEqual([header("Again")]);
+    expect(await publish({ view: { type: "home", blocks: [] } })).toMatchObject({ ok: false, error: "invalid_arguments" });
+    expect(await publish({ user_id: "U1", view: { type: "modal", blocks: [] } })).toMatchObject({ ok: false, error: "invalid_arguments" });
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: [header("x".repeat(151))] } })).toMatchObject({ ok: false, error: "invalid_blocks" });
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: Array.from({ length: 101 }, () => header("x")) } })).toMatchObject({
+      ok: false,
+      error: "invalid_blocks",
+    });
+    const twice = { type: "actions", elements: [button("same", "A"), button("same", "B")] };
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: [twice] } })).toMatchObject({ ok: false, error: "invalid_blocks" });
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: [{ type: "actions", elements: [button("a", "x".repeat(76))] }] } })).toMatchObject({
+      ok: false,
+      error: "invalid_blocks",
+    });
+    fake.home.enabled = false;
+    expect(await publish({ user_id: "U1", view: { type: "home", blocks: [header("Hi")] } })).toMatchObject({ ok: false, error: "not_enabled" });
+
+    const opened = (await (await call("conversations.open", { users: "U1" })).json()) as { ok: boolean; channel: { id: string } };
+    expect(opened).toMatchObject({ ok: true, channel: { id: fake.home.dmChannelOf("U1") } });
+    const narrow = await FakeSlackApi.start({ team: { scopes: ["chat:write"] } });
+    try {
+      const res = await fetch(`${narrow.apiUrl}/conversations.open`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${narrow.team.botToken}` },
+        body: JSON.stringify({ users: "U1" }),
+      });
+      expect(await res.json()).toMatchObject({ ok: false, error: "missing_scope", needed: "im:write" });
+    } finally {
+      await narrow.close();
+    }
+  });
+
   it("keeps message metadata as Slack documents it: returned by conversations.replies only with include_all_metadata", async () => {
     const thread = (await (await call("chat.postMessage", { channel: "C1", text: "question" })).json()) as { ts: string };
     const metadata = { event_type: "dify_bridge_reply", event_payload: { turn_id: "t1", part: 0 } };

@@ -234,7 +234,17 @@ describe("Slack HTTP ingress with an allow-list and missing scopes", () => {
       expect(messages(h.captured.events).map((m) => m.text)).toEqual(["inside", "dm"]);
 
       const missing = h.logger.entries.filter((e) => e.level === "warn" && /lacks the/.test(e.msg ?? "")).map((e) => e.obj.scope);
-      expect(missing).toEqual(["groups:history", "mpim:history", "reactions:read", "files:read", "files:write", "users:read", "commands", "assistant:write"]);
+      expect(missing).toEqual([
+        "groups:history",
+        "mpim:history",
+        "reactions:read",
+        "files:read",
+        "files:write",
+        "users:read",
+        "commands",
+        "assistant:write",
+        "im:write",
+      ]);
       // Without users:read the first lookup fails once and names stay ids from then on.
       expect(fake.callsTo("users.info")).toHaveLength(1);
       expect(messages(h.captured.events)[0]?.author).toEqual({ userId: "U1", displayName: "U1" });

@@ -35,6 +35,7 @@ describe("parseCoreConfig", () => {
       conversationTtlMs: 30 * 86_400_000,
       workerConcurrency: 1_000,
       jobLockMs: 8_000,
+      outageBuffer: { maxEvents: 500, maxWaitMs: 120_000 },
       console: { token: undefined, queueActions: false },
     });
   });

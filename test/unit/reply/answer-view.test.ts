@@ -12,6 +12,21 @@ describe("answerMarkdown", () => {
     expect(answerMarkdown(state({ text: "Hello **there**" }), [], SETTINGS, true)).toBe("Hello **there**");
   });
 
+  it("shows each note (a form answered mid-run) at its place in the text, after the preamble", () => {
+    const s = state({
+      text: "Draft ready. Reviewed. Published.",
+      notes: [
+        { at: 12, line: "📝 **Approval**: ✅ **Ana** chose **Approve**" },
+        { at: 22, line: "📝 **Check**: ✅ **Bo** chose **Go**" },
+      ],
+    });
+    expect(answerMarkdown(s, ["**Ana** asked again: go"], SETTINGS, true)).toBe(
+      "**Ana** asked again: go\n\nDraft ready.\n\n📝 **Approval**: ✅ **Ana** chose **Approve**\n\nReviewed.\n\n📝 **Check**: ✅ **Bo** chose **Go**\n\nPublished.",
+    );
+    // While the rest streams, the note shows before any new text does.
+    expect(answerMarkdown(state({ text: "Draft ready.", notes: [{ at: 12, line: "✅" }] }), [], SETTINGS, false)).toBe("Draft ready.\n\n✅");
+  });
+
   it("puts preamble lines first, separated by blank lines", () => {
     const md = answerMarkdown(state({ text: "Answer." }), ["**Ana** asked: why?", "_Second line_"], SETTINGS, true);
     expect(md).toBe("**Ana** asked: why?\n\n_Second line_\n\nAnswer.");

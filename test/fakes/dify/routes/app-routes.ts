@@ -1,5 +1,5 @@
 import type { FakeDifyContext, IncomingCall } from "../context.js";
-import { sendJson, sendReply } from "../replies.js";
+import { replies, sendJson, sendReply } from "../replies.js";
 import { notFound, readJsonObject, userArg } from "./request-checks.js";
 
 /** GET /v1/ needs no key: Dify's health check. */
@@ -12,6 +12,26 @@ export function getInfo(ctx: FakeDifyContext, call: IncomingCall): void {
   sendJson(call.res, 200, { name: s.appName, description: s.appDescription, tags: [], mode: s.mode, author_name: "Test Team" });
 }
 
+/**
+ * GET /v1/site (api/controllers/service_api/app/site.py): the WebApp settings marshalled with `site_fields`;
+ * an app without a site is a 403 Forbidden.
+ */
+export function getSite(ctx: FakeDifyContext, call: IncomingCall): void {
+  const site = ctx.settings.site;
+  if (!site) return sendReply(call.res, replies.json(403, "forbidden", "You don't have the permission to access the requested resource."));
+  sendJson(call.res, 200, {
+    ...site,
+    chat_color_theme: null,
+    chat_color_theme_inverted: false,
+    copyright: null,
+    privacy_policy: null,
+    custom_disclaimer: "",
+    default_language: "en-US",
+    show_workflow_steps: true,
+    use_icon_as_answer_icon: false,
+  });
+}
+
 export function getParameters(ctx: FakeDifyContext, call: IncomingCall): void {
   sendJson(call.res, 200, ctx.settings.parameters);
 }
@@ -20,11 +40,23 @@ export function getMeta(_ctx: FakeDifyContext, call: IncomingCall): void {
   sendJson(call.res, 200, { tool_icons: {} });
 }
 
-/** GET /v1/conversations?user&last_id&limit: this user's conversations, newest first. */
+const SORTS = ["created_at", "-created_at", "updated_at", "-updated_at"] as const;
+
+/** GET /v1/conversations?user&last_id&limit&sort_by: this user's conversations, by default most recently updated first. */
 export function getConversations(ctx: FakeDifyContext, call: IncomingCall): void {
   const user = call.query.get("user") || "DEFAULT-USER";
   const limit = Math.min(100, Math.max(1, Number(call.query.get("limit") ?? "20") || 20));
-  const mine = [...ctx.store.conversations.values()].filter((c) => c.user === user && !c.isDeleted).sort((a, b) => b.updatedAt - a.updatedAt);
+  const sortBy = call.query.get("sort_by") ?? "-updated_at";
+  if (!(SORTS as readonly string[]).includes(sortBy))
+    return sendReply(call.res, replies.json(400, "invalid_param", `sort_by must be one of ${SORTS.join(", ")}`));
+  const field = sortBy.endsWith("created_at") ? "createdAt" : "updatedAt";
+  const sign = sortBy.startsWith("-") ? -1 : 1;
+  // Ties (same second) keep creation order, newest last, then the sign applies, as the database's ORDER BY would.
+  const mine = [...ctx.store.conversations.values()]
+    .map((c, i) => ({ c, i }))
+    .filter(({ c }) => c.user === user && !c.isDeleted)
+    .sort((a, b) => sign * (a.c[field] - b.c[field] || a.i - b.i))
+    .map(({ c }) => c);
   const lastId = call.query.get("last_id");
   let start = 0;
   if (lastId) {

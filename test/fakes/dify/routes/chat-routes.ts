@@ -29,6 +29,10 @@ export async function postChatMessage(ctx: FakeDifyContext, call: IncomingCall):
   const requestedId = typeof body.conversation_id === "string" ? body.conversation_id.trim() : "";
   const existing = requestedId ? ctx.store.findConversation(requestedId, user.value) : undefined;
   if (requestedId && !existing) return send(notFound(ctx, call, "Conversation Not Exists."));
+  // services/conversation_service.py: a conversation whose status is not "normal" cannot take more messages
+  // (controllers/service_api/app/error.py ConversationCompletedError).
+  if (existing && existing.status !== "normal")
+    return send(replies.json(400, "conversation_completed", "The conversation has ended. Please start a new conversation."));
 
   const inputs = checkInputs(ctx.settings.parameters, body.inputs as Record<string, unknown>);
   if (!inputs.ok) return send(inputs.reply);

@@ -1,10 +1,11 @@
 import type { FakeDifyContext, IncomingCall } from "../context.js";
 import { replies, sendReply } from "../replies.js";
-import { deleteConversation, getConversations, getInfo, getMeta, getParameters, getRoot, getServedFile } from "./app-routes.js";
+import { deleteConversation, getConversations, getInfo, getMeta, getParameters, getRoot, getServedFile, getSite } from "./app-routes.js";
 import { postChatMessage, postStop } from "./chat-routes.js";
 import { postAudioToText, postUpload } from "./file-routes.js";
 import { getMessages, getSuggested, postFeedback } from "./message-routes.js";
 import { checkAuth } from "./request-checks.js";
+import { postCompletionMessage, postCompletionStop, postWorkflowRun, postWorkflowStop } from "./run-routes.js";
 import { getHumanInputForm, getWorkflowEvents, postHumanInputForm } from "./workflow-routes.js";
 
 type Handler = (ctx: FakeDifyContext, call: IncomingCall, param: string) => void | Promise<void>;
@@ -23,12 +24,17 @@ const ROUTES: readonly Route[] = [
   { method: "GET", pattern: /^\/v1\/?$/, handler: getRoot, isPublic: true },
   { method: "POST", pattern: /^\/v1\/chat-messages$/, handler: postChatMessage },
   { method: "POST", pattern: /^\/v1\/chat-messages\/([^/]+)\/stop$/, handler: postStop },
+  { method: "POST", pattern: /^\/v1\/workflows\/run$/, handler: postWorkflowRun },
+  { method: "POST", pattern: /^\/v1\/workflows\/tasks\/([^/]+)\/stop$/, handler: postWorkflowStop },
+  { method: "POST", pattern: /^\/v1\/completion-messages$/, handler: postCompletionMessage },
+  { method: "POST", pattern: /^\/v1\/completion-messages\/([^/]+)\/stop$/, handler: postCompletionStop },
   { method: "POST", pattern: new RegExp(`^/v1/messages/${UUID}/feedbacks$`), handler: postFeedback },
   { method: "GET", pattern: /^\/v1\/messages$/, handler: getMessages },
   { method: "GET", pattern: new RegExp(`^/v1/messages/${UUID}/suggested$`), handler: getSuggested },
   { method: "GET", pattern: /^\/v1\/parameters$/, handler: getParameters },
   { method: "GET", pattern: /^\/v1\/info$/, handler: getInfo },
   { method: "GET", pattern: /^\/v1\/meta$/, handler: getMeta },
+  { method: "GET", pattern: /^\/v1\/site$/, handler: getSite },
   { method: "POST", pattern: /^\/v1\/files\/upload$/, handler: postUpload },
   { method: "POST", pattern: /^\/v1\/audio-to-text$/, handler: postAudioToText },
   { method: "GET", pattern: /^\/v1\/conversations$/, handler: getConversations },

@@ -29,6 +29,14 @@ export function getWorkflowEvents(ctx: FakeDifyContext, call: IncomingCall, runI
     void writer.write(encodeEvent(run.finishedEvent, { ...wire, jsonStyle: "python" })).then(() => writer.end());
     return;
   }
+  // The live stream (`build_workflow_event_stream`): a ping at once, then every `ping_interval` (10 s).
+  void writer.ping().catch(() => undefined);
+  const every = ctx.settings.pingIntervalMs;
+  if (every > 0) {
+    const timer = setInterval(() => void writer.ping().catch(() => undefined), every);
+    timer.unref();
+    call.res.on("close", () => clearInterval(timer));
+  }
   const flag = (name: string) => (call.query.get(name) ?? "false").toLowerCase() === "true";
   const continueOnPause = flag("continue_on_pause");
   if (flag("include_state_snapshot")) {

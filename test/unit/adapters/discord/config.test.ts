@@ -25,6 +25,7 @@ describe("parseDiscordConfig", () => {
         maxUploadBytes: 10 * 1024 * 1024,
         sharding: {},
         commands: "global",
+        componentsV2: false,
       },
     });
     const parsed = parseDiscordConfig({
@@ -35,6 +36,7 @@ describe("parseDiscordConfig", () => {
       DISCORD_ALLOW_DMS: "false",
       DISCORD_MAX_UPLOAD_BYTES: "26214400",
       DISCORD_COMMANDS: "guild",
+      DISCORD_COMPONENTS_V2: "true",
     });
     expect(parsed).toEqual({
       ok: true,
@@ -47,6 +49,7 @@ describe("parseDiscordConfig", () => {
         maxUploadBytes: 26_214_400,
         sharding: {},
         commands: "guild",
+        componentsV2: true,
       },
     });
   });

@@ -68,6 +68,9 @@ describe("slack-app-manifest.yml", () => {
         "app_uninstalled",
         "tokens_revoked",
         "agent_session_stopped",
+        "app_home_opened",
+        "assistant_thread_started",
+        "assistant_thread_context_changed",
       ].sort(),
     );
   });
@@ -93,6 +96,10 @@ describe("slack-app-manifest.yml: entry points", () => {
   it("declares every slash command the adapter answers, on the events URL", () => {
     expect(parsed.features.slash_commands.map((c) => c.command).sort()).toEqual(Object.values(SLACK_COMMANDS).sort());
     for (const c of parsed.features.slash_commands) expect(c.url).toBe(`https://YOUR-HOST${SLACK_EVENTS_PATH}`);
+  });
+
+  it("turns the Home tab on (the bridge publishes it on app_home_opened)", () => {
+    expect(valueAt(manifest, ["features", "app_home", "home_tab_enabled"])).toBe("true");
   });
 
   it("declares the message shortcut with the callback id the adapter listens for", () => {

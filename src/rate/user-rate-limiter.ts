@@ -23,3 +23,8 @@ export class UserRateLimiter {
     return { allowed: false, retryInMs, notify };
   }
 }
+
+/** The one notice a person over their limit gets (once per window), for a message or a click alike. */
+export function slowDownText(retryInMs: number): string {
+  return `You're sending messages faster than I can answer. Please try again in ${Math.max(1, Math.ceil(retryInMs / 1000))} s.`;
+}
