@@ -5,6 +5,7 @@ import type { Logger } from "../../src/contracts/logger.js";
 import type { MessageRef } from "../../src/contracts/messages.js";
 import { callSlack } from "./errors.js";
 import { neutralizeMassMentions } from "./mass-mentions.js";
+import { postKeyMetadata } from "./post-keys.js";
 import { renderExtras, SLACK_LIMITS, toSdkBlocks } from "./render.js";
 import { streamChunks } from "./stream-chunks.js";
 
@@ -36,10 +37,16 @@ export function createSlackNativeStreaming(
   clientFor: (workspaceId: string) => Promise<WebClient>,
   mode: "auto" | "native",
   logger: Logger,
-  opts: { readonly feedbackButtons: boolean; readonly onStopped?: (ref: MessageRef, markdown: string) => void },
+  opts: {
+    readonly feedbackButtons: boolean;
+    readonly onStopped?: (ref: MessageRef, markdown: string) => void;
+    /** See `NativeStreaming.adoptInterrupted` (stream-adoption.ts). */
+    readonly adoptInterrupted?: NativeStreaming["adoptInterrupted"];
+  },
 ): NativeStreaming {
   return {
     mode,
+    ...(opts.adoptInterrupted ? { adoptInterrupted: opts.adoptInterrupted } : {}),
 
     async start(target, markdown, opts) {
       if (target.threadId === undefined) {
@@ -92,6 +99,8 @@ export function createSlackNativeStreaming(
           ts: ref.messageId,
           ...content(final.markdownDelta, final.tasks),
           ...(blocks.length > 0 ? { blocks: toSdkBlocks(blocks) } : {}),
+          // chat.startStream takes no metadata; the stop gives the finished message its key (post-keys.ts).
+          ...(stopOpts.key ? { metadata: postKeyMetadata(stopOpts.key) } : {}),
         }),
       );
       opts.onStopped?.(ref, final.content.markdown);

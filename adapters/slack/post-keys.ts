@@ -20,12 +20,21 @@ export function postKeyMetadata(key: PostKey): { event_type: string; event_paylo
   return { event_type: EVENT_TYPE, event_payload: { turn_id: key.turnId, part: key.part } };
 }
 
+type MessageMetadata = { readonly event_type?: string; readonly event_payload?: { readonly turn_id?: unknown; readonly part?: unknown } };
+
+/** The post key a message's metadata carries, if it is one of ours. */
+export function readPostKey(metadata: MessageMetadata | undefined): PostKey | undefined {
+  const payload = metadata?.event_type === EVENT_TYPE ? metadata.event_payload : undefined;
+  if (typeof payload?.turn_id !== "string" || typeof payload.part !== "number") return undefined;
+  return { turnId: payload.turn_id, part: payload.part };
+}
+
 interface MetadataMessage {
   readonly ts?: string;
   readonly bot_id?: string;
   readonly user?: string;
   readonly subtype?: string;
-  readonly metadata?: { readonly event_type?: string; readonly event_payload?: { readonly turn_id?: unknown; readonly part?: unknown } };
+  readonly metadata?: MessageMetadata;
 }
 
 /** This bot's messages in the thread whose metadata names `turnId`, oldest first. */
@@ -49,11 +58,11 @@ export async function findSlackPostedMessages(
       }),
     );
     for (const m of (res.messages ?? []) as MetadataMessage[]) {
-      const payload = m.metadata?.event_type === EVENT_TYPE ? m.metadata.event_payload : undefined;
+      const key = readPostKey(m.metadata);
       const isOurs = (bot.botId !== undefined && m.bot_id === bot.botId) || m.user === bot.botUserId;
-      if (!m.ts || !isOurs || payload?.turn_id !== turnId || typeof payload.part !== "number") continue;
+      if (!m.ts || !isOurs || key?.turnId !== turnId) continue;
       found.push({
-        key: { turnId, part: payload.part },
+        key,
         ref: { platform: "slack", workspaceId: target.workspaceId, channelId: target.channelId, messageId: m.ts, threadId: target.threadId },
       });
     }

@@ -42,6 +42,7 @@ import { deletePrivateReply, postPrivateReply, privateFilesRefused, privateReply
 import { renderMessage, toSdkBlocks } from "./render.js";
 import { toSlackSdkLogger } from "./slack-logger.js";
 import { AckAfterSinkSocketReceiver } from "./socket-receiver.js";
+import { adoptInterruptedStream } from "./stream-adoption.js";
 import { threadLogKey } from "./thread-cache.js";
 import { fetchSlackThreadHistory, HistoryBackoff } from "./thread-history.js";
 import { TokenSeal } from "./token-seal.js";
@@ -116,6 +117,7 @@ export class SlackPlatform implements ChatPlatform {
       this.streaming = createSlackNativeStreaming(clientFor, config.streaming, this.logger, {
         feedbackButtons: config.aiApp,
         onStopped: (ref, markdown) => this.logOwn(ref, markdown),
+        adoptInterrupted: async (target, o) => adoptInterruptedStream(await this.workspaces(target.workspaceId), this.historyBackoff, target, o),
       });
     if (config.aiApp) {
       this.assistant = createSlackAssistantSurface(clientFor, this.logger);

@@ -72,6 +72,11 @@ export class HistoryBackoff {
     return false;
   }
 
+  /** How long Slack still refuses the workspace's reads (0: not blocked). */
+  remainingMs(workspaceId: string): number {
+    return this.blocked(workspaceId) ? Math.max(0, (this.until.get(workspaceId) ?? 0) - Date.now()) : 0;
+  }
+
   block(workspaceId: string, retryAfterMs: number): void {
     if (this.until.size >= 10_000) this.until.clear();
     this.until.set(workspaceId, Date.now() + Math.max(1_000, retryAfterMs));

@@ -124,8 +124,17 @@ export interface NativeStreaming {
   stop(
     ref: MessageRef,
     final: { readonly markdownDelta: string; readonly content: MessageContent; readonly tasks?: StreamTasks | undefined },
-    opts: { readonly placeholder?: MessageRef | undefined },
+    /** `key`: the finished message carries it (as a post does), so a later run can find it. */
+    opts: { readonly placeholder?: MessageRef | undefined; readonly key?: PostKey | undefined },
   ): Promise<void>;
+  /**
+   * A recovered job that has no record of a message finds the one an earlier run of `turnId` streamed before it
+   * died: this bot's message in the thread, after `afterMessageId` (the question), that carries `turnId`'s key or
+   * no key at all (a stream cannot carry one until it is stopped; turns of a thread run one at a time, so an
+   * unkeyed one is the interrupted turn's). A stream still open is stopped, keyed. Resolves with the message the
+   * answer goes on in (by edits), or undefined when there is none. Throws when the thread cannot be read.
+   */
+  adoptInterrupted?(target: ReplyTarget, opts: { readonly turnId: string; readonly afterMessageId: string }): Promise<MessageRef | undefined>;
 }
 
 /**

@@ -18,7 +18,12 @@ export interface ReplyJobData {
   /** Files already in Dify (a retried question). */
   readonly files?: readonly StoredFileRef[];
   /** What stands for the answer until its text shows: a posted message, or (`ref` null) the thread's status line. */
-  readonly placeholder?: { readonly ref: MessageRef | null; readonly content: MessageContent };
+  readonly placeholder?: {
+    readonly ref: MessageRef | null;
+    readonly content: MessageContent;
+    /** `ref` is a message an earlier run streamed into and died before recording: the answer goes on in it by edits. */
+    readonly adoptedStream?: true;
+  };
   /** `workflowRunId`: a Chatflow's run, saved as soon as it is known, so a recovered job re-attaches to it. */
   readonly dify?: {
     readonly taskId?: string;

@@ -90,7 +90,10 @@ export class OperationApplier {
         await platform.streaming?.stop(
           part.ref as MessageRef,
           { markdownDelta: content.markdown.slice(part.appended.length), content, ...(op.tasks ? { tasks: op.tasks } : {}) },
-          this.control ? { placeholder: this.control } : {},
+          {
+            ...(this.control ? { placeholder: this.control } : {}),
+            ...(this.keyTurnId !== undefined ? { key: { turnId: this.keyTurnId, part: op.index } } : {}),
+          },
         );
         noteTasks(part, op.tasks);
         this.control = null;

@@ -109,7 +109,8 @@ export class ReplyPipeline {
       unregister();
       ctx.signal.removeEventListener("abort", onShutdown);
       // The platform's own Stop goes away with the work (the session waits for the next question).
-      if (ctx.placeholder.ref === null) await ctx.platform.assistant?.setSession(data.message.replyTarget, "idle", { askerUserId: data.message.author.userId });
+      if (ctx.placeholder.ref === null || ctx.placeholder.adoptedStream)
+        await ctx.platform.assistant?.setSession(data.message.replyTarget, "idle", { askerUserId: data.message.author.userId });
     }
   }
 
@@ -127,7 +128,7 @@ export class ReplyPipeline {
       postKeyTurnId: ctx.data.dify?.taskId ? undefined : ctx.turnId,
       durations: this.d.durations,
       // An answer that goes on in a reply already on screen edits it: a native stream would be a second message.
-      streamMode: ctx.data.resume || ctx.data.dify?.workflowRunId ? "edit" : ctx.app.streaming,
+      streamMode: ctx.data.resume || ctx.data.dify?.workflowRunId || ctx.placeholder.adoptedStream ? "edit" : ctx.app.streaming,
       events: {
         onFirstText: (at) => {
           const seconds = Math.max(0, at - Date.parse(msg.receivedAt)) / 1000;

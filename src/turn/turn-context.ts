@@ -16,7 +16,7 @@ export interface TurnContext {
   /** Every call to the reply's place goes through here (budgets, 429s, metrics). */
   readonly route: PlatformRoute;
   /** `ref` null: nothing was posted yet, the thread's status line shows the answer is coming. */
-  readonly placeholder: { readonly ref: MessageRef | null; readonly content: MessageContent };
+  readonly placeholder: { readonly ref: MessageRef | null; readonly content: MessageContent; readonly adoptedStream?: true };
   /** Aborted when the process shuts down past its grace period. */
   readonly signal: AbortSignal;
   /** Persists the Dify ids with the job, so a recovered job never asks Dify again. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DelayedError, type Job, type Queue } from "bullmq";
 import type { ChatPlatform } from "../contracts/chat-platform.js";
+import { PlatformRateLimitError } from "../contracts/errors.js";
 import type { Logger } from "../contracts/logger.js";
 import type { PlatformId } from "../contracts/messages.js";
 import { traceIdFor } from "../dify/chat-stream.js";
@@ -15,8 +16,9 @@ import { placeOf } from "../routing/route-table.js";
 import type { ConversationLock } from "../state/conversation-lock.js";
 import type { ThreadFifo } from "../state/thread-fifo.js";
 import type { TurnStore } from "../state/turn-store.js";
+import { adoptInterruptedStream } from "./interrupted-stream.js";
 import { PermanentTurnError } from "./permanent-failure.js";
-import { postPlaceholder } from "./placeholder.js";
+import { type Placeholder, postPlaceholder } from "./placeholder.js";
 import type { ReplyPipeline } from "./reply-pipeline.js";
 import { isFirstInThread, promote } from "./thread-order.js";
 
@@ -40,6 +42,8 @@ export interface TurnRunnerDeps {
 
 /** A job that is not first in its thread re-checks after this long even if nobody promotes it. */
 const NOT_YOUR_TURN_RECHECK_MS = 15_000;
+/** How soon a job whose thread could not be read for an interrupted stream tries again (a 429 says its own wait). */
+const ADOPTION_RETRY_MS = 2_000;
 /** Identifies this process in lock tokens, so a recovered job waits for a stalled-but-alive owner's lock. */
 const INSTANCE = randomUUID().slice(0, 8);
 
@@ -83,7 +87,7 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
 
   let isHead = await isFirstInThread(deps.fifo, deps.queue, key, turnId);
   const waitedBefore = job.data.placeholder !== undefined;
-  const placeholder =
+  const posted =
     job.data.placeholder ?? (await postPlaceholder(deps, job, route, isHead, app.streaming).catch((err: unknown) => leaveOnPermanent(deps, job, err, log)));
   // The job ahead may have finished while the placeholder was being posted.
   if (!isHead) isHead = (await deps.fifo.head(key)) === turnId;
@@ -91,8 +95,8 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
   if (!isHead) {
     // Slack drops a status line after two minutes without a reply: a turn that waits keeps saying so.
     const assistant = platform.assistant;
-    if (placeholder.ref === null && assistant && waitedBefore) {
-      await route.optional("status", () => assistant.setStatus(msg.replyTarget, statusLineOf(placeholder.content)));
+    if (posted.ref === null && assistant && waitedBefore) {
+      await route.optional("status", () => assistant.setStatus(msg.replyTarget, statusLineOf(posted.content)));
     }
     await job.moveToDelayed(Date.now() + NOT_YOUR_TURN_RECHECK_MS, token);
     throw new DelayedError();
@@ -102,6 +106,17 @@ async function runTurn(deps: TurnRunnerDeps, job: Job<ReplyJobData>, token: stri
     // Held by a stalled run of this same job in a process that is still alive: wait for it to lapse.
     const remaining = await deps.lock.remainingMs(key);
     await job.moveToDelayed(Date.now() + Math.max(250, Math.min(remaining, deps.lockTtlMs)), token);
+    throw new DelayedError();
+  }
+  let placeholder: Placeholder;
+  try {
+    placeholder = await adoptInterruptedStream(job, route, posted, app.streaming, log);
+  } catch (err) {
+    // The thread could not be read: answering without knowing could show a second message. Later, lock given back.
+    await deps.lock.release(key, lockToken).catch(() => undefined);
+    const waitMs = err instanceof PlatformRateLimitError ? err.retryAfterMs : ADOPTION_RETRY_MS;
+    log.warn({ err, waitMs }, "could not look for a message an earlier run streamed into; trying again later");
+    await job.moveToDelayed(Date.now() + waitMs, token);
     throw new DelayedError();
   }
   const renew = setInterval(

@@ -41,7 +41,7 @@ function contentOf(ctx: MethodContext, maxTextChars: number): { text: string; bl
  * `event_type` and an object `event_payload`, else `invalid_metadata_format`. `{}` on chat.update removes the
  * message's metadata; an update without the argument keeps it (as chat.update documents). undefined: no argument.
  */
-function metadataOf(ctx: MethodContext): FakeMessageMetadata | null | undefined {
+export function metadataOf(ctx: MethodContext): FakeMessageMetadata | null | undefined {
   const raw = ctx.fields.metadata;
   if (raw === undefined || raw === "") return undefined;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("invalid_metadata_format");

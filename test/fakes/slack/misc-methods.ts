@@ -1,6 +1,12 @@
 import type { FakeSlackMessage } from "./message-store.js";
 import { fail, type MethodHandler, ok, required, str } from "./method-types.js";
 
+/**
+ * A message as conversations.replies returns it. A streamed message (open or stopped) is, conservatively, an
+ * ordinary bot message whose `text` is what was streamed so far: Slack documents no stream-specific fields for
+ * it (the SDK's types list a `streaming_state` string with no documented values, so the fake sends none), and
+ * no metadata, which only chat.stopStream can add.
+ */
 function replyView(m: FakeSlackMessage, withMetadata: boolean): Record<string, unknown> {
   return {
     // Slack returns message metadata only to callers that ask for it (`include_all_metadata`).
@@ -8,7 +14,7 @@ function replyView(m: FakeSlackMessage, withMetadata: boolean): Record<string, u
     type: "message",
     user: m.user,
     ...(m.botId ? { bot_id: m.botId, bot_profile: { id: m.botId, name: "fake-bot" } } : {}),
-    text: m.text,
+    text: m.stream !== "none" && m.text === "" ? m.markdown : m.text,
     ...(m.blocks.length > 0 ? { blocks: m.blocks } : {}),
     ts: m.ts,
     ...(m.threadTs ? { thread_ts: m.threadTs } : {}),

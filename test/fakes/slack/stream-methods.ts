@@ -1,4 +1,4 @@
-import { FAKE_LIMITS, findOwnMessage } from "./chat-methods.js";
+import { FAKE_LIMITS, findOwnMessage, metadataOf } from "./chat-methods.js";
 import type { FakeSlackMessage, FakeTaskCard } from "./message-store.js";
 import { fail, type MethodContext, type MethodHandler, ok, required, str } from "./method-types.js";
 
@@ -124,8 +124,11 @@ export const streamMethods: Record<string, MethodHandler> = {
 
   "chat.stopStream": (ctx) => {
     const msg = streamingMessage(ctx);
+    // chat.stopStream takes `metadata` (chat.startStream does not): the finished message carries it.
+    const metadata = metadataOf(ctx);
     msg.markdown += markdownArg(ctx, false);
     msg.markdown += applyChunks(ctx, msg);
+    if (metadata) msg.metadata = metadata;
     const blocks = ctx.fields.blocks;
     if (blocks !== undefined) {
       if (!Array.isArray(blocks) || blocks.length > FAKE_LIMITS.blocks) fail("invalid_blocks");

@@ -37,8 +37,8 @@ describe("takeover on the native path: a worker killed while its stream is open"
   });
   const coreEnv = () => ({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off" });
 
-  async function spawnWorker(): Promise<BridgeProcess> {
-    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000" });
+  async function spawnWorker(env: Record<string, string> = {}): Promise<BridgeProcess> {
+    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000", ...env });
     workers.push(w);
     await w.waitForLog((l) => l.msg === "dify-bridge started");
     return w;
@@ -99,6 +99,90 @@ describe("takeover on the native path: a worker killed while its stream is open"
     const samples = slack.messages.threadSamples("C0GENERAL", ts);
     expect(samples.length).toBeGreaterThanOrEqual(3);
     expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(1);
+    expect(dify.chatRequests).toHaveLength(1);
+  }, 60_000);
+
+  it("a worker killed after Slack started its stream, before it recorded the ts: the next run adopts that stream, one bot message throughout", async () => {
+    const answer = "Rotate the key in Settings, then update the CI secret and redeploy.";
+    dify.onChat(() => scripts.answer(answer, { chunkChars: 8, delayMs: 20 }));
+    // Slack performs the start (the thread shows the stream) and holds its answer: the worker never learns the ts.
+    const held = slack.withholdNextAnswer("chat.startStream");
+    const first = await spawnWorker();
+    const ts = slackTs();
+    const body = slack.payloads.envelope(
+      slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> rotate the key?`, ts }),
+    );
+    expect((await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body)).status).toBe(200);
+    const botMessages = () => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+
+    await held.performed;
+    // Dify finished the answer (stored whole) while the start's answer was held.
+    expect(await (await dify.waitForStream()).done).toBe("completed");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    held.release();
+    expect(botMessages().map((m) => m.stream)).toEqual(["streaming"]);
+
+    const second = await spawnWorker();
+    // The recovered answer (Dify stored it whole), then the turn delivered: its state is final.
+    await eventually(() => botMessages().some((m) => m.stream !== "streaming" && m.markdown.includes(answer)) || undefined, 30_000).catch((err: unknown) => {
+      throw new Error(`no answer: ${JSON.stringify(botMessages().map((m) => [m.stream, m.markdown]))}`, { cause: err });
+    });
+    await second.waitForLog((l) => l.msg === "answer delivered", 10_000);
+    const settled = botMessages();
+    expect(settled.map((m) => m.stream)).toEqual(["stopped"]);
+    // The one message is the stream the first run started, now holding the whole answer and the turn's key.
+    expect(settled[0]?.markdown).toContain(answer);
+    expect(settled[0]?.revisions[0]?.via).toBe("chat.startStream");
+    expect(settled[0]?.metadata?.event_type).toBe("dify_bridge_reply");
+    expect(slack.messages.thread("C0GENERAL", ts, { includeDeleted: true }).filter((m) => m.botId)).toHaveLength(1);
+    expect(slack.callsTo("chat.startStream")).toHaveLength(1);
+    expect(slack.callsTo("chat.postMessage")).toHaveLength(0);
+    // Sampled on every change the fake recorded: never two bot messages at once.
+    const samples = slack.messages.threadSamples("C0GENERAL", ts);
+    expect(samples.map((s) => s.via)).toEqual(expect.arrayContaining(["chat.startStream", "chat.stopStream", "chat.update"]));
+    expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(1);
+    expect(dify.chatRequests).toHaveLength(1);
+    await second.waitForLog((l) => l.msg === "adopted the message an earlier run streamed into");
+  }, 60_000);
+
+  it("a classic app (placeholder posted, stream below it): the stream the dead worker never recorded is removed, the answer lands in the placeholder", async () => {
+    const answer = "Rotate the key in Settings, then update the CI secret and redeploy.";
+    const classic = { SLACK_AI_APP: "false" };
+    dify.onChat(() => scripts.answer(answer, { chunkChars: 8, delayMs: 20 }));
+    const held = slack.withholdNextAnswer("chat.startStream");
+    const first = await spawnWorker(classic);
+    const ts = slackTs();
+    const body = slack.payloads.envelope(
+      slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> rotate the key?`, ts }),
+    );
+    expect((await new SlackEventsSender(`http://127.0.0.1:${ingress.httpPort}/slack/events`, SIGNING_SECRET).sendEvent(body)).status).toBe(200);
+    const botMessages = () => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+
+    await held.performed;
+    expect(await (await dify.waitForStream()).done).toBe("completed");
+    first.child.kill("SIGKILL");
+    await first.exited;
+    held.release();
+    // The placeholder with its Stop button, and the stream below it that the worker never heard back about.
+    expect(botMessages().map((m) => m.stream)).toEqual(["none", "streaming"]);
+    const placeholderTs = botMessages()[0]?.ts;
+
+    const second = await spawnWorker(classic);
+    await eventually(() => botMessages().some((m) => m.markdown.includes(answer)) || undefined, 30_000).catch((err: unknown) => {
+      throw new Error(`no answer: ${JSON.stringify(botMessages().map((m) => [m.stream, m.markdown]))}`, { cause: err });
+    });
+    await second.waitForLog((l) => l.msg === "answer delivered", 10_000);
+    const settled = botMessages();
+    expect(settled.map((m) => m.ts)).toEqual([placeholderTs]);
+    expect(settled[0]?.markdown).toContain(answer);
+    expect(slack.callsTo("chat.startStream")).toHaveLength(1);
+    // Never more than the placeholder and its stream at once, and the recovered answer never beside the stream.
+    const samples = slack.messages.threadSamples("C0GENERAL", ts);
+    expect(Math.max(...samples.map((s) => s.visibleBotMessages))).toBe(2);
+    const removedAt = samples.findIndex((s) => s.via === "chat.delete");
+    expect(removedAt).toBeGreaterThan(0);
+    expect(samples.slice(removedAt).every((s) => s.visibleBotMessages === 1)).toBe(true);
     expect(dify.chatRequests).toHaveLength(1);
   }, 60_000);
 });

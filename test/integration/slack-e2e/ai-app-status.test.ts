@@ -22,6 +22,9 @@ describe("Slack AI app (agent messaging): the thread's status line instead of a 
     expect(isNativeStream(reply)).toBe(true);
     expect(e.slack.callsTo("chat.postMessage")).toHaveLength(0);
     expect(e.slack.callsTo("chat.delete")).toHaveLength(0);
+    // The stop gave the finished stream the turn's key (chat.startStream takes none): a later run finds it by it.
+    expect(reply.metadata).toMatchObject({ event_type: "dify_bridge_reply", event_payload: { part: 0 } });
+    expect(reply.metadata?.event_payload.turn_id).toEqual(expect.any(String));
     // Sampled on every change the fake recorded: never more than one bot message in the thread.
     const samples = e.slack.messages.threadSamples(q.channel, q.threadTs);
     expect(samples.length).toBeGreaterThanOrEqual(3);
