@@ -11,6 +11,8 @@
  *   node --import tsx bench/worker-capacity.ts        (part of npm run bench)
  *   BENCH_STREAMS=500,1000,2000 BENCH_TOKENS=3000 node --import tsx bench/worker-capacity.ts
  *   BENCH_WORKER_ROOT=/path/to/other/checkout ...     (profile another version of the worker: "before")
+ *   BENCH_WORKER_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" ...   (more node options for the worker, e.g. to take
+ *                                                    a heap snapshot at the peak: kill -USR2 <worker pid>)
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -85,6 +87,9 @@ export interface CapacityResult {
   /** Worker CPU time per second of the steady window (1 = one core busy). */
   readonly cpuShare: number;
   readonly idleRssMb: number;
+  /** V8 heap in use (live objects and garbage not yet collected) at its peak, and before the jobs were queued. */
+  readonly peakHeapMb: number;
+  readonly idleHeapMb: number;
   /** Finals equal to the answer once whitespace is ignored (byte-exact ones included). */
   readonly finalsButWhitespace: number;
   /** Share of the peak that defined the steady window. */
@@ -152,7 +157,7 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   const port = await freePort();
   // BENCH_CPU_PROF=<dir> keeps the profiles there; otherwise a temporary directory, removed after reading.
   const profileDir = process.env.BENCH_CPU_PROF ?? mkdtempSync(join(tmpdir(), "bench-cpu-"));
-  const profile = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`];
+  const profile = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...(process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
   const spawnedAt = performance.now();
   const worker: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", join(WORKER_ROOT, "src/main.ts")], {
     cwd: WORKER_ROOT,
@@ -182,14 +187,12 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
       break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const idleRss =
-    metric(
-      await fetch(metricsUrl).then(
-        (r) => r.text(),
-        () => "",
-      ),
-      "bridge_process_process_resident_memory_bytes",
-    ) ?? 0;
+  const idleBody = await fetch(metricsUrl).then(
+    (r) => r.text(),
+    () => "",
+  );
+  const idleRss = metric(idleBody, "bridge_process_process_resident_memory_bytes") ?? 0;
+  const idleHeap = metric(idleBody, "bridge_process_nodejs_heap_size_used_bytes") ?? 0;
 
   // One thread per answer, as if each were a separate conversation.
   const threads = Array.from({ length: streams }, (_, i) => discord.users.createThread({ parentId: discord.ids.general, name: `bench ${i}` }));
@@ -219,7 +222,15 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   );
   log(`capacity: ${streams} answers queued; worker pid ${worker.pid}`);
 
-  const samples: Array<{ t: number; held: number; lagP99: number | undefined; rss: number | undefined; cpu: number | undefined; events: number }> = [];
+  const samples: Array<{
+    t: number;
+    held: number;
+    lagP99: number | undefined;
+    rss: number | undefined;
+    heap: number | undefined;
+    cpu: number | undefined;
+    events: number;
+  }> = [];
   const streamMs = (TOKENS / TOKENS_PER_SECOND) * 1000;
   const eventsWritten = () => dify.streams.reduce((a, s) => a + s.eventsWritten, 0);
   while (performance.now() - started < streamMs + 180_000) {
@@ -233,12 +244,13 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
       held: dify.activeStreamCount,
       lagP99: metric(body, "bridge_process_nodejs_eventloop_lag_p99_seconds"),
       rss: metric(body, "bridge_process_process_resident_memory_bytes"),
+      heap: metric(body, "bridge_process_nodejs_heap_size_used_bytes"),
       cpu: metric(body, "bridge_process_process_cpu_seconds_total"),
       events: eventsWritten(),
     });
     const last = samples.at(-1);
     log(
-      `capacity: t=${((last?.t ?? 0) / 1000).toFixed(0)}s held=${last?.held} lag_p99=${ms((last?.lagP99 ?? Number.NaN) * 1000)} rss=${((last?.rss ?? 0) / 1e6).toFixed(0)}MB`,
+      `capacity: t=${((last?.t ?? 0) / 1000).toFixed(0)}s held=${last?.held} lag_p99=${ms((last?.lagP99 ?? Number.NaN) * 1000)} rss=${((last?.rss ?? 0) / 1e6).toFixed(0)}MB heap=${((last?.heap ?? 0) / 1e6).toFixed(0)}MB`,
     );
     if (dify.streams.length >= streams && dify.activeStreamCount === 0) break;
   }
@@ -313,6 +325,8 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
     discord429s: discord.rateLimitedCount,
     cpuShare,
     idleRssMb: idleRss / 1e6,
+    peakHeapMb: Math.max(...samples.map((s) => s.heap ?? 0)) / 1e6,
+    idleHeapMb: idleHeap / 1e6,
     stages,
     totalEvents: first && last ? last.events - first.events : 0,
   };
@@ -329,11 +343,11 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   const markdown = [
     `### Concurrent answers held by one worker process: ${streams} answers`,
     "",
-    `${streams} answers queued at once, each asked of the fake Dify at ${TOKENS_PER_SECOND} tokens/s (${TOKENS} tokens of 4 characters, ${(streamMs / 1000).toFixed(0)} s, tokens paced against the answer's start), into ${streams} Discord threads, handled by one worker process (real service, Discord adapter over REST; its placeholders and edits paced by Discord's 50 requests/s per bot), profiled with --cpu-prof. Steady state = the ${result.steadyWindowS.toFixed(0)} s during which at least ${(result.plateau * 100).toFixed(0)}% of the peak number of answers were streaming at once. A worker that falls behind slows its streams down (TCP backpressure), so the rate below is what was delivered and consumed, not what was asked. Event-loop delay: p99 of each 2-s scrape interval of the worker's /metrics. Memory per answer in flight = (peak RSS − RSS before the jobs were queued) ÷ peak answers. Exact finals: the thread's messages joined are the answer byte for byte (in brackets: equal once whitespace is ignored). Discord stores a message's content with its edges trimmed (the fake does the same); the bridge cuts long answers between two visible characters so nothing is lost at a cut.`,
+    `${streams} answers queued at once, each asked of the fake Dify at ${TOKENS_PER_SECOND} tokens/s (${TOKENS} tokens of 4 characters, ${(streamMs / 1000).toFixed(0)} s, tokens paced against the answer's start), into ${streams} Discord threads, handled by one worker process (real service, Discord adapter over REST; its placeholders and edits paced by Discord's 50 requests/s per bot), profiled with --cpu-prof. Steady state = the ${result.steadyWindowS.toFixed(0)} s during which at least ${(result.plateau * 100).toFixed(0)}% of the peak number of answers were streaming at once. A worker that falls behind slows its streams down (TCP backpressure), so the rate below is what was delivered and consumed, not what was asked. Event-loop delay: p99 of each 2-s scrape interval of the worker's /metrics. Memory per answer in flight = (peak RSS − RSS before the jobs were queued) ÷ peak answers. JS heap = V8's heap in use at the scrape with the most (live objects and garbage not yet collected), before the jobs in brackets: the part of the RSS growth that is JavaScript objects rather than buffers, code and the heap's reserve. Exact finals: the thread's messages joined are the answer byte for byte (in brackets: equal once whitespace is ignored). Discord stores a message's content with its edges trimmed (the fake does the same); the bridge cuts long answers between two visible characters so nothing is lost at a cut.`,
     "",
-    "| answers streaming at once (peak) | delivered per answer | event-loop p99 (median / worst interval) | peak RSS (idle before) | memory per answer | Dify events consumed | worker CPU (share of one core) | exact finals | Discord 429s |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    `| ${result.heldMax} | ${delivered.toFixed(1)} tokens/s | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB (${result.idleRssMb.toFixed(0)} MB) | ${kbPerAnswer(result).toFixed(0)} KB | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${(result.cpuShare * 100).toFixed(0)}% (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event) | ${result.exactFinals}/${streams} (${result.finalsButWhitespace}/${streams}) | ${result.discord429s} |`,
+    "| answers streaming at once (peak) | delivered per answer | event-loop p99 (median / worst interval) | peak RSS (idle before) | memory per answer | peak JS heap in use (idle before) | Dify events consumed | worker CPU (share of one core) | exact finals | Discord 429s |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    `| ${result.heldMax} | ${delivered.toFixed(1)} tokens/s | ${ms(result.lagP99Ms.p50)} / ${ms(result.lagP99Ms.max)} | ${result.peakRssMb.toFixed(0)} MB (${result.idleRssMb.toFixed(0)} MB) | ${kbPerAnswer(result).toFixed(0)} KB | ${result.peakHeapMb.toFixed(0)} MB (${result.idleHeapMb.toFixed(0)} MB) | ${Number.isFinite(result.eventsPerSecond) ? result.eventsPerSecond.toFixed(0) : "n/a"} per s | ${(result.cpuShare * 100).toFixed(0)}% (${((result.cpuShare / result.eventsPerSecond) * 1e6).toFixed(1)} µs per event) | ${result.exactFinals}/${streams} (${result.finalsButWhitespace}/${streams}) | ${result.discord429s} |`,
     "",
     `For scale: a process that only receives the same ${streams} streams over node:http and counts the chunks (no parsing, no work) used ${(floor.cpuShare * 100).toFixed(0)}% of a core for ${floor.chunksPerSecond.toFixed(0)} chunks/s here, ${floor.microsPerChunk.toFixed(1)} µs per chunk: the floor for any Node.js process receiving this traffic on this machine.`,
     "",

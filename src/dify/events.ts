@@ -296,25 +296,63 @@ export function parseDifyEvent(data: string): ParsedEvent {
   const name = (raw as { event?: unknown }).event;
   if (typeof name !== "string") return { ok: false, reason: "no event name" };
 
-  // Fast path for the bulk of every stream (one text delta per token): the checks the schema would make, by
-  // hand, since a busy worker parses tens of thousands of these a second.
-  if (name === "message" || name === "agent_message") {
-    const r = raw as Record<string, unknown>;
-    if (typeof r.answer === "string" && isOptionalString(r.conversation_id) && isOptionalString(r.message_id) && isOptionalString(r.task_id)) {
-      return {
-        ok: true,
-        event: {
-          event: "text",
-          source: name,
-          answer: r.answer,
-          conversationId: r.conversation_id ?? undefined,
-          messageId: r.message_id ?? undefined,
-          taskId: r.task_id ?? undefined,
-        },
-      };
-    }
-  }
+  return fastTextEvent(name, raw as Record<string, unknown>) ?? parseWithSchemas(name, raw);
+}
 
+/**
+ * The bulk of every stream (one text delta per token: `message`, `agent_message`, a Workflow's `text_chunk`),
+ * checked by hand with exactly the schema's acceptance rules, since a busy worker parses tens of thousands of
+ * these a second and zod costs several µs each. Anything these checks do not accept (a wrong type anywhere)
+ * returns undefined and goes through the schemas, which then give the same event or the reason it is malformed.
+ */
+function fastTextEvent(name: string, r: Record<string, unknown>): ParsedEvent | undefined {
+  if (name !== "message" && name !== "agent_message" && name !== "text_chunk") return undefined;
+  const source: "message" | "agent_message" | "text_chunk" = name;
+  const conversationId = r.conversation_id;
+  const messageId = r.message_id;
+  const taskId = r.task_id;
+  const workflowRunId = r.workflow_run_id;
+  if (!isOptionalString(conversationId) || !isOptionalString(messageId) || !isOptionalString(taskId) || !isOptionalString(workflowRunId)) return undefined;
+  let answer: unknown;
+  if (source === "text_chunk") {
+    const data = r.data;
+    if (data === undefined || data === null) answer = "";
+    else if (typeof data !== "object" || Array.isArray(data)) return undefined;
+    else {
+      const text = (data as { text?: unknown }).text;
+      if (!isOptionalString(text)) return undefined;
+      answer = text ?? "";
+    }
+  } else {
+    answer = r.answer;
+    if (typeof answer !== "string") return undefined;
+    // The schema reads `url` too (it lets nothing but a string, null or nothing through).
+    if (!isOptionalString(r.url)) return undefined;
+  }
+  // The same object, keys and order as the schema path (`idsOf`) gives.
+  const event = workflowRunId
+    ? {
+        event: "text" as const,
+        source,
+        answer: answer as string,
+        conversationId: conversationId ?? undefined,
+        messageId: messageId ?? undefined,
+        taskId: taskId ?? undefined,
+        workflowRunId,
+      }
+    : {
+        event: "text" as const,
+        source,
+        answer: answer as string,
+        conversationId: conversationId ?? undefined,
+        messageId: messageId ?? undefined,
+        taskId: taskId ?? undefined,
+      };
+  return { ok: true, event };
+}
+
+/** @internal The schema path alone, for the unit test that holds the hand-written fast path to it. */
+export function parseWithSchemas(name: string, raw: unknown): ParsedEvent {
   const fail = (error: z.ZodError): ParsedEvent => ({ ok: false, reason: `${name}: ${error.issues[0]?.path.join(".")} ${error.issues[0]?.message}` });
 
   switch (name) {

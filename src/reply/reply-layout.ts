@@ -1,6 +1,6 @@
 import type { StreamTasks } from "../contracts/chat-platform.js";
 import type { ActionButton, Citation, MessageContent } from "../contracts/messages.js";
-import { closeOpenFence, PREVIEW_MARGIN, type SplitOptions, splitMarkdown } from "./split-markdown.js";
+import { closeOpenFence, MarkdownSplitter, PREVIEW_MARGIN, type SplitOptions, splitMarkdown } from "./split-markdown.js";
 
 /** What the reply should look like now: one entry per platform message, in order. */
 export type ReplyLayout = readonly MessageContent[];
@@ -42,14 +42,23 @@ function split(text: string, rules: SplitRules): string[] {
   return splitMarkdown(text, rules.maxChars - PREVIEW_MARGIN, { edgesTrimmed: rules.edgesTrimmed ?? false });
 }
 
+/** The split `streamingLayout` makes, kept for one growing answer so each layout only redoes its newest cut. */
+export function streamingSplitter(rules: SplitRules): MarkdownSplitter {
+  return new MarkdownSplitter(rules.maxChars - PREVIEW_MARGIN, { edgesTrimmed: rules.edgesTrimmed ?? false });
+}
+
 /**
  * The reply while it streams. With `preview` (the default) an open code fence in the growing message is closed
  * so it renders as code; append-only streams ask for the text without it.
  */
-export function streamingLayout(view: StreamingView, opts: SplitRules & { stopButton?: ActionButton | undefined; preview?: boolean }): ReplyLayout {
+export function streamingLayout(
+  view: StreamingView,
+  opts: SplitRules & { stopButton?: ActionButton | undefined; preview?: boolean; splitter?: MarkdownSplitter | undefined },
+): ReplyLayout {
   const stop = opts.stopButton ? [opts.stopButton] : [];
   if (view.text.trim() === "") return [{ markdown: view.status ? `_${view.status}_` : THINKING_TEXT, buttons: stop }];
-  const chunks = split(view.text, opts);
+  // The same messages either way: a splitter made by `streamingSplitter` for these rules only skips settled cuts.
+  const chunks = opts.splitter ? opts.splitter.split(view.text) : split(view.text, opts);
   const live = (markdown: string) => (opts.preview === false ? markdown : preview(markdown, opts.maxChars));
   return chunks.map((markdown, i) => (i === chunks.length - 1 ? { markdown: live(markdown), buttons: stop } : { markdown, buttons: [] }));
 }

@@ -9,7 +9,8 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
 import { LoopWaker } from "./loop-waker.js";
 import { nextOperation, type ReplyGoal, type ReplyOperation, rateOpOf } from "./next-operation.js";
 import { OperationApplier } from "./operation-applier.js";
-import { type FinalView, finalLayout, type SplitRules, type StreamingView, streamingLayout } from "./reply-layout.js";
+import { type FinalView, finalLayout, type SplitRules, type StreamingView, streamingLayout, streamingSplitter } from "./reply-layout.js";
+import type { MarkdownSplitter } from "./split-markdown.js";
 import { decideStreamMode } from "./stream-mode.js";
 import { judgeUpdateFailure } from "./update-failure.js";
 import { UpdatePacer } from "./update-pacer.js";
@@ -104,11 +105,14 @@ export class ReplyStreamer {
   private loop: Promise<void>;
   private loopDone = false;
   private readonly rules: SplitRules;
+  /** The growing answer's split, reused from one layout to the next (both layouts below split the same text). */
+  private readonly splitter: MarkdownSplitter;
 
   constructor(private readonly o: ReplyStreamerOptions) {
     this.log = o.route.logger;
     const caps = o.route.platform.capabilities;
     this.rules = { maxChars: caps.maxMessageLength, edgesTrimmed: caps.trimsMessageEdges ?? false };
+    this.splitter = streamingSplitter(this.rules);
     this.pacer = new UpdatePacer(o.route, o.durations, o.streamId);
     this.applier = new OperationApplier(o.route.platform, o.target, o.askerUserId, o.placeholder, o.postKeyTurnId);
     this.goal = { desired: [o.placeholder.content], desiredRaw: [], isFinal: false, hasText: false, textShown: false, native: undefined };
@@ -142,10 +146,10 @@ export class ReplyStreamer {
     const view = pending();
     this.goal.hasText = view.text.trim() !== "";
     if (this.goal.hasText) this.textSince ??= Date.now();
-    this.goal.desired = streamingLayout(view, { ...this.rules, stopButton: this.o.stopButton });
+    this.goal.desired = streamingLayout(view, { ...this.rules, stopButton: this.o.stopButton, splitter: this.splitter });
     // Append-only streams get the text without the preview's closing fence (it would have to be taken back),
     // and nothing while there is no text (the status line is not part of the answer).
-    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { ...this.rules, preview: false }).map((c) => c.markdown) : [""];
+    this.goal.desiredRaw = this.goal.hasText ? streamingLayout(view, { ...this.rules, preview: false, splitter: this.splitter }).map((c) => c.markdown) : [""];
     this.goal.tasks = this.o.route.platform.streaming ? view.tasks : undefined;
   }
 

@@ -119,9 +119,22 @@ function closingRoom(window: string, fence: Fence | null): number {
 
 export function splitMarkdown(text: string, maxChars: number, opts: SplitOptions = {}): string[] {
   if (maxChars < 16) throw new RangeError("maxChars too small to split Markdown");
-  const parts: string[] = [];
-  let pos = 0;
-  let fence: Fence | null = null;
+  return splitFrom(text, maxChars, opts, [], START, []);
+}
+
+/** Where a split stands after a cut: the next message starts at `pos` of the text, with `fence` open, after `parts` messages. */
+interface SplitPoint {
+  readonly pos: number;
+  readonly fence: Fence | null;
+  readonly parts: number;
+}
+
+const START: SplitPoint = { pos: 0, fence: null, parts: 0 };
+
+/** The split loop from `start` on (`parts` holds the messages before it); each cut's point is added to `points`. */
+function splitFrom(text: string, maxChars: number, opts: SplitOptions, parts: string[], start: SplitPoint, points: SplitPoint[]): string[] {
+  let pos = start.pos;
+  let fence = start.fence;
   for (;;) {
     const rest = text.slice(pos);
     // Whitespace left after a cut separated two messages; it is not a message of its own.
@@ -146,6 +159,7 @@ export function splitMarkdown(text: string, maxChars: number, opts: SplitOptions
       if (after === null) {
         parts.push(prefix + body);
         pos += visibleCut;
+        points.push({ pos, fence, parts: parts.length });
         continue;
       }
     }
@@ -160,6 +174,44 @@ export function splitMarkdown(text: string, maxChars: number, opts: SplitOptions
     while (next < text.length && (text[next] === "\n" || (text[next] === " " && !after))) next++;
     pos = next;
     fence = after;
+    points.push({ pos, fence, parts: parts.length });
+  }
+}
+
+/**
+ * `splitMarkdown` for a text that grows: the same messages, without redoing the cuts an earlier text already
+ * settled. A cut depends only on the window of text before it (the split is prefix-stable) and on the separator
+ * after it, so when the new text extends the last one, every cut whose next message started inside the last
+ * text is kept and the split resumes from the latest of them. A streaming answer is re-split a few times a
+ * second; without this each time re-scans every message it already filled.
+ */
+export class MarkdownSplitter {
+  private last: { readonly text: string; readonly parts: readonly string[]; readonly points: readonly SplitPoint[] } | undefined;
+
+  constructor(
+    private readonly maxChars: number,
+    private readonly opts: SplitOptions = {},
+  ) {
+    if (maxChars < 16) throw new RangeError("maxChars too small to split Markdown");
+  }
+
+  split(text: string): string[] {
+    const last = this.last;
+    if (last && last.text === text) return [...last.parts];
+    let start = START;
+    let points: SplitPoint[] = [];
+    if (last && text.startsWith(last.text)) {
+      // A separator skip that reached the end of the last text may go on in this one: that cut is redone.
+      let i = last.points.length - 1;
+      while (i >= 0 && (last.points[i] as SplitPoint).pos >= last.text.length) i--;
+      if (i >= 0) {
+        start = last.points[i] as SplitPoint;
+        points = last.points.slice(0, i + 1);
+      }
+    }
+    const parts = splitFrom(text, this.maxChars, this.opts, last ? last.parts.slice(0, start.parts) : [], start, points);
+    this.last = { text, parts, points };
+    return [...parts];
   }
 }
 
