@@ -103,13 +103,23 @@ export async function prepareAttachments(
     const limit = sizeLimitBytes(verdict.type, deps.params);
     try {
       const uploaded = await slot(async () => {
-        const data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: limit });
+        let data: Uint8Array;
+        try {
+          data = await deps.platform.downloadAttachment(att, { signal: deps.signal, maxBytes: limit });
+        } catch (err) {
+          // A failed download (a stalled host, a deadline) is said as such, not as a failed upload.
+          throw new DownloadFailure(err);
+        }
         return deps.dify.uploadFile({ data, name: att.name, mimeType: att.mimeType }, deps.user, { signal: deps.signal });
       });
       files.push({ type: verdict.type, uploadFileId: uploaded.id });
     } catch (err) {
       deps.logger.warn({ err, file: att.name }, "attachment not forwarded to Dify");
-      notes.push(note(att.name, uploadFailureReason(err, verdict.type, limit, att.name)));
+      const reason =
+        err instanceof DownloadFailure && !(err.cause instanceof PlatformValidationError)
+          ? "it could not be downloaded"
+          : uploadFailureReason(err instanceof DownloadFailure ? err.cause : err, verdict.type, limit, att.name);
+      notes.push(note(att.name, reason));
     }
   });
   await Promise.all(tasks);
@@ -153,6 +163,13 @@ function transcriptionFailure(err: unknown): string {
 
 /** An error whose message was written for the person asking. */
 class UserFacingNote extends Error {}
+
+/** The platform could not give the file (its cause says why); nothing reached the assistant. */
+class DownloadFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super("attachment download failed", { cause });
+  }
+}
 
 async function transcribe(
   att: InboundAttachment,

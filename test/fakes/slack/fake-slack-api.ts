@@ -373,6 +373,7 @@ export class FakeSlackApi {
     mediaDisplayType?: string;
     redirectTo?: string;
     servedContentType?: string;
+    trickleMs?: number;
   }): Record<string, unknown> {
     const id = this.files.nextId();
     const data = typeof init.data === "string" ? Buffer.from(init.data) : init.data;
@@ -387,6 +388,7 @@ export class FakeSlackApi {
       isUploaded: true,
       ...(init.redirectTo ? { redirectTo: init.redirectTo } : {}),
       ...(init.servedContentType ? { servedContentType: init.servedContentType } : {}),
+      ...(init.trickleMs !== undefined ? { trickleMs: init.trickleMs } : {}),
     });
     return {
       id,

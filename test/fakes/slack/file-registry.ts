@@ -8,6 +8,8 @@ export interface FakeHostedFile extends FakeStoredFile {
   readonly redirectTo?: string;
   /** Content type sent with the bytes. Defaults to `mimetype`. */
   readonly servedContentType?: string;
+  /** Send the body one byte at a time, this many ms apart (a stalling host, or a very slow link). */
+  readonly trickleMs?: number;
   /** Set once the upload URL received the bytes (uploads only). */
   isUploaded: boolean;
   readonly length?: number;

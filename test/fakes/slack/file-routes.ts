@@ -60,5 +60,19 @@ export function serveFileDownload(files: FakeFileRegistry, team: FakeSlackTeam, 
     return;
   }
   res.writeHead(200, { "content-type": file.servedContentType ?? file.mimetype, "content-length": String(file.data.length) });
-  res.end(file.data);
+  if (file.trickleMs === undefined) {
+    res.end(file.data);
+    return;
+  }
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent >= file.data.length || res.destroyed) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(file.data.subarray(sent, sent + 1));
+    sent += 1;
+  }, file.trickleMs);
+  res.on("close", () => clearInterval(timer));
 }

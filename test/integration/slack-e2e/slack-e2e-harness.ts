@@ -33,6 +33,8 @@ export interface SlackE2EOptions {
   readonly dify?: FakeDifyStartOptions;
   /** More platforms served by the same bridge (the web playground). */
   readonly alsoPlatforms?: readonly ChatPlatform[];
+  /** Attachment download timeouts, shorter than production's so a stalling host is given up on within a test. */
+  readonly downloadTimeouts?: { readonly deadlineMs: number; readonly idleTimeoutMs: number };
 }
 
 export interface Posted {
@@ -82,7 +84,10 @@ export class SlackE2E {
       if (!parsed.ok || parsed.value === null) throw new Error(`bad Slack test config: ${JSON.stringify(parsed)}`);
       const adapterLogs: LogEntry[] = [];
       // Production download rules: the fake's file host is trusted as SLACK_API_URL's host, so it may be on 127.0.0.1.
-      const platform = createSlackPlatform(parsed.value, { logger: captureLogger(adapterLogs) });
+      const platform = createSlackPlatform(parsed.value, {
+        logger: captureLogger(adapterLogs),
+        ...(opts.downloadTimeouts ? { download: { ...opts.downloadTimeouts } } : {}),
+      });
       const h = await startBridge({
         platforms: [platform, ...(opts.alsoPlatforms ?? [])],
         http: true,
