@@ -286,6 +286,15 @@ function idsOf(v: {
 
 /** One SSE data payload → a typed event, or a reason it is malformed (the caller logs and skips it). */
 export function parseDifyEvent(data: string): ParsedEvent {
+  return parsePayload(data, true);
+}
+
+/** @internal The schema path alone, for the unit test that holds the hand-written fast path to it. */
+export function parseDifyEventBySchemas(data: string): ParsedEvent {
+  return parsePayload(data, false);
+}
+
+function parsePayload(data: string, fast: boolean): ParsedEvent {
   let raw: unknown;
   try {
     raw = JSON.parse(data);
@@ -296,7 +305,7 @@ export function parseDifyEvent(data: string): ParsedEvent {
   const name = (raw as { event?: unknown }).event;
   if (typeof name !== "string") return { ok: false, reason: "no event name" };
 
-  return fastTextEvent(name, raw as Record<string, unknown>) ?? parseWithSchemas(name, raw);
+  return (fast ? fastTextEvent(name, raw as Record<string, unknown>) : undefined) ?? parseWithSchemas(name, raw);
 }
 
 /**
@@ -351,8 +360,7 @@ function fastTextEvent(name: string, r: Record<string, unknown>): ParsedEvent | 
   return { ok: true, event };
 }
 
-/** @internal The schema path alone, for the unit test that holds the hand-written fast path to it. */
-export function parseWithSchemas(name: string, raw: unknown): ParsedEvent {
+function parseWithSchemas(name: string, raw: unknown): ParsedEvent {
   const fail = (error: z.ZodError): ParsedEvent => ({ ok: false, reason: `${name}: ${error.issues[0]?.path.join(".")} ${error.issues[0]?.message}` });
 
   switch (name) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDifyEvent, parseWithSchemas } from "../../../src/dify/events.js";
+import { parseDifyEventBySchemas as bySchemas, parseDifyEvent } from "../../../src/dify/events.js";
 import { readTranscript, TRANSCRIPT_NAMES } from "../../fixtures/dify/transcripts.js";
 import { decodePieces, randomPieces } from "./sse-feeding.js";
 
@@ -7,20 +7,6 @@ import { decodePieces, randomPieces } from "./sse-feeding.js";
  * The frequent text events are parsed by hand, without zod. Whatever the payload, that must give what the
  * schemas give: the same event (same keys, same values) or the same reason it is malformed.
  */
-
-/** What the schemas make of a payload, with the same JSON and object checks parseDifyEvent makes first. */
-function bySchemas(data: string): ReturnType<typeof parseDifyEvent> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(data);
-  } catch {
-    return { ok: false, reason: "invalid JSON" };
-  }
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, reason: "not a JSON object" };
-  const name = (raw as { event?: unknown }).event;
-  if (typeof name !== "string") return { ok: false, reason: "no event name" };
-  return parseWithSchemas(name, raw);
-}
 
 /** Values of every JSON type, including the ones each field must refuse. */
 const VALUES: readonly unknown[] = [undefined, null, "", "abc", "😀 你好", 0, 42, true, false, [], ["x"], {}, { text: "x" }];
