@@ -1,18 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseSlackConfig } from "../../../adapters/slack/config.js";
-import { createSlackPlatform } from "../../../adapters/slack/index.js";
-import { Bridge } from "../../../src/app/create-bridge.js";
-import { parseCoreConfig } from "../../../src/config/config.js";
-import { BridgeMetrics } from "../../../src/observability/metrics.js";
-import { createGate, dify2026Options, FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
-import { FakeSlackApi, type FakeSlackMessage, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
+import type { Bridge } from "../../../src/app/create-bridge.js";
+import { createGate, dify2026Options, type FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
+import type { FakeSlackApi, FakeSlackMessage } from "../../fakes/slack/index.js";
 import { eventually } from "../../support/bridge-harness.js";
-import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
-import { captureLogger } from "../../support/capture-logger.js";
-import { deleteByPrefix, openRedis, REDIS_URL } from "../../support/redis.js";
+import { SlackProcessRig } from "./slack-process-rig.js";
 
-const SIGNING_SECRET = "reattach-test-signing-secret";
 const PART_A = Array.from({ length: 12 }, (_, i) => `alpha${i}`).join(" ");
 const PART_A2 = " then more words the first worker never saw";
 const PART_B = " and the end of the answer.";
@@ -23,64 +16,20 @@ const PART_B = " and the end of the answer.";
  * costs nothing: the next process follows the same run and finishes the same reply.
  */
 describe("a Chatflow run followed across processes", () => {
+  let rig: SlackProcessRig;
   let slack: FakeSlackApi;
   let dify: FakeDifyServer;
-  let prefix: string;
-  const bridges: Bridge[] = [];
-  const workers: BridgeProcess[] = [];
-
-  const slackEnv = () => ({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: "edit" });
-  const coreEnv = () => ({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off" });
-
-  async function startInProcess(role: "ingress" | "all"): Promise<Bridge> {
-    const core = parseCoreConfig({ ...coreEnv(), BRIDGE_ROLE: role, SHUTDOWN_GRACE_MS: "1000" });
-    const slackConfig = parseSlackConfig(slackEnv());
-    if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bad test config");
-    const bridge = new Bridge({
-      config: core.value,
-      platforms: [createSlackPlatform(slackConfig.value, { logger: captureLogger() })],
-      logger: captureLogger(),
-      metrics: new BridgeMetrics({ defaultMetrics: false }),
-    });
-    bridges.push(bridge);
-    await bridge.start();
-    return bridge;
-  }
-
-  async function spawnWorker(): Promise<BridgeProcess> {
-    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000" });
-    workers.push(w);
-    await w.waitForLog((l) => l.msg === "dify-bridge started");
-    return w;
-  }
-
-  const sender = (bridge: Bridge) => new SlackEventsSender(`http://127.0.0.1:${bridge.httpPort}/slack/events`, SIGNING_SECRET);
-  async function mention(bridge: Bridge, text: string): Promise<string> {
-    const ts = slackTs();
-    const body = slack.payloads.envelope(slack.payloads.appMention({ channel: "C0GENERAL", user: "U1", text: `<@${slack.team.botUserId}> ${text}`, ts }));
-    expect((await sender(bridge).sendEvent(body)).status).toBe(200);
-    return ts;
-  }
-  const botMessages = (ts: string): FakeSlackMessage[] => slack.messages.thread("C0GENERAL", ts).filter((m) => m.botId);
+  const startInProcess = (role: "ingress" | "all") => rig.startInProcess(role, { SHUTDOWN_GRACE_MS: "1000" });
+  const spawnWorker = () => rig.spawnWorker();
+  const mention = (bridge: Bridge, text: string) => rig.mention(bridge, text);
+  const botMessages = (ts: string) => rig.botMessages(ts);
 
   beforeEach(async () => {
-    prefix = `reattach-${randomUUID().slice(0, 8)}`;
-    slack = await FakeSlackApi.start();
-    dify = await FakeDifyServer.start({ ...dify2026Options(), mode: "advanced-chat" });
+    rig = await SlackProcessRig.start({ name: "reattach", dify: { ...dify2026Options(), mode: "advanced-chat" } });
+    ({ slack, dify } = rig);
   });
 
-  afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-      await w.exited;
-    }
-    for (const b of bridges.splice(0)) await b.shutdown();
-    await dify.close();
-    await slack.close();
-    const redis = openRedis();
-    await deleteByPrefix(redis, prefix);
-    redis.disconnect();
-  });
+  afterEach(async () => rig?.close());
 
   it("a worker SIGKILLed mid-Chatflow: another worker re-attaches to the run and completes the same reply, with no stop and no text twice", async () => {
     const afterKill = createGate();
@@ -161,8 +110,7 @@ describe("a Chatflow run followed across processes", () => {
   }, 60_000);
 
   it("on a Dify without the events endpoint (1.12) a recovered Chatflow job keeps stopping the task and showing what Dify stored", async () => {
-    await dify.close();
-    dify = await FakeDifyServer.start({ mode: "advanced-chat" });
+    dify = await rig.replaceDify({ mode: "advanced-chat" });
     const gate = createGate();
     dify.onChat(() => [
       steps.workflowStarted(),
@@ -199,13 +147,12 @@ describe("a Chatflow run followed across processes", () => {
     const before = await startInProcess("all");
     const ts = await mention(before, "write it");
     const form = await eventually(() => botMessages(ts).find((m) => m.markdown.endsWith("Publish?") && buttonLabels(m).includes("Approve")), 15_000);
-    await before.shutdown();
-    bridges.splice(bridges.indexOf(before), 1);
+    await rig.shutdown(before);
 
     const after = await startInProcess("all");
     const button = buttonsIn(form).find((b) => b.label === "Approve");
     const click = slack.payloads.blockActions({ user: "U1", channel: "C0GENERAL", messageTs: form.ts, threadTs: ts, actionId: button?.actionId ?? "" });
-    expect((await sender(after).sendInteraction(click)).status).toBe(200);
+    expect((await rig.sender(after).sendInteraction(click)).status).toBe(200);
     await eventually(() => botMessages(ts)[0]?.markdown.endsWith("Published."), 15_000);
     expect(botMessages(ts).map((m) => m.markdown)).toEqual(["Draft ready.\n\n📝 **Approval**: ✅ **U1** chose **Approve**\n\nPublished."]);
     expect(botMessages(ts)[0]?.ts).toBe(form.ts);

@@ -1,18 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseSlackConfig } from "../../../adapters/slack/config.js";
-import { createSlackPlatform } from "../../../adapters/slack/index.js";
-import { Bridge } from "../../../src/app/create-bridge.js";
-import { parseCoreConfig } from "../../../src/config/config.js";
-import { BridgeMetrics } from "../../../src/observability/metrics.js";
-import { FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
-import { FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
+import type { Bridge } from "../../../src/app/create-bridge.js";
+import { type FakeDifyServer, scripts, steps } from "../../fakes/dify/index.js";
+import { type FakeSlackApi, SlackEventsSender, slackTs } from "../../fakes/slack/index.js";
 import { eventually } from "../../support/bridge-harness.js";
-import { type BridgeProcess, startBridgeProcess } from "../../support/bridge-process.js";
-import { captureLogger } from "../../support/capture-logger.js";
-import { deleteByPrefix, openRedis, REDIS_URL } from "../../support/redis.js";
+import { SIGNING_SECRET, SlackProcessRig } from "./slack-process-rig.js";
 
-const SIGNING_SECRET = "takeover-test-signing-secret";
 const ANSWER = Array.from({ length: 30 }, (_, i) => `step${i}`).join(" ");
 const RECOVERED = `${ANSWER}\n\n⚠️ Recovered after an interruption: this answer may be incomplete.`;
 
@@ -23,50 +15,19 @@ const RECOVERED = `${ANSWER}\n\n⚠️ Recovered after an interruption: this ans
  * that one reply, without asking Dify again.
  */
 describe("takeover: a worker killed mid-answer", () => {
+  let rig: SlackProcessRig;
   let slack: FakeSlackApi;
   let dify: FakeDifyServer;
   let ingress: Bridge;
-  let prefix: string;
-  const workers: BridgeProcess[] = [];
-
-  const slackEnv = () => ({ SLACK_BOT_TOKEN: slack.team.botToken, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl, SLACK_STREAMING: "edit" });
-  const coreEnv = () => ({ DIFY_API_URL: dify.baseUrl, DIFY_API_KEY: dify.apiKey, REDIS_URL, REDIS_PREFIX: prefix, PORT: "0", USER_RATE_LIMIT: "off" });
-
-  async function spawnWorker(): Promise<BridgeProcess> {
-    const w = startBridgeProcess({ ...coreEnv(), ...slackEnv(), BRIDGE_ROLE: "worker", JOB_LOCK_MS: "3000" });
-    workers.push(w);
-    await w.waitForLog((l) => l.msg === "dify-bridge started");
-    return w;
-  }
+  const spawnWorker = (env: Record<string, string> = {}) => rig.spawnWorker(env);
 
   beforeEach(async () => {
-    prefix = `takeover-${randomUUID().slice(0, 8)}`;
-    slack = await FakeSlackApi.start();
-    dify = await FakeDifyServer.start();
-    const core = parseCoreConfig({ ...coreEnv(), BRIDGE_ROLE: "ingress" });
-    const slackConfig = parseSlackConfig(slackEnv());
-    if (!core.ok || !slackConfig.ok || !slackConfig.value) throw new Error("bad test config");
-    ingress = new Bridge({
-      config: core.value,
-      platforms: [createSlackPlatform(slackConfig.value, { logger: captureLogger() })],
-      logger: captureLogger(),
-      metrics: new BridgeMetrics({ defaultMetrics: false }),
-    });
-    await ingress.start();
+    rig = await SlackProcessRig.start({ name: "takeover" });
+    ({ slack, dify } = rig);
+    ingress = await rig.startInProcess("ingress");
   });
 
-  afterEach(async () => {
-    for (const w of workers.splice(0)) {
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-      await w.exited;
-    }
-    await ingress.shutdown();
-    await dify.close();
-    await slack.close();
-    const redis = openRedis();
-    await deleteByPrefix(redis, prefix);
-    redis.disconnect();
-  });
+  afterEach(async () => rig?.close());
 
   it("another running worker resumes it: one reply, holding the whole answer Dify stored; Dify asked once", async () => {
     dify.onChat(() => scripts.answer(ANSWER, { chunkChars: 12, delayMs: 15 }));
