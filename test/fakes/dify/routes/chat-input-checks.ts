@@ -82,17 +82,7 @@ export function resolveChatFiles(ctx: FakeDifyContext, files: unknown): Checked<
       const upload = ctx.store.uploads.get(f.upload_file_id.toLowerCase());
       if (!upload) return bad("Invalid upload file");
       if (type !== "custom" && !allowed.includes(type)) return bad(`File validation failed for file: ${upload.name}`);
-      out.push({
-        id: randomUUID(),
-        type,
-        url: `/files/${upload.id}/file-preview`,
-        belongsTo: "user",
-        uploadFileId: upload.id,
-        filename: upload.name,
-        mimeType: upload.mimeType,
-        size: upload.size,
-        transferMethod: "local_file",
-      });
+      out.push(userFileOf(upload, type));
     } else if (f.transfer_method === "remote_url") {
       const url = f.url ?? f.remote_url;
       if (!url) continue;
@@ -103,4 +93,19 @@ export function resolveChatFiles(ctx: FakeDifyContext, files: unknown): Checked<
   }
   if (out.length > limit) return bad(`Number of files exceeds the maximum limit ${limit}`);
   return { ok: true, value: out };
+}
+
+/** A message file for something the user uploaded (`local_file`), as `file_factory` builds it. */
+export function userFileOf(upload: { id: string; name: string; mimeType: string; size: number }, type: string): FakeMessageFile {
+  return {
+    id: randomUUID(),
+    type,
+    url: `/files/${upload.id}/file-preview`,
+    belongsTo: "user",
+    uploadFileId: upload.id,
+    filename: upload.name,
+    mimeType: upload.mimeType,
+    size: upload.size,
+    transferMethod: "local_file",
+  };
 }

@@ -3,7 +3,7 @@ import type { FakeDifyContext, IncomingCall } from "../context.js";
 import { replies, sendJson, sendReply } from "../replies.js";
 import type { HttpErrorReply } from "../steps.js";
 import type { FakeMessage, FakeMessageFile } from "../store.js";
-import { checkInputs, resolveChatFiles } from "./chat-input-checks.js";
+import { checkInputs, resolveChatFiles, userFileOf } from "./chat-input-checks.js";
 import { type Checked, invalid, isUuid, readJsonObject, userArg } from "./request-checks.js";
 
 /**
@@ -68,17 +68,7 @@ function resolveInputFiles(ctx: FakeDifyContext, inputs: Record<string, unknown>
         if (!upload) return bad("Invalid upload file");
         const fileType = typeof f.type === "string" ? f.type : "custom";
         if (def.allowed_file_types && !def.allowed_file_types.includes(fileType)) return bad(`File validation failed for file: ${upload.name}`);
-        out.push({
-          id: randomUUID(),
-          type: fileType,
-          url: `/files/${upload.id}/file-preview`,
-          belongsTo: "user",
-          uploadFileId: upload.id,
-          filename: upload.name,
-          mimeType: upload.mimeType,
-          size: upload.size,
-          transferMethod: "local_file",
-        });
+        out.push(userFileOf(upload, fileType));
       }
     }
   }
