@@ -259,12 +259,26 @@ export class SlackE2E {
 
   /** Waits for the reply to settle and its Markdown (all parts joined) to be `expected`. */
   async waitForAnswer(thread: Posted, expected: string | RegExp, timeoutMs = 15_000): Promise<FakeSlackMessage[]> {
-    return eventually(() => {
-      const replies = this.finalReplies(thread);
-      if (!replies) return undefined;
-      const shown = replies.map((m) => m.markdown).join("\n\n");
-      return (typeof expected === "string" ? shown === expected : expected.test(shown)) ? replies : undefined;
-    }, timeoutMs);
+    try {
+      return await eventually(() => {
+        const replies = this.finalReplies(thread);
+        if (!replies) return undefined;
+        const shown = replies
+          .filter((m) => !isFileShare(m))
+          .map((m) => m.markdown)
+          .join("\n\n");
+        return (typeof expected === "string" ? shown === expected : expected.test(shown)) ? replies : undefined;
+      }, timeoutMs);
+    } catch {
+      // Say what the thread shows instead: a bare "condition not met" hides whether the answer was late or wrong.
+      const now = this.botReplies(thread).map((m) => ({
+        markdown: m.markdown,
+        stream: m.stream,
+        files: m.files.length,
+        buttons: buttonsOf(m).map((b) => b.label),
+      }));
+      throw new Error(`the answer ${String(expected)} was not shown within ${timeoutMs} ms; the thread's bot messages: ${JSON.stringify(now)}`);
+    }
   }
 }
 
@@ -279,8 +293,16 @@ export function buttonsOf(message: FakeSlackMessage): SlackButton[] {
 
 export const hasStopButton = (m: FakeSlackMessage): boolean => buttonsOf(m).some((b) => b.label === "Stop");
 
-/** Not streaming, no Stop button, not the placeholder or a progress line (those are italic lines). */
+/** A message that only shares files (the bot's upload of files Dify produced): no text of its own. */
+const isFileShare = (m: FakeSlackMessage): boolean => m.files.length > 0 && m.markdown === "";
+
+/**
+ * Not streaming, no Stop button, not the placeholder or a progress line (those are italic lines). A file share
+ * is settled as it is: the files of an answer are posted right after its final text, so an answer is "final"
+ * whether or not they are already in the thread.
+ */
 function isSettled(m: FakeSlackMessage): boolean {
+  if (isFileShare(m)) return true;
   return m.stream !== "streaming" && !hasStopButton(m) && !/^_[^\n]*_$/.test(m.markdown) && m.markdown !== "";
 }
 
