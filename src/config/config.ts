@@ -142,7 +142,7 @@ const coreSchema = z.object({
   /** A held event waits at most this long for Redis; then the person is told it could not be taken. */
   OUTAGE_BUFFER_WAIT_MS: envInt(120_000, 1_000, 3_600_000),
   /** How long a dead worker's job stays locked before another worker recovers it (src/queue/worker-locks.ts). */
-  JOB_LOCK_MS: envInt(8_000, 1_000, 600_000),
+  JOB_LOCK_MS: envInt(6_000, 1_000, 600_000),
   /** Turns on the operator console (/console) and the web playground; the one credential that opens them. */
   CONSOLE_TOKEN: optionalSecret().refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters (e.g. openssl rand -hex 24)"),
   /** Lets the console's queue view retry and remove jobs (read-only otherwise). */

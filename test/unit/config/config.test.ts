@@ -34,7 +34,7 @@ describe("parseCoreConfig", () => {
       shutdownGraceMs: 25_000,
       conversationTtlMs: 30 * 86_400_000,
       workerConcurrency: 1_000,
-      jobLockMs: 8_000,
+      jobLockMs: 6_000,
       outageBuffer: { maxEvents: 500, maxWaitMs: 120_000 },
       console: { token: undefined, queueActions: false },
     });
