@@ -13,6 +13,13 @@ interface CdnFile {
   readonly contentType: string;
   /** Stream without Content-Length, to test caps that do not trust the header. */
   readonly omitLength: boolean;
+  /** Send one byte per this many ms (a stalling host), instead of the whole body at once. */
+  readonly trickleMs?: number | undefined;
+}
+
+export interface CdnServeOptions {
+  readonly omitLength?: boolean | undefined;
+  readonly trickleMs?: number | undefined;
 }
 
 /** Serves attachment bytes under /cdn/attachments/<channel>/<attachment>/<name>, with signed-looking query strings. */
@@ -25,9 +32,9 @@ export class FakeCdn {
   constructor(private readonly baseUrl: () => string) {}
 
   /** Stores bytes and returns their signed URL. */
-  host(channelId: string, attachmentId: string, filename: string, data: Uint8Array, contentType: string, omitLength = false): string {
+  host(channelId: string, attachmentId: string, filename: string, data: Uint8Array, contentType: string, serve: CdnServeOptions = {}): string {
     const path = `/cdn/attachments/${channelId}/${attachmentId}/${encodeURIComponent(filename)}`;
-    this.#files.set(path, { data, contentType, omitLength });
+    this.#files.set(path, { data, contentType, omitLength: serve.omitLength ?? false, trickleMs: serve.trickleMs });
     const ex = Math.floor(Date.now() / 1000 + 86_400).toString(16);
     return `${this.baseUrl()}${path}?ex=${ex}&is=${Math.floor(Date.now() / 1000).toString(16)}&hm=f4ke`;
   }
@@ -60,6 +67,20 @@ export class FakeCdn {
     const headers: Record<string, string> = { "content-type": file.contentType };
     if (!file.omitLength) headers["content-length"] = String(file.data.byteLength);
     res.writeHead(200, headers);
-    res.end(Buffer.from(file.data));
+    if (file.trickleMs === undefined) {
+      res.end(Buffer.from(file.data));
+      return;
+    }
+    let sent = 0;
+    const timer = setInterval(() => {
+      if (sent >= file.data.byteLength || res.destroyed) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(Buffer.from(file.data.subarray(sent, sent + 1)));
+      sent += 1;
+    }, file.trickleMs);
+    res.on("close", () => clearInterval(timer));
   }
 }

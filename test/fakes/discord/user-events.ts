@@ -13,6 +13,8 @@ export interface AttachmentInput {
   readonly data: Uint8Array;
   /** Serve without Content-Length. */
   readonly omitLength?: boolean;
+  /** The CDN sends one byte per this many ms (a stalling download). */
+  readonly trickleMs?: number;
   readonly durationSecs?: number;
 }
 
@@ -421,7 +423,7 @@ export class UserEvents {
 
   #attachment(channelId: string, a: AttachmentInput): FakeAttachment {
     const id = this.ids.next();
-    const url = this.cdn.host(channelId, id, a.filename, a.data, a.contentType, a.omitLength ?? false);
+    const url = this.cdn.host(channelId, id, a.filename, a.data, a.contentType, { omitLength: a.omitLength, trickleMs: a.trickleMs });
     return {
       id,
       filename: a.filename,

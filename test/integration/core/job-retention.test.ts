@@ -53,4 +53,25 @@ describe("what the queue keeps of finished jobs", () => {
     expect(stored).not.toContain(NAME);
     expect(stored).not.toContain("SIGNED-4242");
   });
+
+  it("a job completed more than 5 minutes ago is deleted from Redis when the next job completes; a recent one is kept", async () => {
+    h = await startBridge();
+    h.dify.onChat((turn) => scripts.answer(`Answer to ${turn.query}`));
+    const completed = `${h.prefix}:replies:completed`;
+    const answerIn = async (channelId: string, text: string): Promise<string> => {
+      const before = new Set(await h.redis.zrange(completed, 0, -1));
+      await h.platform.emit(h.platform.message({ text, channelId }));
+      await eventually(() => h.platform.visibleText({ channelId }).includes(`Answer to ${text}`), 10_000);
+      return eventually(async () => (await h.redis.zrange(completed, 0, -1)).find((id) => !before.has(id)), 5_000);
+    };
+
+    const old = await answerIn("C1", "first");
+    // Dated 301 s back, as if it had finished then: BullMQ ages completed jobs by their score in this set.
+    expect(await h.redis.zadd(completed, "XX", "CH", Date.now() - 301_000, old)).toBe(1);
+    const recent = await answerIn("C2", "second");
+
+    await eventually(async () => (await h.redis.exists(`${h.prefix}:replies:${old}`)) === 0, 5_000);
+    expect(await h.redis.zscore(completed, old)).toBeNull();
+    expect(await h.redis.exists(`${h.prefix}:replies:${recent}`)).toBe(1);
+  });
 });

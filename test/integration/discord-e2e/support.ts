@@ -38,6 +38,8 @@ export async function startDiscordE2E(
     discordEnv?: Record<string, string>;
     /** Changes the fake's world before the bot connects (e.g. more guilds). */
     prepare?: (fake: FakeDiscord) => void;
+    /** Download deadline and idle timeout, shorter than production's so a stall test takes seconds. */
+    downloadTimeouts?: { readonly deadlineMs: number; readonly idleTimeoutMs: number };
   } = {},
 ): Promise<DiscordE2E> {
   const fake = await FakeDiscord.start({ heartbeatIntervalMs: 250, ...opts.fake });
@@ -55,7 +57,12 @@ export async function startDiscordE2E(
   const adapterLogs: LogEntry[] = [];
   const parsed = parseDiscordConfig({ DISCORD_BOT_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, ...opts.discordEnv });
   if (!parsed.ok || parsed.value === null) throw new Error("bad Discord test config");
-  platform = createDiscordPlatform(parsed.value, { logger: captureLogger(adapterLogs), restTimeoutMs: 5_000, readyTimeoutMs: 10_000 });
+  platform = createDiscordPlatform(parsed.value, {
+    logger: captureLogger(adapterLogs),
+    restTimeoutMs: 5_000,
+    readyTimeoutMs: 10_000,
+    ...(opts.downloadTimeouts && { download: { ...opts.downloadTimeouts } }),
+  });
   harness = await startBridge({ platforms: [platform], ...(opts.dify && { dify: opts.dify }), ...(opts.env && { env: opts.env }) });
   return { fake, platform, harness, dify: harness.dify, adapterLogs };
 }

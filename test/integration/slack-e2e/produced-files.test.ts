@@ -53,7 +53,9 @@ describe("Slack end to end: files produced by the app", () => {
     // The answer with its note, and the files message (a file upload shows no text of its own).
     const replies = await eventually(() => {
       const bot = e.botReplies(q);
-      return bot.some((m) => m.markdown.includes("could not be attached")) && bot.some((m) => m.files.length > 0) ? bot : undefined;
+      // Stop waiting at once if the listener was reached: that is the failure this test is about.
+      const settled = bot.some((m) => m.markdown.includes("could not be attached")) || inside?.connections();
+      return settled && bot.some((m) => m.files.length > 0) ? bot : undefined;
     }, 20_000);
     expect(inside.connections()).toBe(0);
     const shown = replies.map((m) => m.markdown).join("\n\n");
