@@ -40,6 +40,15 @@ interface Wave {
   readonly n: number;
   readonly threads: Array<{ key: string; channel: string; ts: string }>;
   readonly boundMs: number;
+  /** When its questions were sent (the fakes' clock). */
+  readonly startedAt: number;
+}
+
+/** Slack calls per method made from `from` until `to`, e.g. "update 40, startStream 9, …". */
+function callsBetween(rig: SlackRig, from: number, to: number): string {
+  const methods = ["chat.postMessage", "chat.update", "chat.startStream", "chat.appendStream", "chat.stopStream", "chat.delete"];
+  const inWindow = rig.slack.calls.filter((c) => c.atMs >= from && c.atMs < to);
+  return methods.map((m) => `${m.slice(5)} ${inWindow.filter((c) => c.method === m).length}`).join(", ");
 }
 
 function answersFor(rig: SlackRig): Map<string, TimedAnswer> {
@@ -97,11 +106,13 @@ async function backToBack(log: (line: string) => void): Promise<{ rows: string[]
         budgets,
         "both",
       );
+      const startedAt = now();
       const threads = await Promise.all(Array.from({ length: n }, async () => ({ key: String(seq), ...(await rig.mention("CBURST", `question #${seq++}`)) })));
-      waves.push({ n, threads, boundMs });
+      waves.push({ n, threads, boundMs, startedAt });
     }
-    for (const wave of waves) {
+    for (const [i, wave] of waves.entries()) {
       const results = await settle(rig, answers, wave.threads, 120_000);
+      log(`back-to-back wave of ${wave.n}: calls ${callsBetween(rig, wave.startedAt, waves[i + 1]?.startedAt ?? now())}`);
       const lag = results.reduce((a, r) => a + (Number.isFinite(r.meanLagMs) ? r.meanLagMs : 0), 0) / wave.n;
       const finals = summarize(results.flatMap((r) => (r.finalAfterEndMs === undefined ? [] : [r.finalAfterEndMs])));
       if (wave.n === 1) loneFinalMs = finals.p50;

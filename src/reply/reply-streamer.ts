@@ -61,11 +61,6 @@ type Goal = { -readonly [K in keyof ReplyGoal]: ReplyGoal[K] };
 /** How long a scarce edited stream holds its first text, so that edit shows progress (about a second of answer). */
 const FIRST_TEXT_HOLD_MS = 1_000;
 
-/**
- * A final text whose edit (or stop) slot is further off than this goes out as a new message where posts have
- * room: on Slack chat.postMessage is metered per channel, apart from the workspace's update and stop budgets.
- */
-const FINAL_REPOST_AFTER_MS = 1_000;
 /** How long removing a message a reposted final replaced may wait for its budget (it yields to every text). */
 const TIDY_WAIT_MS = 15 * 60_000;
 
@@ -244,13 +239,16 @@ export class ReplyStreamer {
   }
 
   /**
-   * The final text has first claim on every path that can carry it: when its edit (or stop) slot is more than
-   * FINAL_REPOST_AFTER_MS away and a post has room now, it goes out as a new message in place of the last part.
-   * The part it replaces shows a prefix of the answer, never the answer, and is removed once its budget returns
-   * (`tidy`), so the final is never shown twice. True when the loop should look again (posted, or tried).
+   * The final text has first claim on every path that can carry it: when its edit (or stop) slot is refused and
+   * a post has room now, it goes out as a new message in place of the last part (on Slack chat.postMessage is
+   * metered per channel, apart from the workspace's update and stop budgets). Not even a slot said to free soon
+   * is waited for: with many finals due together, "soon" is taken by another one again and again, which left
+   * some finals waiting 15 s and more. The part it replaces shows a prefix of the answer, never the answer, and
+   * is removed once its budget returns (`tidy`), so the final is never shown twice. True when the loop should
+   * look again (posted, or tried).
    */
   private async repostFinal(op: ReplyOperation, waitMs: number): Promise<boolean> {
-    if (!this.goal.isFinal || waitMs < FINAL_REPOST_AFTER_MS || (op.kind !== "edit" && op.kind !== "nativeStop")) return false;
+    if (!this.goal.isFinal || (op.kind !== "edit" && op.kind !== "nativeStop")) return false;
     if (!this.o.route.platform.deleteMessage || op.index !== this.applier.parts.length - 1 || this.reposted.has(op.index)) return false;
     // Text already shown in full (only buttons or the stream's end missing) would then be shown twice.
     const part = this.applier.parts[op.index];
