@@ -54,6 +54,9 @@ describe("PlatformGateway (real Redis, fake platforms)", () => {
 
     const b = await streamer(second, { platform: "slack", workspaceId: "T1", channelId: "C2", threadId: "b" }, "stream-b");
     b.show({ text: "Second stream" });
+    // Its first text waits out the block. (A final refused now would go out as a new message instead: posts are
+    // another budget, which the 429 on edits did not block.)
+    await expect.poll(() => second.opsOf("edit").length, { timeout: 5_000 }).toBeGreaterThan(0);
     await Promise.all([a.finish({ text: "First stream, done." }), b.finish({ text: "Second stream, done." })]);
 
     const secondEdits = second.opsOf("edit");
