@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { fakeNowMs } from "../clock.js";
+import { sendBody } from "../response-body.js";
 
 export interface CdnRequestRecord {
   readonly path: string;
@@ -67,20 +68,6 @@ export class FakeCdn {
     const headers: Record<string, string> = { "content-type": file.contentType };
     if (!file.omitLength) headers["content-length"] = String(file.data.byteLength);
     res.writeHead(200, headers);
-    if (file.trickleMs === undefined) {
-      res.end(Buffer.from(file.data));
-      return;
-    }
-    let sent = 0;
-    const timer = setInterval(() => {
-      if (sent >= file.data.byteLength || res.destroyed) {
-        clearInterval(timer);
-        if (!res.destroyed) res.end();
-        return;
-      }
-      res.write(Buffer.from(file.data.subarray(sent, sent + 1)));
-      sent += 1;
-    }, file.trickleMs);
-    res.on("close", () => clearInterval(timer));
+    sendBody(res, file.data, file.trickleMs);
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { sendBody } from "../response-body.js";
 import type { FakeSlackTeam } from "./fake-team.js";
 import type { FakeFileRegistry } from "./file-registry.js";
 import { parseBody } from "./request-body.js";
@@ -60,19 +61,5 @@ export function serveFileDownload(files: FakeFileRegistry, team: FakeSlackTeam, 
     return;
   }
   res.writeHead(200, { "content-type": file.servedContentType ?? file.mimetype, "content-length": String(file.data.length) });
-  if (file.trickleMs === undefined) {
-    res.end(file.data);
-    return;
-  }
-  let sent = 0;
-  const timer = setInterval(() => {
-    if (sent >= file.data.length || res.destroyed) {
-      clearInterval(timer);
-      if (!res.destroyed) res.end();
-      return;
-    }
-    res.write(file.data.subarray(sent, sent + 1));
-    sent += 1;
-  }, file.trickleMs);
-  res.on("close", () => clearInterval(timer));
+  sendBody(res, file.data, file.trickleMs);
 }
