@@ -92,16 +92,17 @@ describe("Slack AI app: the DM pane shows the Dify app's opening statement and s
     expect(req.chat.inputs).not.toHaveProperty("slack_context");
   });
 
-  it("a DM thread gets its first question as title (assistant.threads.setTitle); a later question does not rename it", async () => {
+  it("a DM thread gets its first question as title (assistant.threads.setTitle); a later question does not rename it", { timeout: 60_000 }, async () => {
     e = await SlackE2E.start({ slackEnv: { SLACK_AI_APP: "true" } });
     e.dify.onChat((req) => scripts.answer(`Answer to ${String(req.query).slice(0, 20)}`));
     const q = await dm(e, "How do I request time off?\nI start on Monday.");
     await eventually(() => e.slack.assistant.titleOf(DM, q.threadTs));
     expect(e.slack.assistant.titleOf(DM, q.threadTs)).toBe("How do I request time off? I start on Monday.");
-    await eventually(() => (e.botReplies({ ...e.where(DM, q.ts) }).length === 1 ? true : undefined));
+    // Answers get the e2e suite's usual 20 s (the default 10 s was once too short on a loaded CI machine).
+    await eventually(() => (e.botReplies({ ...e.where(DM, q.ts) }).length === 1 ? true : undefined), 20_000);
     await dm(e, "And sick leave?", q.threadTs);
-    await eventually(() => e.dify.chatRequests[1]);
-    await eventually(() => (e.botReplies(e.where(DM, q.ts)).length === 2 ? true : undefined));
+    await eventually(() => e.dify.chatRequests[1], 20_000);
+    await eventually(() => (e.botReplies(e.where(DM, q.ts)).length === 2 ? true : undefined), 20_000);
     expect(e.slack.callsTo("assistant.threads.setTitle")).toHaveLength(1);
     expect(e.slack.assistant.titles.get(`${DM}/${q.threadTs}`)).toEqual(["How do I request time off? I start on Monday."]);
   });
