@@ -58,9 +58,6 @@ export interface ReplyStreamerOptions {
 
 type Goal = { -readonly [K in keyof ReplyGoal]: ReplyGoal[K] };
 
-/** How long a scarce edited stream holds its first text, so that edit shows progress (about a second of answer). */
-const FIRST_TEXT_HOLD_MS = 1_000;
-
 /** How long removing a message a reposted final replaced may wait for its budget (it yields to every text). */
 const TIDY_WAIT_MS = 15 * 60_000;
 
@@ -83,8 +80,8 @@ export class ReplyStreamer {
   private pendingView: (() => StreamingView) | undefined;
   private nativeRefused = false;
   private modeChoice: "native" | "edit" | undefined;
-  /** The edit budget is too scarce for first text + progress + final: the first text waits (see decideStreamMode). */
-  private holdFirstText = false;
+  /** Budgets too scarce for first text + progress + final: the first text waits this long (see decideStreamMode). */
+  private firstTextHoldMs = 0;
   /** When the answer first had text to show. */
   private textSince: number | undefined;
   private failures = 0;
@@ -200,7 +197,7 @@ export class ReplyStreamer {
         continue;
       }
       const routine = (op.kind === "edit" && op.routine) || op.kind === "append";
-      const holdMs = this.firstTextHoldMs(op);
+      const holdMs = this.holdMsFor(op);
       if (holdMs > 0) {
         await this.waker.pauseForSlot(holdMs);
         continue;
@@ -230,6 +227,8 @@ export class ReplyStreamer {
         // Any update of the growing message (the first text included) starts the next routine interval.
         if (routine || op.kind === "nativeStart" || (op.kind === "edit" && op.showsText)) {
           const native = op.kind === "append" || op.kind === "nativeStart";
+          // A held start already shows a stretch of the answer: the first append is then paced like any other.
+          if (op.kind === "nativeStart" && this.firstTextHoldMs > 0) this.pacer.progressShown();
           this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.firstTextAt, routine);
         }
       } catch (err) {
@@ -285,11 +284,11 @@ export class ReplyStreamer {
     }
   }
 
-  /** How long a first-text edit still waits when the edit budget is scarce (0: send it). Finals never wait. */
-  private firstTextHoldMs(op: ReplyOperation): number {
-    const isFirstTextEdit = op.kind === "edit" && !op.routine && op.showsText && this.firstTextAt === undefined;
-    if (!this.holdFirstText || !isFirstTextEdit || this.goal.isFinal || this.textSince === undefined) return 0;
-    return Math.max(0, this.textSince + FIRST_TEXT_HOLD_MS - Date.now());
+  /** How long the first text (an edit or a native start) still waits when budgets are scarce (0: send it). Finals never wait. */
+  private holdMsFor(op: ReplyOperation): number {
+    const isFirstText = (op.kind === "nativeStart" || (op.kind === "edit" && !op.routine && op.showsText)) && this.firstTextAt === undefined;
+    if (this.firstTextHoldMs === 0 || !isFirstText || this.goal.isFinal || this.textSince === undefined) return 0;
+    return Math.max(0, this.textSince + this.firstTextHoldMs - Date.now());
   }
 
   /** The next operation, choosing the stream mode first when the next update is the first text. */
@@ -303,9 +302,9 @@ export class ReplyStreamer {
     if (op === "chooseMode") {
       const streaming = this.o.route.platform.streaming;
       const mode = this.o.streamMode === "auto" || this.o.streamMode === "native" ? this.o.streamMode : streaming?.mode;
-      const decision = streaming && mode ? await decideStreamMode(this.o.route, mode, this.o.streamId, this.log) : undefined;
+      const decision = streaming && mode ? await decideStreamMode(this.o.route, mode, this.o.streamId, this.o.durations.expectedMs(), this.log) : undefined;
       this.modeChoice = decision?.mode ?? "edit";
-      this.holdFirstText = decision?.holdFirstText ?? false;
+      this.firstTextHoldMs = decision?.firstTextHoldMs ?? 0;
       goal.native = this.modeChoice === "native";
       op = nextOperation(this.applier.parts, goal);
     }

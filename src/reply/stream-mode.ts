@@ -39,26 +39,61 @@ export function chooseStreamMode(
   return nativeShare > editShare ? "native" : "edit";
 }
 
-/** The mode of a new stream, and whether its first text should wait to be worth an edit (see `decideStreamMode`). */
+/** The mode of a new stream, and how long its first text waits to be worth its call (see `decideStreamMode`). */
 export interface StreamModeDecision {
   readonly mode: "native" | "edit";
-  readonly holdFirstText: boolean;
+  /** From when the answer first has text; 0: the first text goes out at once. */
+  readonly firstTextHoldMs: number;
 }
 
 /** An edited stream needs at least this many edits for first text, one progress update, and final. */
 const EDITS_FOR_PROGRESS = 3;
+/** How long a scarce edited stream holds its first text, so that edit shows progress (about a second of answer). */
+const EDIT_HOLD_MS = 1_000;
+/** A native stream expecting fewer appends than this over its whole answer holds its start (see below). */
+const APPENDS_FOR_PROGRESS = 2;
+/** The longest a native start is held: a short answer still shows a partial state before its end. */
+const NATIVE_HOLD_MAX_MS = 2_000;
+
+/**
+ * How long the first text of a new stream waits. With room for several updates it goes out at once. An edited
+ * stream whose share of the edit budget is below three edits holds it a second, so that one edit shows real
+ * progress rather than the first few characters, and the final keeps its slot. A native stream expecting fewer
+ * than two appends over the answer (a drained append budget shared by many streams) holds its start to where
+ * evenly spaced updates would put it: its start, appends and stop are then all the updates it gets, and a start
+ * carrying only the first words wastes one of them (a start at 0 s, one append and the stop at 10 s show the
+ * answer 2.5 s late on average at best; held to a third, 1.7 s). Never longer than NATIVE_HOLD_MAX_MS.
+ * @internal Exported for the unit test; callers use `decideStreamMode`.
+ */
+export function firstTextHoldMs(
+  mode: "native" | "edit",
+  usage: { readonly append: readonly BudgetUsage[]; readonly edit: readonly BudgetUsage[] },
+  expectedDurationMs: number,
+): number {
+  if (mode === "edit") return perStream(usage.edit) < EDITS_FOR_PROGRESS ? EDIT_HOLD_MS : 0;
+  let share = Number.POSITIVE_INFINITY;
+  for (const u of usage.append) {
+    // What this stream can expect over its answer: the free appends now, or what the bucket refills meanwhile.
+    const capacity = Math.max(u.limit - u.used, (u.limit * expectedDurationMs) / u.windowMs);
+    share = Math.min(share, capacity / (u.active + 1));
+  }
+  if (share >= APPENDS_FOR_PROGRESS) return 0;
+  return Math.min(NATIVE_HOLD_MAX_MS, expectedDurationMs / (share + 2));
+}
 
 /**
  * Decided once per answer, under a workspace-wide lock: streams starting together would otherwise all read the
  * same budgets and all pick the same mode. The stream joins the budget it chose before the lock is released.
  * Without the lock the choice could not see the streams choosing beside it, so it falls back to editing, which
- * always works.
- *
- * An edited stream whose share of the edit budget is below three edits cannot show first text, progress and
- * final: it holds its first text back a little (`holdFirstText`), so that one edit shows real progress rather
- * than the first few characters, and the final keeps its slot.
+ * always works. The hold of the first text is decided with it (`firstTextHoldMs`).
  */
-export async function decideStreamMode(route: PlatformRoute, mode: "auto" | "native", streamId: string, logger: Logger): Promise<StreamModeDecision> {
+export async function decideStreamMode(
+  route: PlatformRoute,
+  mode: "auto" | "native",
+  streamId: string,
+  expectedDurationMs: number,
+  logger: Logger,
+): Promise<StreamModeDecision> {
   const lockName = route.budgets("streamStart")[0]?.key ?? `${route.platform.id}:${route.place.workspaceId}`;
   try {
     return await route.exclusively(`mode:${lockName}`, async () => {
@@ -70,10 +105,10 @@ export async function decideStreamMode(route: PlatformRoute, mode: "auto" | "nat
       ]);
       const choice = chooseStreamMode(mode, { start, stop, append, edit });
       await route.join([choice === "native" ? "streamAppend" : "edit"], streamId);
-      return { mode: choice, holdFirstText: choice === "edit" && perStream(edit) < EDITS_FOR_PROGRESS };
+      return { mode: choice, firstTextHoldMs: firstTextHoldMs(choice, { append, edit }, expectedDurationMs) };
     });
   } catch (err) {
     logger.warn({ err }, "could not choose the stream mode; editing");
-    return { mode: "edit", holdFirstText: false };
+    return { mode: "edit", firstTextHoldMs: 0 };
   }
 }

@@ -74,6 +74,11 @@ export class UpdatePacer {
     this.nextRoutineAt = sentAt + this.intervalFor(usage, native, firstTextAt);
   }
 
+  /** The first text was held until it showed a stretch of the answer: it counts as the first progress. */
+  progressShown(): void {
+    this.progressUpdates = Math.max(1, this.progressUpdates);
+  }
+
   rateLimited(retryAfterMs: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, Date.now() + retryAfterMs);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BudgetUsage } from "../../../src/rate/rate-budget-store.js";
-import { chooseStreamMode } from "../../../src/reply/stream-mode.js";
+import { chooseStreamMode, firstTextHoldMs } from "../../../src/reply/stream-mode.js";
 
 const use = (key: string, limit: number, used: number, active: number): BudgetUsage => ({ key, limit, windowMs: 60_000, used, active });
 
@@ -64,5 +64,29 @@ describe("chooseStreamMode", () => {
   it("treats missing budgets as unlimited", () => {
     expect(chooseStreamMode("native", { start: [], stop: [], append: [], edit: [] })).toBe("native");
     expect(chooseStreamMode("auto", { start: [], stop: [], append: [], edit: [] })).toBe("edit");
+  });
+});
+
+describe("firstTextHoldMs", () => {
+  const append = (used: number, active: number) => [use("append", 100, used, active)];
+  const edit = (used: number, active: number) => [use("edit", 50, used, active)];
+
+  it("sends the first text at once when the budgets leave room for progress", () => {
+    // A lone stream with a full append bucket, or twenty sharing half of it: two or more appends each.
+    expect(firstTextHoldMs("native", { append: append(0, 0), edit: edit(0, 0) }, 10_000)).toBe(0);
+    expect(firstTextHoldMs("native", { append: append(50, 19), edit: edit(0, 0) }, 3_500)).toBe(0);
+    expect(firstTextHoldMs("edit", { append: append(0, 0), edit: edit(10, 5) }, 10_000)).toBe(0);
+  });
+
+  it("holds a native start to where evenly spaced updates put it when appends are scarce, at most 2 s", () => {
+    // 19 streams on a drained bucket refilling 100 a minute: 16.7 appends over a 10 s answer, 0.83 each.
+    const drained = { append: append(100, 19), edit: edit(50, 0) };
+    expect(firstTextHoldMs("native", drained, 10_000)).toBe(2_000);
+    // A 3 s answer: 5 appends refill for 20 streams, 0.25 each: the start at 3 s / 2.25.
+    expect(firstTextHoldMs("native", drained, 3_000)).toBeCloseTo(3_000 / 2.25, 0);
+  });
+
+  it("holds a scarce edited stream's first text a second", () => {
+    expect(firstTextHoldMs("edit", { append: append(0, 0), edit: edit(45, 4) }, 10_000)).toBe(1_000);
   });
 });
