@@ -51,6 +51,13 @@ function callsBetween(rig: SlackRig, from: number, to: number): string {
   return methods.map((m) => `${m.slice(5)} ${inWindow.filter((c) => c.method === m).length}`).join(", ");
 }
 
+/** The calls the fake answered with 429, by method ("none" when there were none). */
+function limitedByMethod(rig: SlackRig): string {
+  const counts = new Map<string, number>();
+  for (const c of rig.slack.rateLimitedCalls()) counts.set(c.method, (counts.get(c.method) ?? 0) + 1);
+  return counts.size === 0 ? "none" : [...counts].map(([m, n]) => `${m} ${n}`).join(", ");
+}
+
 function answersFor(rig: SlackRig): Map<string, TimedAnswer> {
   const answers = new Map<string, TimedAnswer>();
   rig.dify.onChat((turn) => {
@@ -112,6 +119,13 @@ async function backToBack(log: (line: string) => void): Promise<{ rows: string[]
     }
     for (const [i, wave] of waves.entries()) {
       const results = await settle(rig, answers, wave.threads, 120_000);
+      // BENCH_BURST_TRACE=1: when each reply state of the wave appeared (s after its questions) and how much it showed.
+      if (process.env.BENCH_BURST_TRACE)
+        for (const t of wave.threads) {
+          const total = answers.get(t.key)?.text.length ?? 0;
+          const states = rig.replyStates(t.channel, t.ts).map((v) => `${((v.at - wave.startedAt) / 1000).toFixed(2)}s:${Math.round((100 * v.text.length) / total)}%`);
+          log(`  wave ${wave.n} #${t.key}: ${states.join(" ")}`);
+        }
       log(`back-to-back wave of ${wave.n}: calls ${callsBetween(rig, wave.startedAt, waves[i + 1]?.startedAt ?? now())}`);
       const lag = results.reduce((a, r) => a + (Number.isFinite(r.meanLagMs) ? r.meanLagMs : 0), 0) / wave.n;
       const finals = summarize(results.flatMap((r) => (r.finalAfterEndMs === undefined ? [] : [r.finalAfterEndMs])));
@@ -125,6 +139,7 @@ async function backToBack(log: (line: string) => void): Promise<{ rows: string[]
       );
     }
     const limited = rig.slack.rateLimitedCalls().length;
+    log(`back-to-back: 429s ${limitedByMethod(rig)}`);
     rows.push(`| all waves | | | | | 429s: ${limited}, ${limited === 0 ? "met" : "missed"} |`);
   } finally {
     redis.disconnect();
@@ -186,7 +201,7 @@ async function manyAtOnce(n: number, floorMs: number, log: (line: string) => voi
     const reposted = rig.slack.callsTo("chat.postMessage").filter((c) => /\\?"part\\?":\s*1\d{3}\b/.test(JSON.stringify(c.args))).length;
     const used = `${calls("chat.update")} / ${calls("chat.startStream")} / ${calls("chat.appendStream")} / ${calls("chat.stopStream")} / ${calls("chat.postMessage")} / ${calls("chat.delete")}`;
     log(
-      `${n} at once: calls update/start/append/stop/post/delete ${used}; first token p50/max ${s(firsts.p50)}/${s(firsts.max)}, message_end p50/max ${s(ends.p50)}/${s(ends.max)} after the questions`,
+      `${n} at once: calls update/start/append/stop/post/delete ${used}; first token p50/max ${s(firsts.p50)}/${s(firsts.max)}, message_end p50/max ${s(ends.p50)}/${s(ends.max)} after the questions; 429s ${limitedByMethod(rig)}`,
     );
     return `| ${n} | ${s(finals.p50)} | ${s(bound)} (+ ${ms(floorMs, 0)}) | ${ratio.toFixed(2)}×, ${ratio <= TARGET.largeRatio ? "met" : "missed"} | ${s(finals.p95)} | ${reposted} | ${s(firsts.p50)} / ${s(firsts.max)} | ${s(ends.p50)} / ${s(ends.max)} | ${used} | ${results.filter((r) => r.exactFinal).length}/${n} | ${rig.slack.rateLimitedCalls().length} |`;
   } finally {

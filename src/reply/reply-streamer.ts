@@ -165,7 +165,8 @@ export class ReplyStreamer {
     if (this.retired.length > 0) void this.tidy();
     if (first) {
       // How long the answer streamed (not how long its final text then waited for a budget slot).
-      if (this.firstTextAt !== undefined) this.o.durations.observe(finalAt - this.firstTextAt);
+      const since = this.answerSince();
+      if (this.firstTextAt !== undefined && since !== undefined) this.o.durations.observe(finalAt - since);
       await this.o.route.leave(STREAM_OPS, this.o.streamId).catch(() => undefined);
     }
     return this.refs;
@@ -208,10 +209,17 @@ export class ReplyStreamer {
         continue;
       }
       const rateOp = rateOpOf(op);
+      if (routine && this.pacer.firstProgressUnchecked) {
+        const laterMs = this.pacer.recheckFirstProgress(await this.o.route.usage(rateOp), op.kind === "append", this.answerSince());
+        if (laterMs > 0) {
+          await this.waker.pauseForSlot(laterMs);
+          continue;
+        }
+      }
       const grant = await this.o.route.tryAcquire(rateOp, this.pacer.slotFor(rateOp, routine));
       if (!grant.granted) {
         if (await this.repostFinal(op, grant.waitMs)) continue;
-        const pauseMs = this.pacer.refused(grant, routine, op.kind === "append", this.firstTextAt);
+        const pauseMs = this.pacer.refused(grant, routine, op.kind === "append", this.answerSince());
         this.o.events?.onBudgetWait?.(Math.max(pauseMs, grant.waitMs));
         if (pauseMs > 0) await this.waker.pauseForSlot(pauseMs);
         continue;
@@ -229,7 +237,7 @@ export class ReplyStreamer {
           const native = op.kind === "append" || op.kind === "nativeStart";
           // A held start already shows a stretch of the answer: the first append is then paced like any other.
           if (op.kind === "nativeStart" && this.firstTextHoldMs > 0) this.pacer.progressShown();
-          this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.firstTextAt, routine);
+          this.pacer.sent(sentAt, routine ? grant.usage : await this.usageForRoutine(), native, this.answerSince(), routine);
         }
       } catch (err) {
         await this.onFailure(update, err);
@@ -323,6 +331,14 @@ export class ReplyStreamer {
     const added = await this.applier.apply(op);
     if (added) await this.o.events?.onPart?.(added);
     if (op.kind === "nativeStart" || ((op.kind === "post" || op.kind === "edit") && op.showsText)) this.markText();
+  }
+
+  /**
+   * When the answer began for pacing: when it first had text, which a held first text (see `holdMsFor`) shows
+   * only later; the time left is counted from here.
+   */
+  private answerSince(): number | undefined {
+    return this.textSince ?? this.firstTextAt;
   }
 
   private markText(): void {

@@ -56,14 +56,22 @@ describe("routineIntervalMs", () => {
     }
   });
 
-  it("asks for a stream's first progress update within a second, even when its share is below one update", () => {
+  it("asks for a stream's first progress update within two seconds, even when its share is below one update", () => {
     // 20 streams on 30 slots with 25 used: the share would put the next update after an 8 s answer's end.
     const scarce = [budget({ used: 25, active: 20 })];
     expect(interval(scarce)).toBeGreaterThan(4_000);
-    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, progressShown: false })).toBe(1_000);
-    // Once progress was shown, the share paces it again; a floor above a second still holds.
+    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, progressShown: false })).toBe(2_000);
+    // A short expected answer: half of what is left.
+    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 3_000, minIntervalMs: 250, progressShown: false })).toBe(1_500);
+    // Once progress was shown, the share paces it again; a floor above two seconds still holds.
     expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, progressShown: true })).toBe(interval(scarce));
-    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 1_500, progressShown: false })).toBe(1_500);
+    expect(routineIntervalMs({ usage: scarce, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 2_500, progressShown: false })).toBe(2_500);
+  });
+
+  it("asks for the first progress within a second while the share allows every stream one update", () => {
+    // 20 streams on 60 slots with 5 used: 35 free beside the finals' reserve of 20, more than one each.
+    const roomy = [budget({ limit: 60, used: 5, active: 20 })];
+    expect(routineIntervalMs({ usage: roomy, elapsedMs: 0, expectedDurationMs: 8_000, minIntervalMs: 250, progressShown: false })).toBe(1_000);
   });
 
   it("grows with the number of active streams", () => {
