@@ -88,6 +88,8 @@ export function markdownOfBlocks(blocks: readonly unknown[]): string {
 /** Keeps every message per channel; timestamps are unique and increasing, like Slack's. */
 export class FakeMessageStore {
   private readonly byKey = new Map<string, FakeSlackMessage>();
+  /** Replies by `channel/threadTs`: reading a thread must not sort every message (hundreds of threads poll it). */
+  private readonly byThread = new Map<string, FakeSlackMessage[]>();
   private readonly samples = new Map<string, FakeThreadSample[]>();
   readonly ephemerals: FakeEphemeral[] = [];
   private lastMicros = 0;
@@ -132,6 +134,12 @@ export class FakeMessageStore {
       taskUpdates: [],
     };
     this.byKey.set(`${msg.channel}/${msg.ts}`, msg);
+    if (msg.threadTs !== undefined) {
+      const key = `${msg.channel}/${msg.threadTs}`;
+      const replies = this.byThread.get(key);
+      if (replies) replies.push(msg);
+      else this.byThread.set(key, [msg]);
+    }
     this.record(msg, init.via);
     return msg;
   }
@@ -162,7 +170,10 @@ export class FakeMessageStore {
 
   /** The thread's parent (when stored) and its replies, oldest first; deleted messages only when asked. */
   thread(channel: string, threadTs: string, opts: { includeDeleted?: boolean } = {}): FakeSlackMessage[] {
-    return this.all().filter((m) => m.channel === channel && (m.ts === threadTs || m.threadTs === threadTs) && (opts.includeDeleted || !m.isDeleted));
+    const root = this.byKey.get(`${channel}/${threadTs}`);
+    const replies = this.byThread.get(`${channel}/${threadTs}`) ?? [];
+    const members = root && !replies.includes(root) ? [root, ...replies] : replies;
+    return members.filter((m) => opts.includeDeleted || !m.isDeleted).sort((a, b) => Number(a.ts) - Number(b.ts));
   }
 
   /** The newest message of the channel (not deleted). */
