@@ -67,6 +67,11 @@ export class PlatformRoute {
     return this.store.acquire(this.budgets(op), request);
   }
 
+  /** Whether an urgent slot for `op` here was refused in this process moments ago and would be again (a hint). */
+  refusedRecently(op: GatewayOp): boolean {
+    return this.store.refusedRecently(this.budgets(op));
+  }
+
   usage(op: GatewayOp): Promise<BudgetUsage[]> {
     return this.store.usage(this.budgets(op));
   }

@@ -46,6 +46,11 @@ function meterArgs(b: RateBudget, lateMs: number): string[] {
 const EXCLUSIVE_TTL_MS = 2_000;
 const EXCLUSIVE_WAIT_MS = EXCLUSIVE_TTL_MS + 500;
 
+/** Refusal hints kept at most (see `RateBudgetStore.refusedRecently`). */
+const MAX_REFUSAL_HINTS = 10_000;
+
+const setKey = (budgets: readonly RateBudget[]) => budgets.map((b) => b.key).join("\n");
+
 /** A stream that has not asked for a budget for this long no longer counts as active. */
 const ACTIVE_TTL_MS = 30_000;
 
@@ -59,6 +64,11 @@ export class RateBudgetStore {
   private readonly blockScript: ScriptCommand;
   private readonly snapshotScript: ScriptCommand;
   private readonly locks: RedisLock;
+  /**
+   * Per set of budgets: until when an urgent request for it was refused here. A hint for callers with another
+   * path (a final text that can go out as a new message), never a decision: only `acquire` grants.
+   */
+  private readonly refusedUntil = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -96,7 +106,34 @@ export class RateBudgetStore {
       used: Number(raw[2 + 3 * i]),
       active: Number(raw[3 + 3 * i]),
     }));
-    return raw[0] === 1 ? { granted: true, usage } : { granted: false, waitMs: Number(raw[1]), usage };
+    if (raw[0] === 1) {
+      this.refusedUntil.delete(setKey(budgets));
+      return { granted: true, usage };
+    }
+    const waitMs = Number(raw[1]);
+    if (opts.priority === "high") this.noteRefusal(setKey(budgets), Date.now() + waitMs);
+    return { granted: false, waitMs, usage };
+  }
+
+  /** Whether an urgent request for these budgets was refused in this process and the wait it was told has not passed. */
+  refusedRecently(budgets: readonly RateBudget[]): boolean {
+    if (budgets.length === 0) return false;
+    const key = setKey(budgets);
+    const until = this.refusedUntil.get(key);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.refusedUntil.delete(key);
+    return false;
+  }
+
+  private noteRefusal(key: string, until: number): void {
+    // Sets whose wait passed and that nobody asked about again would otherwise stay (one per channel, forever).
+    if (this.refusedUntil.size >= MAX_REFUSAL_HINTS) {
+      const now = Date.now();
+      for (const [k, u] of this.refusedUntil) if (u <= now) this.refusedUntil.delete(k);
+      if (this.refusedUntil.size >= MAX_REFUSAL_HINTS) this.refusedUntil.clear();
+    }
+    this.refusedUntil.set(key, until);
   }
 
   /** A window log and a token bucket are different Redis types: each meter has its own key kind. */

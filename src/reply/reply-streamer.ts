@@ -216,6 +216,9 @@ export class ReplyStreamer {
           continue;
         }
       }
+      // A final whose own budget refused another final moments ago goes out as a new message without asking it
+      // again: with many finals due together, that second Redis round trip was a fifth of each final's wait.
+      if (this.goal.isFinal && this.o.route.refusedRecently(rateOp) && (await this.repostFinal(op, 0))) continue;
       const grant = await this.o.route.tryAcquire(rateOp, this.pacer.slotFor(rateOp, routine));
       if (!grant.granted) {
         if (await this.repostFinal(op, grant.waitMs)) continue;

@@ -25,6 +25,26 @@ describe("RateBudgetStore (real Redis)", () => {
     }
   });
 
+  it("remembers an urgent refusal until the wait it was told has passed", async () => {
+    const tiny = { key: "ws1:stop", limit: 1, windowMs: 400, refill: "continuous" as const };
+    expect(store.refusedRecently([tiny])).toBe(false);
+    expect((await store.acquire([tiny], { priority: "high" })).granted).toBe(true);
+    const refused = await store.acquire([tiny], { priority: "high" });
+    expect(refused.granted).toBe(false);
+    expect(store.refusedRecently([tiny])).toBe(true);
+    // Another process's store has seen no refusal: the hint is this process's own.
+    expect(new RateBudgetStore(t.redis, t.key).refusedRecently([tiny])).toBe(false);
+    await new Promise((r) => setTimeout(r, refused.granted ? 0 : refused.waitMs + 20));
+    expect(store.refusedRecently([tiny])).toBe(false);
+    // A routine refusal says nothing of urgent requests (the reserve may be what refused it).
+    const other = { key: "ws1:update2", limit: 1, windowMs: 60_000 };
+    await store.acquire([other], { priority: "high" });
+    expect((await store.acquire([other], { priority: "normal" })).granted).toBe(false);
+    expect(store.refusedRecently([other])).toBe(false);
+    expect((await store.acquire([other], { priority: "high" })).granted).toBe(false);
+    expect(store.refusedRecently([other])).toBe(true);
+  });
+
   it("a late event loop widens the window: the next slot of a 1 s budget is twice the lateness later", async () => {
     const short = { key: "ws1:late", limit: 2, windowMs: 1_000 };
     const onTime = new RateBudgetStore(t.redis, t.key);
