@@ -1,6 +1,7 @@
 /**
  * How many concurrent answers one worker process holds while Dify streams each at 50 tokens/s. The worker is
- * the real service in its own process (`node --import tsx src/main.ts`, BRIDGE_ROLE=worker, Discord adapter over
+ * the real service in its own process (compiled as the image runs it, `node dist/src/main.js`; BENCH_WORKER_BUILD=tsx
+ * for `node --import tsx src/main.ts`), BRIDGE_ROLE=worker, Discord adapter over
  * REST) so its event loop and memory are measured alone; the fake Dify and fake Discord run in this process.
  * Jobs are queued straight into Redis as the ingress would. Event-loop delay and RSS come from the worker's own
  * /metrics (prom-client, sampled every 5 ms, reset at each scrape).
@@ -14,7 +15,7 @@
  *   BENCH_WORKER_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" ...   (more node options for the worker, e.g. to take
  *                                                    a heap snapshot at the peak: kill -USR2 <worker pid>)
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -43,6 +44,12 @@ const TOKENS_PER_SECOND = 50;
 /** Targets: CPU per Dify event, memory per answer in flight, event-loop p99, RSS (item 3 of the goals). */
 const TARGET = { microsPerEvent: 15, kbPerAnswer: 150, lagP99Ms: 20, rssMb: 300 } as const;
 const WORKER_ROOT = process.env.BENCH_WORKER_ROOT ?? fileURLToPath(new URL("..", import.meta.url));
+/**
+ * "dist" (default): the worker as the image runs it, compiled by `npm run build` (built here first) and
+ * started as `node dist/src/main.js`; "tsx": from the sources through the tsx loader (`npm start`), whose
+ * transpiler and source maps add to the idle process.
+ */
+const WORKER_BUILD = process.env.BENCH_WORKER_BUILD === "tsx" ? "tsx" : "dist";
 
 /**
  * One answer: `text` in 4-character tokens, each due at start + k/rate. Paced against the start (not the
@@ -102,6 +109,10 @@ export interface CapacityResult {
 export async function runCapacityBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
   const sections: string[] = [];
   const results: CapacityResult[] = [];
+  if (WORKER_BUILD === "dist") {
+    log(`capacity: building the worker in ${WORKER_ROOT} (tsc -p tsconfig.build.json)`);
+    execFileSync(process.execPath, [join(WORKER_ROOT, "node_modules/typescript/bin/tsc"), "-p", join(WORKER_ROOT, "tsconfig.build.json")], { cwd: WORKER_ROOT, stdio: "inherit" });
+  }
   for (const streams of SIZES) {
     const { markdown, result } = await runCapacityOnce(streams, log);
     sections.push(markdown);
@@ -159,7 +170,8 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
   const profileDir = process.env.BENCH_CPU_PROF ?? mkdtempSync(join(tmpdir(), "bench-cpu-"));
   const profile = ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, ...(process.env.BENCH_WORKER_NODE_ARGS?.split(" ").filter(Boolean) ?? [])];
   const spawnedAt = performance.now();
-  const worker: ChildProcess = spawn(process.execPath, [...profile, "--import", "tsx", join(WORKER_ROOT, "src/main.ts")], {
+  const entry = WORKER_BUILD === "tsx" ? ["--import", "tsx", join(WORKER_ROOT, "src/main.ts")] : [join(WORKER_ROOT, "dist/src/main.js")];
+  const worker: ChildProcess = spawn(process.execPath, [...profile, ...entry], {
     cwd: WORKER_ROOT,
     env: {
       PATH: process.env.PATH ?? "",

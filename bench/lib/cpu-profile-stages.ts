@@ -56,6 +56,11 @@ const isReceiveInternal = (f: CallFrame) =>
  * Milliseconds of CPU per stage, over every profile file in `dir` (idle excluded), counting only the samples
  * taken between `fromMs` and `toMs` after the profile started (the process's start).
  */
+/** `…/dist/src/dify/events.js` → `…/src/dify/events.ts`; other URLs unchanged. */
+function sourceUrl(url: string): string {
+  return url.replace(/\/dist\/(src|adapters)\/(.*)\.js$/, "/$1/$2.ts");
+}
+
 export function stageTimes(dir: string, fromMs = 0, toMs = Number.POSITIVE_INFINITY): Record<Stage, number> {
   const totals = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {
@@ -70,7 +75,8 @@ export function stageTimes(dir: string, fromMs = 0, toMs = Number.POSITIVE_INFIN
     const classify = (id: number): Stage | undefined => {
       if (stageOf.has(id)) return stageOf.get(id);
       const node = byId.get(id) as ProfileNode;
-      const f = node.callFrame;
+      // The compiled worker (dist/src/….js) is classified by the source file it was built from.
+      const f = { ...node.callFrame, url: sourceUrl(node.callFrame.url) };
       let stage: Stage | undefined;
       if (f.functionName === "(idle)" || f.functionName === "(program)") stage = undefined;
       else if (f.functionName === "(garbage collector)") stage = "GC";

@@ -60,4 +60,34 @@ describe("progress under a half-used budget", () => {
     }
     expect(h.platform.budgetViolations).toBe(0);
   }, 90_000);
+
+  it("a drained append budget: native starts wait until they show a stretch of the answer, and every answer still shows progress", async () => {
+    h = await startBridge({ platform: { budgets, nativeStreaming: "native", minEditIntervalMs: 50, maxMessageLength: 12_000 } });
+    const store = new RateBudgetStore(h.redis, h.key);
+    // The append bucket spent to the last call in the last minute; the rest of the budgets untouched.
+    h.platform.spendBudget(TIERS.streamAppend, TIERS.streamAppend.limit);
+    for (let i = 0; i < TIERS.streamAppend.limit; i++) await store.acquire([TIERS.streamAppend], { priority: "high" });
+    // 40 chunks over 4 s.
+    const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
+    const answer = words.join(" ");
+    h.dify.onChat(() => scripts.answer(answer, { chunkChars: 4, delayMs: 4_000 / 40 }));
+
+    const events = Array.from({ length: 20 }, (_, i) => h.platform.message({ text: `question ${i}`, channelId: "C1" }));
+    await Promise.all(events.map((e) => h.platform.emit(e)));
+    const threads = events.map((e) => (e.kind === "message" ? e.message.messageId : ""));
+    const replies = () => threads.map((t) => h.platform.visibleMessages({ channelId: "C1", threadId: t }));
+    await eventually(() => replies().every((r) => r.length === 1 && r[0]?.content.markdown === answer), 60_000);
+
+    const firstTexts = replies().map((reply) => statesOf(reply).filter((s) => s !== "" && !s.startsWith("_"))[0] ?? "");
+    // Streams that found the bucket drained among many (all but the first few to choose) start with a fifth of
+    // the answer or more; a start at once would carry its first word.
+    const held = firstTexts.filter((t) => t.length >= answer.length / 5 && t !== answer);
+    expect(held.length, JSON.stringify(firstTexts.map((t) => t.length))).toBeGreaterThanOrEqual(10);
+    for (const reply of replies()) {
+      const withText = statesOf(reply).filter((s) => s !== "" && !s.startsWith("_") && s !== answer);
+      const [first, ...later] = withText;
+      expect([...later, ...(first !== undefined && first.length >= answer.length / 5 ? [first] : [])].length, JSON.stringify(withText)).toBeGreaterThanOrEqual(1);
+    }
+    expect(h.platform.budgetViolations).toBe(0);
+  }, 90_000);
 });
