@@ -88,6 +88,27 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
     expect(edits.length).toBeGreaterThan(10);
   });
 
+  it("a 429 on removing the message a reposted final replaced is waited out: the thread shows the answer once", async () => {
+    // One edit a minute, spent on the first text: the final goes out as a new message.
+    const platform = new FakePlatform({
+      maxMessageLength: 2_000,
+      minEditIntervalMs: 20,
+      budgets: (p) => ({
+        edit: [{ key: `${p.workspaceId}:update`, limit: 1, windowMs: 60_000 }],
+        post: [{ key: `${p.channelId}:post`, limit: 50, windowMs: 60_000 }],
+      }),
+    });
+    platform.failNext("delete", new PlatformRateLimitError("fake", 300));
+    const budgets = new RateBudgetStore(t.redis, t.key);
+    const text = `Answer: ${words(40, 3)}`;
+    await streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: "C1", threadId: "t1" }, "s1", text, 10);
+    expect(platform.ops.filter((o) => o.op === "post").length).toBe(2);
+    await eventually(() => (platform.opsOf("delete").length === 1 ? true : undefined), 10_000);
+    const shown = platform.visibleMessages({ channelId: "C1" });
+    expect(shown.map((m) => m.content.markdown)).toEqual([text]);
+    expect(platform.ops.filter((o) => o.op === "delete" && o.rateLimited).length).toBe(1);
+  });
+
   it("text that arrives while an update waits for its budget check goes out in that same update", async () => {
     const platform = new FakePlatform({ maxMessageLength: 2_000, minEditIntervalMs: 20 });
     const store = new RateBudgetStore(t.redis, t.key);
