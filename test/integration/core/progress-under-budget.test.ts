@@ -21,6 +21,30 @@ function statesOf(messages: readonly FakeMessage[]): string[] {
   return messages.flatMap((m) => m.history.map((c) => c.markdown));
 }
 
+/** `words` chunks of one answer over `durationMs`, asked 20 times at once; resolves with the replies once all are final. */
+async function twentyAnswers(h: BridgeHarness, words: number, durationMs: number): Promise<{ answer: string; replies: FakeMessage[][] }> {
+  const answer = Array.from({ length: words }, (_, i) => `w${i}`).join(" ");
+  h.dify.onChat(() => scripts.answer(answer, { chunkChars: 4, delayMs: durationMs / words }));
+  const events = Array.from({ length: 20 }, (_, i) => h.platform.message({ text: `question ${i}`, channelId: "C1" }));
+  await Promise.all(events.map((e) => h.platform.emit(e)));
+  const threads = events.map((e) => (e.kind === "message" ? e.message.messageId : ""));
+  const replies = () => threads.map((t) => h.platform.visibleMessages({ channelId: "C1", threadId: t }));
+  await eventually(() => replies().every((r) => r.length === 1 && r[0]?.content.markdown === answer), 60_000);
+  return { answer, replies: replies() };
+}
+
+/**
+ * Progress: a state before the final other than the first text, or a first text held back until it shows a
+ * fifth of the answer. The first few characters, then nothing until the end, is what the issue measured as
+ * "no partial state".
+ */
+function expectProgress(reply: readonly FakeMessage[], answer: string): void {
+  const withText = statesOf(reply).filter((s) => s !== "" && !s.startsWith("_"));
+  const [first, ...later] = withText.filter((s) => s !== answer);
+  const progress = [...later, ...(first !== undefined && first.length >= answer.length / 5 ? [first] : [])];
+  expect(progress.length, JSON.stringify(withText)).toBeGreaterThanOrEqual(1);
+}
+
 /**
  * Ordinary traffic has used half of every budget of the workspace in the last minute,
  * then twenty 3.5 s answers stream at once. Each must show at least one partial state between its first text
@@ -39,25 +63,8 @@ describe("progress under a half-used budget", () => {
       for (let i = 0; i < half; i++) await store.acquire([b], { priority: "high" });
     }
     // 30 chunks over 3.5 s.
-    const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
-    const answer = words.join(" ");
-    h.dify.onChat(() => scripts.answer(answer, { chunkChars: 4, delayMs: 3_500 / 30 }));
-
-    const events = Array.from({ length: 20 }, (_, i) => h.platform.message({ text: `question ${i}`, channelId: "C1" }));
-    await Promise.all(events.map((e) => h.platform.emit(e)));
-    const threads = events.map((e) => (e.kind === "message" ? e.message.messageId : ""));
-    const replies = () => threads.map((t) => h.platform.visibleMessages({ channelId: "C1", threadId: t }));
-    await eventually(() => replies().every((r) => r.length === 1 && r[0]?.content.markdown === answer), 60_000);
-
-    for (const reply of replies()) {
-      const withText = statesOf(reply).filter((s) => s !== "" && !s.startsWith("_"));
-      // Progress: a state before the final other than the first text, or a first text held back until it shows a
-      // fifth of the answer. The first few characters, then nothing until the end, is what the issue measured as
-      // "no partial state".
-      const [first, ...later] = withText.filter((s) => s !== answer);
-      const progress = [...later, ...(first !== undefined && first.length >= answer.length / 5 ? [first] : [])];
-      expect(progress.length, JSON.stringify(withText)).toBeGreaterThanOrEqual(1);
-    }
+    const { answer, replies } = await twentyAnswers(h, 30, 3_500);
+    for (const reply of replies) expectProgress(reply, answer);
     expect(h.platform.budgetViolations).toBe(0);
   }, 90_000);
 
@@ -68,26 +75,13 @@ describe("progress under a half-used budget", () => {
     h.platform.spendBudget(TIERS.streamAppend, TIERS.streamAppend.limit);
     for (let i = 0; i < TIERS.streamAppend.limit; i++) await store.acquire([TIERS.streamAppend], { priority: "high" });
     // 40 chunks over 4 s.
-    const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
-    const answer = words.join(" ");
-    h.dify.onChat(() => scripts.answer(answer, { chunkChars: 4, delayMs: 4_000 / 40 }));
-
-    const events = Array.from({ length: 20 }, (_, i) => h.platform.message({ text: `question ${i}`, channelId: "C1" }));
-    await Promise.all(events.map((e) => h.platform.emit(e)));
-    const threads = events.map((e) => (e.kind === "message" ? e.message.messageId : ""));
-    const replies = () => threads.map((t) => h.platform.visibleMessages({ channelId: "C1", threadId: t }));
-    await eventually(() => replies().every((r) => r.length === 1 && r[0]?.content.markdown === answer), 60_000);
-
-    const firstTexts = replies().map((reply) => statesOf(reply).filter((s) => s !== "" && !s.startsWith("_"))[0] ?? "");
+    const { answer, replies } = await twentyAnswers(h, 40, 4_000);
+    const firstTexts = replies.map((reply) => statesOf(reply).filter((s) => s !== "" && !s.startsWith("_"))[0] ?? "");
     // Streams that found the bucket drained among many (all but the first few to choose) start with a fifth of
     // the answer or more; a start at once would carry its first word.
     const held = firstTexts.filter((t) => t.length >= answer.length / 5 && t !== answer);
     expect(held.length, JSON.stringify(firstTexts.map((t) => t.length))).toBeGreaterThanOrEqual(10);
-    for (const reply of replies()) {
-      const withText = statesOf(reply).filter((s) => s !== "" && !s.startsWith("_") && s !== answer);
-      const [first, ...later] = withText;
-      expect([...later, ...(first !== undefined && first.length >= answer.length / 5 ? [first] : [])].length, JSON.stringify(withText)).toBeGreaterThanOrEqual(1);
-    }
+    for (const reply of replies) expectProgress(reply, answer);
     expect(h.platform.budgetViolations).toBe(0);
   }, 90_000);
 });
