@@ -16,10 +16,11 @@
  *   node --import tsx bench/budget-burst.ts        (BENCH_BURST_LARGE=200 to change the large run)
  */
 import { randomUUID } from "node:crypto";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
 import { RateBudgetStore } from "../src/rate/rate-budget-store.js";
 import { createRedisKeys } from "../src/state/redis-keys.js";
+import { buildService } from "./lib/build-service.js";
 import { displayLag, type LagResult } from "./lib/display-lag.js";
 import { dropPrefix, REDIS_URL, type SlackRig, startSlackRig } from "./lib/slack-rig.js";
 import { ms, now, s, summarize } from "./lib/stats.js";
@@ -30,6 +31,11 @@ const TOKENS = 500;
 const TOKENS_PER_SECOND = 50;
 const DURATION_MS = (TOKENS / TOKENS_PER_SECOND) * 1000;
 const MINUTE = 60_000;
+/**
+ * The bridge runs in a process of its own, compiled (`node dist/src/main.js`), so the fakes' work on 200
+ * answers does not queue on its event loop; BENCH_BURST_INPROCESS=1 runs it in this process instead.
+ */
+const OWN_PROCESS = process.env.BENCH_BURST_INPROCESS !== "1";
 const TIERS = { update: 50, start: 20, stop: 20, append: 100 };
 /** chat.postMessage: a bucket of 60 per channel, refilling one a second (the fake's model of "1 per second"). */
 const POSTS_PER_CHANNEL = 60;
@@ -98,7 +104,7 @@ async function settle(rig: SlackRig, answers: Map<string, TimedAnswer>, threads:
 
 async function backToBack(log: (line: string) => void): Promise<{ rows: string[]; loneFinalMs: number }> {
   const prefix = `bench-burst-${randomUUID().slice(0, 8)}`;
-  const rig = await startSlackRig({ streaming: "auto", prefix, env: { WORKER_CONCURRENCY: "2000" } });
+  const rig = await startSlackRig({ streaming: "auto", prefix, env: { WORKER_CONCURRENCY: "2000" }, ownProcess: OWN_PROCESS });
   const redis = new Redis(REDIS_URL);
   const store = new RateBudgetStore(redis, createRedisKeys(prefix));
   const answers = answersFor(rig);
@@ -180,7 +186,7 @@ function finalsBoundMs(n: number, channels: number): number {
 }
 
 async function manyAtOnce(n: number, floorMs: number, log: (line: string) => void): Promise<string> {
-  const rig = await startSlackRig({ streaming: "auto", env: { WORKER_CONCURRENCY: "2000" } });
+  const rig = await startSlackRig({ streaming: "auto", env: { WORKER_CONCURRENCY: "2000" }, ownProcess: OWN_PROCESS });
   const answers = answersFor(rig);
   try {
     const channels = Math.ceil(n / 20);
@@ -214,6 +220,7 @@ async function manyAtOnce(n: number, floorMs: number, log: (line: string) => voi
 }
 
 export async function runBudgetBurstBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
+  if (OWN_PROCESS) buildService(fileURLToPath(new URL("..", import.meta.url)), (l) => log(`budget-burst: ${l}`));
   const { rows: waves, loneFinalMs } = await backToBack(log);
   const large = await manyAtOnce(Number(process.env.BENCH_BURST_LARGE ?? "200"), loneFinalMs, log);
   return [

@@ -15,7 +15,7 @@
  *   BENCH_WORKER_NODE_ARGS="--heapsnapshot-signal=SIGUSR2" ...   (more node options for the worker, e.g. to take
  *                                                    a heap snapshot at the peak: kill -USR2 <worker pid>)
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -31,6 +31,7 @@ import { createRedisKeys } from "../src/state/redis-keys.js";
 import { ThreadFifo } from "../src/state/thread-fifo.js";
 import { type ChatStep, FakeDifyServer, steps } from "../test/fakes/dify/index.js";
 import { FakeDiscord } from "../test/fakes/discord/index.js";
+import { buildService } from "./lib/build-service.js";
 import { STAGES, type Stage, stageTimes } from "./lib/cpu-profile-stages.js";
 import { dropPrefix, REDIS_URL } from "./lib/slack-rig.js";
 import { measureSocketFloor } from "./lib/socket-floor.js";
@@ -109,10 +110,7 @@ export interface CapacityResult {
 export async function runCapacityBench(log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<string> {
   const sections: string[] = [];
   const results: CapacityResult[] = [];
-  if (WORKER_BUILD === "dist") {
-    log(`capacity: building the worker in ${WORKER_ROOT} (tsc -p tsconfig.build.json)`);
-    execFileSync(process.execPath, [join(WORKER_ROOT, "node_modules/typescript/bin/tsc"), "-p", join(WORKER_ROOT, "tsconfig.build.json")], { cwd: WORKER_ROOT, stdio: "inherit" });
-  }
+  if (WORKER_BUILD === "dist") buildService(WORKER_ROOT, (l) => log(`capacity: ${l}`));
   for (const streams of SIZES) {
     const { markdown, result } = await runCapacityOnce(streams, log);
     sections.push(markdown);
@@ -186,7 +184,8 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
       WORKER_CONCURRENCY: String(streams * 2),
       LOG_LEVEL: "warn",
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    // BENCH_DEBUG: the worker's log lines (warn and above) go to this process's stderr.
+    stdio: ["ignore", process.env.BENCH_DEBUG ? "inherit" : "ignore", "inherit"],
   });
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
   for (let i = 0; i < 200; i++) {
@@ -315,7 +314,9 @@ async function runCapacityOnce(streams: number, log: (line: string) => void): Pr
     );
     const bad = threads.filter((t) => !isExact(t.id)).slice(0, 3);
     for (const t of bad)
-      log(`capacity debug: thread ${t.id}: ${JSON.stringify(discord.botMessages(t.id).map((m) => m.content.slice(0, 80)))} streams=${dify.streams.length}`);
+      log(
+        `capacity debug: thread ${t.id} (answer ${text.length} chars): ${JSON.stringify(discord.botMessages(t.id).map((m) => ({ chars: m.content.length, prefixOfAnswer: text.startsWith(m.content), start: m.content.slice(0, 40) })))} streams=${dify.streams.length}`,
+      );
   }
   // The profile is written when the worker exits (its SIGTERM handler shuts down and exits).
   worker.kill("SIGTERM");

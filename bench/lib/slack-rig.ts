@@ -49,7 +49,15 @@ export interface SlackRigOptions {
   readonly prefix?: string;
   /** Another bridge to measure instead of this one, started as its own process against the same fakes. */
   readonly peer?: PeerCommand;
+  /**
+   * This bridge in a process of its own, compiled as the image runs it (`node dist/src/main.js`, built by the
+   * caller), so the fakes do not share its event loop (a platform never does). Default: in this process.
+   */
+  readonly ownProcess?: boolean;
 }
+
+/** This bridge as a peer command: the compiled service (see `SlackRigOptions.ownProcess`). */
+const OWN_PROCESS: PeerCommand = { name: "bridge", command: `"${process.execPath}" dist/src/main.js`, eventsPath: "/slack/events" };
 
 let workspaceSeq = 0;
 
@@ -80,8 +88,9 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
   let bridge: Bridge | undefined;
   let eventsUrl: string;
   let stopPeer: (() => Promise<void>) | undefined;
-  if (opts.peer) {
-    const peer = await startPeer(opts.peer, {
+  const peerCommand = opts.peer ?? (opts.ownProcess ? OWN_PROCESS : undefined);
+  if (peerCommand) {
+    const peer = await startPeer(peerCommand, {
       SLACK_BOT_TOKEN: slack.team.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: slack.apiUrl,
@@ -93,6 +102,8 @@ export async function startSlackRig(opts: SlackRigOptions): Promise<SlackRig> {
       USER_RATE_LIMIT: "off",
       WORKER_CONCURRENCY: "2000",
       LOG_LEVEL: "warn",
+      // The bridge's own settings for the run; a peer gets the common ones only.
+      ...(opts.peer ? {} : opts.env),
     });
     eventsUrl = peer.eventsUrl;
     stopPeer = peer.stop;
