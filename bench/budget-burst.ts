@@ -32,10 +32,10 @@ const TOKENS_PER_SECOND = 50;
 const DURATION_MS = (TOKENS / TOKENS_PER_SECOND) * 1000;
 const MINUTE = 60_000;
 /**
- * The bridge runs in a process of its own, compiled (`node dist/src/main.js`), so the fakes' work on 200
- * answers does not queue on its event loop; BENCH_BURST_INPROCESS=1 runs it in this process instead.
+ * BENCH_BURST_OWN_PROCESS=1: the bridge runs in a process of its own, compiled (`node dist/src/main.js`), and
+ * the fakes' work does not share its event loop. Default: in this process, beside the fakes (BENCHMARKS.md).
  */
-const OWN_PROCESS = process.env.BENCH_BURST_INPROCESS !== "1";
+const OWN_PROCESS = process.env.BENCH_BURST_OWN_PROCESS === "1";
 const TIERS = { update: 50, start: 20, stop: 20, append: 100 };
 /** chat.postMessage: a bucket of 60 per channel, refilling one a second (the fake's model of "1 per second"). */
 const POSTS_PER_CHANNEL = 60;
@@ -133,7 +133,9 @@ async function backToBack(log: (line: string) => void): Promise<{ rows: string[]
       if (process.env.BENCH_BURST_TRACE)
         for (const t of wave.threads) {
           const total = answers.get(t.key)?.text.length ?? 0;
-          const states = rig.replyStates(t.channel, t.ts).map((v) => `${((v.at - wave.startedAt) / 1000).toFixed(2)}s:${Math.round((100 * v.text.length) / total)}%`);
+          const states = rig
+            .replyStates(t.channel, t.ts)
+            .map((v) => `${((v.at - wave.startedAt) / 1000).toFixed(2)}s:${Math.round((100 * v.text.length) / total)}%`);
           log(`  wave ${wave.n} #${t.key}: ${states.join(" ")}`);
         }
       log(`back-to-back wave of ${wave.n}: calls ${callsBetween(rig, wave.startedAt, waves[i + 1]?.startedAt ?? now())}`);

@@ -98,7 +98,7 @@ describe("ReplyStreamer with shared budgets (real Redis, fake platform enforcing
         post: [{ key: `${p.channelId}:post`, limit: 50, windowMs: 60_000 }],
       }),
     });
-    platform.failNext("delete", new PlatformRateLimitError("fake", 300));
+    platform.failNext("delete", new PlatformRateLimitError("slack", 300));
     const budgets = new RateBudgetStore(t.redis, t.key);
     const text = `Answer: ${words(40, 3)}`;
     await streamAnswer(platform, budgets, { platform: "slack", workspaceId: "T1", channelId: "C1", threadId: "t1" }, "s1", text, 10);
