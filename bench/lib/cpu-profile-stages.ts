@@ -52,15 +52,15 @@ const isInternal = (f: CallFrame) => f.url === "" || f.url.startsWith("node:");
 const isReceiveInternal = (f: CallFrame) =>
   /^node:(net|_http|internal\/(streams|http|stream_base|net|js_stream))/.test(f.url) || f.functionName === "onStreamRead";
 
-/**
- * Milliseconds of CPU per stage, over every profile file in `dir` (idle excluded), counting only the samples
- * taken between `fromMs` and `toMs` after the profile started (the process's start).
- */
 /** `…/dist/src/dify/events.js` → `…/src/dify/events.ts`; other URLs unchanged. */
 function sourceUrl(url: string): string {
   return url.replace(/\/dist\/(src|adapters)\/(.*)\.js$/, "/$1/$2.ts");
 }
 
+/**
+ * Milliseconds of CPU per stage, over every profile file in `dir` (idle excluded), counting only the samples
+ * taken between `fromMs` and `toMs` after the profile started (the process's start).
+ */
 export function stageTimes(dir: string, fromMs = 0, toMs = Number.POSITIVE_INFINITY): Record<Stage, number> {
   const totals = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"))) {

@@ -136,21 +136,36 @@ export class PlatformRoute {
 
   /**
    * Routine: waits up to `maxWaitMs` for a normal-priority slot (resolving false if none came), then makes one
-   * try, whose error is thrown.
+   * try, whose error is thrown. With `untilLanded`, a 429 or a transient failure (up to MUST_LAND_ATTEMPTS) is
+   * tried again within the same `maxWaitMs` instead: for a call that must happen but must not crowd out text
+   * (removing a message a reposted final replaced).
    */
-  async routine(op: GatewayOp, call: () => Promise<unknown>, opts: { readonly maxWaitMs: number }): Promise<boolean> {
+  async routine(op: GatewayOp, call: () => Promise<unknown>, opts: { readonly maxWaitMs: number; readonly untilLanded?: boolean }): Promise<boolean> {
     const budgets = this.budgets(op);
-    for (let waited = 0; budgets.length > 0; ) {
-      const grant = await this.store.acquire(budgets, NORMAL);
-      if (grant.granted) break;
-      if (waited > opts.maxWaitMs) return false;
-      // Cosmetic calls back off harder than text does: they must never crowd it out.
-      const pause = budgetRetryDelayMs(Math.max(50, grant.waitMs), waited > 0 ? 4 : 0);
-      waited += pause;
-      await sleep(pause);
+    let waited = 0;
+    for (let failures = 0; ; ) {
+      for (let refusals = 0; budgets.length > 0; refusals++) {
+        const grant = await this.store.acquire(budgets, NORMAL);
+        if (grant.granted) break;
+        if (waited > opts.maxWaitMs) return false;
+        // Cosmetic calls back off harder than text does: they must never crowd it out.
+        const pause = budgetRetryDelayMs(Math.max(50, grant.waitMs), refusals > 0 ? 4 : 0);
+        waited += pause;
+        await sleep(pause);
+      }
+      try {
+        await this.send(op, call);
+        return true;
+      } catch (err) {
+        const failure = classifyPlatformFailure(err);
+        if (failure !== "rate_limited") failures++;
+        if (!opts.untilLanded || failure === "permanent" || failures >= MUST_LAND_ATTEMPTS || waited > opts.maxWaitMs) throw err;
+        // After a 429 the budget is blocked for its Retry-After, so the next slot waits it out; a failure backs off.
+        const pause = failure === "transient" ? transientRetryDelayMs(err, failures) : budgets.length > 0 ? 0 : (err as PlatformRateLimitError).retryAfterMs;
+        waited += pause;
+        await sleep(pause);
+      }
     }
-    await this.send(op, call);
-    return true;
   }
 
   /** Optional: only when a normal-priority slot is free right now; one try; never throws. */

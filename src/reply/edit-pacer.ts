@@ -14,9 +14,10 @@ import type { BudgetUsage } from "../rate/rate-budget-store.js";
  * Slots for first and final texts are reserved by the budget itself.
  *
  * A stream that has shown only its first text asks for its first progress update within FIRST_PROGRESS_MS
- * while its share is at least one update, and within SCARCE_FIRST_PROGRESS_MS when it is below: a share below one would otherwise put that update after the answer's likely end, so with a partly used
- * budget some answers showed nothing between their first words and their final text (the budget refuses when
- * it has no room, and the reserve keeps the finals' slots, so asking early is safe).
+ * while its share is at least one update, and within SCARCE_FIRST_PROGRESS_MS when it is below: a share
+ * below one would otherwise put that update after the answer's likely end, so with a partly used budget some
+ * answers showed nothing between their first words and their final text (the budget refuses when it has no
+ * room, and the reserve keeps the finals' slots, so asking early is safe).
  */
 export function routineIntervalMs(opts: {
   readonly usage: readonly BudgetUsage[];

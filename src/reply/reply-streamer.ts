@@ -3,7 +3,7 @@ import { PlatformRateLimitError } from "../contracts/errors.js";
 import type { Logger } from "../contracts/logger.js";
 import type { ActionButton, MessageContent, MessageRef, ReplyTarget } from "../contracts/messages.js";
 import type { PlatformRoute } from "../gateway/platform-route.js";
-import { classifyPlatformFailure, MUST_LAND_ATTEMPTS, transientRetryDelayMs } from "../gateway/retry-table.js";
+import { transientRetryDelayMs } from "../gateway/retry-table.js";
 import type { DurationStats } from "../rate/duration-stats.js";
 import type { BudgetUsage } from "../rate/rate-budget-store.js";
 import { LoopWaker } from "./loop-waker.js";
@@ -284,30 +284,17 @@ export class ReplyStreamer {
 
   /**
    * Removes the messages reposted finals replaced, each when the delete budget has a routine slot. Until then
-   * the thread shows the answer's beginning twice, so a 429 (the route has blocked the budget for its
-   * Retry-After) or a passing failure is tried again; only a permanent one (the message is already gone, the
-   * permission was taken away) or the end of TIDY_WAIT_MS stops it.
+   * the thread shows the answer's beginning twice, so 429s and passing failures are tried again (`untilLanded`).
    */
   private async tidy(): Promise<void> {
     const platform = this.o.route.platform;
     for (const ref of this.retired.splice(0)) {
-      const deadline = Date.now() + TIDY_WAIT_MS;
-      for (let failures = 0; ; ) {
-        try {
-          const maxWaitMs = Math.max(0, deadline - Date.now());
-          const done = await this.o.route.routine("delete", () => platform.deleteMessage?.(ref) ?? Promise.resolve(), { maxWaitMs });
-          if (!done) this.log.warn({ messageId: ref.messageId }, "a message a reposted final replaced stays: no delete slot in time");
-          break;
-        } catch (err) {
-          const failure = classifyPlatformFailure(err);
-          if (failure !== "rate_limited") failures++;
-          if (failure === "permanent" || failures >= MUST_LAND_ATTEMPTS || Date.now() >= deadline) {
-            this.log.warn({ err, messageId: ref.messageId }, "could not remove a message a reposted final replaced");
-            break;
-          }
-          // After a 429 the next routine slot already waits out the block; a failure waits its back-off.
-          if (failure === "transient") await new Promise((r) => setTimeout(r, transientRetryDelayMs(err, failures)));
-        }
+      try {
+        const remove = () => platform.deleteMessage?.(ref) ?? Promise.resolve();
+        const done = await this.o.route.routine("delete", remove, { maxWaitMs: TIDY_WAIT_MS, untilLanded: true });
+        if (!done) this.log.warn({ messageId: ref.messageId }, "a message a reposted final replaced stays: no delete slot in time");
+      } catch (err) {
+        this.log.warn({ err, messageId: ref.messageId }, "could not remove a message a reposted final replaced");
       }
     }
   }
